@@ -1,0 +1,132 @@
+// The server's configuration: one validated, immutable value.
+//
+// Sources, later ones winning key by key:
+//   1. the embedded defaults, which are config/quire.example.toml compiled in;
+//   2. the file given with --config (its [printers] / [queues] tables, when
+//      present, replace the default ones wholesale rather than merging, so a
+//      production file never inherits the demo printer);
+//   3. --data-dir DIR (same as --set server.data_dir=DIR);
+//   4. each --set KEY=VALUE, KEY a dotted path ("ipp.listen",
+//      "printers.demo.device_uri"), VALUE parsed as a TOML value when it is
+//      one (42, true, ["a","b"]) and taken as a string otherwise.
+// The merged document is then validated once into `config`. Unknown keys,
+// wrong types and bad values are errors that name the key and the problem.
+// Relative paths are resolved against the working directory at load time;
+// "${data_dir}" inside a device URI expands to the absolute data folder.
+//
+// Nothing here touches the network or opens storage: load() only reads the
+// given file (and never creates folders).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/result.hpp"
+
+namespace quire {
+
+/// A listening address, "127.0.0.1:8631" or "[::1]:8631". Port 0 asks the
+/// kernel for a free port.
+struct endpoint {
+  std::string host;  // without brackets: "127.0.0.1", "::1", "0.0.0.0"
+  uint16_t port = 0;
+
+  /// "127.0.0.1:8631", or "[::1]:8631" for IPv6.
+  std::string to_string() const;
+  /// Parses "host:port" / "[v6]:port"; the host must be an IP literal or
+  /// "localhost" (mapped to 127.0.0.1).
+  static result<endpoint> parse(const std::string& text);
+};
+
+struct listener_config {
+  bool enabled = true;
+  endpoint listen;
+};
+
+struct printer_config {
+  std::string name;            // [A-Za-z0-9_.-]{1,64}
+  std::string device_uri;      // file:///dir, ipp://host:port/path, lpd://host:port/queue, socket://host:port
+  std::string language;        // the document format the device accepts, e.g. "application/pdf"
+  std::string location;
+  std::string info;
+  std::string make_and_model;
+};
+
+enum class queue_kind : uint8_t {
+  pull,    // jobs are held until their owner releases them at a printer
+  direct,  // jobs print at once on the queue's printer
+};
+
+struct queue_config {
+  std::string name;                   // [A-Za-z0-9_.-]{1,64}
+  queue_kind kind = queue_kind::pull;
+  std::vector<std::string> printers;  // pull: where its jobs may be released (first = default
+                                      // for IPP Release-Job); direct: exactly one
+  std::string location;
+  std::string info;
+};
+
+struct limits_config {
+  uint64_t max_document_bytes = 100ull << 20;      // larger: client-error-request-entity-too-large
+  uint32_t max_ipp_attributes_bytes = 256u << 10;  // the attribute section of one IPP request
+  uint32_t inline_document_bytes = 256u << 10;     // documents up to this size live in the job's
+                                                   // synced storage batch, larger ones in spool/
+  uint32_t request_timeout_ms = 30000;             // a client silent this long mid-request is closed
+  uint32_t idle_timeout_ms = 60000;                // an idle keep-alive connection is closed
+  uint32_t max_connections = 4096;
+};
+
+struct jobs_config {
+  uint64_t held_expiry_s = 86400;     // held jobs expire after this long
+  uint64_t history_s = 30ull * 86400; // completed jobs are forgotten after this long (0: never)
+};
+
+struct log_config {
+  std::string level = "info";  // trace, debug, info, warn, error, off
+  std::string file;            // empty: standard error
+};
+
+struct server_config {
+  std::string data_dir;  // absolute after load()
+  std::string user;      // when started as root: drop to this user after binding ("" = stay)
+  std::string name = "Quire";
+};
+
+struct config {
+  server_config server;
+  log_config log;
+  listener_config ipp;
+  limits_config limits;
+  jobs_config jobs;
+  std::vector<printer_config> printers;  // sorted by name
+  std::vector<queue_config> queues;      // sorted by name
+
+  const printer_config* find_printer(const std::string& name) const;
+  const queue_config* find_queue(const std::string& name) const;
+};
+
+/// What the command line contributes to the configuration.
+struct config_sources {
+  std::optional<std::string> file;       // --config FILE
+  std::optional<std::string> data_dir;   // --data-dir DIR
+  std::vector<std::string> overrides;    // each --set KEY=VALUE, in order
+};
+
+/// Merges the sources and validates the result. Errors are one line that
+/// names the key and the problem, e.g.
+///   "ipp.listen: expected host:port, got '127.0.0.1'"
+///   "queues.secure.printers: unknown printer 'lab1'"
+///   "unknown key 'ipp.lisen'"
+///   "/etc/quire.toml:12:3: expected '=' ..." (TOML syntax errors)
+result<config> load_config(const config_sources& sources);
+
+/// The effective configuration as a TOML document that load_config() would
+/// read back to the same value (quired --print-config).
+std::string to_toml(const config& c);
+
+/// The embedded defaults: the text of config/quire.example.toml.
+const char* embedded_defaults_toml();
+
+}  // namespace quire
