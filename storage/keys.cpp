@@ -1,0 +1,107 @@
+#include "storage/keys.hpp"
+
+namespace quire {
+
+const char* cf_name(cf family) noexcept {
+  switch (family) {
+    case cf::meta: return "meta";
+    case cf::jobs: return "jobs";
+    case cf::docs: return "docs";
+    case cf::jobs_by_user: return "jobs_by_user";
+    case cf::jobs_by_state: return "jobs_by_state";
+    case cf::jobs_by_expiry: return "jobs_by_expiry";
+    case cf::jobs_by_printer: return "jobs_by_printer";
+    case cf::users: return "users";
+    case cf::credentials: return "credentials";
+    case cf::printers: return "printers";
+    case cf::queues: return "queues";
+    case cf::ledger: return "ledger";
+    case cf::events: return "events";
+  }
+  return "?";
+}
+
+namespace keys {
+
+void append_be64(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+uint64_t read_be64(std::string_view bytes, size_t at) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return v;
+}
+
+namespace {
+std::string text_part(std::string_view text) {
+  std::string k;
+  k.reserve(text.size() + 18);
+  k.append(text);
+  k.push_back('\0');
+  return k;
+}
+}  // namespace
+
+std::string job(uint64_t id) {
+  std::string k;
+  append_be64(k, id);
+  return k;
+}
+
+std::string user_prefix(std::string_view owner) { return text_part(owner); }
+
+std::string user_job(std::string_view owner, uint64_t id) {
+  std::string k = text_part(owner);
+  append_be64(k, id);
+  return k;
+}
+
+std::string state_prefix(std::string_view queue, job_state s) {
+  std::string k = text_part(queue);
+  k.push_back(static_cast<char>(s));
+  return k;
+}
+
+std::string state_job(std::string_view queue, job_state s, uint64_t id) {
+  std::string k = state_prefix(queue, s);
+  append_be64(k, id);
+  return k;
+}
+
+std::string expiry_job(int64_t expires_ms, uint64_t id) {
+  std::string k;
+  append_be64(k, static_cast<uint64_t>(expires_ms));
+  append_be64(k, id);
+  return k;
+}
+
+std::string printer_prefix(std::string_view printer) { return text_part(printer); }
+
+std::string printer_job(std::string_view printer, int64_t queued_ms, uint64_t id) {
+  std::string k = text_part(printer);
+  append_be64(k, static_cast<uint64_t>(queued_ms));
+  append_be64(k, id);
+  return k;
+}
+
+uint64_t trailing_id(std::string_view key) { return read_be64(key, key.size() - 8); }
+
+std::string user_job_value(job_state s, std::string_view queue) {
+  std::string v;
+  v.push_back(static_cast<char>(s));
+  v.append(queue);
+  return v;
+}
+
+bool parse_user_job_value(std::string_view v, job_state& s, std::string& queue) {
+  if (v.empty()) return false;
+  auto raw = static_cast<uint8_t>(v[0]);
+  if (raw < 1 || raw > 9) return false;
+  s = static_cast<job_state>(raw);
+  queue.assign(v.substr(1));
+  return true;
+}
+
+}  // namespace keys
+}  // namespace quire

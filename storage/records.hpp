@@ -1,0 +1,136 @@
+// The records Quire stores: jobs, printers, queues, and the job state model.
+//
+// A record is a plain value. It is stored as a msgpack *map* (field names as
+// keys), so a later version may add, drop or reorder fields and still read
+// what an earlier one wrote; a field missing from a stored map keeps its
+// default. Fields never use std::optional: a zero or empty value means
+// "absent", which also lets the same structs travel in CAF messages.
+//
+// Ownership: a job record is owned by that job's actor (ARCHITECTURE.md);
+// everyone else only reads committed versions through `store`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "protocols/result.hpp"
+
+namespace quire {
+
+/// Quire's own job states, unambiguous after a crash. IPP's job-state and
+/// job-state-reasons are derived from them (actors/ipp/ipp_job.cpp).
+enum class job_state : uint8_t {
+  receiving = 1,   // document still arriving (Create-Job/Send-Document)
+  analysing = 2,   // with a job processor
+  held = 3,        // waiting for its owner to release it
+  queued = 4,      // released, waiting for its printer
+  delivering = 5,  // the printer's driver is sending it to the device
+  done = 6,
+  failed = 7,
+  canceled = 8,
+  expired = 9,
+};
+
+/// True for done, failed, canceled and expired: the job will not move again.
+bool is_terminal(job_state s) noexcept;
+/// "held", "queued", ...
+const char* to_string(job_state s) noexcept;
+
+/// Why a held job is held; drives IPP job-state-reasons.
+enum class hold_reason : uint8_t {
+  none = 0,
+  pull_queue = 1,  // sent to a pull-print queue: waits for release at a printer
+  client = 2,      // the client asked (job-hold-until=indefinite)
+  operator_ = 3,   // Hold-Job after submission
+};
+
+struct job_record {
+  uint64_t id = 0;
+  std::string uuid;             // "urn:uuid:..."
+  std::string queue;
+  std::string owner;            // the user the job belongs to
+  std::string origin_host;      // the client's address
+  std::string name;             // job-name
+  std::string document_name;
+  std::string document_format;  // as the client declared it
+  uint64_t document_size = 0;
+  bool document_in_spool = false;  // true: <data>/spool/<id>; false: docs column family
+  bool document_deleted = false;   // the document is gone (job finished or expired)
+  job_state state = job_state::receiving;
+  hold_reason held_by = hold_reason::none;
+  std::string state_message;    // human-readable detail, e.g. why it failed
+  std::string printer;          // the printer it was released or sent to
+  uint32_t copies = 1;
+  uint32_t attempts = 0;        // delivery attempts so far
+  uint32_t impressions = 0;     // 0 = not yet known (analysis comes later)
+  int64_t created_ms = 0;       // wall-clock milliseconds since the Unix epoch
+  int64_t processing_ms = 0;    // when delivery began
+  int64_t completed_ms = 0;     // when it reached a terminal state
+  int64_t expires_ms = 0;       // held jobs: when they expire; 0 otherwise
+  int64_t queued_ms = 0;        // when it was released: its place in the printer FIFO
+
+  MSGPACK_DEFINE_MAP(id, uuid, queue, owner, origin_host, name, document_name,
+                     document_format, document_size, document_in_spool, document_deleted,
+                     state, held_by, state_message, printer, copies, attempts, impressions,
+                     created_ms, processing_ms, completed_ms, expires_ms, queued_ms)
+};
+
+/// Where a record came from: the config file's declarations are re-applied at
+/// every start; what the API created stays until the API removes it.
+enum class record_origin : uint8_t { config = 1, api = 2 };
+
+struct printer_record {
+  std::string name;
+  std::string device_uri;
+  std::string language;
+  std::string location;
+  std::string info;
+  std::string make_and_model;
+  record_origin origin = record_origin::config;
+
+  MSGPACK_DEFINE_MAP(name, device_uri, language, location, info, make_and_model, origin)
+};
+
+enum class queue_type : uint8_t { pull = 1, direct = 2 };
+
+struct queue_record {
+  std::string name;
+  queue_type type = queue_type::pull;
+  std::vector<std::string> printers;
+  std::string location;
+  std::string info;
+  record_origin origin = record_origin::config;
+
+  MSGPACK_DEFINE_MAP(name, type, printers, location, info, origin)
+};
+
+/// Encodes a record as a msgpack map.
+template <class T>
+std::string encode_record(const T& record) {
+  msgpack::sbuffer buf;
+  msgpack::pack(buf, record);
+  return std::string(buf.data(), buf.size());
+}
+
+/// Decodes a msgpack map into `out`; errc::corruption when it does not decode.
+template <class T>
+status decode_record(std::string_view bytes, T& out) {
+  try {
+    msgpack::object_handle oh = msgpack::unpack(bytes.data(), bytes.size());
+    oh.get().convert(out);
+    return {};
+  } catch (const std::exception& e) {
+    return {errc::corruption, std::string("record does not decode: ") + e.what()};
+  }
+}
+
+}  // namespace quire
+
+MSGPACK_ADD_ENUM(quire::job_state);
+MSGPACK_ADD_ENUM(quire::hold_reason);
+MSGPACK_ADD_ENUM(quire::record_origin);
+MSGPACK_ADD_ENUM(quire::queue_type);

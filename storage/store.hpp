@@ -1,0 +1,124 @@
+// The store: Quire's one RocksDB database, its spool folder and its writer.
+//
+// Reads are thread-safe and may come from any thread; they see committed
+// data only. Every write goes through commit(), which hands the batch to the
+// group-commit writer: one synced RocksDB write (WAL fsync) per group, with
+// the group's spool files fsync'd and adopted before it. A commit callback
+// that reports success means the change survives a crash or a power loss.
+//
+// open() takes an exclusive lock on the data folder (a second quired on the
+// same folder is refused with errc::busy), creates missing column families,
+// writes or checks the schema version in `meta`, and sweeps the spool.
+// REQUIRES: the store outlives every commit it accepted; close() (or the
+// destructor) drains the writer first.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocols/result.hpp"
+#include "storage/group_commit.hpp"
+#include "storage/records.hpp"
+#include "storage/spool.hpp"
+#include "storage/write_batch.hpp"
+
+namespace quire {
+
+/// The schema this build writes. Opening a newer schema is refused; an older
+/// one is migrated by open() (there is none older yet).
+inline constexpr uint32_t schema_version = 1;
+
+/// Which jobs a listing returns.
+enum class job_set : uint8_t {
+  active,     // not yet terminal; oldest first
+  completed,  // terminal; newest first
+  all,        // oldest first
+};
+
+struct job_listing {
+  std::string queue;  // "" = every queue
+  std::string owner;  // "" = every owner; then `queue` is REQUIRED
+  job_set which = job_set::active;
+  uint32_t limit = 0;  // 0 = no limit
+};
+
+/// A job's document: its bytes (small documents) or the spool file holding it.
+struct document {
+  bool in_file = false;
+  std::string path;   // when in_file
+  std::string bytes;  // otherwise
+};
+
+class store {
+ public:
+  struct options {
+    std::string data_dir;            // RocksDB in <data_dir>/db, spool in <data_dir>/spool
+    size_t block_cache_bytes = 8u << 20;
+  };
+
+  static result<std::unique_ptr<store>> open(const options& opts);
+  ~store();
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  /// Drains and stops the writer, then closes the database. Idempotent.
+  void close();
+
+  // --- writes --------------------------------------------------------------
+
+  /// Makes `batch` durable; `done` runs on the writer thread (see group_commit).
+  void commit(write_batch batch, group_commit::callback done);
+
+  // --- reads ---------------------------------------------------------------
+
+  /// errc::not_found when the job does not exist.
+  result<job_record> get_job(uint64_t id) const;
+  /// The jobs among `ids` that exist, in the same order.
+  std::vector<job_record> get_jobs(const std::vector<uint64_t>& ids) const;
+  /// Job ids matching `q`, in the order job_set describes.
+  std::vector<uint64_t> list_job_ids(const job_listing& q) const;
+  result<document> get_document(const job_record& job) const;
+
+  /// The delivery FIFO of a printer: ids of its queued/delivering jobs, in order.
+  std::vector<uint64_t> printer_fifo(const std::string& printer) const;
+  /// Every printer FIFO at once (for resuming after a restart).
+  std::vector<uint64_t> all_queued_jobs() const;
+  /// Held jobs whose expiry time is at or before `now_ms`, oldest first.
+  std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const;
+  /// The oldest terminal jobs of `queue`, oldest first (for the history purge).
+  std::vector<uint64_t> terminal_jobs(const std::string& queue, uint32_t limit) const;
+
+  std::vector<printer_record> list_printers() const;
+  std::vector<queue_record> list_queues() const;
+
+  /// The first job id never used (ids are never reused, even after a crash).
+  uint64_t next_job_id() const { return next_job_id_; }
+  /// A stable identity of this server, made at the first start ("urn:uuid:...").
+  const std::string& server_uuid() const { return server_uuid_; }
+  const spool& spool_folder() const { return *spool_; }
+  spool& spool_folder() { return *spool_; }
+
+  struct counters {
+    uint64_t groups = 0;    // synced database writes
+    uint64_t batches = 0;   // commits made durable
+    uint64_t fsyncs = 0;    // spool file and folder fsyncs
+  };
+  counters stats() const;
+
+ private:
+  struct impl;
+  explicit store(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+  std::unique_ptr<spool> spool_;
+  std::unique_ptr<group_commit> writer_;
+  uint64_t next_job_id_ = 1;
+  std::string server_uuid_;
+};
+
+/// Records `next_job_id` in `batch` (meta), so ids stay unique across crashes.
+void put_next_job_id(write_batch& batch, uint64_t next_id);
+
+}  // namespace quire

@@ -1,0 +1,89 @@
+#include "storage/write_batch.hpp"
+
+#include <iterator>
+
+namespace quire {
+
+void write_batch::put(cf family, std::string key, std::string value) {
+  ops_.push_back({family, false, std::move(key), std::move(value)});
+}
+
+void write_batch::erase(cf family, std::string key) {
+  ops_.push_back({family, true, std::move(key), {}});
+}
+
+namespace {
+
+// Index entries that exist only in some states.
+bool in_expiry_index(const job_record& j) { return j.state == job_state::held && j.expires_ms > 0; }
+bool in_printer_index(const job_record& j) {
+  return (j.state == job_state::queued || j.state == job_state::delivering) && !j.printer.empty();
+}
+
+}  // namespace
+
+void write_batch::put_job(const job_record& after, const job_record* before) {
+  QUIRE_ASSERT(!before || before->id == after.id, "put_job: before and after differ in id");
+  QUIRE_ASSERT(!before || before->owner == after.owner, "put_job: a job's owner never changes");
+  put(cf::jobs, keys::job(after.id), encode_record(after));
+
+  if (!before || before->state != after.state || before->queue != after.queue)
+    put(cf::jobs_by_user, keys::user_job(after.owner, after.id),
+        keys::user_job_value(after.state, after.queue));
+
+  if (!before || before->state != after.state || before->queue != after.queue) {
+    if (before) erase(cf::jobs_by_state, keys::state_job(before->queue, before->state, before->id));
+    put(cf::jobs_by_state, keys::state_job(after.queue, after.state, after.id), {});
+  }
+
+  bool was = before && in_expiry_index(*before);
+  bool is = in_expiry_index(after);
+  if (was && (!is || before->expires_ms != after.expires_ms))
+    erase(cf::jobs_by_expiry, keys::expiry_job(before->expires_ms, before->id));
+  if (is && (!was || before->expires_ms != after.expires_ms))
+    put(cf::jobs_by_expiry, keys::expiry_job(after.expires_ms, after.id), {});
+
+  was = before && in_printer_index(*before);
+  is = in_printer_index(after);
+  bool moved = was && is && (before->printer != after.printer || before->queued_ms != after.queued_ms);
+  if (was && (!is || moved))
+    erase(cf::jobs_by_printer, keys::printer_job(before->printer, before->queued_ms, before->id));
+  if (is && (!was || moved))
+    put(cf::jobs_by_printer, keys::printer_job(after.printer, after.queued_ms, after.id), {});
+}
+
+void write_batch::erase_job(const job_record& j) {
+  erase(cf::jobs, keys::job(j.id));
+  erase(cf::jobs_by_user, keys::user_job(j.owner, j.id));
+  erase(cf::jobs_by_state, keys::state_job(j.queue, j.state, j.id));
+  if (in_expiry_index(j)) erase(cf::jobs_by_expiry, keys::expiry_job(j.expires_ms, j.id));
+  if (in_printer_index(j)) erase(cf::jobs_by_printer, keys::printer_job(j.printer, j.queued_ms, j.id));
+  if (!j.document_deleted) erase_document(j);
+}
+
+void write_batch::put_document(uint64_t job_id, std::string bytes) {
+  put(cf::docs, keys::job(job_id), std::move(bytes));
+}
+
+void write_batch::erase_document(const job_record& job) {
+  if (job.document_in_spool)
+    spool_unlinks_.push_back(job.id);
+  else
+    erase(cf::docs, keys::job(job.id));
+}
+
+void write_batch::adopt_upload(std::string upload_path, uint64_t job_id) {
+  adoptions_.push_back({std::move(upload_path), job_id});
+}
+
+void write_batch::append(write_batch&& other) {
+  ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+              std::make_move_iterator(other.ops_.end()));
+  adoptions_.insert(adoptions_.end(), std::make_move_iterator(other.adoptions_.begin()),
+                    std::make_move_iterator(other.adoptions_.end()));
+  spool_unlinks_.insert(spool_unlinks_.end(), other.spool_unlinks_.begin(),
+                        other.spool_unlinks_.end());
+  other = write_batch{};
+}
+
+}  // namespace quire

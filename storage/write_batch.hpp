@@ -1,0 +1,67 @@
+// A set of changes that become durable together, or not at all.
+//
+// Actors build a write_batch and hand it to store::commit(); the group-commit
+// writer merges the batches of many actors into one synced RocksDB write.
+// Besides key/value operations a batch may carry spool-file actions that
+// must happen around that write: an uploaded document is fsync'd and moved to
+// spool/<id> *before* the write (so the record never points at a file that a
+// crash could lose), and a finished job's spool file is unlinked *after* it.
+//
+// put_job() keeps the job indexes of keys.hpp in step with the record, given
+// the previously committed version, so callers never write index keys.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/keys.hpp"
+#include "storage/records.hpp"
+
+namespace quire {
+
+class write_batch {
+ public:
+  struct op {
+    cf family;
+    bool erase;
+    std::string key;
+    std::string value;
+  };
+
+  void put(cf family, std::string key, std::string value);
+  void erase(cf family, std::string key);
+
+  /// Writes `after` and the index changes from `before` (nullptr for a new
+  /// job). REQUIRES: before, when given, is the committed version of after.id.
+  void put_job(const job_record& after, const job_record* before);
+  /// Removes a job, its index entries and its document.
+  void erase_job(const job_record& committed);
+
+  void put_document(uint64_t job_id, std::string bytes);
+  /// Deletes an inline document, or the spool file after the commit.
+  void erase_document(const job_record& job);
+
+  /// Before the write: fsync `upload_path`, rename it to spool/<job_id>, and
+  /// fsync the spool folder.
+  void adopt_upload(std::string upload_path, uint64_t job_id);
+
+  const std::vector<op>& ops() const { return ops_; }
+  struct adoption {
+    std::string upload_path;
+    uint64_t job_id;
+  };
+  const std::vector<adoption>& adoptions() const { return adoptions_; }
+  const std::vector<uint64_t>& spool_unlinks() const { return spool_unlinks_; }
+  bool empty() const { return ops_.empty() && adoptions_.empty() && spool_unlinks_.empty(); }
+
+  /// Moves every change of `other` to the end of this batch.
+  void append(write_batch&& other);
+
+ private:
+  std::vector<op> ops_;
+  std::vector<adoption> adoptions_;
+  std::vector<uint64_t> spool_unlinks_;
+};
+
+}  // namespace quire
