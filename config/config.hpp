@@ -7,8 +7,11 @@
 //      production file never inherits the demo printer);
 //   3. --data-dir DIR (same as --set server.data_dir=DIR);
 //   4. each --set KEY=VALUE, KEY a dotted path ("ipp.listen",
-//      "printers.demo.device_uri"), VALUE parsed as a TOML value when it is
-//      one (42, true, ["a","b"]) and taken as a string otherwise.
+//      "printers.demo.device_uri", TOML quoting for names with a dot:
+//      printers."lab.2".info), tables created as needed. VALUE is taken
+//      verbatim when the schema says the key is a string, and is otherwise
+//      parsed as a TOML value (42, true, ["a","b"]); one that does not parse
+//      is an error naming the key.
 // The merged document is then validated once into `config`. Unknown keys,
 // wrong types and bad values are errors that name the key and the problem.
 // Relative paths are resolved against the working directory at load time;
@@ -121,6 +124,12 @@ struct config_sources {
 ///   "unknown key 'ipp.lisen'"
 ///   "/etc/quire.toml:12:3: expected '=' ..." (TOML syntax errors)
 result<config> load_config(const config_sources& sources);
+
+/// As load_config(), with `toml_text` standing for the contents of the --config
+/// file (sources.file is ignored; errors name the file "<text>"). It touches
+/// the filesystem only to learn the working directory, so tests and fuzzers
+/// can feed it anything.
+result<config> load_config_text(const std::string& toml_text, const config_sources& sources);
 
 /// The effective configuration as a TOML document that load_config() would
 /// read back to the same value (quired --print-config).

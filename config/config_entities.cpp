@@ -1,0 +1,125 @@
+// [printers.<name>] and [queues.<name>]: the named entries. Printers are read
+// first because a queue may only name printers that exist; both lists come
+// out sorted by name (toml++ tables iterate in key order, and we sort anyway
+// so the contract does not rest on a library detail).
+#include <algorithm>
+
+#include "config/config_internal.hpp"
+
+namespace quire::detail {
+
+namespace {
+
+bool valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+}
+
+// "type/subtype" made of RFC 6838 restricted-name characters; parameters
+// (";charset=...") are not part of a document-format value.
+bool valid_mime_type(std::string_view s) {
+  auto token = [](std::string_view t) {
+    return !t.empty() && t.size() <= 127 && std::all_of(t.begin(), t.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             std::string_view("!#$&-^_.+").find(c) != std::string_view::npos;
+    });
+  };
+  size_t slash = s.find('/');
+  return slash != std::string_view::npos && token(s.substr(0, slash)) && token(s.substr(slash + 1));
+}
+
+// The checks every named entry shares: a valid name and a table of known keys.
+result<const toml::table*> entry(std::string_view section, std::string_view name,
+                                 const toml::node& node) {
+  std::string key = std::string(section) + "." + std::string(name);
+  if (!valid_name(name)) return bad_value(key, "a name must be 1 to 64 of A-Z a-z 0-9 _ . -", name);
+  if (!node.is_table()) return wrong_type(key, "a table", node);
+  if (status s = check_table(*node.as_table(), std::string(section) + ".*", key)) return s;
+  return node.as_table();
+}
+
+status read_printer(const toml::table& t, const std::string& key, const std::string& data_dir,
+                    printer_config& p) {
+  const auto* uri = t.get_as<std::string>("device_uri");
+  if (uri == nullptr) return invalid(key + ".device_uri: missing; every printer needs one");
+  auto checked = check_device_uri(uri->get(), data_dir);
+  if (!checked) return invalid(key + ".device_uri: " + checked.err().message);
+  p.device_uri = std::move(checked).value();
+  p.language = string_or(t, "language", "application/pdf");
+  if (!valid_mime_type(p.language))
+    return bad_value(key + ".language", "expected a MIME type like application/pdf", p.language);
+  p.location = string_or(t, "location", "");
+  p.info = string_or(t, "info", "");
+  p.make_and_model = string_or(t, "make_and_model", "");
+  return {};
+}
+
+status read_queue(const toml::table& t, const std::string& key,
+                  const std::vector<printer_config>& printers, queue_config& q) {
+  std::string type = string_or(t, "type", "pull");
+  if (type == "pull") {
+    q.kind = queue_kind::pull;
+  } else if (type == "direct") {
+    q.kind = queue_kind::direct;
+  } else {
+    return bad_value(key + ".type", "expected pull or direct", type);
+  }
+  if (const auto* list = t.get_as<toml::array>("printers"))
+    for (const toml::node& n : *list) q.printers.push_back(n.as_string()->get());
+  std::string list_key = key + ".printers";
+  if (q.kind == queue_kind::pull && q.printers.empty())
+    return bad_value(list_key, "a pull queue needs at least one printer", array_text(q.printers));
+  if (q.kind == queue_kind::direct && q.printers.size() != 1)
+    return bad_value(list_key, "a direct queue needs exactly one printer", array_text(q.printers));
+  for (size_t i = 0; i < q.printers.size(); ++i) {
+    const std::string& name = q.printers[i];
+    auto same = [&](const printer_config& p) { return p.name == name; };
+    if (std::none_of(printers.begin(), printers.end(), same))
+      return invalid(list_key + ": unknown printer '" + name + "'");
+    if (std::find(q.printers.begin(), q.printers.begin() + static_cast<long>(i), name) !=
+        q.printers.begin() + static_cast<long>(i))
+      return invalid(list_key + ": printer '" + name + "' is listed twice");
+  }
+  q.location = string_or(t, "location", "");
+  q.info = string_or(t, "info", "");
+  return {};
+}
+
+}  // namespace
+
+status read_printers(const toml::table* t, const std::string& data_dir,
+                     std::vector<printer_config>& out) {
+  if (t == nullptr) return {};
+  for (auto&& [name, node] : *t) {
+    auto table = entry("printers", name.str(), node);
+    if (!table) return table.err();
+    printer_config p;
+    p.name = std::string(name.str());
+    if (status s = read_printer(*table.value(), "printers." + p.name, data_dir, p)) return s;
+    out.push_back(std::move(p));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const printer_config& a, const printer_config& b) { return a.name < b.name; });
+  return {};
+}
+
+status read_queues(const toml::table* t, const std::vector<printer_config>& printers,
+                   std::vector<queue_config>& out) {
+  if (t == nullptr) return {};
+  for (auto&& [name, node] : *t) {
+    auto table = entry("queues", name.str(), node);
+    if (!table) return table.err();
+    queue_config q;
+    q.name = std::string(name.str());
+    if (status s = read_queue(*table.value(), "queues." + q.name, printers, q)) return s;
+    out.push_back(std::move(q));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const queue_config& a, const queue_config& b) { return a.name < b.name; });
+  return {};
+}
+
+}  // namespace quire::detail

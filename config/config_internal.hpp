@@ -1,0 +1,101 @@
+// The steps of load_config() and the helpers its translation units share:
+//
+//   parse_document      TOML text -> toml::table, syntax errors as
+//                       "<source>:<line>:<col>: <description>"
+//   apply_override      one --set KEY=VALUE (or --data-dir) into the document
+//   validate            the merged document -> config, or the first error
+//
+// Every error is errc::invalid_argument with a message that names the key;
+// load_config() makes it one line before returning it. toml++ is built with
+// exceptions, so parse_document is the one place that catches parse_error.
+//
+// Internal to quire_config: the only header that includes toml++.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "config/config.hpp"
+#include "config/config_schema.hpp"
+
+namespace quire::detail {
+
+// --- config_load.cpp ---------------------------------------------------------
+
+/// Parses `text`; a syntax error names `source` and the position. Positions
+/// on line 1 are moved `first_line_shift` columns left, for text the caller
+/// prefixed (a --set VALUE is parsed as "x = VALUE").
+result<toml::table> parse_document(std::string_view text, std::string_view source,
+                                   int first_line_shift = 0);
+
+// --- config_set.cpp ----------------------------------------------------------
+
+/// Applies one --set argument, "KEY=VALUE", to `doc`.
+status apply_override(toml::table& doc, std::string_view argument);
+
+/// Applies --data-dir DIR to `doc` (server.data_dir, taken verbatim).
+status apply_data_dir(toml::table& doc, std::string_view dir);
+
+// --- config_validate.cpp -----------------------------------------------------
+
+/// Turns the merged document into a config. `cwd` resolves relative paths;
+/// empty when the working directory is unknown (then relative paths fail).
+result<config> validate(const toml::table& doc, const std::string& cwd);
+
+/// Checks that every key of `t` is in `schema_table` with the right type.
+/// `prefix` is the table's dotted name in messages ("printers.demo").
+status check_table(const toml::table& t, std::string_view schema_table, const std::string& prefix);
+
+/// The string at `key`, or `fallback` when absent. REQUIRES: check_table().
+std::string string_or(const toml::table& t, std::string_view key, std::string fallback);
+
+// --- config_entities.cpp -----------------------------------------------------
+
+/// Reads [printers] (nullptr: none). REQUIRES: data_dir absolute.
+status read_printers(const toml::table* t, const std::string& data_dir,
+                     std::vector<printer_config>& out);
+
+/// Reads [queues] (nullptr: none) against the already-read printers.
+status read_queues(const toml::table* t, const std::vector<printer_config>& printers,
+                   std::vector<queue_config>& out);
+
+// --- device_uri.cpp ----------------------------------------------------------
+
+/// Expands ${data_dir} in `uri` and checks it for its scheme; returns the
+/// URI to store (a file: URI with its path normalized). The error message is
+/// "<problem>, got '<uri>'", for the caller to prefix with the key.
+result<std::string> check_device_uri(std::string_view uri, const std::string& data_dir);
+
+// --- config_text.cpp ---------------------------------------------------------
+
+/// `s` as a TOML basic string, quotes included.
+std::string quote(std::string_view s);
+
+/// `names` as a TOML inline array of strings: ["a", "b"].
+std::string array_text(const std::vector<std::string>& names);
+
+/// True when `s` is well-formed UTF-8 (what TOML requires of a document).
+bool is_valid_utf8(std::string_view s);
+
+/// `value` as echoed in "got '...'": cut after ~120 bytes.
+std::string shown(std::string_view value);
+
+/// `s` with control characters escaped, so that a message stays one line.
+std::string one_line(std::string_view s);
+
+/// "string", "integer", "float", ... as in "got string".
+const char* type_name(const toml::node& n);
+
+/// errc::invalid_argument with `message`.
+error invalid(std::string message);
+
+/// "<key>: <problem>, got '<value>'" (long values are shortened).
+error bad_value(std::string_view key, std::string_view problem, std::string_view value);
+
+/// "<key>: expected <expected>, got <type of n>".
+error wrong_type(std::string_view key, std::string_view expected, const toml::node& n);
+
+}  // namespace quire::detail

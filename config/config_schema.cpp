@@ -1,0 +1,70 @@
+// The schema table. Adding a key means: a row here, a field in config.hpp,
+// its reading in config_validate.cpp or config_entities.cpp, its printing in
+// config_print.cpp, and its documented default in quire.example.toml (the
+// tests check that the last two agree with this table).
+#include "config/config_schema.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace quire::detail {
+
+namespace {
+
+using enum value_kind;
+
+constexpr key_spec table_[] = {
+    {"server", "data_dir", string},
+    {"server", "user", string},
+    {"server", "name", string},
+    {"log", "level", string},
+    {"log", "file", string},
+    {"ipp", "enabled", boolean},
+    {"ipp", "listen", string},
+    {"limits", "max_document_bytes", integer},
+    {"limits", "max_ipp_attributes_bytes", integer},
+    {"limits", "inline_document_bytes", integer},
+    {"limits", "request_timeout_ms", integer},
+    {"limits", "idle_timeout_ms", integer},
+    {"limits", "max_connections", integer},
+    {"jobs", "held_expiry_s", integer},
+    {"jobs", "history_s", integer},
+    {"printers.*", "device_uri", string},
+    {"printers.*", "language", string},
+    {"printers.*", "location", string},
+    {"printers.*", "info", string},
+    {"printers.*", "make_and_model", string},
+    {"queues.*", "type", string},
+    {"queues.*", "printers", string_array},
+    {"queues.*", "location", string},
+    {"queues.*", "info", string},
+};
+
+}  // namespace
+
+std::span<const key_spec> schema() { return table_; }
+
+const key_spec* find_key(std::string_view table, std::string_view key) {
+  for (const key_spec& k : schema())
+    if (k.table == table && k.key == key) return &k;
+  return nullptr;
+}
+
+bool is_fixed_section(std::string_view name) {
+  return std::find(std::begin(fixed_sections), std::end(fixed_sections), name) !=
+         std::end(fixed_sections);
+}
+
+bool is_named_section(std::string_view name) { return name == "printers" || name == "queues"; }
+
+const char* expected_name(value_kind kind) {
+  switch (kind) {
+    case string: return "a string";
+    case integer: return "an integer";
+    case boolean: return "a boolean";
+    case string_array: return "an array of strings";
+  }
+  return "a value";
+}
+
+}  // namespace quire::detail

@@ -1,0 +1,46 @@
+// The configuration schema: every key Quire reads, the table it lives in and
+// its TOML type. It is the one list that both --set (which must know whether
+// a value is a string to take it verbatim) and validation (which must name
+// unknown keys and wrong types) consult, so the two cannot disagree.
+//
+// Internal to quire_config; pure data, no toml++.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace quire::detail {
+
+enum class value_kind : uint8_t {
+  string,
+  integer,
+  boolean,
+  string_array,
+};
+
+struct key_spec {
+  std::string_view table;  // "server", ..., or "printers.*" / "queues.*" for every entry
+  std::string_view key;
+  value_kind kind;
+};
+
+/// The fixed sections, in the order to_toml() prints them.
+inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "limits", "jobs"};
+
+/// Every key, grouped by table.
+std::span<const key_spec> schema();
+
+/// The spec of `key` in `table` ("printers.*" for any printer), or nullptr.
+const key_spec* find_key(std::string_view table, std::string_view key);
+
+/// True for the five fixed sections.
+bool is_fixed_section(std::string_view name);
+
+/// True for "printers" and "queues", whose entries are named by the user.
+bool is_named_section(std::string_view name);
+
+/// "a string", "an integer", ... for messages like "expected an integer".
+const char* expected_name(value_kind kind);
+
+}  // namespace quire::detail

@@ -1,0 +1,173 @@
+// validate(): the merged TOML document -> config. The order is fixed so that
+// the first error reported is the most useful one: unknown keys and wrong
+// types in the fixed sections first (a typo explains everything after it),
+// then their values, then printers (which need the data folder), then queues
+// (which need the printers); each entry checks its own keys before values.
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+
+#include "config/config_internal.hpp"
+
+namespace quire::detail {
+
+namespace {
+
+constexpr int64_t no_limit = std::numeric_limits<int64_t>::max();
+
+status check_kind(const std::string& key, value_kind kind, const toml::node& v) {
+  bool ok = false;
+  switch (kind) {
+    case value_kind::string: ok = v.is_string(); break;
+    case value_kind::integer: ok = v.is_integer(); break;
+    case value_kind::boolean: ok = v.is_boolean(); break;
+    case value_kind::string_array: ok = v.is_array(); break;
+  }
+  if (!ok) return wrong_type(key, expected_name(kind), v);
+  if (kind == value_kind::string_array) {
+    const toml::array& a = *v.as_array();
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!a[i].is_string()) return wrong_type(key + "[" + std::to_string(i) + "]", "a string", a[i]);
+  }
+  return {};
+}
+
+// Reads an integer key into `out` (kept when absent) if it is in [lo, hi].
+template <class Int>
+status read_int(const toml::table& t, const char* section, const char* key, int64_t lo,
+                int64_t hi, Int& out) {
+  const auto* v = t.get_as<int64_t>(key);
+  if (v == nullptr) return {};
+  int64_t n = v->get();
+  if (n < lo || n > hi) {
+    std::string problem = hi == no_limit
+                              ? "must be at least " + std::to_string(lo)
+                              : "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+    return bad_value(std::string(section) + "." + key, problem, std::to_string(n));
+  }
+  out = static_cast<Int>(n);
+  return {};
+}
+
+// An absolute, lexically normal path without a trailing slash. Lexical only:
+// loading must not depend on (or create) what is on disk.
+result<std::string> absolute_path(const std::string& key, const std::string& p,
+                                  const std::string& cwd) {
+  if (p.find('\0') != std::string::npos) return bad_value(key, "a path cannot contain NUL", p);
+  std::filesystem::path path(p);
+  if (path.is_relative()) {
+    if (cwd.empty())
+      return bad_value(key, "a relative path needs the working directory, which is unknown", p);
+    path = std::filesystem::path(cwd) / path;
+  }
+  std::string out = path.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+status read_server(const toml::table& t, const std::string& cwd, server_config& out) {
+  std::string dir = string_or(t, "data_dir", "data");
+  if (dir.empty()) return bad_value("server.data_dir", "must not be empty", dir);
+  // The folder is substituted for ${data_dir} in device URIs; a '$' in it
+  // could form a new reference and break the round trip of to_toml().
+  if (dir.find('$') != std::string::npos)
+    return bad_value("server.data_dir", "must not contain '$'", dir);
+  auto abs = absolute_path("server.data_dir", dir, cwd);
+  if (!abs) return abs.err();
+  out.data_dir = std::move(abs).value();
+  out.user = string_or(t, "user", out.user);
+  out.name = string_or(t, "name", out.name);
+  if (out.name.empty()) return bad_value("server.name", "must not be empty", out.name);
+  return {};
+}
+
+status read_log(const toml::table& t, const std::string& cwd, log_config& out) {
+  out.level = string_or(t, "level", out.level);
+  static constexpr std::string_view levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(std::begin(levels), std::end(levels), out.level) == std::end(levels))
+    return bad_value("log.level", "expected one of trace, debug, info, warn, error, off", out.level);
+  out.file = string_or(t, "file", out.file);
+  if (!out.file.empty()) {
+    auto abs = absolute_path("log.file", out.file, cwd);
+    if (!abs) return abs.err();
+    out.file = std::move(abs).value();
+  }
+  return {};
+}
+
+status read_ipp(const toml::table& t, listener_config& out) {
+  if (const auto* v = t.get_as<bool>("enabled")) out.enabled = v->get();
+  auto ep = endpoint::parse(string_or(t, "listen", "127.0.0.1:8631"));
+  if (!ep) return invalid("ipp.listen: " + ep.err().message);
+  out.listen = std::move(ep).value();
+  return {};
+}
+
+status read_limits(const toml::table& t, limits_config& out) {
+  constexpr int64_t mib16 = 16 << 20;
+  if (status s = read_int(t, "limits", "max_document_bytes", 1, no_limit, out.max_document_bytes))
+    return s;
+  if (status s = read_int(t, "limits", "max_ipp_attributes_bytes", 1024, mib16,
+                          out.max_ipp_attributes_bytes))
+    return s;
+  if (status s = read_int(t, "limits", "inline_document_bytes", 0, mib16, out.inline_document_bytes))
+    return s;
+  if (status s = read_int(t, "limits", "request_timeout_ms", 100, 3600000, out.request_timeout_ms))
+    return s;
+  if (status s = read_int(t, "limits", "idle_timeout_ms", 100, 86400000, out.idle_timeout_ms))
+    return s;
+  return read_int(t, "limits", "max_connections", 1, 1000000, out.max_connections);
+}
+
+status read_jobs(const toml::table& t, jobs_config& out) {
+  if (status s = read_int(t, "jobs", "held_expiry_s", 1, no_limit, out.held_expiry_s)) return s;
+  return read_int(t, "jobs", "history_s", 0, no_limit, out.history_s);
+}
+
+}  // namespace
+
+status check_table(const toml::table& t, std::string_view schema_table, const std::string& prefix) {
+  for (auto&& [name, node] : t) {
+    std::string key = prefix + "." + std::string(name.str());
+    const key_spec* spec = find_key(schema_table, name.str());
+    if (spec == nullptr) return invalid("unknown key '" + key + "'");
+    if (status s = check_kind(key, spec->kind, node)) return s;
+  }
+  return {};
+}
+
+std::string string_or(const toml::table& t, std::string_view key, std::string fallback) {
+  if (const auto* v = t.get_as<std::string>(key)) return v->get();
+  return fallback;
+}
+
+result<config> validate(const toml::table& doc, const std::string& cwd) {
+  for (auto&& [name, node] : doc) {
+    std::string section(name.str());
+    if (!is_fixed_section(section) && !is_named_section(section))
+      return invalid("unknown key '" + section + "'");
+    if (!node.is_table()) return wrong_type(section, "a table", node);
+    if (is_fixed_section(section))
+      if (status s = check_table(*node.as_table(), section, section)) return s;
+  }
+  // Sections are never absent after the merge with the defaults, but one a
+  // --set replaced by {} must read as all defaults, and so does a missing one.
+  static const toml::table empty;
+  auto section = [&](std::string_view name) -> const toml::table& {
+    const toml::table* t = doc.get_as<toml::table>(name);
+    return t != nullptr ? *t : empty;
+  };
+  config c;
+  if (status s = read_server(section("server"), cwd, c.server)) return s;
+  if (status s = read_log(section("log"), cwd, c.log)) return s;
+  if (status s = read_ipp(section("ipp"), c.ipp)) return s;
+  if (status s = read_limits(section("limits"), c.limits)) return s;
+  if (status s = read_jobs(section("jobs"), c.jobs)) return s;
+  if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.printers))
+    return s;
+  if (status s = read_queues(doc.get_as<toml::table>("queues"), c.printers, c.queues)) return s;
+  return c;
+}
+
+}  // namespace quire::detail

@@ -1,0 +1,266 @@
+// load_config(): the defaults, the --config file, --data-dir and --set, and
+// how they merge. Validation errors are in config_validate_test.cpp.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/config.hpp"
+#include "config_test_util.hpp"
+
+using namespace quire;
+using quire::test::load_error;
+using quire::test::load_ok;
+
+namespace {
+
+const std::string example_path = std::string(QUIRE_SOURCE_DIR) + "/config/quire.example.toml";
+
+config load_sources(const config_sources& s) {
+  auto r = load_config(s);
+  INFO((r.ok() ? std::string() : r.err().message));
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+// A file in a fresh temporary folder, removed with the object.
+struct temp_file {
+  std::filesystem::path dir;
+  std::string path;
+  explicit temp_file(const std::string& text) {
+    static int count = 0;
+    dir = std::filesystem::temp_directory_path() /
+          ("quire-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
+    std::filesystem::create_directories(dir);
+    path = (dir / "quire.toml").string();
+    std::ofstream(path) << text;
+  }
+  ~temp_file() { std::filesystem::remove_all(dir); }
+};
+
+}  // namespace
+
+TEST_CASE("no file: the documented defaults, with the demo printer and queues") {
+  config c = load_sources({});
+  std::string data = quire::test::cwd() + "/data";
+  CHECK(c.server.data_dir == data);
+  CHECK(c.server.user == "");
+  CHECK(c.server.name == "Quire");
+  CHECK(c.log.level == "info");
+  CHECK(c.log.file == "");
+  CHECK(c.ipp.enabled);
+  CHECK(c.ipp.listen.host == "127.0.0.1");
+  CHECK(c.ipp.listen.port == 8631);
+  CHECK(c.limits.max_document_bytes == 104857600);
+  CHECK(c.limits.max_ipp_attributes_bytes == 262144);
+  CHECK(c.limits.inline_document_bytes == 262144);
+  CHECK(c.limits.request_timeout_ms == 30000);
+  CHECK(c.limits.idle_timeout_ms == 60000);
+  CHECK(c.limits.max_connections == 4096);
+  CHECK(c.jobs.held_expiry_s == 86400);
+  CHECK(c.jobs.history_s == 2592000);
+
+  REQUIRE(c.printers.size() == 1);
+  const printer_config& demo = c.printers[0];
+  CHECK(demo.name == "demo");
+  CHECK(demo.device_uri == "file://" + data + "/sink/demo");
+  CHECK(demo.language == "application/pdf");
+  CHECK(demo.location == "");
+  CHECK(demo.info == "Demo printer (writes each job to the sink folder)");
+  CHECK(demo.make_and_model == "Quire File Sink");
+
+  REQUIRE(c.queues.size() == 2);  // sorted by name
+  CHECK(c.queues[0].name == "demo");
+  CHECK(c.queues[0].kind == queue_kind::direct);
+  CHECK(c.queues[0].printers == std::vector<std::string>{"demo"});
+  CHECK(c.queues[0].info == "Prints at once on the demo printer");
+  CHECK(c.queues[1].name == "secure");
+  CHECK(c.queues[1].kind == queue_kind::pull);
+  CHECK(c.queues[1].printers == std::vector<std::string>{"demo"});
+  CHECK(c.queues[1].location == "");
+  CHECK(c.queues[1].info == "Secure print: release your jobs at any printer");
+
+  CHECK(c.find_printer("demo") == &c.printers[0]);
+  CHECK(c.find_printer("nope") == nullptr);
+  CHECK(c.find_queue("secure") == &c.queues[1]);
+  CHECK(c.find_queue("") == nullptr);
+}
+
+TEST_CASE("the example file is the embedded defaults, byte for byte and in effect") {
+  std::ifstream in(example_path);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(text.str() == embedded_defaults_toml());
+
+  config_sources with_file;
+  with_file.file = example_path;
+  quire::test::check_same(load_sources(with_file), load_sources({}));
+}
+
+TEST_CASE("an empty file changes nothing") {
+  quire::test::check_same(load_ok(""), load_ok("# nothing\n"));
+  config c = load_ok("");
+  CHECK(c.printers.size() == 1);
+  CHECK(c.queues.size() == 2);
+}
+
+TEST_CASE("a file's sections merge key by key") {
+  config c = load_ok("[ipp]\nlisten = \"0.0.0.0:631\"\n[limits]\nmax_connections = 10\n");
+  CHECK(c.ipp.listen.host == "0.0.0.0");
+  CHECK(c.ipp.listen.port == 631);
+  CHECK(c.ipp.enabled);                           // from the defaults
+  CHECK(c.limits.max_connections == 10);
+  CHECK(c.limits.request_timeout_ms == 30000);   // from the defaults
+  CHECK(c.printers.size() == 1);                  // the demo printer stays
+}
+
+TEST_CASE("a file's [printers] and [queues] replace the defaults wholesale") {
+  config c = load_ok(R"(
+[printers.lab1]
+device_uri = "ipp://10.0.0.5/ipp/print"
+[printers.lab0]
+device_uri = "socket://10.0.0.6"
+language = "application/vnd.hp-pcl"
+[queues.follow]
+printers = ["lab1", "lab0"]
+)");
+  REQUIRE(c.printers.size() == 2);
+  CHECK(c.printers[0].name == "lab0");  // sorted
+  CHECK(c.printers[0].device_uri == "socket://10.0.0.6");
+  CHECK(c.printers[0].language == "application/vnd.hp-pcl");
+  CHECK(c.printers[1].name == "lab1");
+  CHECK(c.printers[1].language == "application/pdf");
+  CHECK(c.printers[1].info == "");
+  CHECK(c.find_printer("demo") == nullptr);
+  REQUIRE(c.queues.size() == 1);
+  CHECK(c.queues[0].name == "follow");
+  CHECK(c.queues[0].kind == queue_kind::pull);  // the default type
+  CHECK(c.queues[0].printers == std::vector<std::string>{"lab1", "lab0"});  // order kept
+
+  // [printers] alone replaces the demo printer but not the queues naming it.
+  CHECK(load_error("[printers.lab1]\ndevice_uri = \"socket://h\"\n") ==
+        "queues.demo.printers: unknown printer 'demo'");
+  // Empty tables mean "none".
+  config none = load_ok("[printers]\n[queues]\n");
+  CHECK(none.printers.empty());
+  CHECK(none.queues.empty());
+}
+
+TEST_CASE("a --config file is read from disk; errors name it") {
+  temp_file good("[server]\nname = \"From disk\"\n");
+  config_sources s;
+  s.file = good.path;
+  CHECK(load_sources(s).server.name == "From disk");
+
+  temp_file bad("[server]\nname = \"unterminated\n");
+  s.file = bad.path;
+  auto r = load_config(s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+  CHECK(r.err().message.rfind(bad.path + ":2:", 0) == 0);
+
+  s.file = "/nonexistent/quire.toml";
+  r = load_config(s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().message == "/nonexistent/quire.toml: cannot read: No such file or directory");
+
+  s.file = std::filesystem::temp_directory_path().string();
+  r = load_config(s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().message == *s.file + ": cannot read: Is a directory");
+}
+
+TEST_CASE("TOML syntax errors give source, line and column") {
+  CHECK(load_error("[ipp]\nlisten = \n") ==
+        "<text>:2:10: Error while parsing key-value pair: expected value, saw '\\n'");
+  CHECK(load_error("[server]\nname = \"a\"\nname = \"b\"\n") ==
+        "<text>:3:8: Error while parsing key-value pair: cannot redefine existing string 'name'");
+}
+
+TEST_CASE("--set takes strings verbatim and parses other values as TOML") {
+  config c = load_ok("", {"server.name=Lab \"Quire\" #1", "limits.max_connections=42",
+                          "ipp.enabled=false", "log.level=debug", "jobs.history_s=0"});
+  CHECK(c.server.name == "Lab \"Quire\" #1");
+  CHECK(c.limits.max_connections == 42);
+  CHECK_FALSE(c.ipp.enabled);
+  CHECK(c.log.level == "debug");
+  CHECK(c.jobs.history_s == 0);
+
+  // A value may itself contain '=': only the first one splits.
+  CHECK(load_ok("", {"server.user=a=b"}).server.user == "a=b");
+  // Later overrides win, and overrides beat the file.
+  c = load_ok("[server]\nname = \"file\"\n", {"server.name=one", "server.name=two"});
+  CHECK(c.server.name == "two");
+  // An empty value is an empty string for a string key.
+  CHECK(load_ok("", {"log.file="}).log.file == "");
+}
+
+TEST_CASE("--set adds printers and edits queues") {
+  config c = load_ok("", {"printers.p2.device_uri=socket://127.0.0.1:9100",
+                          "printers.p2.info=Second floor",
+                          R"(queues.secure.printers=["p2", "demo"])",
+                          R"(printers."lab.2"={device_uri = "lpd://10.1.1.1/raw", location = "L2"})",
+                          "queues.lab=" R"({type = "direct", printers = ["lab.2"]})"});
+  REQUIRE(c.printers.size() == 3);
+  CHECK(c.printers[0].name == "demo");
+  CHECK(c.printers[1].name == "lab.2");
+  CHECK(c.printers[1].device_uri == "lpd://10.1.1.1/raw");
+  CHECK(c.printers[1].location == "L2");
+  CHECK(c.printers[2].name == "p2");
+  CHECK(c.printers[2].device_uri == "socket://127.0.0.1:9100");
+  CHECK(c.printers[2].info == "Second floor");
+  const queue_config* secure = c.find_queue("secure");
+  REQUIRE(secure != nullptr);
+  CHECK(secure->printers == std::vector<std::string>{"p2", "demo"});
+  const queue_config* lab = c.find_queue("lab");
+  REQUIRE(lab != nullptr);
+  CHECK(lab->kind == queue_kind::direct);
+  CHECK(lab->printers == std::vector<std::string>{"lab.2"});
+}
+
+TEST_CASE("bad --set arguments are errors naming the key") {
+  CHECK(load_error("", {"ipp.listen"}) == "--set ipp.listen: expected KEY=VALUE");
+  CHECK(load_error("", {"ipp.lisen=0.0.0.0:631"}) == "unknown key 'ipp.lisen'");
+  CHECK(load_error("", {"printers.demo.colour=yes"}) == "unknown key 'printers.demo.colour'");
+  CHECK(load_error("", {"limits.max_connections=lots"}) ==
+        "--set limits.max_connections:1:1: Error while parsing value: could not determine value type");
+  CHECK(load_error("", {"limits.max_connections=\"42\""}) ==
+        "limits.max_connections: expected an integer, got string");
+  CHECK(load_error("", {"ipp.enabled=1\ny = 2"}) ==
+        "--set ipp.enabled: expected one TOML value, got '1\\ny = 2'");
+  CHECK(load_error("", {"=5"}) == "--set =5: expected KEY=VALUE");
+  CHECK(load_error("", {"ipp#x=5"}) ==
+        "--set ipp#x: expected a dotted key like ipp.listen or printers.\"lab.2\".info");
+  CHECK(load_error("", {"ipp listen=5"}).rfind("--set ipp listen:1:", 0) == 0);
+  CHECK(load_error("", {"server.name=\xff"}) == "--set server.name: the value is not valid UTF-8");
+  CHECK(load_error("", {"ipp.listen.port=1"}) == "unknown key 'ipp.listen.port'");
+  CHECK(load_error("", {"printers.p=1", "printers.p.info=x"}) ==
+        "printers.p: expected a table, got integer");
+}
+
+TEST_CASE("--data-dir: relative paths become absolute and normal") {
+  config_sources s;
+  s.data_dir = "var/q/../spool/";
+  config c = load_sources(s);
+  std::string expect = quire::test::cwd() + "/var/spool";
+  CHECK(c.server.data_dir == expect);
+  CHECK(c.printers[0].device_uri == "file://" + expect + "/sink/demo");
+
+  s.data_dir = "/srv//quire/./";
+  CHECK(load_sources(s).server.data_dir == "/srv/quire");
+  s.data_dir = ".";
+  CHECK(load_sources(s).server.data_dir == quire::test::cwd());
+
+  // --data-dir is the same as a --set that comes before all others.
+  s.data_dir = "/a";
+  s.overrides = {"server.data_dir=/b"};
+  CHECK(load_sources(s).server.data_dir == "/b");
+  CHECK(load_error("", {"server.data_dir="}) == "server.data_dir: must not be empty, got ''");
+
+  // A relative log file resolves the same way.
+  CHECK(load_ok("", {"log.file=logs/quired.log"}).log.file ==
+        quire::test::cwd() + "/logs/quired.log");
+}

@@ -1,0 +1,84 @@
+// Helpers shared by the config tests: loading from text with a fixed data
+// folder, extracting an error message, and comparing two configs field by
+// field (config has no operator==, and comparing to_toml() output would hide
+// a field that to_toml() forgets).
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace quire::test {
+
+inline const std::string test_data_dir = "/srv/quire";
+
+inline config_sources sources(std::vector<std::string> sets = {},
+                              std::optional<std::string> data_dir = test_data_dir) {
+  config_sources s;
+  s.data_dir = std::move(data_dir);
+  s.overrides = std::move(sets);
+  return s;
+}
+
+/// Loads `text` as the --config file with data_dir /srv/quire; REQUIREs success.
+inline config load_ok(const std::string& text, std::vector<std::string> sets = {}) {
+  auto r = load_config_text(text, sources(std::move(sets)));
+  INFO((r.ok() ? std::string() : r.err().message));
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+/// Loads `text` with data_dir /srv/quire; REQUIREs failure and returns the message.
+inline std::string load_error(const std::string& text, std::vector<std::string> sets = {}) {
+  auto r = load_config_text(text, sources(std::move(sets)));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+  return r.err().message;
+}
+
+inline std::string cwd() { return std::filesystem::current_path().string(); }
+
+inline void check_same(const config& a, const config& b) {
+  CHECK(a.server.data_dir == b.server.data_dir);
+  CHECK(a.server.user == b.server.user);
+  CHECK(a.server.name == b.server.name);
+  CHECK(a.log.level == b.log.level);
+  CHECK(a.log.file == b.log.file);
+  CHECK(a.ipp.enabled == b.ipp.enabled);
+  CHECK(a.ipp.listen.host == b.ipp.listen.host);
+  CHECK(a.ipp.listen.port == b.ipp.listen.port);
+  CHECK(a.limits.max_document_bytes == b.limits.max_document_bytes);
+  CHECK(a.limits.max_ipp_attributes_bytes == b.limits.max_ipp_attributes_bytes);
+  CHECK(a.limits.inline_document_bytes == b.limits.inline_document_bytes);
+  CHECK(a.limits.request_timeout_ms == b.limits.request_timeout_ms);
+  CHECK(a.limits.idle_timeout_ms == b.limits.idle_timeout_ms);
+  CHECK(a.limits.max_connections == b.limits.max_connections);
+  CHECK(a.jobs.held_expiry_s == b.jobs.held_expiry_s);
+  CHECK(a.jobs.history_s == b.jobs.history_s);
+  REQUIRE(a.printers.size() == b.printers.size());
+  for (size_t i = 0; i < a.printers.size(); ++i) {
+    const printer_config& p = a.printers[i];
+    const printer_config& q = b.printers[i];
+    CHECK(p.name == q.name);
+    CHECK(p.device_uri == q.device_uri);
+    CHECK(p.language == q.language);
+    CHECK(p.location == q.location);
+    CHECK(p.info == q.info);
+    CHECK(p.make_and_model == q.make_and_model);
+  }
+  REQUIRE(a.queues.size() == b.queues.size());
+  for (size_t i = 0; i < a.queues.size(); ++i) {
+    CHECK(a.queues[i].name == b.queues[i].name);
+    CHECK(a.queues[i].kind == b.queues[i].kind);
+    CHECK(a.queues[i].printers == b.queues[i].printers);
+    CHECK(a.queues[i].location == b.queues[i].location);
+    CHECK(a.queues[i].info == b.queues[i].info);
+  }
+}
+
+}  // namespace quire::test

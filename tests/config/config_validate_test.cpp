@@ -1,0 +1,193 @@
+// Validation: every error is one line that names the key and, for a bad
+// value, echoes it. The messages are asserted exactly: they are the user
+// interface of a configuration file.
+#include <doctest/doctest.h>
+
+#include "config/config.hpp"
+#include "config_test_util.hpp"
+
+using namespace quire;
+using quire::test::load_error;
+using quire::test::load_ok;
+
+namespace {
+
+// Sets the demo printer's device URI (data_dir is /srv/quire).
+std::string uri_error(const std::string& uri) {
+  return load_error("", {"printers.demo.device_uri=" + uri});
+}
+
+std::string uri_ok(const std::string& uri) {
+  return load_ok("", {"printers.demo.device_uri=" + uri}).printers[0].device_uri;
+}
+
+}  // namespace
+
+TEST_CASE("unknown keys are named with their full path") {
+  CHECK(load_error("[ipp]\nlisen = \"0.0.0.0:631\"\n") == "unknown key 'ipp.lisen'");
+  CHECK(load_error("[web]\nport = 80\n") == "unknown key 'web'");
+  CHECK(load_error("debug = true\n") == "unknown key 'debug'");
+  CHECK(load_error("[printers.p]\ndevice_uri = \"socket://h\"\ncolour = true\n") ==
+        "unknown key 'printers.p.colour'");
+  CHECK(load_error("[queues.secure]\nprinter = \"demo\"\n") == "unknown key 'queues.secure.printer'");
+  CHECK(load_error("[server.tls]\ncert = \"x\"\n") == "unknown key 'server.tls'");
+}
+
+TEST_CASE("wrong types name the key, the expected type and the one found") {
+  CHECK(load_error("[limits]\nmax_connections = \"4096\"\n") ==
+        "limits.max_connections: expected an integer, got string");
+  CHECK(load_error("[limits]\nmax_connections = 1.5\n") ==
+        "limits.max_connections: expected an integer, got float");
+  CHECK(load_error("[ipp]\nenabled = \"yes\"\n") == "ipp.enabled: expected a boolean, got string");
+  CHECK(load_error("[server]\nname = 5\n") == "server.name: expected a string, got integer");
+  CHECK(load_error("[log]\nfile = 1979-05-27\n") == "log.file: expected a string, got date");
+  CHECK(load_error("server = 5\n") == "server: expected a table, got integer");
+  CHECK(load_error("printers = [1]\n") == "printers: expected a table, got array");
+  CHECK(load_error("[printers]\np = 1\n") == "printers.p: expected a table, got integer");
+  CHECK(load_error("[queues.secure]\nprinters = \"demo\"\n") ==
+        "queues.secure.printers: expected an array of strings, got string");
+  CHECK(load_error("[queues.secure]\nprinters = [\"demo\", 2]\n") ==
+        "queues.secure.printers[1]: expected a string, got integer");
+}
+
+TEST_CASE("ipp.listen must be an IP endpoint") {
+  CHECK(load_error("", {"ipp.listen=127.0.0.1"}) == "ipp.listen: expected host:port, got '127.0.0.1'");
+  CHECK(load_error("", {"ipp.listen=127.0.0.1:70000"}) ==
+        "ipp.listen: the port must be between 0 and 65535, got '127.0.0.1:70000'");
+  CHECK(load_error("", {"ipp.listen=printer.example.com:631"}) ==
+        "ipp.listen: the host must be an IP address or localhost, got 'printer.example.com:631'");
+  config c = load_ok("", {"ipp.listen=[::]:0"});
+  CHECK(c.ipp.listen.host == "::");
+  CHECK(c.ipp.listen.port == 0);
+  CHECK(load_ok("", {"ipp.listen=localhost:631"}).ipp.listen.host == "127.0.0.1");
+}
+
+TEST_CASE("integers outside their range") {
+  CHECK(load_error("[limits]\nmax_connections = 0\n") ==
+        "limits.max_connections: must be between 1 and 1000000, got '0'");
+  CHECK(load_error("[limits]\nmax_connections = 1000001\n") ==
+        "limits.max_connections: must be between 1 and 1000000, got '1000001'");
+  CHECK(load_error("[limits]\nmax_document_bytes = 0\n") ==
+        "limits.max_document_bytes: must be at least 1, got '0'");
+  CHECK(load_error("[limits]\nmax_ipp_attributes_bytes = 1023\n") ==
+        "limits.max_ipp_attributes_bytes: must be between 1024 and 16777216, got '1023'");
+  CHECK(load_error("[limits]\ninline_document_bytes = 16777217\n") ==
+        "limits.inline_document_bytes: must be between 0 and 16777216, got '16777217'");
+  CHECK(load_error("[limits]\nrequest_timeout_ms = 99\n") ==
+        "limits.request_timeout_ms: must be between 100 and 3600000, got '99'");
+  CHECK(load_error("[limits]\nidle_timeout_ms = 86400001\n") ==
+        "limits.idle_timeout_ms: must be between 100 and 86400000, got '86400001'");
+  CHECK(load_error("[jobs]\nheld_expiry_s = 0\n") == "jobs.held_expiry_s: must be at least 1, got '0'");
+  CHECK(load_error("[jobs]\nhistory_s = -1\n") == "jobs.history_s: must be at least 0, got '-1'");
+
+  config c = load_ok("[limits]\ninline_document_bytes = 0\nmax_ipp_attributes_bytes = 16777216\n"
+                     "max_document_bytes = 9223372036854775807\n");
+  CHECK(c.limits.inline_document_bytes == 0);
+  CHECK(c.limits.max_ipp_attributes_bytes == 16777216);
+  CHECK(c.limits.max_document_bytes == 9223372036854775807ull);
+}
+
+TEST_CASE("strings with a fixed set of values or shapes") {
+  CHECK(load_error("", {"log.level=verbose"}) ==
+        "log.level: expected one of trace, debug, info, warn, error, off, got 'verbose'");
+  CHECK(load_error("", {"server.name="}) == "server.name: must not be empty, got ''");
+  CHECK(load_error("", {"server.data_dir=/srv/$HOME"}) ==
+        "server.data_dir: must not contain '$', got '/srv/$HOME'");
+  CHECK(load_error("", {"queues.secure.type=push"}) ==
+        "queues.secure.type: expected pull or direct, got 'push'");
+  CHECK(load_error("", {"printers.demo.language=pdf"}) ==
+        "printers.demo.language: expected a MIME type like application/pdf, got 'pdf'");
+  CHECK(load_ok("", {"printers.demo.language=image/pwg-raster"}).printers[0].language ==
+        "image/pwg-raster");
+}
+
+TEST_CASE("queues name existing printers, as many as their type needs") {
+  CHECK(load_error("", {"queues.secure.printers=[\"lab1\"]"}) ==
+        "queues.secure.printers: unknown printer 'lab1'");
+  CHECK(load_error("", {"printers.p2.device_uri=socket://h", "queues.demo.printers=[\"demo\", \"p2\"]"}) ==
+        "queues.demo.printers: a direct queue needs exactly one printer, got '[\"demo\", \"p2\"]'");
+  CHECK(load_error("", {"queues.demo.printers=[]"}) ==
+        "queues.demo.printers: a direct queue needs exactly one printer, got '[]'");
+  CHECK(load_error("", {"queues.secure.printers=[]"}) ==
+        "queues.secure.printers: a pull queue needs at least one printer, got '[]'");
+  CHECK(load_error("", {"queues.new.info=x"}) ==
+        "queues.new.printers: a pull queue needs at least one printer, got '[]'");
+  CHECK(load_error("", {"queues.secure.printers=[\"demo\", \"demo\"]"}) ==
+        "queues.secure.printers: printer 'demo' is listed twice");
+  CHECK(load_error("", {"printers.p2.info=x"}) ==
+        "printers.p2.device_uri: missing; every printer needs one");
+}
+
+TEST_CASE("printer and queue names") {
+  CHECK(load_error("", {"printers.\"bad name\".device_uri=socket://h"}) ==
+        "printers.bad name: a name must be 1 to 64 of A-Z a-z 0-9 _ . -, got 'bad name'");
+  CHECK(load_error("", {"queues.\"\".printers=[\"demo\"]"}) ==
+        "queues.: a name must be 1 to 64 of A-Z a-z 0-9 _ . -, got ''");
+  std::string long_name(65, 'a');
+  CHECK(load_error("", {"printers." + long_name + ".device_uri=socket://h"}) ==
+        "printers." + long_name + ": a name must be 1 to 64 of A-Z a-z 0-9 _ . -, got '" +
+            long_name + "'");
+  config c = load_ok("", {"printers.\"Lab-1_a.b\".device_uri=socket://h",
+                          "printers." + std::string(64, 'z') + ".device_uri=socket://h"});
+  CHECK(c.find_printer("Lab-1_a.b") != nullptr);
+  CHECK(c.find_printer(std::string(64, 'z')) != nullptr);
+}
+
+TEST_CASE("file devices write inside <data_dir>/sink/ and nowhere else") {
+  CHECK(uri_ok("file://${data_dir}/sink/./a//b/") == "file:///srv/quire/sink/a/b");
+  CHECK(uri_ok("file:///srv/quire/sink/x") == "file:///srv/quire/sink/x");
+  CHECK(uri_error("file:///etc/passwd") ==
+        "printers.demo.device_uri: a file device must write inside /srv/quire/sink/, "
+        "got 'file:///etc/passwd'");
+  CHECK(uri_error("file://${data_dir}/sink/../../etc") ==
+        "printers.demo.device_uri: '..' is not allowed in a file URI, "
+        "got 'file://${data_dir}/sink/../../etc'");
+  CHECK(uri_error("file:///srv/quire/sink/a/..") ==
+        "printers.demo.device_uri: '..' is not allowed in a file URI, got 'file:///srv/quire/sink/a/..'");
+  CHECK(uri_error("file://${data_dir}/sink") ==
+        "printers.demo.device_uri: a file device must write inside /srv/quire/sink/, "
+        "got 'file://${data_dir}/sink'");
+  CHECK(uri_error("file:///srv/quire/sinkhole/x") ==
+        "printers.demo.device_uri: a file device must write inside /srv/quire/sink/, "
+        "got 'file:///srv/quire/sinkhole/x'");
+  CHECK(uri_error("file://server/srv/quire/sink/x") ==
+        "printers.demo.device_uri: expected file:///absolute/path (no host), "
+        "got 'file://server/srv/quire/sink/x'");
+  CHECK(uri_error("file:///srv/quire/sink/%2e%2e/x") ==
+        "printers.demo.device_uri: a file URI cannot contain '%', '?' or '#', "
+        "got 'file:///srv/quire/sink/%2e%2e/x'");
+  CHECK(uri_error("file://${data}/sink/x") ==
+        "printers.demo.device_uri: only ${data_dir} can be expanded, got 'file://${data}/sink/x'");
+  // With the data folder at the root, the sink is /sink/.
+  CHECK(load_ok("", {"server.data_dir=/"}).printers[0].device_uri == "file:///sink/demo");
+}
+
+TEST_CASE("network device URIs") {
+  CHECK(uri_ok("ipp://10.0.0.5/ipp/print") == "ipp://10.0.0.5/ipp/print");
+  CHECK(uri_ok("ipps://printer.example.com:443/ipp/print") == "ipps://printer.example.com:443/ipp/print");
+  CHECK(uri_ok("ipp://[fe80::1]:631/ipp") == "ipp://[fe80::1]:631/ipp");
+  CHECK(uri_ok("lpd://10.0.0.5:515/raw") == "lpd://10.0.0.5:515/raw");
+  CHECK(uri_ok("socket://10.0.0.5") == "socket://10.0.0.5");
+  CHECK(uri_ok("socket://10.0.0.5:9101") == "socket://10.0.0.5:9101");
+  CHECK(uri_error("http://10.0.0.5/") ==
+        "printers.demo.device_uri: expected a file, ipp, ipps, lpd or socket URI, got 'http://10.0.0.5/'");
+  CHECK(uri_error("/dev/usb/lp0") ==
+        "printers.demo.device_uri: expected a file, ipp, ipps, lpd or socket URI, got '/dev/usb/lp0'");
+  CHECK(uri_error("ipp://10.0.0.5") ==
+        "printers.demo.device_uri: expected ipp://host[:port]/path, got 'ipp://10.0.0.5'");
+  CHECK(uri_error("ipp://:631/ipp") == "printers.demo.device_uri: missing host, got 'ipp://:631/ipp'");
+  CHECK(uri_error("ipp://h:0/ipp") ==
+        "printers.demo.device_uri: the port must be between 1 and 65535, got 'ipp://h:0/ipp'");
+  CHECK(uri_error("ipp://user@h/ipp") == "printers.demo.device_uri: bad host name, got 'ipp://user@h/ipp'");
+  CHECK(uri_error("lpd://10.0.0.5") ==
+        "printers.demo.device_uri: expected lpd://host[:port]/queue, got 'lpd://10.0.0.5'");
+  CHECK(uri_error("socket://10.0.0.5:x") == "printers.demo.device_uri: bad port, got 'socket://10.0.0.5:x'");
+  CHECK(uri_error("socket://10.0.0.5:9100/path") ==
+        "printers.demo.device_uri: expected socket://host[:port], got 'socket://10.0.0.5:9100/path'");
+}
+
+TEST_CASE("error messages stay on one line") {
+  std::string msg = load_error("", {"log.level=a\nb\tc\x01"});
+  CHECK(msg == "log.level: expected one of trace, debug, info, warn, error, off, got 'a\\nb\\tc\\x01'");
+  CHECK(load_error("", {"log.level=" + std::string(300, 'x')}).size() < 250);
+}
