@@ -1,0 +1,354 @@
+#include "actors/io/http_server.hpp"
+
+#include <cstring>
+
+#include "protocols/http/response.hpp"
+
+namespace quire::io {
+
+namespace {
+
+std::string address_of(const sockaddr_storage& ss, bool with_port) {
+  char host[INET6_ADDRSTRLEN] = {0};
+  uint16_t port = 0;
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, host, sizeof host);
+    port = ntohs(a->sin6_port);
+  } else {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, host, sizeof host);
+    port = ntohs(a->sin_port);
+  }
+  std::string out;
+  bool brackets = with_port && ss.ss_family == AF_INET6;
+  if (brackets) out.push_back('[');
+  out.append(host);
+  if (brackets) out.push_back(']');
+  if (with_port) out.append(":").append(std::to_string(port));
+  return out;
+}
+
+// One read buffer for the whole loop: a read callback consumes its bytes
+// before the next read can happen.
+char read_buffer[64 * 1024];
+
+}  // namespace
+
+class http_server::connection {
+ public:
+  connection(http_server& srv, uint64_t id) : srv_(srv), id_(id), parser_(parser_limits(srv)) {
+    tcp_.data = this;
+    timer_.data = this;
+  }
+
+  static http::request_parser::limits parser_limits(const http_server& srv) {
+    http::request_parser::limits lim;
+    lim.max_head_bytes = srv.limits_.max_head_bytes;
+    return lim;
+  }
+
+  uv_tcp_t* tcp() { return &tcp_; }
+  uv_timer_t* timer() { return &timer_; }
+
+  void start() {
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+      peer_host_ = address_of(ss, false);
+    len = sizeof ss;
+    if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+      local_ = address_of(ss, true);
+    uv_tcp_nodelay(&tcp_, 1);
+    resume_reading();
+    arm_timer(srv_.limits_.idle_timeout_ms);
+  }
+
+  bool awaiting_response() const { return phase_ == phase::awaiting_response; }
+
+  // Answers request `seq` unless it was answered already (loop thread).
+  void respond(uint64_t seq, http_response r) {
+    if (closing_ || seq != request_seq_ || responded_) return;
+    responded_ = true;
+    bool early = phase_ == phase::reading_request;
+    bool close = r.close || !keep_alive_ || early;
+    std::string out = http::response_head(r.status, r.content_type, r.body.size(), !close, r.headers);
+    out += r.body;
+    write(std::move(out), close);
+    retire_handler();  // an early answer aborts the upload behind it
+    if (close) {
+      phase_ = phase::closing;
+      uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+      return;
+    }
+    phase_ = phase::idle;
+    // Requests that arrived pipelined behind this one are waiting in pending_.
+    if (!pending_.empty()) {
+      size_t used = parse(pending_);
+      pending_.erase(0, used);
+    }
+    after_parse();
+  }
+
+  void close() {
+    if (closing_handles_) return;
+    closing_handles_ = closing_ = true;
+    retire_handler();
+    srv_.connections_.erase(id_);
+    uv_timer_stop(&timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &on_closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &on_closed);
+  }
+
+ private:
+  enum class phase : uint8_t { idle, reading_request, awaiting_response, closing };
+
+  struct write_req {
+    uv_write_t req;
+    std::string data;
+  };
+
+  static void on_alloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+    buf->base = read_buffer;
+    buf->len = sizeof read_buffer;
+  }
+
+  static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+    auto* c = static_cast<connection*>(s->data);
+    if (n < 0) {
+      c->close();  // EOF or error: a half-received request is abandoned
+      return;
+    }
+    if (n == 0 || c->closing_) return;
+    std::string_view data(buf->base, static_cast<size_t>(n));
+    if (c->pending_.empty()) {
+      size_t used = c->parse(data);
+      if (used < data.size() && !c->closing_) c->pending_.assign(data.substr(used));
+    } else {
+      c->pending_.append(data);
+      size_t used = c->parse(c->pending_);
+      c->pending_.erase(0, used);
+    }
+    c->after_parse();
+  }
+
+  static void on_timeout(uv_timer_t* t) { static_cast<connection*>(t->data)->close(); }
+
+  static void on_written(uv_write_t* req, int status) {
+    auto* w = reinterpret_cast<write_req*>(req);
+    auto* c = static_cast<connection*>(req->handle->data);
+    delete w;
+    c->writes_in_flight_ -= 1;
+    if (status < 0 || (c->close_after_write_ && c->writes_in_flight_ == 0)) c->close();
+  }
+
+  static void on_closed(uv_handle_t* h) {
+    auto* c = static_cast<connection*>(h->data);
+    if (++c->handles_closed_ == 2) delete c;
+  }
+
+  // Feeds `in` to the parser while requests can proceed; returns bytes used.
+  size_t parse(std::string_view in) {
+    size_t used = 0;
+    std::vector<http::request_parser::event> events;
+    while (used < in.size() && !closing_ && phase_ != phase::awaiting_response &&
+           phase_ != phase::closing) {
+      events.clear();
+      size_t n = parser_.feed(in.substr(used), events);
+      used += n;
+      for (auto& e : events) handle(e);
+      if (parser_.failed()) {
+        if (!closing_) fail(parser_.error_status(), parser_.error_message());
+        break;
+      }
+      if (n == 0) break;
+    }
+    return used;
+  }
+
+  void handle(const http::request_parser::event& e) {
+    using kind = http::request_parser::event_kind;
+    switch (e.kind) {
+      case kind::head: begin_request(); break;
+      case kind::body:
+        if (handler_ && !responded_) handler_->on_body(e.data);
+        break;
+      case kind::end:
+        if (responded_) break;  // answered early; the connection closes
+        phase_ = phase::awaiting_response;
+        if (handler_) handler_->on_end();
+        break;
+    }
+  }
+
+  void begin_request() {
+    const auto& head = parser_.head();
+    request_seq_ += 1;
+    responded_ = false;
+    keep_alive_ = head.keep_alive;
+    phase_ = phase::reading_request;
+    if (head.upgrade) {
+      fail(501, "protocol upgrades are not supported here");
+      return;
+    }
+    retired_.reset();
+    request_info info{head, peer_host_, local_};
+    handler_ = srv_.route_(info, make_responder());
+    if (handler_ && !responded_ && head.expect_continue) write(std::string(http::continue_response), false);
+  }
+
+  // Responses always arrive through the loop's queue, even from the loop
+  // thread itself: a handler may answer from inside on_body() and the
+  // connection must not re-enter its parser.
+  responder make_responder() {
+    http_server* srv = &srv_;
+    uint64_t id = id_;
+    uint64_t seq = request_seq_;
+    return [srv, id, seq](http_response r) {
+      srv->loop_.post([srv, id, seq, r = std::move(r)]() mutable {
+        auto it = srv->connections_.find(id);
+        if (it != srv->connections_.end()) it->second->respond(seq, std::move(r));
+      });
+    };
+  }
+
+  // A handler may be the caller further up the stack: keep it alive until
+  // the connection goes or the next request starts.
+  void retire_handler() {
+    if (handler_) retired_ = std::move(handler_);
+  }
+
+  void fail(int status, const std::string& message) {
+    responded_ = true;
+    retire_handler();
+    write(http::text_response(status, message + "\n", false), true);
+    phase_ = phase::closing;
+    closing_ = true;
+  }
+
+  void write(std::string data, bool close_after) {
+    auto* w = new write_req{};
+    w->data = std::move(data);
+    uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+    close_after_write_ = close_after_write_ || close_after;
+    writes_in_flight_ += 1;
+    if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &on_written) != 0) {
+      delete w;
+      writes_in_flight_ -= 1;
+      close();
+    }
+  }
+
+  // Reading and timers follow the phase: no reading and no timer while the
+  // server works on a response.
+  void after_parse() {
+    if (closing_handles_) return;
+    switch (phase_) {
+      case phase::awaiting_response:
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        uv_timer_stop(&timer_);
+        break;
+      case phase::reading_request:
+        resume_reading();
+        arm_timer(srv_.limits_.request_timeout_ms);
+        break;
+      case phase::idle:
+        resume_reading();
+        arm_timer(srv_.limits_.idle_timeout_ms);
+        break;
+      case phase::closing:
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        arm_timer(srv_.limits_.request_timeout_ms);  // bounds a client that never reads
+        break;
+    }
+  }
+
+  void resume_reading() { uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), &on_alloc, &on_read); }
+  void arm_timer(uint64_t ms) { uv_timer_start(&timer_, &on_timeout, ms, 0); }
+
+  http_server& srv_;
+  uint64_t id_;
+  uv_tcp_t tcp_;
+  uv_timer_t timer_;
+  http::request_parser parser_;
+  std::string pending_;
+  std::unique_ptr<request_handler> handler_;
+  std::unique_ptr<request_handler> retired_;
+  phase phase_ = phase::idle;
+  uint64_t request_seq_ = 0;
+  bool responded_ = false;
+  bool keep_alive_ = true;
+  bool closing_ = false;
+  bool closing_handles_ = false;
+  bool close_after_write_ = false;
+  int writes_in_flight_ = 0;
+  int handles_closed_ = 0;
+  std::string peer_host_;
+  std::string local_;
+};
+
+http_server::http_server(loop& l, http_limits limits, router route)
+    : loop_(l), limits_(limits), route_(std::move(route)) {}
+
+http_server::~http_server() {
+  QUIRE_ASSERT(connections_.empty(), "http_server destroyed with open connections");
+}
+
+result<std::string> http_server::listen(const std::string& host, uint16_t port) {
+  sockaddr_storage ss{};
+  bool v6 = host.find(':') != std::string::npos;
+  int rc = v6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
+              : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
+  if (rc != 0) return error{errc::invalid_argument, "'" + host + "' is not an IP address"};
+  auto* tcp = new uv_tcp_t;
+  uv_tcp_init(loop_.uv(), tcp);
+  tcp->data = this;
+  rc = uv_tcp_bind(tcp, reinterpret_cast<sockaddr*>(&ss), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), 511, &http_server::on_connection);
+  if (rc != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(tcp), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+    errc code = rc == UV_EADDRINUSE || rc == UV_EACCES ? errc::busy : errc::io_error;
+    return error{code, uv_strerror(rc)};
+  }
+  int len = sizeof ss;
+  uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&ss), &len);
+  listeners_.push_back(tcp);
+  return address_of(ss, true);
+}
+
+void http_server::on_connection(uv_stream_t* listener, int status) {
+  auto* srv = static_cast<http_server*>(listener->data);
+  if (status < 0) return;
+  auto* c = new connection(*srv, srv->next_id_++);
+  uv_tcp_init(srv->loop_.uv(), c->tcp());
+  uv_timer_init(srv->loop_.uv(), c->timer());
+  srv->connections_[srv->next_id_ - 1] = c;
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(c->tcp())) != 0 ||
+      srv->connections_.size() > srv->limits_.max_connections) {
+    c->close();
+    return;
+  }
+  c->start();
+}
+
+void http_server::stop_listening() {
+  for (auto* l : listeners_)
+    uv_close(reinterpret_cast<uv_handle_t*>(l), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+  listeners_.clear();
+}
+
+void http_server::close_all() {
+  stop_listening();
+  std::vector<connection*> all;
+  for (auto& [id, c] : connections_) all.push_back(c);
+  for (auto* c : all) c->close();
+}
+
+size_t http_server::requests_in_flight() const {
+  size_t n = 0;
+  for (auto& [id, c] : connections_)
+    if (c->awaiting_response()) ++n;
+  return n;
+}
+
+}  // namespace quire::io

@@ -1,0 +1,108 @@
+// The HTTP/1.1 server of the loop thread: listeners, connections, requests.
+//
+// A connection feeds its bytes to protocols/http's parser. On each request
+// head a router picks a request_handler, which gets the body as it arrives
+// (never buffered whole by the server) and the end of the request. The
+// handler, or whoever it hands the request to on another thread, answers
+// through a responder; the connection writes the response, then goes on
+// with the next request (keep-alive, pipelining in order).
+//
+// Timeouts: a client silent mid-request for request_timeout_ms, or idle
+// between requests for idle_timeout_ms, is disconnected; while the server
+// prepares a response the connection stops reading (back-pressure) and no
+// timer runs. "Expect: 100-continue" is answered at once. A response sent
+// before the request body ended closes the connection afterwards.
+//
+// Everything here runs on the loop thread, except responders, which may be
+// called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/io/loop.hpp"
+#include "protocols/http/request_parser.hpp"
+#include "protocols/result.hpp"
+
+namespace quire::io {
+
+struct http_limits {
+  uint32_t request_timeout_ms = 30000;
+  uint32_t idle_timeout_ms = 60000;
+  uint32_t max_connections = 4096;
+  size_t max_head_bytes = 16 * 1024;
+};
+
+struct http_response {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  bool close = false;  // close the connection after this response
+  std::vector<http::header> headers;
+};
+
+/// Answers one request. Callable from any thread; the first call wins.
+using responder = std::function<void(http_response)>;
+
+/// What a router knows of a request when its head arrives.
+struct request_info {
+  const http::request_head& head;
+  std::string peer_host;  // the client's IP address
+  std::string local;      // the address it connected to, "127.0.0.1:8631"
+};
+
+/// One request's body and end, on the loop thread. A handler destroyed
+/// before on_end() (client gone, timeout, early answer) must release what it
+/// holds, e.g. a half-written upload.
+class request_handler {
+ public:
+  virtual ~request_handler() = default;
+  virtual void on_body(std::string_view bytes) = 0;
+  virtual void on_end() = 0;
+};
+
+/// Picks the handler of a request, or answers it through `respond` at once
+/// and returns nullptr.
+using router = std::function<std::unique_ptr<request_handler>(const request_info&, responder)>;
+
+class http_server {
+ public:
+  http_server(loop& l, http_limits limits, router route);
+  /// REQUIRES: close_all() ran on the loop thread (or the loop never started).
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  /// Binds and listens on host:port (port 0: any free port) and returns the
+  /// bound address "host:port". REQUIRES: before the loop starts, or on it.
+  result<std::string> listen(const std::string& host, uint16_t port);
+
+  /// Stops accepting new connections (loop thread).
+  void stop_listening();
+  /// Stops accepting and closes every connection (loop thread).
+  void close_all();
+
+  /// Requests whose response has not been written yet (loop thread).
+  size_t requests_in_flight() const;
+  size_t connection_count() const { return connections_.size(); }
+
+  class connection;  // internal
+
+ private:
+  friend class connection;
+  static void on_connection(uv_stream_t* listener, int status);
+
+  loop& loop_;
+  http_limits limits_;
+  router route_;
+  std::vector<uv_tcp_t*> listeners_;
+  std::unordered_map<uint64_t, connection*> connections_;
+  uint64_t next_id_ = 1;
+};
+
+}  // namespace quire::io

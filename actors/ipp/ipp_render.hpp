@@ -1,0 +1,62 @@
+// Quire's model rendered as IPP attributes (RFC 8011 §5, PWG 5100.x).
+//
+// Pure functions over plain values: a queue's description and state become
+// printer attributes, a job record becomes job attributes, filtered by what
+// the client requested. The job-state mapping of ARCHITECTURE.md lives here:
+// Quire's stored states are its own, IPP's job-state and job-state-reasons
+// are derived from them.
+#pragma once
+
+#include <cups/ipp.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/messages.hpp"
+#include "protocols/ipp/attribute_filter.hpp"
+#include "storage/records.hpp"
+
+namespace quire {
+
+/// IPP's view of a job's state.
+struct ipp_job_state {
+  ipp_jstate_t state;
+  std::vector<const char*> reasons;
+};
+ipp_job_state to_ipp_state(const job_record& job);
+
+/// The document formats every queue accepts (document-format-supported).
+const std::vector<std::string>& supported_document_formats();
+
+/// Everything Get-Printer-Attributes shows of a queue.
+struct queue_view {
+  const queue_record* queue = nullptr;
+  printer_status status;     // state, message, active jobs (queued-job-count)
+  std::string authority;     // "host:port" the client used
+  std::string server_name;   // printer-make-and-model prefix
+  std::string server_uuid;   // "urn:uuid:...", the server's identity
+  int64_t now_s = 0;         // wall clock, seconds
+};
+void add_printer_attributes(ipp_t* resp, const queue_view& view, const ipp::attribute_filter& want);
+
+/// How a job is shown: to its owner in full, to others without its private
+/// values (names of the job, its document, its user and host).
+struct job_view {
+  std::string authority;
+  std::string requester;
+  bool admin = false;
+  int64_t now_s = 0;
+};
+/// Appends a job's attributes in the job group of `resp`.
+void add_job_attributes(ipp_t* resp, const job_record& job, const job_view& view,
+                        const ipp::attribute_filter& want);
+
+/// ipp://<authority>/ipp/print/<queue>[/<id>]
+std::string printer_uri(const std::string& authority, const std::string& queue);
+std::string job_uri(const std::string& authority, const std::string& queue, uint64_t id);
+
+/// The printer UUID of a queue: stable per server and queue name.
+std::string queue_uuid(const std::string& server_uuid, const std::string& queue);
+
+}  // namespace quire

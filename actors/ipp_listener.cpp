@@ -1,0 +1,272 @@
+#include "actors/ipp_listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "actors/ipp/ipp_render.hpp"
+#include "protocols/ipp/attribute_filter.hpp"
+#include "protocols/ipp/operations.hpp"
+#include "storage/store.hpp"
+
+namespace quire {
+
+namespace {
+
+struct listener_state {
+  ipp_listener_config cfg;
+  size_t next_reader = 0;
+  static inline const char* name = "ipp_listener";
+};
+
+using listener_self = caf::stateful_actor<listener_state>*;
+
+const reader_actor& reader(listener_self self) {
+  auto& st = self->state;
+  return st.cfg.readers[st.next_reader++ % st.cfg.readers.size()];
+}
+
+std::string user_of(const ipp::operation_common& c) {
+  return c.requesting_user.empty() ? "anonymous" : c.requesting_user;
+}
+
+int64_t now_s() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// Target and common attributes; answers the call itself when they are wrong.
+const fleet::queue_entry* resolve(listener_self self, const ipp_call_ptr& call, bool needs_job,
+                                  ipp::operation_common& common) {
+  if (auto c = ipp::parse_common(call->request(), needs_job, common)) {
+    call->reply_status(c.status, c.message);
+    return nullptr;
+  }
+  const auto* q = self->state.cfg.printers_and_queues->queue(common.target.queue);
+  if (!q) call->reply_status(IPP_STATUS_ERROR_NOT_FOUND, "there is no queue '" + common.target.queue + "'");
+  return q;
+}
+
+ipp::message ok_response(const ipp_call_ptr& call, const std::vector<std::string>& unsupported) {
+  auto resp = ipp::make_response(call->request(),
+                                 unsupported.empty() ? IPP_STATUS_OK : IPP_STATUS_OK_IGNORED_OR_SUBSTITUTED);
+  ipp::copy_unsupported(call->request(), resp.get(), unsupported);
+  return resp;
+}
+
+bool format_supported(const std::string& f) {
+  const auto& all = supported_document_formats();
+  return std::find(all.begin(), all.end(), f) != all.end();
+}
+
+// Print-Job and Validate-Job share everything but the job itself.
+bool check_job_creation(const ipp_call_ptr& call, ipp::job_creation& jc) {
+  if (auto c = ipp::parse_job_creation(call->request(), jc)) {
+    call->reply_status(c.status, c.message);
+    return false;
+  }
+  if (!format_supported(jc.document_format)) {
+    call->reply_status(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED,
+                       "document-format '" + jc.document_format + "' is not supported");
+    return false;
+  }
+  return true;
+}
+
+void print_job(listener_self self, const ipp_call_ptr& call) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, false, common);
+  if (!queue) return;
+  ipp::job_creation jc;
+  if (!check_job_creation(call, jc)) return;
+  if (!call->has_document) {
+    call->reply_status(IPP_STATUS_ERROR_BAD_REQUEST, "Print-Job needs a document");
+    return;
+  }
+  new_job nj;
+  auto& rec = nj.record;
+  rec.owner = user_of(common);
+  rec.origin_host = call->peer_host;
+  rec.name = !jc.job_name.empty() ? jc.job_name : !jc.document_name.empty() ? jc.document_name : "Untitled";
+  rec.document_name = jc.document_name;
+  rec.document_format = jc.document_format;
+  rec.document_size = call->document_size;
+  rec.document_in_spool = !call->upload_path.empty();
+  rec.copies = jc.copies;
+  rec.held_by = jc.hold_until == "indefinite" ? hold_reason::client : hold_reason::none;
+  nj.inline_document = std::move(call->document);
+  nj.upload_path = call->upload_path;
+  std::string authority = call->authority;
+  self->request(queue->actor, caf::infinite, submit_atom::value, std::move(nj))
+      .then(
+          [call, unsupported = std::move(jc.unsupported), authority](job_record& job) {
+            call->release_upload();
+            auto resp = ok_response(call, unsupported);
+            ipp::attribute_filter want({}, {"job-id", "job-uri", "job-state", "job-state-reasons"});
+            add_job_attributes(resp.get(), job, job_view{authority, job.owner, false, now_s()}, want);
+            call->reply(resp.get());
+          },
+          [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+}
+
+void validate_job(listener_self self, const ipp_call_ptr& call) {
+  ipp::operation_common common;
+  if (!resolve(self, call, false, common)) return;
+  ipp::job_creation jc;
+  if (!check_job_creation(call, jc)) return;
+  call->reply(ok_response(call, jc.unsupported).get());
+}
+
+void get_printer_attributes(listener_self self, const ipp_call_ptr& call) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, false, common);
+  if (!queue) return;
+  std::vector<std::string> requested;
+  if (auto c = ipp::parse_requested(call->request(), requested)) {
+    call->reply_status(c.status, c.message);
+    return;
+  }
+  queue_view view;
+  view.queue = &queue->record;
+  view.authority = call->authority;
+  view.server_name = self->state.cfg.server_name;
+  view.server_uuid = self->state.cfg.server_uuid;
+  auto fleet = self->state.cfg.printers_and_queues;  // keeps view.queue alive
+  self->request(queue->actor, caf::infinite, describe_atom::value)
+      .then(
+          [call, view, requested, fleet](printer_status& status) mutable {
+            view.status = std::move(status);
+            view.now_s = now_s();
+            auto resp = ipp::make_response(call->request(), IPP_STATUS_OK);
+            add_printer_attributes(resp.get(), view, ipp::attribute_filter(requested, {"all"}));
+            call->reply(resp.get());
+          },
+          [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+}
+
+void get_jobs(listener_self self, const ipp_call_ptr& call) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, false, common);
+  if (!queue) return;
+  ipp::job_list_request lr;
+  if (auto c = ipp::parse_get_jobs(call->request(), lr)) {
+    call->reply_status(c.status, c.message);
+    return;
+  }
+  ipp::attribute_filter want(lr.requested, {"job-id", "job-uri"});
+  job_query q;
+  q.queue = queue->record.name;
+  q.owner = user_of(common);  // users see only their own jobs
+  q.which = static_cast<uint8_t>(lr.which == ipp::which_jobs::completed ? job_set::completed
+                                 : lr.which == ipp::which_jobs::all     ? job_set::all
+                                                                        : job_set::active);
+  q.limit = lr.limit == 0 ? 0 : lr.limit + lr.first_index - 1;
+  q.ids_only = want.only({"job-id", "job-uri"});
+  job_view view{call->authority, q.owner, false, 0};
+  uint32_t skip = lr.first_index - 1;
+  self->request(reader(self), caf::infinite, list_atom::value, q)
+      .then(
+          [call, want, view, skip](std::vector<job_record>& jobs) mutable {
+            view.now_s = now_s();
+            auto resp = ipp::make_response(call->request(), IPP_STATUS_OK);
+            for (size_t i = skip; i < jobs.size(); ++i) {
+              if (i > skip) ippAddSeparator(resp.get());
+              add_job_attributes(resp.get(), jobs[i], view, want);
+            }
+            call->reply(resp.get());
+          },
+          [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+}
+
+void get_job_attributes(listener_self self, const ipp_call_ptr& call) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, true, common);
+  if (!queue) return;
+  std::vector<std::string> requested;
+  if (auto c = ipp::parse_requested(call->request(), requested)) {
+    call->reply_status(c.status, c.message);
+    return;
+  }
+  job_view view{call->authority, user_of(common), false, 0};
+  std::string queue_name = queue->record.name;
+  self->request(reader(self), caf::infinite, fetch_atom::value, common.target.job_id)
+      .then(
+          [call, view, requested, queue_name](job_record& job) mutable {
+            if (job.queue != queue_name) {
+              call->reply_status(IPP_STATUS_ERROR_NOT_FOUND, "no such job in queue " + queue_name);
+              return;
+            }
+            view.now_s = now_s();
+            auto resp = ipp::make_response(call->request(), IPP_STATUS_OK);
+            add_job_attributes(resp.get(), job, view, ipp::attribute_filter(requested, {"all"}));
+            call->reply(resp.get());
+          },
+          [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+}
+
+// Cancel-Job, Hold-Job and Release-Job: the release service and its
+// siblings, reached through the registry like every other door.
+void job_operation(listener_self self, const ipp_call_ptr& call, command_kind kind) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, true, common);
+  if (!queue) return;
+  std::vector<std::string> unsupported;
+  if (kind == command_kind::hold) {
+    std::string hold_until;
+    if (auto c = ipp::parse_hold_until(call->request(), hold_until, unsupported)) {
+      call->reply_status(c.status, c.message);
+      return;
+    }
+  }
+  job_command cmd;
+  cmd.job_id = common.target.job_id;
+  cmd.kind = kind;
+  cmd.who.user = user_of(common);
+  cmd.queue = queue->record.name;
+  self->request(self->state.cfg.registry, caf::infinite, command_atom::value, cmd)
+      .then([call, unsupported](job_record&) { call->reply(ok_response(call, unsupported).get()); },
+            [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+}
+
+void dispatch(listener_self self, const ipp_call_ptr& call) {
+  switch (call->operation()) {
+    case IPP_OP_PRINT_JOB: return print_job(self, call);
+    case IPP_OP_VALIDATE_JOB: return validate_job(self, call);
+    case IPP_OP_GET_PRINTER_ATTRIBUTES: return get_printer_attributes(self, call);
+    case IPP_OP_GET_JOBS: return get_jobs(self, call);
+    case IPP_OP_GET_JOB_ATTRIBUTES: return get_job_attributes(self, call);
+    case IPP_OP_CANCEL_JOB: return job_operation(self, call, command_kind::cancel);
+    case IPP_OP_HOLD_JOB: return job_operation(self, call, command_kind::hold);
+    case IPP_OP_RELEASE_JOB: return job_operation(self, call, command_kind::release);
+    default:
+      call->reply_status(IPP_STATUS_ERROR_OPERATION_NOT_SUPPORTED,
+                         std::string(ippOpString(call->operation())) + " is not supported");
+  }
+}
+
+caf::behavior listener_behavior(caf::stateful_actor<listener_state>* self, ipp_listener_config cfg) {
+  self->state.cfg = std::move(cfg);
+  return {
+      [self](ipp_call_ptr& call) { dispatch(self, call); },
+  };
+}
+
+}  // namespace
+
+ipp_status_t ipp_status_of(const caf::error& e) {
+  switch (code_of(e)) {
+    case errc::not_found: return IPP_STATUS_ERROR_NOT_FOUND;
+    case errc::permission_denied: return IPP_STATUS_ERROR_FORBIDDEN;
+    case errc::not_possible: return IPP_STATUS_ERROR_NOT_POSSIBLE;
+    case errc::invalid_argument: return IPP_STATUS_ERROR_BAD_REQUEST;
+    case errc::limit_exceeded: return IPP_STATUS_ERROR_REQUEST_ENTITY;
+    case errc::busy: return IPP_STATUS_ERROR_BUSY;
+    case errc::shutting_down:
+    case errc::unavailable: return IPP_STATUS_ERROR_SERVICE_UNAVAILABLE;
+    default: return IPP_STATUS_ERROR_INTERNAL;
+  }
+}
+
+caf::actor spawn_ipp_listener(caf::actor_system& sys, ipp_listener_config cfg) {
+  return sys.spawn(listener_behavior, std::move(cfg));
+}
+
+}  // namespace quire

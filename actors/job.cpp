@@ -1,0 +1,248 @@
+#include "actors/job.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <unordered_map>
+
+#include "actors/job_rules.hpp"
+
+namespace quire {
+
+namespace {
+
+struct job_state_data {
+  job_env_ptr env;
+  registry_actor registry;
+  job_record job;       // the newest version, committed or on its way
+  bool exists = false;  // the job's first commit has landed
+  bool parking = false; // a park request is out
+  uint64_t next_seq = 1;
+  std::unordered_map<uint64_t, std::function<void(const error&)>> pending;  // commit seq -> then
+  std::deque<std::function<void()>> waiting;  // commands that arrived before the job existed
+  static inline const char* name = "job";
+};
+
+using job_self = job_actor::stateful_pointer<job_state_data>;
+
+job_context context_of(job_self self) {
+  const auto& st = self->state;
+  job_context ctx;
+  ctx.now_ms = st.env->now_ms();
+  ctx.held_expiry_ms = st.env->held_expiry_ms;
+  if (const auto* q = st.env->printers_and_queues->queue(st.job.queue)) ctx.release_printers = q->record.printers;
+  return ctx;
+}
+
+// Submits the change from the current version to `t.next`; `then` runs
+// once it is durable (or failed).
+void commit(job_self self, const transition& t, std::function<void(const error&)> then) {
+  auto& st = self->state;
+  write_batch batch;
+  batch.put_job(t.next, &st.job);
+  if (t.drop_document) batch.erase_document(st.job);
+  st.job = t.next;
+  uint64_t seq = st.next_seq++;
+  st.pending.emplace(seq, std::move(then));
+  auto me = caf::actor_cast<job_actor>(self);
+  st.env->storage->commit(std::move(batch), [me, seq](const status& s) {
+    caf::anon_send(me, committed_atom::value, seq, s);
+  });
+}
+
+void enqueue_at_printer(job_self self);
+
+// A job at rest, with nothing in flight, asks to be parked.
+void settle(job_self self) {
+  auto& st = self->state;
+  if (!st.exists || st.parking || !st.pending.empty()) return;
+  if (st.job.state == job_state::queued || st.job.state == job_state::delivering) return;
+  st.parking = true;
+  self->request(st.registry, caf::infinite, park_atom::value, st.job.id, st.job.state)
+      .then(
+          [self](bool stop) {
+            self->state.parking = false;
+            if (stop) self->quit();
+          },
+          [self](caf::error&) { self->quit(); });
+}
+
+// After a change lands: a queued job goes to its printer, a resting one parks.
+void after_change(job_self self) {
+  if (self->state.job.state == job_state::queued)
+    enqueue_at_printer(self);
+  else
+    settle(self);
+}
+
+void fail_job(job_self self, const std::string& why) {
+  job_record next = self->state.job;
+  next.state = job_state::failed;
+  next.state_message = why;
+  next.completed_ms = self->state.env->now_ms();
+  next.document_deleted = true;
+  spdlog::warn("job {} failed: {}", next.id, why);
+  commit(self, transition{next, true}, [self](const error&) { settle(self); });
+}
+
+void enqueue_at_printer(job_self self) {
+  auto& st = self->state;
+  const auto* p = st.env->printers_and_queues->printer(st.job.printer);
+  if (!p) {
+    fail_job(self, "printer " + st.job.printer + " no longer exists");
+    return;
+  }
+  self->send(p->actor, enqueue_atom::value, st.job.id, caf::actor_cast<job_actor>(self));
+}
+
+// Runs `fn` now, or once the job's creation has landed.
+template <class F>
+void when_exists(job_self self, F fn) {
+  if (self->state.exists)
+    fn();
+  else
+    self->state.waiting.emplace_back(std::move(fn));
+}
+
+caf::result<job_record> on_create(job_self self, new_job& nj) {
+  auto& st = self->state;
+  st.job = std::move(nj.record);
+  write_batch batch;
+  batch.put_job(st.job, nullptr);
+  if (!nj.upload_path.empty())
+    batch.adopt_upload(std::move(nj.upload_path), st.job.id);
+  else
+    batch.put_document(st.job.id, std::move(nj.inline_document));
+  uint64_t seq = st.next_seq++;
+  auto rp = self->make_response_promise<job_record>();
+  st.pending.emplace(seq, [self, rp](const error& e) mutable {
+    auto& s = self->state;
+    if (e) {
+      spdlog::error("job {} could not be stored: {}", s.job.id, e.describe());
+      rp.deliver(make_caf_error(e));
+      self->quit();
+      return;
+    }
+    s.exists = true;
+    rp.deliver(s.job);
+    after_change(self);
+    while (!s.waiting.empty()) {
+      auto fn = std::move(s.waiting.front());
+      s.waiting.pop_front();
+      fn();
+    }
+  });
+  auto me = caf::actor_cast<job_actor>(self);
+  st.env->storage->commit(std::move(batch), [me, seq](const status& s) {
+    caf::anon_send(me, committed_atom::value, seq, s);
+  });
+  return rp;
+}
+
+void run_command(job_self self, const job_command& cmd, caf::typed_response_promise<job_record> rp) {
+  auto& st = self->state;
+  if (!cmd.queue.empty() && cmd.queue != st.job.queue) {
+    rp.deliver(make_caf_error(errc::not_found, "job " + std::to_string(cmd.job_id) + " is not in queue " + cmd.queue));
+    settle(self);
+    return;
+  }
+  auto t = apply_command(st.job, cmd, context_of(self));
+  if (!t.ok()) {
+    rp.deliver(make_caf_error(t.err()));
+    settle(self);
+    return;
+  }
+  if (t->next.state == st.job.state && t->next.printer == st.job.printer) {  // nothing changes
+    rp.deliver(st.job);
+    settle(self);
+    return;
+  }
+  commit(self, *t, [self, rp](const error& e) mutable {
+    if (e) {
+      rp.deliver(make_caf_error(e));
+      self->quit();  // the stored version is unknown now; the registry reloads it
+      return;
+    }
+    rp.deliver(self->state.job);
+    after_change(self);
+  });
+}
+
+caf::result<delivery_ticket> on_start(job_self self) {
+  auto& st = self->state;
+  delivery_ticket ticket;
+  ticket.job_id = st.job.id;
+  auto t = start_delivery(st.job, context_of(self));
+  if (!t.ok()) return ticket;  // canceled or held meanwhile: skip it
+  auto doc = st.env->storage->get_document(st.job);
+  if (!doc.ok()) {
+    fail_job(self, "its document is missing: " + doc.err().message);
+    return ticket;
+  }
+  // Delivery starts now; the "delivering" mark only needs to be durable
+  // before the outcome, which the writer's ordering guarantees.
+  commit(self, *t, [self](const error& e) {
+    if (e) spdlog::error("job {}: {}", self->state.job.id, e.describe());
+  });
+  ticket.go = true;
+  ticket.title = st.job.name;
+  ticket.format = st.job.document_format;
+  ticket.copies = st.job.copies;
+  if (doc->in_file)
+    ticket.path = std::move(doc->path);
+  else
+    ticket.bytes = std::move(doc->bytes);
+  return ticket;
+}
+
+job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_actor registry,
+                                      job_record stored, bool exists) {
+  self->state.env = std::move(env);
+  self->state.registry = std::move(registry);
+  self->state.job = std::move(stored);
+  self->state.exists = exists;
+  return {
+      [self](create_atom, new_job& nj) -> caf::result<job_record> { return on_create(self, nj); },
+      [self](command_atom, job_command& cmd) -> caf::result<job_record> {
+        auto rp = self->make_response_promise<job_record>();
+        when_exists(self, [self, cmd, rp]() mutable { run_command(self, cmd, rp); });
+        return rp;
+      },
+      [self](resume_atom) -> caf::result<job_record> {
+        auto& st = self->state;
+        auto t = resume_after_restart(st.job, context_of(self));
+        if (!t.ok()) return make_caf_error(t.err());
+        if (t->next.state != st.job.state)
+          commit(self, *t, [](const error&) {});  // ordered before anything that follows
+        enqueue_at_printer(self);
+        return st.job;
+      },
+      [self](start_atom) -> caf::result<delivery_ticket> { return on_start(self); },
+      [self](delivered_atom, delivery_outcome& outcome) {
+        auto t = finish_delivery(self->state.job, outcome, context_of(self));
+        if (!t.ok()) return;
+        if (outcome.ok)
+          spdlog::info("job {} printed on {}", t->next.id, t->next.printer);
+        else
+          spdlog::warn("job {} failed on {}: {}", t->next.id, t->next.printer, t->next.state_message);
+        commit(self, *t, [self](const error&) { settle(self); });
+      },
+      [self](committed_atom, uint64_t seq, error& e) {
+        auto it = self->state.pending.find(seq);
+        if (it == self->state.pending.end()) return;
+        auto then = std::move(it->second);
+        self->state.pending.erase(it);
+        then(e);
+        settle(self);
+      },
+  };
+}
+
+}  // namespace
+
+job_actor spawn_job(caf::actor_system& sys, job_env_ptr env, registry_actor registry, const job_record* stored) {
+  if (stored) return sys.spawn<caf::lazy_init>(job_behavior, std::move(env), std::move(registry), *stored, true);
+  return sys.spawn<caf::lazy_init>(job_behavior, std::move(env), std::move(registry), job_record{}, false);
+}
+
+}  // namespace quire

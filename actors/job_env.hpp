@@ -1,0 +1,49 @@
+// What job actors and the registry share: an immutable environment.
+//
+// job_store is the narrow storage port the job side needs — commit a batch,
+// read a job or its document, scan the indexes the registry works from. The
+// production implementation forwards to quire::store; tests use an in-memory
+// fake and complete commits when they choose (deterministic actor tests).
+// Commit callbacks run on whatever thread the store uses; callers only send
+// a message from them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/messages.hpp"
+#include "storage/store.hpp"
+#include "storage/write_batch.hpp"
+
+namespace quire {
+
+class job_store {
+ public:
+  virtual ~job_store() = default;
+  virtual void commit(write_batch batch, std::function<void(const status&)> done) = 0;
+  virtual result<job_record> get_job(uint64_t id) const = 0;
+  virtual result<document> get_document(const job_record& job) const = 0;
+  virtual std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const = 0;
+  virtual std::vector<uint64_t> all_queued_jobs() const = 0;
+  virtual uint64_t count_active_jobs(const std::string& queue) const = 0;
+};
+
+/// The job_store of a running server.
+std::unique_ptr<job_store> make_job_store(store& st);
+
+/// Shared by every job actor of a site; never changes after start.
+struct job_env {
+  job_store* storage = nullptr;
+  fleet_ptr printers_and_queues;
+  int64_t held_expiry_ms = 24ll * 3600 * 1000;
+  std::function<int64_t()> now_ms;  // wall clock
+};
+using job_env_ptr = std::shared_ptr<const job_env>;
+
+/// Milliseconds since the Unix epoch.
+int64_t wall_clock_ms();
+
+}  // namespace quire

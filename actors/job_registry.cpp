@@ -1,0 +1,265 @@
+#include "actors/job_registry.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <random>
+#include <unordered_map>
+
+#include "actors/job.hpp"
+
+namespace quire {
+
+namespace {
+
+struct live_job {
+  job_actor actor;
+  uint32_t outstanding = 0;  // commands forwarded and not yet answered
+  bool active = false;       // counted in its queue's active jobs
+  std::string queue;
+};
+
+struct registry_state {
+  job_env_ptr env;
+  registry_options opts;
+  uint64_t next_id = 1;
+  uint64_t reserved_until = 1;  // ids below this are durably reserved
+  bool reserving = false;
+  std::deque<std::pair<new_job, caf::typed_response_promise<job_record>>> waiting;
+  std::unordered_map<uint64_t, live_job> live;
+  std::unordered_map<caf::actor_addr, uint64_t> ids_by_addr;
+  std::unordered_map<std::string, uint64_t> active_counts;
+  std::mt19937_64 rng{std::random_device{}()};
+  static inline const char* name = "job_registry";
+};
+
+using registry_self = registry_actor::stateful_pointer<registry_state>;
+
+std::string random_job_uuid(std::mt19937_64& rng) {
+  uint64_t a = rng(), b = rng();
+  a = (a & ~0xf000ull) | 0x4000ull;                           // version 4
+  b = (b & 0x3fffffffffffffffull) | 0x8000000000000000ull;    // RFC 4122 variant
+  char out[64];
+  std::snprintf(out, sizeof out, "urn:uuid:%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffull));
+  return out;
+}
+
+void reserve_ids(registry_self self) {
+  auto& st = self->state;
+  if (st.reserving) return;
+  st.reserving = true;
+  uint64_t until = std::max(st.next_id, st.reserved_until) + st.opts.id_block;
+  write_batch batch;
+  put_next_job_id(batch, until);
+  auto me = caf::actor_cast<registry_actor>(self);
+  st.env->storage->commit(std::move(batch), [me, until](const status& s) {
+    caf::anon_send(me, committed_atom::value, until, s);
+  });
+}
+
+live_job& track(registry_self self, uint64_t id, job_actor actor, const job_record* rec, const std::string& queue) {
+  auto& st = self->state;
+  self->monitor(actor);
+  st.ids_by_addr[actor.address()] = id;
+  auto& entry = st.live[id];
+  entry.actor = std::move(actor);
+  entry.queue = queue;
+  entry.active = rec == nullptr || !is_terminal(rec->state);
+  return entry;
+}
+
+void answered(registry_self self, uint64_t id, const caf::actor_addr& from) {
+  auto it = self->state.live.find(id);
+  if (it != self->state.live.end() && it->second.actor.address() == from && it->second.outstanding > 0)
+    it->second.outstanding -= 1;
+}
+
+caf::result<job_record> launch(registry_self self, new_job nj, caf::typed_response_promise<job_record> rp) {
+  auto& st = self->state;
+  uint64_t id = st.next_id++;
+  auto& rec = nj.record;
+  rec.id = id;
+  rec.uuid = random_job_uuid(st.rng);
+  rec.created_ms = st.env->now_ms();
+  if (rec.state == job_state::held) rec.expires_ms = rec.created_ms + st.env->held_expiry_ms;
+  if (rec.state == job_state::queued) rec.queued_ms = rec.created_ms;
+  auto actor = spawn_job(self->system(), st.env, caf::actor_cast<registry_actor>(self), nullptr);
+  auto& entry = track(self, id, actor, nullptr, rec.queue);
+  entry.outstanding += 1;
+  if (auto c = st.active_counts.find(rec.queue); c != st.active_counts.end()) c->second += 1;
+  auto addr = actor.address();
+  self->request(actor, caf::infinite, create_atom::value, std::move(nj))
+      .then(
+          [self, rp, id, addr](job_record& r) mutable {
+            answered(self, id, addr);
+            rp.deliver(std::move(r));
+          },
+          [self, rp, id, addr](caf::error& e) mutable {
+            answered(self, id, addr);
+            rp.deliver(std::move(e));
+          });
+  if (st.next_id + st.opts.id_block / 2 >= st.reserved_until) reserve_ids(self);
+  return rp;
+}
+
+// The live actor of a job, spawned from its record when it is at rest.
+result<live_job*> actor_for(registry_self self, uint64_t id) {
+  auto& st = self->state;
+  if (auto it = st.live.find(id); it != st.live.end()) return &it->second;
+  auto rec = st.env->storage->get_job(id);
+  if (!rec.ok()) return rec.err();
+  auto actor = spawn_job(self->system(), st.env, caf::actor_cast<registry_actor>(self), &rec.value());
+  return &track(self, id, actor, &rec.value(), rec->queue);
+}
+
+caf::result<job_record> forward(registry_self self, const job_command& cmd) {
+  auto target = actor_for(self, cmd.job_id);
+  if (!target.ok()) return make_caf_error(target.err());
+  live_job* entry = *target;
+  entry->outstanding += 1;
+  auto rp = self->make_response_promise<job_record>();
+  auto addr = entry->actor.address();
+  uint64_t id = cmd.job_id;
+  self->request(entry->actor, caf::infinite, command_atom::value, cmd)
+      .then(
+          [self, rp, id, addr](job_record& r) mutable {
+            answered(self, id, addr);
+            rp.deliver(std::move(r));
+          },
+          [self, rp, id, addr](caf::error& e) mutable {
+            answered(self, id, addr);
+            rp.deliver(std::move(e));
+          });
+  return rp;
+}
+
+void expire_due(registry_self self) {
+  auto& st = self->state;
+  auto due = st.env->storage->expired_held_jobs(st.env->now_ms(), st.opts.expiry_batch);
+  for (uint64_t id : due) {
+    job_command cmd;
+    cmd.job_id = id;
+    cmd.kind = command_kind::expire;
+    cmd.who = {"quire", true};
+    auto target = actor_for(self, id);
+    if (!target.ok()) continue;
+    (*target)->outstanding += 1;
+    auto addr = (*target)->actor.address();
+    self->request((*target)->actor, caf::infinite, command_atom::value, cmd)
+        .then([self, id, addr](job_record& r) {
+                answered(self, id, addr);
+                spdlog::info("job {} expired unreleased", r.id);
+              },
+              [self, id, addr](caf::error&) { answered(self, id, addr); });
+  }
+  auto next = due.size() == st.opts.expiry_batch ? std::chrono::milliseconds(1000) : st.opts.expiry_interval;
+  self->delayed_send(self, next, tick_atom::value);
+}
+
+void resume_queued(registry_self self) {
+  auto& st = self->state;
+  auto ids = st.env->storage->all_queued_jobs();
+  if (!ids.empty()) spdlog::info("resuming {} queued job(s) after a restart", ids.size());
+  for (uint64_t id : ids) {
+    auto target = actor_for(self, id);
+    if (!target.ok()) continue;
+    (*target)->outstanding += 1;
+    auto addr = (*target)->actor.address();
+    self->request((*target)->actor, caf::infinite, resume_atom::value)
+        .then([self, id, addr](job_record&) { answered(self, id, addr); },
+              [self, id, addr](caf::error& e) {
+                answered(self, id, addr);
+                spdlog::warn("job {} could not resume: {}", id, message_of(e));
+              });
+  }
+}
+
+registry_actor::behavior_type registry_behavior(registry_self self, job_env_ptr env, uint64_t first_id,
+                                                registry_options opts) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  st.opts = opts;
+  st.next_id = st.reserved_until = std::max<uint64_t>(first_id, 1);
+  reserve_ids(self);
+  self->delayed_send(self, st.opts.expiry_interval, tick_atom::value);
+  // Job actors are monitored, not linked (one job's failure must not stop the
+  // site), so they are stopped explicitly with the registry.
+  self->set_exit_handler([self](caf::exit_msg& em) {
+    for (auto& [id, entry] : self->state.live) self->send_exit(entry.actor, em.reason);
+    self->quit(em.reason);
+  });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& s = self->state;
+    auto it = s.ids_by_addr.find(dm.source);
+    if (it == s.ids_by_addr.end()) return;
+    auto live = s.live.find(it->second);
+    if (live != s.live.end() && live->second.actor.address() == dm.source) s.live.erase(live);
+    s.ids_by_addr.erase(it);
+  });
+  return {
+      [self](create_atom, new_job& nj) -> caf::result<job_record> {
+        auto& s = self->state;
+        auto rp = self->make_response_promise<job_record>();
+        if (s.next_id >= s.reserved_until) {
+          s.waiting.emplace_back(std::move(nj), rp);
+          reserve_ids(self);
+          return rp;
+        }
+        return launch(self, std::move(nj), rp);
+      },
+      [self](command_atom, job_command& cmd) -> caf::result<job_record> { return forward(self, cmd); },
+      [self](count_atom, std::string& queue) -> uint64_t {
+        auto& counts = self->state.active_counts;
+        auto it = counts.find(queue);
+        if (it == counts.end())
+          it = counts.emplace(queue, self->state.env->storage->count_active_jobs(queue)).first;
+        return it->second;
+      },
+      [self](park_atom, uint64_t id, job_state state) -> bool {
+        auto& s = self->state;
+        auto it = s.live.find(id);
+        if (it == s.live.end() || it->second.actor.address() != self->current_sender()) return true;
+        if (is_terminal(state) && it->second.active) {
+          it->second.active = false;
+          if (auto c = s.active_counts.find(it->second.queue); c != s.active_counts.end() && c->second > 0)
+            c->second -= 1;
+        }
+        if (it->second.outstanding > 0) return false;
+        self->demonitor(it->second.actor.address());
+        s.ids_by_addr.erase(it->second.actor.address());
+        s.live.erase(it);
+        return true;
+      },
+      [self](committed_atom, uint64_t until, error& e) {
+        auto& s = self->state;
+        s.reserving = false;
+        if (e) {
+          spdlog::error("cannot reserve job ids: {}", e.describe());
+          while (!s.waiting.empty()) {
+            s.waiting.front().second.deliver(make_caf_error(e));
+            s.waiting.pop_front();
+          }
+          return;
+        }
+        s.reserved_until = std::max(s.reserved_until, until);
+        while (!s.waiting.empty() && s.next_id < s.reserved_until) {
+          auto [nj, rp] = std::move(s.waiting.front());
+          s.waiting.pop_front();
+          launch(self, std::move(nj), rp);
+        }
+        if (!s.waiting.empty()) reserve_ids(self);
+      },
+      [self](resume_atom) { resume_queued(self); },
+      [self](tick_atom) { expire_due(self); },
+  };
+}
+
+}  // namespace
+
+registry_actor spawn_registry(caf::actor_system& sys, job_env_ptr env, uint64_t first_id, registry_options opts) {
+  return sys.spawn(registry_behavior, std::move(env), first_id, opts);
+}
+
+}  // namespace quire

@@ -1,0 +1,114 @@
+#include "actors/job_rules.hpp"
+
+#include <algorithm>
+
+namespace quire {
+
+namespace {
+
+bool may_act(const job_record& job, const requester& who) { return who.admin || who.user == job.owner; }
+
+error wrong_state(const job_record& job, const char* what) {
+  return {errc::not_possible, "job " + std::to_string(job.id) + " is " + to_string(job.state) + ": " + what};
+}
+
+transition finish(const job_record& job, job_state end, const job_context& ctx, std::string message) {
+  transition t{job, true};
+  t.next.state = end;
+  t.next.completed_ms = ctx.now_ms;
+  t.next.expires_ms = 0;
+  t.next.document_deleted = true;
+  t.next.state_message = std::move(message);
+  return t;
+}
+
+result<transition> cancel(const job_record& job, const job_context& ctx) {
+  switch (job.state) {
+    case job_state::receiving:
+    case job_state::analysing:
+    case job_state::held:
+    case job_state::queued:
+      return finish(job, job_state::canceled, ctx, "canceled by its owner");
+    case job_state::delivering:
+      return wrong_state(job, "it is being printed");
+    default:
+      return wrong_state(job, "it has already ended");
+  }
+}
+
+result<transition> hold(const job_record& job, const job_context& ctx) {
+  if (job.state == job_state::held) return transition{job, false};  // already
+  if (job.state != job_state::queued) return wrong_state(job, "only a queued job can be held");
+  transition t{job, false};
+  t.next.state = job_state::held;
+  t.next.held_by = hold_reason::operator_;
+  t.next.expires_ms = ctx.now_ms + ctx.held_expiry_ms;
+  t.next.queued_ms = 0;
+  t.next.printer.clear();
+  t.next.state_message.clear();
+  return t;
+}
+
+result<transition> release(const job_record& job, const std::string& wanted, const job_context& ctx) {
+  if (job.state != job_state::held) return wrong_state(job, "only a held job can be released");
+  if (ctx.release_printers.empty())
+    return error{errc::not_possible, "queue " + job.queue + " names no printer to release to"};
+  std::string printer = wanted.empty() ? ctx.release_printers.front() : wanted;
+  if (std::find(ctx.release_printers.begin(), ctx.release_printers.end(), printer) ==
+      ctx.release_printers.end())
+    return error{errc::not_found, "queue " + job.queue + " does not release to printer " + printer};
+  transition t{job, false};
+  t.next.state = job_state::queued;
+  t.next.held_by = hold_reason::none;
+  t.next.printer = printer;
+  t.next.queued_ms = ctx.now_ms;
+  t.next.expires_ms = 0;
+  t.next.state_message.clear();
+  return t;
+}
+
+}  // namespace
+
+result<transition> apply_command(const job_record& job, const job_command& cmd, const job_context& ctx) {
+  if (cmd.kind == command_kind::expire) {
+    if (job.state != job_state::held) return wrong_state(job, "only a held job expires");
+    return finish(job, job_state::expired, ctx, "expired before it was released");
+  }
+  if (!may_act(job, cmd.who))
+    return error{errc::permission_denied, "job " + std::to_string(job.id) + " belongs to another user"};
+  switch (cmd.kind) {
+    case command_kind::cancel: return cancel(job, ctx);
+    case command_kind::hold: return hold(job, ctx);
+    case command_kind::release: return release(job, cmd.printer, ctx);
+    case command_kind::expire: break;
+  }
+  return error{errc::invalid_argument, "unknown job command"};
+}
+
+result<transition> start_delivery(const job_record& job, const job_context& ctx) {
+  if (job.state != job_state::queued) return wrong_state(job, "not waiting for a printer");
+  transition t{job, false};
+  t.next.state = job_state::delivering;
+  t.next.processing_ms = ctx.now_ms;
+  t.next.attempts += 1;
+  return t;
+}
+
+result<transition> finish_delivery(const job_record& job, const delivery_outcome& outcome,
+                                   const job_context& ctx) {
+  if (job.state != job_state::delivering) return wrong_state(job, "not being delivered");
+  if (outcome.ok) return finish(job, job_state::done, ctx, "");
+  return finish(job, job_state::failed, ctx,
+                outcome.message.empty() ? "the printer did not take the job" : outcome.message);
+}
+
+result<transition> resume_after_restart(const job_record& job, const job_context& ctx) {
+  if (job.state == job_state::queued) return transition{job, false};
+  if (job.state != job_state::delivering) return wrong_state(job, "nothing to resume");
+  transition t{job, false};
+  t.next.state = job_state::queued;
+  t.next.state_message = "interrupted while printing; sending it again";
+  return t;
+}
+
+}  // namespace quire

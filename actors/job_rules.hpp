@@ -1,0 +1,51 @@
+// The job state machine as pure functions: a committed job record and an
+// input in, the next record (or the reason for refusing) out.
+//
+// The job actor calls these and commits what they return; they never touch
+// CAF, storage or a clock, so every transition is tested directly
+// (tests/actors/job_rules_test.cpp). States and their meaning are those of
+// ARCHITECTURE.md: held -> queued -> delivering -> done | failed, with
+// canceled and expired as the other ends.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/messages.hpp"
+#include "protocols/result.hpp"
+#include "storage/records.hpp"
+
+namespace quire {
+
+/// What the rules need to know besides the job.
+struct job_context {
+  int64_t now_ms = 0;
+  int64_t held_expiry_ms = 0;                  // how long a held job waits
+  std::vector<std::string> release_printers;   // where the job's queue may send it
+};
+
+/// The next version of a job and what committing it implies.
+struct transition {
+  job_record next;
+  bool drop_document = false;  // the job no longer needs its document
+};
+
+/// Applies a job command (cancel, hold, release, expire). Errors:
+/// permission_denied (not the owner), not_possible (wrong state), not_found
+/// (release to a printer the queue does not name).
+result<transition> apply_command(const job_record& job, const job_command& cmd, const job_context& ctx);
+
+/// A printer wants to deliver the job: queued -> delivering; otherwise
+/// not_possible (the job was canceled or held meanwhile).
+result<transition> start_delivery(const job_record& job, const job_context& ctx);
+
+/// The printer reports how delivery went: delivering -> done | failed.
+result<transition> finish_delivery(const job_record& job, const delivery_outcome& outcome,
+                                   const job_context& ctx);
+
+/// After a restart: a job caught delivering goes back to queued (it will be
+/// sent again); queued stays queued. Other states are not resumed.
+result<transition> resume_after_restart(const job_record& job, const job_context& ctx);
+
+}  // namespace quire

@@ -1,0 +1,219 @@
+// Every message that travels between Quire's actors, declared once.
+//
+// Atoms (CAF 0.17: at most 10 characters from [A-Za-z0-9_ ]), the plain
+// message structs with their `inspect` overloads, the typed interfaces of the
+// actors, and the error category that carries quire::errc inside caf::error.
+// Actors exchange ids and values, never pointers into each other's state;
+// the only shared pointers are immutable snapshots (fleet) and the io-side
+// request objects that never leave this process (io_call types).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocols/result.hpp"
+#include "storage/records.hpp"
+
+namespace quire {
+
+// --- atoms -------------------------------------------------------------------
+
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using command_atom = caf::atom_constant<caf::atom("command")>;
+using park_atom = caf::atom_constant<caf::atom("park")>;
+using committed_atom = caf::atom_constant<caf::atom("committed")>;
+using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using delivered_atom = caf::atom_constant<caf::atom("delivered")>;
+using describe_atom = caf::atom_constant<caf::atom("describe")>;
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+
+// --- errors ------------------------------------------------------------------
+
+/// The category under which quire::errc travels inside caf::error.
+inline constexpr caf::atom_value errc_category = caf::atom("quire");
+
+/// quire::errc as a caf::error with a message.
+caf::error make_caf_error(errc code, std::string message);
+caf::error make_caf_error(const error& e);
+/// The errc inside a caf::error (errc::internal for foreign categories).
+errc code_of(const caf::error& e);
+/// The message inside a caf::error made by make_caf_error, or its rendering.
+std::string message_of(const caf::error& e);
+
+// --- values ------------------------------------------------------------------
+
+/// Who asks: the user an operation acts for.
+struct requester {
+  std::string user;
+  bool admin = false;
+};
+
+/// A new job as its queue admitted it, with its document.
+struct new_job {
+  job_record record;            // id, uuid and times are set by the registry
+  std::string inline_document;  // the document, when small
+  std::string upload_path;      // or the spool upload holding it
+};
+
+enum class command_kind : uint8_t { cancel = 1, hold = 2, release = 3, expire = 4 };
+
+/// An operation on an existing job, from any door (IPP, terminal, web).
+struct job_command {
+  uint64_t job_id = 0;
+  command_kind kind = command_kind::cancel;
+  requester who;
+  std::string printer;  // release: where ("" = the queue's first printer)
+  std::string queue;    // the queue the client addressed ("" = any): a job of
+                        // another queue is not found through it
+};
+
+/// What a printer gets when it may deliver a job.
+struct delivery_ticket {
+  uint64_t job_id = 0;
+  bool go = false;        // false: the job left the queue meanwhile; skip it
+  std::string title;
+  std::string format;
+  uint32_t copies = 1;
+  std::string bytes;      // the document, when it lives in storage
+  std::string path;       // or its spool file
+};
+
+struct delivery_outcome {
+  uint64_t job_id = 0;
+  bool ok = false;
+  std::string message;
+};
+
+enum class printer_state : uint8_t { idle = 3, processing = 4, stopped = 5 };
+
+struct printer_status {
+  std::string name;
+  printer_state state = printer_state::idle;
+  std::string state_message;
+  uint64_t queued = 0;      // jobs waiting in its FIFO
+  uint64_t delivered = 0;   // jobs delivered since start
+};
+
+/// A listing request (Get-Jobs and the like).
+struct job_query {
+  std::string queue;
+  std::string owner;  // "" = every owner
+  uint8_t which = 0;  // a storage job_set
+  uint32_t limit = 0;
+  bool ids_only = false;  // answer with records holding only id and queue
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, error& x) {
+  return f(caf::meta::type_name("quire_error"), x.code, x.message);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_record& x) {
+  return f(caf::meta::type_name("job_record"), x.id, x.uuid, x.queue, x.owner, x.origin_host, x.name,
+           x.document_name, x.document_format, x.document_size, x.document_in_spool,
+           x.document_deleted, x.state, x.held_by, x.state_message, x.printer, x.copies,
+           x.attempts, x.impressions, x.created_ms, x.processing_ms, x.completed_ms,
+           x.expires_ms, x.queued_ms);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, requester& x) {
+  return f(caf::meta::type_name("requester"), x.user, x.admin);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, new_job& x) {
+  return f(caf::meta::type_name("new_job"), x.record, x.inline_document, x.upload_path);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_command& x) {
+  return f(caf::meta::type_name("job_command"), x.job_id, x.kind, x.who, x.printer, x.queue);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_ticket& x) {
+  return f(caf::meta::type_name("delivery_ticket"), x.job_id, x.go, x.title, x.format, x.copies,
+           x.bytes, x.path);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_outcome& x) {
+  return f(caf::meta::type_name("delivery_outcome"), x.job_id, x.ok, x.message);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, printer_status& x) {
+  return f(caf::meta::type_name("printer_status"), x.name, x.state, x.state_message, x.queued,
+           x.delivered);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_query& x) {
+  return f(caf::meta::type_name("job_query"), x.queue, x.owner, x.which, x.limit, x.ids_only);
+}
+
+// --- actor interfaces ----------------------------------------------------------
+
+/// One job while it moves (see job.hpp).
+using job_actor = caf::typed_actor<
+    caf::replies_to<create_atom, new_job>::with<job_record>,
+    caf::replies_to<command_atom, job_command>::with<job_record>,
+    caf::replies_to<resume_atom>::with<job_record>,
+    caf::replies_to<start_atom>::with<delivery_ticket>,
+    caf::reacts_to<delivered_atom, delivery_outcome>,
+    caf::reacts_to<committed_atom, uint64_t, error>>;
+
+/// One device and its delivery FIFO (see printer.hpp).
+using printer_actor = caf::typed_actor<
+    caf::reacts_to<enqueue_atom, uint64_t, job_actor>,
+    caf::reacts_to<delivered_atom, delivery_outcome>,
+    caf::replies_to<describe_atom>::with<printer_status>>;
+
+/// The site's registry of live job actors (see job_registry.hpp).
+using registry_actor = caf::typed_actor<
+    caf::replies_to<create_atom, new_job>::with<job_record>,
+    caf::replies_to<command_atom, job_command>::with<job_record>,
+    caf::replies_to<count_atom, std::string>::with<uint64_t>,
+    caf::replies_to<park_atom, uint64_t, job_state>::with<bool>,
+    caf::reacts_to<committed_atom, uint64_t, error>,
+    caf::reacts_to<resume_atom>,
+    caf::reacts_to<tick_atom>>;
+
+/// A job submission as the IPP (or LPD) door hands it to a queue.
+using queue_actor = caf::typed_actor<
+    caf::replies_to<submit_atom, new_job>::with<job_record>,
+    caf::replies_to<describe_atom>::with<printer_status>>;
+
+/// Read-only queries of committed jobs (see job_reader.hpp).
+using reader_actor = caf::typed_actor<
+    caf::replies_to<list_atom, job_query>::with<std::vector<job_record>>,
+    caf::replies_to<fetch_atom, uint64_t>::with<job_record>>;
+
+/// The printers and queues of the site, with their actors: an immutable
+/// snapshot handed to the actors that route jobs. A change builds a new one.
+struct fleet {
+  struct printer_entry {
+    printer_record record;
+    printer_actor actor;
+  };
+  struct queue_entry {
+    queue_record record;
+    queue_actor actor;
+  };
+  std::map<std::string, printer_entry> printers;
+  std::map<std::string, queue_entry> queues;
+
+  const printer_entry* printer(const std::string& name) const;
+  const queue_entry* queue(const std::string& name) const;
+};
+using fleet_ptr = std::shared_ptr<const fleet>;
+
+/// Registers every message type of this header with an actor system config.
+void register_message_types(caf::actor_system_config& cfg);
+
+}  // namespace quire

@@ -1,0 +1,23 @@
+// The printer actor: one device and its delivery FIFO.
+//
+// Released jobs enqueue themselves here. The printer takes one job at a time:
+// it asks the job's actor for a delivery ticket (the job may have been
+// canceled or held meanwhile), hands the document to its device driver on
+// the loop thread, and reports the outcome back to the job. Device monitoring
+// (SNMP) joins this actor with the monitoring issue.
+#pragma once
+
+#include <memory>
+
+#include "actors/io/loop.hpp"
+#include "actors/messages.hpp"
+#include "devices/driver.hpp"
+
+namespace quire {
+
+/// `driver` may be null when the device URI cannot be driven: the printer is
+/// then stopped with `stop_reason`, and every job sent to it fails with it.
+printer_actor spawn_printer(caf::actor_system& sys, printer_record record,
+                            std::shared_ptr<devices::driver> driver, std::string stop_reason, io::loop* loop);
+
+}  // namespace quire

@@ -1,0 +1,48 @@
+// The inside of a running site, shared by its facets (site.cpp: start and
+// stop; site_http.cpp: routes). Not for use elsewhere.
+#pragma once
+
+#include <future>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/io/http_server.hpp"
+#include "actors/io/loop.hpp"
+#include "actors/job_env.hpp"
+#include "actors/messages.hpp"
+#include "actors/site.hpp"
+#include "config/config.hpp"
+#include "storage/store.hpp"
+
+namespace quire {
+
+struct site::impl {
+  config cfg;
+  std::unique_ptr<io::loop> loop = std::make_unique<io::loop>();
+  std::unique_ptr<io::http_server> http;
+  std::unique_ptr<store> st;
+  std::unique_ptr<job_store> jobs;
+  std::unique_ptr<caf::actor_system_config> actor_cfg;
+  std::unique_ptr<caf::actor_system> actors;
+  caf::actor supervisor;
+  caf::actor ipp_listener;  // set once actors run; read by the router on the loop
+  fleet_ptr fleet;
+  std::vector<std::pair<std::string, std::string>> listeners;
+  bool loop_running = false;
+  bool stopped = false;
+
+  // Runs `fn` on the loop thread and waits for its result.
+  template <class F>
+  auto on_loop(F fn) -> decltype(fn()) {
+    if (!loop_running) return fn();
+    std::promise<decltype(fn())> p;
+    auto f = p.get_future();
+    loop->post([&p, &fn] { p.set_value(fn()); });
+    return f.get();
+  }
+};
+
+
+}  // namespace quire
