@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -66,7 +67,11 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
     watched.push_back(caf::actor_cast<caf::actor>(actor));
     fl->printers.emplace(p.name, fleet::printer_entry{p, actor});
   }
-  auto registry = spawn_registry(sys, env, d.st->next_job_id());
+  registry_options ropts;
+  // Look for expired held jobs a few times per expiry period, at most once a minute.
+  ropts.expiry_interval = std::chrono::milliseconds(
+      std::clamp<int64_t>(env->held_expiry_ms / 4, 200, 60000));
+  auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
   watched.push_back(caf::actor_cast<caf::actor>(registry));
   for (auto& q : d.st->list_queues()) {
     printer_actor direct;  // stays null for a pull queue

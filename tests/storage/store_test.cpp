@@ -203,6 +203,10 @@ TEST_CASE("listings: active oldest first, completed newest first, limits, owner 
   CHECK(st->list_job_ids({"", "ben", job_set::completed, 0}) == std::vector<uint64_t>{6, 4});
   CHECK(st->list_job_ids({"secure", "ben", job_set::completed, 0}) == std::vector<uint64_t>{4});
   CHECK(st->list_job_ids({"", "nobody", job_set::all, 0}).empty());
+  CHECK(st->count_jobs("secure", job_set::active) == 3);
+  CHECK(st->count_jobs("secure", job_set::completed) == 2);
+  CHECK(st->count_jobs("demo", job_set::all) == 1);
+  CHECK(st->count_jobs("none", job_set::all) == 0);
 
   auto jobs = st->get_jobs({6, 99, 1});
   REQUIRE(jobs.size() == 2);

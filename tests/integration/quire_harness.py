@@ -1,0 +1,280 @@
+"""Start quired on free loopback ports in a temporary data folder, and talk
+to it: a tiny IPP encoder/decoder for requests ipptool cannot make
+(malformed ones, load), and helpers to run CUPS's ipptool.
+
+Standard library only. Environment (set by CTest): QUIRED (the binary),
+QUIRE_SOURCE_DIR, QUIRE_BINARY_DIR.
+"""
+import http.client
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+SOURCE_DIR = os.environ.get("QUIRE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+QUIRED = os.environ.get("QUIRED", os.path.join(SOURCE_DIR, "build", "quired"))
+SAMPLE_PDF = os.path.join(SOURCE_DIR, "tests", "data", "one-page.pdf")
+IPPTOOL_DIR = "/usr/share/cups/ipptool"
+OWN_TESTS = os.path.join(SOURCE_DIR, "tests", "integration", "ipp")
+
+
+class Quired:
+    """One quired process. Use as a context manager or call start()/stop()."""
+
+    def __init__(self, data_dir=None, sets=(), keep_data=False):
+        self._tmp = None if data_dir else tempfile.mkdtemp(prefix="quire-it-")
+        self.data_dir = data_dir or os.path.join(self._tmp, "data")
+        self.sets = list(sets)
+        self.keep_data = keep_data
+        self.proc = None
+        self.pid = None
+        self.listeners = {}
+        self.stderr_path = os.path.join(self._tmp or os.path.dirname(self.data_dir), "quired.stderr")
+
+    def command(self, extra_sets=()):
+        cmd = [QUIRED, "--data-dir", self.data_dir, "--set", "ipp.listen=127.0.0.1:0"]
+        for s in list(self.sets) + list(extra_sets):
+            cmd += ["--set", s]
+        return cmd
+
+    def start(self, extra_sets=(), wrapper=(), timeout=20):
+        self.listeners = {}
+        with open(self.stderr_path, "ab") as err:
+            self.proc = subprocess.Popen(list(wrapper) + self.command(extra_sets), stdout=subprocess.PIPE,
+                                         stderr=err, text=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("quired exited before it was ready:\n" + self.stderr())
+            line = line.strip()
+            if " listening on " in line:
+                name = line.split()[1]
+                self.listeners[name] = line.rsplit(" ", 1)[1]
+            if line.startswith("quired: ready"):
+                # The server's own pid: under a wrapper (strace) it is not proc.pid.
+                self.pid = int(line.split("(pid ")[1].split(",")[0])
+                return self
+        raise RuntimeError("quired was not ready in time:\n" + self.stderr())
+
+    def stderr(self):
+        try:
+            with open(self.stderr_path, "r", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    @property
+    def address(self):
+        return self.listeners["ipp"]
+
+    @property
+    def port(self):
+        return int(self.address.rsplit(":", 1)[1])
+
+    def uri(self, queue, job_id=None):
+        u = "ipp://%s/ipp/print/%s" % (self.address, queue)
+        return u if job_id is None else "%s/%d" % (u, job_id)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if not self.proc:
+            return None
+        try:
+            os.kill(self.pid, sig)
+        except (AttributeError, ProcessLookupError):
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout)
+        finally:
+            self.proc.stdout.close()
+        self.proc = None
+        return code
+
+    def kill9(self):
+        return self.stop(signal.SIGKILL)
+
+    def sink(self, printer="demo"):
+        return os.path.join(self.data_dir, "sink", printer)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        if self.proc:
+            self.stop()
+        if self._tmp and not self.keep_data:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def ipptool(uri, *test_files, variables=None, document=None, verbose=False, timeout=60):
+    """Runs ipptool; returns (exit code, output). Test files are looked up in
+    tests/integration/ipp first, then in CUPS's own folder."""
+    cmd = ["ipptool", "-t", "-T", "20"]
+    if verbose:
+        cmd.append("-v")
+    if document:
+        cmd += ["-f", document]
+    for k, v in (variables or {}).items():
+        cmd += ["-d", "%s=%s" % (k, v)]
+    cmd.append(uri)
+    for t in test_files:
+        own = os.path.join(OWN_TESTS, t)
+        cmd.append(own if os.path.exists(own) else os.path.join(IPPTOOL_DIR, t))
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=IPPTOOL_DIR)
+    return p.returncode, p.stdout + p.stderr
+
+
+# --- a small IPP encoder/decoder (RFC 8010) ------------------------------------
+
+TAG = {"integer": 0x21, "boolean": 0x22, "enum": 0x23, "text": 0x41, "name": 0x42, "keyword": 0x44,
+       "uri": 0x45, "charset": 0x47, "language": 0x48, "mime": 0x49}
+GROUP = {"operation": 0x01, "job": 0x02, "printer": 0x04}
+OP = {"Print-Job": 0x0002, "Validate-Job": 0x0004, "Cancel-Job": 0x0008, "Get-Job-Attributes": 0x0009,
+      "Get-Jobs": 0x000A, "Get-Printer-Attributes": 0x000B, "Hold-Job": 0x000C, "Release-Job": 0x000D}
+STATUS = {0x0000: "successful-ok", 0x0001: "successful-ok-ignored-or-substituted-attributes",
+          0x0400: "client-error-bad-request", 0x0401: "client-error-forbidden",
+          0x0406: "client-error-not-found", 0x0408: "client-error-request-entity-too-large",
+          0x040A: "client-error-document-format-not-supported",
+          0x040B: "client-error-attributes-or-values-not-supported", 0x040C: "client-error-uri-scheme-not-supported",
+          0x040D: "client-error-charset-not-supported", 0x0404: "client-error-not-possible",
+          0x040F: "client-error-compression-not-supported",
+          0x0500: "server-error-internal-error", 0x0501: "server-error-operation-not-supported",
+          0x0503: "server-error-version-not-supported"}
+
+
+def attr(tag, name, *values):
+    out = b""
+    for i, v in enumerate(values):
+        if isinstance(v, bool):
+            v = b"\x01" if v else b"\x00"
+        elif isinstance(v, int):
+            v = struct.pack(">i", v)
+        elif isinstance(v, str):
+            v = v.encode()
+        n = name.encode() if i == 0 else b""
+        out += bytes([TAG[tag]]) + struct.pack(">H", len(n)) + n + struct.pack(">H", len(v)) + v
+    return out
+
+
+def request(op, printer_uri, user=None, extra_op=b"", job_attrs=b"", version=(2, 0), request_id=1,
+            charset=True):
+    body = bytes(version) + struct.pack(">Hi", OP[op], request_id) + bytes([GROUP["operation"]])
+    if charset:
+        body += attr("charset", "attributes-charset", "utf-8") + attr("language", "attributes-natural-language", "en")
+    if printer_uri:
+        body += attr("uri", "printer-uri", printer_uri)
+    if user:
+        body += attr("name", "requesting-user-name", user)
+    body += extra_op
+    if job_attrs:
+        body += bytes([GROUP["job"]]) + job_attrs
+    return body + b"\x03"
+
+
+def parse_response(data):
+    """Returns (status name, {attribute name: [values]}) for simple values."""
+    status = struct.unpack(">H", data[2:4])[0]
+    attrs = {}
+    pos, name = 8, None
+    while pos < len(data):
+        tag = data[pos]
+        pos += 1
+        if tag == 0x03:
+            break
+        if tag < 0x10:
+            continue
+        nlen = struct.unpack(">H", data[pos:pos + 2])[0]
+        pos += 2
+        if nlen:
+            name = data[pos:pos + nlen].decode()
+        pos += nlen
+        vlen = struct.unpack(">H", data[pos:pos + 2])[0]
+        pos += 2
+        raw = data[pos:pos + vlen]
+        pos += vlen
+        if tag in (0x21, 0x23) and vlen == 4:
+            value = struct.unpack(">i", raw)[0]
+        elif tag == 0x22:
+            value = raw == b"\x01"
+        else:
+            value = raw.decode(errors="replace")
+        attrs.setdefault(name, []).append(value)
+    return STATUS.get(status, "0x%04x" % status), attrs
+
+
+class Client:
+    """A keep-alive IPP client over http.client."""
+
+    def __init__(self, address, timeout=30):
+        host, port = address.rsplit(":", 1)
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+
+    def post(self, body, path="/ipp/print/secure", chunked=False):
+        headers = {"Content-Type": "application/ipp"}
+        if chunked:
+            def gen():
+                for i in range(0, len(body), 65536):
+                    yield body[i:i + 65536]
+            self.conn.request("POST", path, body=gen(), headers=headers, encode_chunked=True)
+        else:
+            self.conn.request("POST", path, body=body, headers=headers)
+        r = self.conn.getresponse()
+        data = r.read()
+        return r.status, data
+
+    def ipp(self, body, path="/ipp/print/secure", **kw):
+        status, data = self.post(body, path, **kw)
+        assert status == 200, "HTTP %d" % status
+        return parse_response(data)
+
+    def print_job(self, queue_uri, document, user="alice", name="job", fmt="application/pdf", extra_op=b""):
+        body = request("Print-Job", queue_uri, user,
+                       extra_op=attr("name", "job-name", name) + attr("mime", "document-format", fmt) + extra_op)
+        path = "/" + queue_uri.split("/", 3)[3]
+        return self.ipp(body + document, path)
+
+    def close(self):
+        self.conn.close()
+
+
+def raw_exchange(address, payload, timeout=10, read=True):
+    """Sends raw bytes on a fresh connection and returns what comes back."""
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(payload)
+        if not read:
+            return b""
+        chunks = []
+        try:
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    break
+                chunks.append(c)
+                if b"\r\n\r\n" in b"".join(chunks):
+                    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+                    for line in head.split(b"\r\n"):
+                        if line.lower().startswith(b"content-length:"):
+                            if len(body) >= int(line.split(b":")[1]):
+                                return b"".join(chunks)
+        except socket.timeout:
+            pass
+        return b"".join(chunks)
+
+
+def http_body(raw):
+    return raw.partition(b"\r\n\r\n")[2]
+
+
+def wait_for(predicate, timeout=10, interval=0.02):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
