@@ -1,0 +1,136 @@
+#include <doctest/doctest.h>
+
+#include "actors/job_rules.hpp"
+
+using namespace quire;
+
+namespace {
+
+job_record held_job() {
+  job_record j;
+  j.id = 42;
+  j.owner = "alice";
+  j.queue = "secure";
+  j.state = job_state::held;
+  j.held_by = hold_reason::pull_queue;
+  j.expires_ms = 5000;
+  return j;
+}
+
+job_context ctx() {
+  job_context c;
+  c.now_ms = 1000;
+  c.held_expiry_ms = 60000;
+  c.release_printers = {"lab-1", "lab-2"};
+  return c;
+}
+
+job_command cmd(command_kind k, std::string user, std::string printer = "") {
+  job_command c;
+  c.job_id = 42;
+  c.kind = k;
+  c.who.user = std::move(user);
+  c.printer = std::move(printer);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("release: the owner sends a held job to the queue's first printer or a named one") {
+  auto t = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx());
+  REQUIRE(t.ok());
+  CHECK(t->next.state == job_state::queued);
+  CHECK(t->next.printer == "lab-1");
+  CHECK(t->next.queued_ms == 1000);
+  CHECK(t->next.expires_ms == 0);
+  CHECK_FALSE(t->drop_document);
+  auto named = apply_command(held_job(), cmd(command_kind::release, "alice", "lab-2"), ctx());
+  REQUIRE(named.ok());
+  CHECK(named->next.printer == "lab-2");
+}
+
+TEST_CASE("release is refused to others, to unknown printers, and for jobs not held") {
+  CHECK(apply_command(held_job(), cmd(command_kind::release, "mallory"), ctx()).err().code ==
+        errc::permission_denied);
+  CHECK(apply_command(held_job(), cmd(command_kind::release, "alice", "elsewhere"), ctx()).err().code ==
+        errc::not_found);
+  auto queued = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx())->next;
+  CHECK(apply_command(queued, cmd(command_kind::release, "alice"), ctx()).err().code == errc::not_possible);
+  auto no_printers = ctx();
+  no_printers.release_printers.clear();
+  CHECK(apply_command(held_job(), cmd(command_kind::release, "alice"), no_printers).err().code ==
+        errc::not_possible);
+}
+
+TEST_CASE("an administrator may act on anyone's job") {
+  auto c = cmd(command_kind::release, "root");
+  c.who.admin = true;
+  CHECK(apply_command(held_job(), c, ctx()).ok());
+}
+
+TEST_CASE("cancel: held and queued jobs end canceled and drop their document; printing ones do not") {
+  auto t = apply_command(held_job(), cmd(command_kind::cancel, "alice"), ctx());
+  REQUIRE(t.ok());
+  CHECK(t->next.state == job_state::canceled);
+  CHECK(t->drop_document);
+  CHECK(t->next.document_deleted);
+  CHECK(t->next.completed_ms == 1000);
+  auto delivering = held_job();
+  delivering.state = job_state::delivering;
+  CHECK(apply_command(delivering, cmd(command_kind::cancel, "alice"), ctx()).err().code == errc::not_possible);
+  CHECK(apply_command(t->next, cmd(command_kind::cancel, "alice"), ctx()).err().code == errc::not_possible);
+}
+
+TEST_CASE("hold: a queued job goes back to held with a new expiry; a held one stays") {
+  auto queued = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx())->next;
+  auto t = apply_command(queued, cmd(command_kind::hold, "alice"), ctx());
+  REQUIRE(t.ok());
+  CHECK(t->next.state == job_state::held);
+  CHECK(t->next.held_by == hold_reason::operator_);
+  CHECK(t->next.expires_ms == 61000);
+  CHECK(t->next.printer.empty());
+  auto again = apply_command(held_job(), cmd(command_kind::hold, "alice"), ctx());
+  REQUIRE(again.ok());
+  CHECK(again->next.state == job_state::held);
+}
+
+TEST_CASE("expire applies to held jobs only, whoever asks") {
+  auto t = apply_command(held_job(), cmd(command_kind::expire, "quire"), ctx());
+  REQUIRE(t.ok());
+  CHECK(t->next.state == job_state::expired);
+  CHECK(t->drop_document);
+  auto queued = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx())->next;
+  CHECK(apply_command(queued, cmd(command_kind::expire, "quire"), ctx()).err().code == errc::not_possible);
+}
+
+TEST_CASE("delivery: queued -> delivering -> done or failed, once") {
+  auto queued = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx())->next;
+  auto d = start_delivery(queued, ctx());
+  REQUIRE(d.ok());
+  CHECK(d->next.state == job_state::delivering);
+  CHECK(d->next.attempts == 1);
+  CHECK(d->next.processing_ms == 1000);
+  CHECK(start_delivery(d->next, ctx()).err().code == errc::not_possible);
+
+  auto ok = finish_delivery(d->next, {42, true, ""}, ctx());
+  REQUIRE(ok.ok());
+  CHECK(ok->next.state == job_state::done);
+  CHECK(ok->drop_document);
+  auto bad = finish_delivery(d->next, {42, false, "paper jam"}, ctx());
+  REQUIRE(bad.ok());
+  CHECK(bad->next.state == job_state::failed);
+  CHECK(bad->next.state_message == "paper jam");
+  CHECK(finish_delivery(queued, {42, true, ""}, ctx()).err().code == errc::not_possible);
+  CHECK(start_delivery(held_job(), ctx()).err().code == errc::not_possible);
+}
+
+TEST_CASE("after a restart, a job caught delivering is queued again") {
+  auto queued = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx())->next;
+  auto delivering = start_delivery(queued, ctx())->next;
+  auto r = resume_after_restart(delivering, ctx());
+  REQUIRE(r.ok());
+  CHECK(r->next.state == job_state::queued);
+  CHECK_FALSE(r->next.state_message.empty());
+  CHECK(resume_after_restart(queued, ctx())->next.state == job_state::queued);
+  CHECK(resume_after_restart(held_job(), ctx()).err().code == errc::not_possible);
+}
