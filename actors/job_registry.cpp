@@ -76,6 +76,34 @@ void answered(registry_self self, uint64_t id, const caf::actor_addr& from) {
     it->second.outstanding -= 1;
 }
 
+// Sends a request to a tracked job actor, counting it outstanding until the
+// job answers (a job with answers owed is never parked); `then` gets the answer.
+template <class F, class... Ts>
+void ask_job(registry_self self, uint64_t id, live_job& entry, F then, Ts&&... msg) {
+  entry.outstanding += 1;
+  auto addr = entry.actor.address();
+  self->request(entry.actor, caf::infinite, std::forward<Ts>(msg)...)
+      .then(
+          [self, id, addr, then](job_record& r) mutable {
+            answered(self, id, addr);
+            then(caf::expected<job_record>(std::move(r)));
+          },
+          [self, id, addr, then](caf::error& e) mutable {
+            answered(self, id, addr);
+            then(caf::expected<job_record>(std::move(e)));
+          });
+}
+
+// A continuation that passes a job's answer on to a client's promise.
+auto deliver_to(caf::typed_response_promise<job_record> rp) {
+  return [rp](caf::expected<job_record> r) mutable {
+    if (r)
+      rp.deliver(std::move(*r));
+    else
+      rp.deliver(std::move(r.error()));
+  };
+}
+
 caf::result<job_record> launch(registry_self self, new_job nj, caf::typed_response_promise<job_record> rp) {
   auto& st = self->state;
   uint64_t id = st.next_id++;
@@ -87,19 +115,8 @@ caf::result<job_record> launch(registry_self self, new_job nj, caf::typed_respon
   if (rec.state == job_state::queued) rec.queued_ms = rec.created_ms;
   auto actor = spawn_job(self->system(), st.env, caf::actor_cast<registry_actor>(self), nullptr);
   auto& entry = track(self, id, actor, nullptr, rec.queue);
-  entry.outstanding += 1;
   if (auto c = st.active_counts.find(rec.queue); c != st.active_counts.end()) c->second += 1;
-  auto addr = actor.address();
-  self->request(actor, caf::infinite, create_atom::value, std::move(nj))
-      .then(
-          [self, rp, id, addr](job_record& r) mutable {
-            answered(self, id, addr);
-            rp.deliver(std::move(r));
-          },
-          [self, rp, id, addr](caf::error& e) mutable {
-            answered(self, id, addr);
-            rp.deliver(std::move(e));
-          });
+  ask_job(self, id, entry, deliver_to(rp), create_atom::value, std::move(nj));
   if (st.next_id + st.opts.id_block / 2 >= st.reserved_until) reserve_ids(self);
   return rp;
 }
@@ -117,21 +134,8 @@ result<live_job*> actor_for(registry_self self, uint64_t id) {
 caf::result<job_record> forward(registry_self self, const job_command& cmd) {
   auto target = actor_for(self, cmd.job_id);
   if (!target.ok()) return make_caf_error(target.err());
-  live_job* entry = *target;
-  entry->outstanding += 1;
   auto rp = self->make_response_promise<job_record>();
-  auto addr = entry->actor.address();
-  uint64_t id = cmd.job_id;
-  self->request(entry->actor, caf::infinite, command_atom::value, cmd)
-      .then(
-          [self, rp, id, addr](job_record& r) mutable {
-            answered(self, id, addr);
-            rp.deliver(std::move(r));
-          },
-          [self, rp, id, addr](caf::error& e) mutable {
-            answered(self, id, addr);
-            rp.deliver(std::move(e));
-          });
+  ask_job(self, cmd.job_id, **target, deliver_to(rp), command_atom::value, cmd);
   return rp;
 }
 
@@ -145,14 +149,12 @@ void expire_due(registry_self self) {
     cmd.who = {"quire", true};
     auto target = actor_for(self, id);
     if (!target.ok()) continue;
-    (*target)->outstanding += 1;
-    auto addr = (*target)->actor.address();
-    self->request((*target)->actor, caf::infinite, command_atom::value, cmd)
-        .then([self, id, addr](job_record& r) {
-                answered(self, id, addr);
-                spdlog::info("job {} expired unreleased", r.id);
-              },
-              [self, id, addr](caf::error&) { answered(self, id, addr); });
+    ask_job(
+        self, id, **target,
+        [id](caf::expected<job_record> r) {
+          if (r) spdlog::info("job {} expired unreleased", id);
+        },
+        command_atom::value, cmd);
   }
   auto next = due.size() == st.opts.expiry_batch ? std::chrono::milliseconds(1000) : st.opts.expiry_interval;
   self->delayed_send(self, next, tick_atom::value);
@@ -165,14 +167,12 @@ void resume_queued(registry_self self) {
   for (uint64_t id : ids) {
     auto target = actor_for(self, id);
     if (!target.ok()) continue;
-    (*target)->outstanding += 1;
-    auto addr = (*target)->actor.address();
-    self->request((*target)->actor, caf::infinite, resume_atom::value)
-        .then([self, id, addr](job_record&) { answered(self, id, addr); },
-              [self, id, addr](caf::error& e) {
-                answered(self, id, addr);
-                spdlog::warn("job {} could not resume: {}", id, message_of(e));
-              });
+    ask_job(
+        self, id, **target,
+        [id](caf::expected<job_record> r) {
+          if (!r) spdlog::warn("job {} could not resume: {}", id, message_of(r.error()));
+        },
+        resume_atom::value);
   }
 }
 
