@@ -394,6 +394,19 @@ std::vector<uint64_t> store::list_job_ids(const job_listing& q) const {
   return impl_->ids_by_state(q.queue, q.which, newest_first, q.limit);
 }
 
+uint64_t store::count_jobs(const std::string& queue, job_set which) const {
+  uint64_t n = 0;
+  for (int raw = 1; raw <= 9; ++raw) {
+    auto s = static_cast<job_state>(raw);
+    if (!in_set(s, which)) continue;
+    impl_->scan(cf::jobs_by_state, keys::state_prefix(queue, s), false, [&](std::string_view, std::string_view) {
+      ++n;
+      return true;
+    });
+  }
+  return n;
+}
+
 result<document> store::get_document(const job_record& job) const {
   if (job.document_deleted) return error{errc::not_found, "the document of job " + std::to_string(job.id) + " is gone"};
   document doc;

@@ -80,6 +80,8 @@ class store {
   std::vector<job_record> get_jobs(const std::vector<uint64_t>& ids) const;
   /// Job ids matching `q`, in the order job_set describes.
   std::vector<uint64_t> list_job_ids(const job_listing& q) const;
+  /// How many jobs of `queue` are in the states of `which` (reads index keys only).
+  uint64_t count_jobs(const std::string& queue, job_set which) const;
   result<document> get_document(const job_record& job) const;
 
   /// The delivery FIFO of a printer: ids of its queued/delivering jobs, in order.
