@@ -1,0 +1,514 @@
+#!/usr/bin/env python3
+"""Runs the same IPP load against quired and a private cupsd and prints both
+figures and their ratio (see bench/README.md for what each scenario means).
+
+  bench/compare_cups.py [--quick] [--intake] [--sustained] [--get-jobs]
+                        [--backlog] [--footprint] [--build DIR] [--json FILE]
+
+With no scenario flag every scenario runs. Each scenario starts its own
+quired (temporary data folder, loopback, port 0) and, when it compares,
+its own cupsd (temporary ServerRoot, loopback port, a raw queue on
+file:///dev/null); both are stopped by PID at the end of the scenario, even
+on failure, and the temporary folders are removed. The load itself comes
+from ipp_load (bench/ipp_load.cpp). Standard library only; installs nothing
+(`.ci/install-deps bench` installs cups-daemon and cups-client).
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.path.dirname(HERE)
+SAMPLE_PDF = os.path.join(SOURCE_DIR, "tests", "data", "one-page.pdf")
+
+# Full and --quick sizes of every scenario.
+FULL = dict(burst_s=10, sustained_s=120, series_s=30, completed=10000, quired_parked=100000,
+            cups_parked=10000, release=1000, cups_backlog_count=2000, startups=3, rounds=3, window_s=4)
+QUICK = dict(burst_s=3, sustained_s=20, series_s=5, completed=1000, quired_parked=20000,
+             cups_parked=2000, release=200, cups_backlog_count=500, startups=2, rounds=2, window_s=2)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_process(proc, name, grace=30):
+    """SIGTERM by PID, then SIGKILL after `grace` seconds; always reaps it."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        log(f"  ! {name} (pid {proc.pid}) ignored SIGTERM for {grace} s: killing it")
+        proc.kill()
+        proc.wait()
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+class Quired:
+    """quired on 127.0.0.1:0 with its data in `data_dir`."""
+
+    def __init__(self, binary, data_dir, log_path):
+        self.binary, self.data_dir, self.log_path = binary, data_dir, log_path
+        self.proc = self.pid = self.port = None
+        self.startup_s = None
+
+    def start(self, timeout=60):
+        cmd = [self.binary, "--data-dir", self.data_dir, "--set", "ipp.listen=127.0.0.1:0"]
+        with open(self.log_path, "ab") as err:
+            t0 = time.monotonic()
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True,
+                                         start_new_session=True)
+        deadline = t0 + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"quired exited before it was ready; see {self.log_path}")
+            if " listening on " in line and line.split()[1] == "ipp":
+                self.port = int(line.strip().rsplit(":", 1)[1])
+            if line.startswith("quired: ready"):
+                self.startup_s = time.monotonic() - t0
+                self.pid = int(line.split("(pid ")[1].split(",")[0])
+                return self
+        raise RuntimeError("quired was not ready in time")
+
+    def stop(self):
+        stop_process(self.proc, "quired")
+        self.proc = None
+
+    def uri(self, queue):
+        return f"ipp://127.0.0.1:{self.port}/ipp/print/{queue}"
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as r:
+            text = r.read().decode()
+        out = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                try:
+                    out[name] = float(value)
+                except ValueError:
+                    pass
+        return out
+
+    def syncs(self):
+        m = self.metrics()
+        return m.get("quire_storage_commit_groups_total", 0) + m.get("quire_storage_file_syncs_total", 0)
+
+
+CUPS_FILES_CONF = """ServerRoot {root}/etc
+RequestRoot {root}/spool
+TempDir {root}/spool/tmp
+CacheDir {root}/cache
+StateDir {root}/state
+ErrorLog {root}/log/error_log
+AccessLog {root}/log/access_log
+PageLog {root}/log/page_log
+FileDevice Yes
+"""
+
+CUPSD_CONF = """Listen 127.0.0.1:{port}
+Browsing No
+BrowseLocalProtocols none
+DefaultAuthType None
+DefaultEncryption Never
+WebInterface No
+# The default (500) purges history and refuses held jobs past 500.
+MaxJobs 0
+LogLevel warn
+<Location />
+  Order allow,deny
+  Allow from 127.0.0.1
+</Location>
+<Policy default>
+  JobPrivateAccess all
+  JobPrivateValues none
+  SubscriptionPrivateAccess all
+  SubscriptionPrivateValues none
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+"""
+
+
+class Cupsd:
+    """A private cupsd in `root` with a raw queue `raw` on file:///dev/null."""
+
+    def __init__(self, root):
+        self.root = root
+        self.proc = None
+        self.port = free_port()
+
+    def start(self, timeout=30):
+        r = self.root
+        os.makedirs(r, exist_ok=True)
+        os.chmod(r, 0o755)  # cupsd's helpers run as lp and must reach the spool
+        for d in ("etc", "spool", "cache", "state", "log"):
+            os.makedirs(os.path.join(r, d), exist_ok=True)
+        os.makedirs(os.path.join(r, "spool", "tmp"), mode=0o1777, exist_ok=True)
+        with open(os.path.join(r, "etc", "cups-files.conf"), "w") as f:
+            f.write(CUPS_FILES_CONF.format(root=r))
+        with open(os.path.join(r, "etc", "cupsd.conf"), "w") as f:
+            f.write(CUPSD_CONF.format(port=self.port))
+        with open(os.path.join(r, "log", "cupsd.stderr"), "ab") as err:
+            self.proc = subprocess.Popen(["cupsd", "-f", "-c", os.path.join(r, "etc", "cupsd.conf"),
+                                          "-s", os.path.join(r, "etc", "cups-files.conf")],
+                                         stdout=err, stderr=err, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"cupsd exited ({self.proc.returncode}); see {r}/log")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("cupsd did not listen in time")
+                time.sleep(0.05)
+        if not os.path.exists(os.path.join(r, "etc", "printers.conf")):
+            subprocess.run(["lpadmin", "-h", f"127.0.0.1:{self.port}", "-p", "raw", "-E", "-v", "file:///dev/null"],
+                           check=True, capture_output=True)
+        return self
+
+    def stop(self):
+        stop_process(self.proc, "cupsd")
+        self.proc = None
+
+    def uri(self):
+        return f"ipp://127.0.0.1:{self.port}/printers/raw"
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.size = QUICK if args.quick else FULL
+        self.ipp_load = args.ipp_load or os.path.join(args.build, "bench", "ipp_load")
+        self.quired_bin = args.quired or os.path.join(args.build, "quired")
+        self.tmp = tempfile.mkdtemp(prefix="quire-bench-")
+        os.chmod(self.tmp, 0o755)  # cupsd's helpers (user lp) traverse it
+        self.rows = []  # (scenario, figure, quired, cups, ratio, target)
+        self.results = {}
+        self.servers = []
+        self.backlog_dir = None
+
+    # -- plumbing --------------------------------------------------------------
+    def load(self, mode, uri, *opts, timeout=3600):
+        cmd = [self.ipp_load, mode, "--uri", uri] + [str(o) for o in opts]
+        log("  $ " + " ".join(cmd) + "   # load average %.2f" % os.getloadavg()[0])
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        for line in p.stdout.splitlines():
+            if not line.startswith("{"):
+                log("    " + line)
+        if p.stderr.strip():
+            log("    stderr: " + p.stderr.strip())
+        js = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+        if p.returncode != 0 or not js:
+            raise RuntimeError(f"ipp_load {mode} failed ({p.returncode})")
+        if js[0].get("errors"):
+            log(f"    ! {js[0]['errors']} errors: {js[0].get('statuses')}")
+        return js[0]
+
+    def quired(self, name, data_dir=None):
+        q = Quired(self.quired_bin, data_dir or os.path.join(self.tmp, name, "data"),
+                   os.path.join(self.tmp, name + ".quired.log"))
+        os.makedirs(os.path.dirname(q.data_dir), exist_ok=True)
+        self.servers.append(q)
+        return q.start()
+
+    def cupsd(self, name, again=None):
+        """A fresh cupsd, or `again` (a stopped one) restarted on its own folder."""
+        c = again or Cupsd(os.path.join(self.tmp, name + "-cups"))
+        self.servers.append(c)
+        return c.start()
+
+    def stop(self, server):
+        server.stop()
+        self.servers.remove(server)
+
+    def stop_all(self):
+        for s in reversed(self.servers):
+            s.stop()
+        self.servers = []
+
+    def row(self, scenario, figure, q, c, ratio=None, target=""):
+        self.rows.append((scenario, figure, q, c, ratio, target))
+        def fmt(v):
+            return "-" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+        log(f"  = {figure}: quired {fmt(q)} | CUPS {fmt(c)}" + (f" | ratio {ratio:.2f}x" if ratio else "")
+            + (f" (target {target})" if target else ""))
+
+    def report_log(self, name):
+        """Warnings and errors quired logged during a scenario."""
+        lines = []
+        for f in sorted(os.listdir(self.tmp)):
+            if f.startswith(name) and f.endswith(".quired.log"):
+                with open(os.path.join(self.tmp, f), errors="replace") as log_file:
+                    lines += [l for l in log_file if " warn " in l or " error " in l or " critical " in l]
+        if lines:
+            log(f"  ! quired logged {len(lines)} warnings/errors in {name}, e.g.: " + lines[0].strip())
+
+    # -- scenarios -------------------------------------------------------------
+    def intake(self):
+        """a. Held intake, 32 clients, short burst."""
+        n, s = 32, self.size["burst_s"]
+        log(f"\n## a. held intake: {n} clients, {s} s")
+        try:
+            q = self.quired("intake")
+            syncs0 = q.syncs()
+            rq = self.load("print", q.uri("secure"), "--clients", n, "--duration", s)
+            syncs = (q.syncs() - syncs0) / max(1, rq["jobs"])
+            self.stop_all()
+            c = self.cupsd("intake")
+            rc = self.load("print", c.uri(), "--clients", n, "--duration", s)
+        finally:
+            self.stop_all()
+            self.report_log("intake")
+        self.results["intake"] = dict(quired=rq, cups=rc, syncs_per_job=syncs)
+        sc = f"a. intake {n}c {s}s"
+        self.row(sc, "jobs/s", rq["jobs_per_s"], rc["jobs_per_s"], rq["jobs_per_s"] / rc["jobs_per_s"], ">= 3x")
+        self.row(sc, "p50 ms", rq["p50_ms"], rc["p50_ms"])
+        self.row(sc, "p99 ms", rq["p99_ms"], rc["p99_ms"], None, "quired < 20 ms")
+        self.row(sc, "errors", rq["errors"], rc["errors"])
+        self.row(sc, "syncs per acknowledged job", syncs, None)
+
+    def sustained(self):
+        """b. Sustained held intake, 8 clients."""
+        n, s, ser = 8, self.size["sustained_s"], self.size["series_s"]
+        log(f"\n## b. sustained held intake: {n} clients, {s} s")
+        try:
+            q = self.quired("sustained")
+            rq = self.load("print", q.uri("secure"), "--clients", n, "--duration", s, "--series", ser)
+            rss_q = rss_mb(q.pid)
+            self.stop_all()
+            c = self.cupsd("sustained")
+            rc = self.load("print", c.uri(), "--clients", n, "--duration", s, "--series", ser)
+            rss_c = rss_mb(c.proc.pid)
+        finally:
+            self.stop_all()
+            self.report_log("sustained")
+        self.results["sustained"] = dict(quired=rq, cups=rc)
+        sc = f"b. sustained {n}c {s}s"
+        self.row(sc, "jobs/s", rq["jobs_per_s"], rc["jobs_per_s"], rq["jobs_per_s"] / rc["jobs_per_s"], ">= 10x")
+        self.row(sc, f"first {ser}s jobs/s", rq["series"][0], rc["series"][0])
+        self.row(sc, f"last {ser}s jobs/s", rq["series"][-1], rc["series"][-1])
+        self.row(sc, "last/first", rq["series"][-1] / rq["series"][0], rc["series"][-1] / rc["series"][0],
+                 None, "quired >= 0.80")
+        self.row(sc, "p99 ms", rq["p99_ms"], rc["p99_ms"])
+        self.row(sc, "errors", rq["errors"], rc["errors"])
+        self.row(sc, "server RSS MB after the run", rss_q, rss_c)
+
+    def get_jobs(self):
+        """c. Get-Jobs listing N completed jobs."""
+        n = self.size["completed"]
+        log(f"\n## c. Get-Jobs of {n} completed jobs")
+        try:
+            q = self.quired("getjobs")
+            self.load("print", q.uri("demo"), "--clients", 8, "--count", n, "--no-hold")
+            self.load("wait-done", q.uri("demo"))
+            rq = self.load("get-jobs", q.uri("demo"), "--which", "completed", "--repeat", 10)
+            self.stop_all()
+            q = self.quired("getjobs", data_dir=q.data_dir)
+            time.sleep(1)
+            rq_cold = self.load("get-jobs", q.uri("demo"), "--which", "completed", "--repeat", 1)
+            self.stop_all()
+            c = self.cupsd("getjobs")
+            self.load("print", c.uri(), "--clients", 8, "--count", n, "--no-hold")
+            self.load("wait-done", c.uri(), "--timeout", 1800)
+            rc = self.load("get-jobs", c.uri(), "--which", "completed", "--repeat", 5)
+            # The first listing after a restart shows the cold case. (CUPS
+            # answers a job-id-only listing from its in-memory job index, without
+            # reading the jobs' control files; asking for other attributes makes
+            # it load every job and caps a history listing at 500.)
+            self.stop_all()
+            c = self.cupsd("getjobs", again=c)
+            time.sleep(1)
+            rc_cold = self.load("get-jobs", c.uri(), "--which", "completed", "--repeat", 1)
+        finally:
+            self.stop_all()
+            self.report_log("getjobs")
+        self.results["get_jobs"] = dict(quired=rq, cups=rc, quired_cold=rq_cold, cups_cold=rc_cold)
+        sc = f"c. Get-Jobs {n} completed"
+        self.row(sc, "jobs listed", rq["jobs"], rc["jobs"])
+        self.row(sc, "warm: ms per call (median)", rq["ms_median"], rc["ms_median"],
+                 rc["ms_median"] / rq["ms_median"], ">= 20x faster")
+        self.row(sc, "cold: ms of the first call after a restart", rq_cold["ms_first"], rc_cold["ms_first"],
+                 rc_cold["ms_first"] / rq_cold["ms_first"], ">= 20x faster")
+        self.row(sc, "jobs listed after the restart", rq_cold["jobs"], rc_cold["jobs"])
+
+    def park_quired(self, name):
+        """Fills a fresh quired with held jobs; returns it and the ids of the releaser's jobs."""
+        z = self.size
+        q = self.quired(name)
+        self.load("print", q.uri("secure"), "--clients", 32, "--count", z["quired_parked"] - z["release"])
+        ids = os.path.join(self.tmp, name + ".ids")
+        self.load("print", q.uri("secure"), "--clients", 8, "--count", z["release"], "--user", "releaser",
+                  "--ids-out", ids)
+        return q, ids
+
+    def backlog(self):
+        """d. Intake with a big held backlog; release 1,000 of it."""
+        z = self.size
+        log(f"\n## d. backlog: quired {z['quired_parked']} held, CUPS {z['cups_parked']} held; release {z['release']}")
+        window = ("--clients", 32, "--duration", z["window_s"], "--series", 1)
+        try:
+            q, ids = self.park_quired("backlog")
+            time.sleep(1)
+            rss_parked = rss_mb(q.pid)
+            relq = self.load("release", q.uri("secure"), "--ids", ids, "--user", "releaser", "--clients", 8,
+                             "--wait-sink", os.path.join(q.data_dir, "sink", "demo"))
+            # This machine's speed drifts by +-20 % over minutes: alternate short
+            # windows on a fresh (empty) server and on the parked one, and compare
+            # the medians, so that drift hits both sides alike.
+            empties, fulls = [], []
+            for i in range(z["rounds"]):
+                e = self.quired(f"backlog-empty{i}")
+                empties.append(self.load("print", e.uri("secure"), *window))
+                self.stop(e)
+                fulls.append(self.load("print", q.uri("secure"), *window))
+            self.stop_all()
+            c = self.cupsd("backlog")
+            cids = os.path.join(self.tmp, "backlog-cups.ids")
+            self.load("print", c.uri(), "--clients", 32, "--count", z["cups_parked"] - z["release"])
+            self.load("print", c.uri(), "--clients", 8, "--count", z["release"], "--user", "releaser",
+                      "--ids-out", cids)
+            rss_cups = rss_mb(c.proc.pid)
+            relc = self.load("release", c.uri(), "--ids", cids, "--user", "releaser", "--clients", 8,
+                             "--wait-user", "releaser")
+            fullc = self.load("print", c.uri(), "--clients", 32, "--count", z["cups_backlog_count"])
+        finally:
+            self.stop_all()
+            self.report_log("backlog")
+        self.backlog_dir = q.data_dir
+        empty_rate = statistics.median(r["jobs_per_s"] for r in empties)
+        full_rate = statistics.median(r["jobs_per_s"] for r in fulls)
+        self.results["backlog"] = dict(quired_empty=empties, quired_full=fulls, quired_release=relq,
+                                       cups_release=relc, cups_full=fullc, quired_rss_parked_mb=rss_parked,
+                                       cups_rss_parked_mb=rss_cups)
+        sc = "d. backlog"
+        rounds = f"median of {z['rounds']} x {z['window_s']} s"
+        self.row(sc, f"quired intake, empty server ({rounds}) jobs/s", empty_rate, None)
+        self.row(sc, f"intake with parked jobs/s (quired {z['quired_parked']}+, {rounds} / "
+                 f"CUPS {z['cups_parked']}, {z['cups_backlog_count']} jobs)",
+                 full_rate, fullc["jobs_per_s"], full_rate / fullc["jobs_per_s"])
+        self.row(sc, "quired parked/empty intake", full_rate / empty_rate, None, None, ">= 0.90")
+        self.row(sc, "quired parked/empty per round: " + " ".join(
+            f"{f['jobs_per_s'] / e['jobs_per_s']:.2f}" for e, f in zip(empties, fulls)), None, None)
+        self.row(sc, "p99 ms with parked (worst round)", max(r["p99_ms"] for r in fulls), fullc["p99_ms"])
+        self.row(sc, f"release {z['release']}: responses s", relq["responses_s"], relc["responses_s"])
+        self.row(sc, f"release {z['release']}: until printed s", relq["done_s"], relc["done_s"],
+                 relc["done_s"] / relq["done_s"], ">= 10x faster")
+        self.row(sc, "errors (release)", relq["errors"], relc["errors"])
+        self.row(sc, "server RSS MB with the jobs parked (idle)", rss_parked, rss_cups)
+
+    def footprint(self):
+        """e. quired alone: idle RSS and start-up time with the backlog stored."""
+        z = self.size
+        log(f"\n## e. quired footprint and start-up with {z['quired_parked']}+ jobs stored")
+        try:
+            if self.backlog_dir is None:
+                q, _ = self.park_quired("footprint")
+                self.backlog_dir = q.data_dir
+                self.stop_all()
+            fresh = self.quired("fresh")
+            time.sleep(2)
+            rss_fresh = rss_mb(fresh.pid)
+            self.stop_all()
+            starts, rss = [], []
+            for _ in range(z["startups"]):
+                q = self.quired("restart", data_dir=self.backlog_dir)
+                starts.append(q.startup_s)
+                time.sleep(2)
+                rss.append(rss_mb(q.pid))
+                jobs = self.load("get-jobs", q.uri("secure"), "--which", "all", "--repeat", 1)["jobs"]
+                self.stop_all()
+        finally:
+            self.stop_all()
+            self.report_log("restart")
+        self.results["footprint"] = dict(rss_fresh_mb=rss_fresh, rss_restarted_mb=rss, startup_s=starts)
+        sc = "e. footprint"
+        self.row(sc, "idle RSS MB, fresh", rss_fresh, None, None, "< 50")
+        if "backlog" in self.results:
+            self.row(sc, "RSS MB with the backlog (idle)", self.results["backlog"]["quired_rss_parked_mb"], None,
+                     None, "< 50")
+        self.row(sc, f"start-up s with the backlog stored (median of {len(starts)})", statistics.median(starts),
+                 None, None, "< 1")
+        self.row(sc, "idle RSS MB after restart", statistics.median(rss), None, None, "< 50")
+        self.row(sc, "jobs of user bench listed after restart", jobs, None)
+
+    def table(self):
+        log("\n## Summary (ratio: quired/CUPS for rates, CUPS/quired for times)")
+        log(f"{'scenario':<26} {'figure':<72} {'quired':>12} {'CUPS':>12} {'ratio':>8}  target")
+        for sc, fig, q, c, r, t in self.rows:
+            f = lambda v: "-" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+            log(f"{sc:<26} {fig:<72} {f(q):>12} {f(c):>12} {(f'{r:.2f}x' if r else '-'):>8}  {t}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="short runs, small job sets (for trying things out)")
+    ap.add_argument("--intake", action="store_true", help="a. held intake, 32 clients, short burst")
+    ap.add_argument("--sustained", action="store_true", help="b. sustained held intake, 8 clients, 120 s")
+    ap.add_argument("--get-jobs", action="store_true", help="c. Get-Jobs of 10,000 completed jobs")
+    ap.add_argument("--backlog", action="store_true", help="d. intake and release with a big held backlog")
+    ap.add_argument("--footprint", action="store_true", help="e. quired's RSS and start-up with the backlog")
+    ap.add_argument("--build", default=os.path.join(SOURCE_DIR, "build-bench"), help="the CMake build folder")
+    ap.add_argument("--quired", help="quired binary (default BUILD/quired)")
+    ap.add_argument("--ipp-load", help="ipp_load binary (default BUILD/bench/ipp_load)")
+    ap.add_argument("--json", help="also write every raw result to this file")
+    ap.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (logs, data)")
+    args = ap.parse_args()
+
+    for tool in ("cupsd", "lpadmin"):
+        if not shutil.which(tool):
+            sys.exit(f"compare_cups: {tool} not found; run .ci/install-deps bench")
+    # A SIGTERM to this script must still stop both servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    chosen = [s for s in ("intake", "sustained", "get_jobs", "backlog", "footprint") if getattr(args, s)]
+    chosen = chosen or ["intake", "sustained", "get_jobs", "backlog", "footprint"]
+    b = Bench(args)
+    for exe in (b.ipp_load, b.quired_bin):
+        if not os.access(exe, os.X_OK):
+            sys.exit(f"compare_cups: {exe} not built (cmake --build BUILD --target quired ipp_load)")
+    log(f"compare_cups: {'quick' if args.quick else 'full'} run of {', '.join(chosen)}; temp {b.tmp}")
+    try:
+        for s in chosen:
+            getattr(b, s)()
+    finally:
+        b.stop_all()
+        b.table()
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(dict(sizes=b.size, results=b.results), f, indent=1)
+        if args.keep_temp:
+            log(f"temporary folder kept: {b.tmp}")
+        else:
+            shutil.rmtree(b.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
