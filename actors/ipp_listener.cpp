@@ -159,9 +159,22 @@ void get_jobs(listener_self self, const ipp_call_ptr& call) {
                                  : lr.which == ipp::which_jobs::all     ? job_set::all
                                                                         : job_set::active);
   q.limit = lr.limit == 0 ? 0 : lr.limit + lr.first_index - 1;
-  q.ids_only = want.only({"job-id", "job-uri"});
-  job_view view{call->authority, q.owner, false, 0};
   uint32_t skip = lr.first_index - 1;
+  auto fail = [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); };
+  if (want.only({"job-id", "job-uri"})) {
+    // The common listing needs no job record at all: ids straight from the index.
+    bool with_id = want.wants("job-id", ipp::attribute_group::job_description);
+    bool with_uri = want.wants("job-uri", ipp::attribute_group::job_description);
+    std::string prefix = printer_uri(call->authority, q.queue) + "/";
+    self->request(reader(self), caf::infinite, ids_atom::value, q)
+        .then(
+            [call, skip, prefix, with_id, with_uri](std::vector<uint64_t>& ids) {
+              call->reply_encoded(encode_job_id_listing(call->request(), ids, skip, prefix, with_id, with_uri));
+            },
+            fail);
+    return;
+  }
+  job_view view{call->authority, q.owner, false, 0};
   self->request(reader(self), caf::infinite, list_atom::value, q)
       .then(
           [call, want, view, skip](std::vector<job_record>& jobs) mutable {
@@ -173,7 +186,7 @@ void get_jobs(listener_self self, const ipp_call_ptr& call) {
             }
             call->reply(resp.get());
           },
-          [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+          fail);
 }
 
 void get_job_attributes(listener_self self, const ipp_call_ptr& call) {

@@ -7,15 +7,10 @@ namespace {
 reader_actor::behavior_type reader_behavior(reader_actor::pointer, const store* st) {
   return {
       [st](list_atom, job_query& q) -> std::vector<job_record> {
-        job_listing listing{q.queue, q.owner, static_cast<job_set>(q.which), q.limit};
-        auto ids = st->list_job_ids(listing);
-        if (!q.ids_only) return st->get_jobs(ids);
-        std::vector<job_record> out(ids.size());
-        for (size_t i = 0; i < ids.size(); ++i) {
-          out[i].id = ids[i];
-          out[i].queue = q.queue;
-        }
-        return out;
+        return st->get_jobs(st->list_job_ids({q.queue, q.owner, static_cast<job_set>(q.which), q.limit}));
+      },
+      [st](ids_atom, job_query& q) -> std::vector<uint64_t> {
+        return st->list_job_ids({q.queue, q.owner, static_cast<job_set>(q.which), q.limit});
       },
       [st](fetch_atom, uint64_t id) -> caf::result<job_record> {
         auto rec = st->get_job(id);

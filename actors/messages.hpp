@@ -34,6 +34,7 @@ using describe_atom = caf::atom_constant<caf::atom("describe")>;
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using ids_atom = caf::atom_constant<caf::atom("ids")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
@@ -111,7 +112,6 @@ struct job_query {
   std::string owner;  // "" = every owner
   uint8_t which = 0;  // a storage job_set
   uint32_t limit = 0;
-  bool ids_only = false;  // answer with records holding only id and queue
 };
 
 template <class Inspector>
@@ -154,7 +154,7 @@ typename Inspector::result_type inspect(Inspector& f, printer_status& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_query& x) {
-  return f(caf::meta::type_name("job_query"), x.queue, x.owner, x.which, x.limit, x.ids_only);
+  return f(caf::meta::type_name("job_query"), x.queue, x.owner, x.which, x.limit);
 }
 
 // --- actor interfaces ----------------------------------------------------------
@@ -192,6 +192,7 @@ using queue_actor = caf::typed_actor<
 /// Read-only queries of committed jobs (see job_reader.hpp).
 using reader_actor = caf::typed_actor<
     caf::replies_to<list_atom, job_query>::with<std::vector<job_record>>,
+    caf::replies_to<ids_atom, job_query>::with<std::vector<uint64_t>>,
     caf::replies_to<fetch_atom, uint64_t>::with<job_record>>;
 
 /// The printers and queues of the site, with their actors: an immutable

@@ -51,11 +51,19 @@ std::string job(uint64_t id) {
 
 std::string user_prefix(std::string_view owner) { return text_part(owner); }
 
-std::string user_job(std::string_view owner, uint64_t id) {
+std::string user_prefix(std::string_view owner, bool finished) {
   std::string k = text_part(owner);
-  append_be64(k, id);
+  k.push_back(finished ? '\1' : '\0');
   return k;
 }
+
+std::string user_job(std::string_view owner, job_state s, uint64_t id) {
+  std::string k = user_prefix(owner, is_terminal(s));
+  append_be64(k, ~id);
+  return k;
+}
+
+uint64_t user_job_id(std::string_view key) { return ~read_be64(key, key.size() - 8); }
 
 std::string state_prefix(std::string_view queue, job_state s) {
   std::string k = text_part(queue);

@@ -10,7 +10,9 @@
 //   meta              name                                  bytes (schema_version, next_job_id...)
 //   jobs              be64 id                               job_record
 //   docs              be64 id                               document bytes (small documents)
-//   jobs_by_user      owner 0 be64 id                       state byte, queue name
+//   jobs_by_user      owner 0 class be64 ~id                state byte, queue name
+//                     (class 0: not finished, 1: finished; the id inverted so a
+//                     forward scan lists a user's newest jobs first)
 //   jobs_by_state     queue 0 state byte be64 id            -
 //   jobs_by_expiry    be64 expires_ms be64 id               -
 //   jobs_by_printer   printer 0 be64 queued_ms be64 id      -   (the delivery FIFO)
@@ -54,15 +56,19 @@ void append_be64(std::string& out, uint64_t v);
 uint64_t read_be64(std::string_view bytes, size_t at);
 
 std::string job(uint64_t id);
-std::string user_job(std::string_view owner, uint64_t id);
+std::string user_job(std::string_view owner, job_state s, uint64_t id);
+/// Every job of `owner`, or (with `finished`) only finished or unfinished ones.
 std::string user_prefix(std::string_view owner);
+std::string user_prefix(std::string_view owner, bool finished);
+/// The job id of a jobs_by_user key. REQUIRES: key.size() >= 8.
+uint64_t user_job_id(std::string_view key);
 std::string state_job(std::string_view queue, job_state s, uint64_t id);
 std::string state_prefix(std::string_view queue, job_state s);
 std::string expiry_job(int64_t expires_ms, uint64_t id);
 std::string printer_job(std::string_view printer, int64_t queued_ms, uint64_t id);
 std::string printer_prefix(std::string_view printer);
 
-/// The job id at the end of any job index key (its last 8 bytes).
+/// The job id at the end of the other job index keys (their last 8 bytes).
 /// REQUIRES: key.size() >= 8.
 uint64_t trailing_id(std::string_view key);
 

@@ -27,9 +27,12 @@ void write_batch::put_job(const job_record& after, const job_record* before) {
   QUIRE_ASSERT(!before || before->owner == after.owner, "put_job: a job's owner never changes");
   put(cf::jobs, keys::job(after.id), encode_record(after));
 
-  if (!before || before->state != after.state || before->queue != after.queue)
-    put(cf::jobs_by_user, keys::user_job(after.owner, after.id),
+  if (!before || before->state != after.state || before->queue != after.queue) {
+    if (before && is_terminal(before->state) != is_terminal(after.state))
+      erase(cf::jobs_by_user, keys::user_job(before->owner, before->state, before->id));
+    put(cf::jobs_by_user, keys::user_job(after.owner, after.state, after.id),
         keys::user_job_value(after.state, after.queue));
+  }
 
   if (!before || before->state != after.state || before->queue != after.queue) {
     if (before) erase(cf::jobs_by_state, keys::state_job(before->queue, before->state, before->id));
@@ -54,7 +57,7 @@ void write_batch::put_job(const job_record& after, const job_record* before) {
 
 void write_batch::erase_job(const job_record& j) {
   erase(cf::jobs, keys::job(j.id));
-  erase(cf::jobs_by_user, keys::user_job(j.owner, j.id));
+  erase(cf::jobs_by_user, keys::user_job(j.owner, j.state, j.id));
   erase(cf::jobs_by_state, keys::state_job(j.queue, j.state, j.id));
   if (in_expiry_index(j)) erase(cf::jobs_by_expiry, keys::expiry_job(j.expires_ms, j.id));
   if (in_printer_index(j)) erase(cf::jobs_by_printer, keys::printer_job(j.printer, j.queued_ms, j.id));

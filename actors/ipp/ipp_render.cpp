@@ -3,6 +3,9 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <string_view>
+
+#include "protocols/ipp/codec.hpp"
 
 namespace quire {
 
@@ -106,6 +109,50 @@ const std::vector<std::string>& supported_document_formats() {
       "image/png",                "image/pwg-raster", "image/urf",
       "text/plain"};
   return formats;
+}
+
+namespace {
+
+void put16(std::string& out, size_t v) {
+  out.push_back(static_cast<char>((v >> 8) & 0xff));
+  out.push_back(static_cast<char>(v & 0xff));
+}
+
+void put_attribute(std::string& out, uint8_t tag, std::string_view name, std::string_view value) {
+  out.push_back(static_cast<char>(tag));
+  put16(out, name.size());
+  out.append(name);
+  put16(out, value.size());
+  out.append(value);
+}
+
+}  // namespace
+
+std::string encode_job_id_listing(ipp_t* request, const std::vector<uint64_t>& ids, size_t first,
+                                  const std::string& job_uri_prefix, bool with_id, bool with_uri) {
+  std::string out = ipp::encode(ipp::make_response(request, IPP_STATUS_OK).get());
+  QUIRE_ASSERT(!out.empty() && out.back() == IPP_TAG_END, "an encoded response ends with its end tag");
+  out.pop_back();
+  size_t per_job = 1 + (with_id ? 15 : 0) + (with_uri ? 12 + job_uri_prefix.size() + 20 : 0);
+  out.reserve(out.size() + (ids.size() > first ? ids.size() - first : 0) * per_job + 1);
+  char num[24];
+  for (size_t i = first; i < ids.size(); ++i) {
+    out.push_back(static_cast<char>(IPP_TAG_JOB));
+    auto id = static_cast<uint32_t>(ids[i]);
+    if (with_id) {
+      char be[4] = {static_cast<char>(id >> 24), static_cast<char>(id >> 16), static_cast<char>(id >> 8),
+                    static_cast<char>(id)};
+      put_attribute(out, IPP_TAG_INTEGER, "job-id", std::string_view(be, 4));
+    }
+    if (with_uri) {
+      int n = std::snprintf(num, sizeof num, "%llu", static_cast<unsigned long long>(ids[i]));
+      std::string uri = job_uri_prefix;
+      uri.append(num, static_cast<size_t>(n));
+      put_attribute(out, IPP_TAG_URI, "job-uri", uri);
+    }
+  }
+  out.push_back(static_cast<char>(IPP_TAG_END));
+  return out;
 }
 
 std::string printer_uri(const std::string& authority, const std::string& queue) {

@@ -52,6 +52,14 @@ struct job_view {
 void add_job_attributes(ipp_t* resp, const job_record& job, const job_view& view,
                         const ipp::attribute_filter& want);
 
+/// The response to a Get-Jobs that asks only for job-id and/or job-uri,
+/// encoded directly: one job group per id from `first` on, each with job-id
+/// (when `with_id`) and job-uri (`job_uri_prefix` + id, when `with_uri`).
+/// Equivalent to building it with add_job_attributes, without an ipp_t of
+/// tens of thousands of attributes.
+std::string encode_job_id_listing(ipp_t* request, const std::vector<uint64_t>& ids, size_t first,
+                                  const std::string& job_uri_prefix, bool with_id, bool with_uri);
+
 /// ipp://<authority>/ipp/print/<queue>[/<id>]
 std::string printer_uri(const std::string& authority, const std::string& queue);
 std::string job_uri(const std::string& authority, const std::string& queue, uint64_t id);

@@ -190,9 +190,13 @@ ipp_call::~ipp_call() {
 }
 
 void ipp_call::reply(ipp_t* response) {
+  if (!replied_) reply_encoded(ipp::encode(response));
+}
+
+void ipp_call::reply_encoded(std::string ipp_bytes) {
   if (replied_) return;
   replied_ = true;
-  respond_(ipp_http_response(ipp::encode(response)));
+  respond_(ipp_http_response(std::move(ipp_bytes)));
 }
 
 void ipp_call::reply_status(ipp_status_t status, const std::string& message) {

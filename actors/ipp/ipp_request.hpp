@@ -51,6 +51,8 @@ class ipp_call {
 
   /// Sends `response` (an IPP message). Only the first reply counts.
   void reply(ipp_t* response);
+  /// Sends an already encoded IPP response.
+  void reply_encoded(std::string ipp_bytes);
   /// Sends a response with just a status and a message.
   void reply_status(ipp_status_t status, const std::string& message);
   /// The upload now belongs to a job: the call must not delete it.

@@ -33,7 +33,7 @@ bool attribute_filter::wants(std::string_view name, attribute_group group) const
       if (printer_description_) return true;
       break;
   }
-  return names_.count(std::string(name)) != 0;
+  return names_.find(name) != names_.end();
 }
 
 bool attribute_filter::only(const std::vector<std::string_view>& names) const {

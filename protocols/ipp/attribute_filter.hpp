@@ -7,7 +7,7 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <set>
 #include <vector>
 
 namespace quire::ipp {
@@ -29,7 +29,7 @@ class attribute_filter {
   bool job_template_ = false;
   bool job_description_ = false;
   bool printer_description_ = false;
-  std::unordered_set<std::string> names_;
+  std::set<std::string, std::less<>> names_;  // heterogeneous: no allocation per lookup
 };
 
 }  // namespace quire::ipp

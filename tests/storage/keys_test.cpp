@@ -12,18 +12,31 @@ TEST_CASE("big-endian ids sort numerically as bytes") {
 }
 
 TEST_CASE("a name prefix never matches a longer name") {
-  std::string ab = keys::user_job("ab", 7);
-  std::string abc = keys::user_job("abc", 1);
+  std::string ab = keys::user_job("ab", job_state::held, 7);
+  std::string abc = keys::user_job("abc", job_state::held, 1);
   std::string prefix = keys::user_prefix("ab");
   CHECK(ab.compare(0, prefix.size(), prefix) == 0);
   CHECK(abc.compare(0, prefix.size(), prefix) != 0);
 }
 
 TEST_CASE("index keys end with the job id") {
-  CHECK(keys::trailing_id(keys::user_job("alice", 42)) == 42);
+  CHECK(keys::user_job_id(keys::user_job("alice", job_state::done, 42)) == 42);
   CHECK(keys::trailing_id(keys::state_job("secure", job_state::held, 43)) == 43);
   CHECK(keys::trailing_id(keys::expiry_job(1700000000000, 44)) == 44);
   CHECK(keys::trailing_id(keys::printer_job("demo", 1700000000000, 45)) == 45);
+}
+
+TEST_CASE("a user's jobs: unfinished before finished, newest first within each") {
+  auto held_new = keys::user_job("u", job_state::held, 9);
+  auto held_old = keys::user_job("u", job_state::queued, 3);
+  auto done_new = keys::user_job("u", job_state::done, 8);
+  auto done_old = keys::user_job("u", job_state::canceled, 2);
+  CHECK(held_new < held_old);
+  CHECK(held_old < done_new);
+  CHECK(done_new < done_old);
+  auto unfinished = keys::user_prefix("u", false);
+  CHECK(held_old.compare(0, unfinished.size(), unfinished) == 0);
+  CHECK(done_old.compare(0, unfinished.size(), unfinished) != 0);
 }
 
 TEST_CASE("printer FIFO keys sort by release time, then id") {
