@@ -2,21 +2,30 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 
 namespace quire {
 
 namespace {
 
+// A job between the FIFO and the end of its delivery.
+struct slot {
+  enum class phase : uint8_t { preparing, ready, in_driver };
+  uint64_t id = 0;
+  job_actor job;
+  phase at = phase::preparing;
+  delivery_ticket ticket;
+};
+
 struct printer_state_data {
   printer_record record;
   std::shared_ptr<devices::driver> driver;
   std::string stop_reason;
   io::loop* loop = nullptr;
-  std::deque<std::pair<uint64_t, job_actor>> fifo;
-  bool busy = false;
-  uint64_t current_id = 0;
-  job_actor current_job;
+  std::deque<std::pair<uint64_t, job_actor>> fifo;  // released, not yet taken
+  std::deque<slot> line;                            // taken, in FIFO order
+  size_t depth = 1;                                 // how many the driver takes ahead
   uint64_t delivered = 0;
   static inline const char* name = "printer";
 };
@@ -25,52 +34,80 @@ using printer_self = printer_actor::stateful_pointer<printer_state_data>;
 
 void pump(printer_self self);
 
-void hand_to_driver(printer_self self, delivery_ticket& t) {
+slot* find_slot(printer_self self, uint64_t id) {
+  for (auto& s : self->state.line)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+void erase_slot(printer_self self, uint64_t id) {
+  auto& line = self->state.line;
+  for (auto it = line.begin(); it != line.end(); ++it)
+    if (it->id == id) {
+      line.erase(it);
+      return;
+    }
+}
+
+void hand_to_driver(printer_self self, slot& s) {
   auto& st = self->state;
-  devices::job_document doc;
-  doc.job_id = t.job_id;
-  doc.title = std::move(t.title);
-  doc.format = std::move(t.format);
-  doc.copies = t.copies;
-  doc.bytes = std::move(t.bytes);
-  doc.path = std::move(t.path);
+  s.at = slot::phase::in_driver;
   auto me = caf::actor_cast<printer_actor>(self);
-  auto driver = st.driver;
-  uint64_t id = t.job_id;
-  st.loop->post([driver, me, id, doc = std::move(doc)]() mutable {
+  uint64_t id = s.id;
+  if (!st.driver) {
+    caf::anon_send(me, delivered_atom::value, delivery_outcome{id, false, st.stop_reason});
+    return;
+  }
+  devices::job_document doc;
+  doc.job_id = id;
+  doc.title = std::move(s.ticket.title);
+  doc.format = std::move(s.ticket.format);
+  doc.copies = s.ticket.copies;
+  doc.bytes = std::move(s.ticket.bytes);
+  doc.path = std::move(s.ticket.path);
+  st.loop->post([driver = st.driver, me, id, doc = std::move(doc)]() mutable {
     driver->deliver(std::move(doc), [me, id](devices::delivery_result r) {
       caf::anon_send(me, delivered_atom::value, delivery_outcome{id, r.ok, std::move(r.message)});
     });
   });
 }
 
+// Hands ready tickets to the driver, strictly in FIFO order.
+void feed_driver(printer_self self) {
+  for (auto& s : self->state.line) {
+    if (s.at == slot::phase::preparing) return;
+    if (s.at == slot::phase::ready) hand_to_driver(self, s);
+  }
+}
+
+// Takes jobs from the FIFO while the driver can take more: each job is asked
+// for its ticket (it may have been canceled or held meanwhile).
 void pump(printer_self self) {
   auto& st = self->state;
-  if (st.busy || st.fifo.empty()) return;
-  auto [id, job] = std::move(st.fifo.front());
-  st.fifo.pop_front();
-  st.busy = true;
-  st.current_id = id;
-  st.current_job = job;
-  self->request(job, caf::infinite, start_atom::value)
-      .then(
-          [self](delivery_ticket& t) {
-            if (!t.go) {  // canceled or held while it waited
-              self->state.busy = false;
+  while (st.line.size() < st.depth && !st.fifo.empty()) {
+    auto [id, job] = std::move(st.fifo.front());
+    st.fifo.pop_front();
+    st.line.push_back(slot{id, job, slot::phase::preparing, {}});
+    self->request(job, caf::infinite, start_atom::value)
+        .then(
+            [self, id](delivery_ticket& t) {
+              slot* s = find_slot(self, id);
+              if (!s) return;
+              if (!t.go) {
+                erase_slot(self, id);
+              } else {
+                s->ticket = std::move(t);
+                s->at = slot::phase::ready;
+              }
+              feed_driver(self);
               pump(self);
-              return;
-            }
-            if (!self->state.driver) {
-              caf::anon_send(caf::actor_cast<printer_actor>(self), delivered_atom::value,
-                             delivery_outcome{t.job_id, false, self->state.stop_reason});
-              return;
-            }
-            hand_to_driver(self, t);
-          },
-          [self](caf::error&) {  // the job's actor is gone: nothing to deliver
-            self->state.busy = false;
-            pump(self);
-          });
+            },
+            [self, id](caf::error&) {  // the job's actor is gone: nothing to deliver
+              erase_slot(self, id);
+              feed_driver(self);
+              pump(self);
+            });
+  }
 }
 
 printer_actor::behavior_type printer_behavior(printer_self self, printer_record record,
@@ -81,6 +118,7 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
   st.driver = std::move(driver);
   st.stop_reason = std::move(stop_reason);
   st.loop = loop;
+  st.depth = st.driver ? std::max<size_t>(1, st.driver->max_pending()) : 1;
   return {
       [self](enqueue_atom, uint64_t id, job_actor job) {
         self->state.fifo.emplace_back(id, std::move(job));
@@ -88,10 +126,10 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
       },
       [self](delivered_atom, delivery_outcome& outcome) {
         auto& s = self->state;
-        if (!s.busy || outcome.job_id != s.current_id) return;
-        self->send(s.current_job, delivered_atom::value, std::move(outcome));
-        s.busy = false;
-        s.current_job = nullptr;
+        slot* done = find_slot(self, outcome.job_id);
+        if (!done || done->at != slot::phase::in_driver) return;
+        self->send(done->job, delivered_atom::value, std::move(outcome));
+        erase_slot(self, done->id);
         s.delivered += 1;
         pump(self);
       },
@@ -99,9 +137,9 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
         auto& s = self->state;
         printer_status out;
         out.name = s.record.name;
-        out.state = !s.driver ? printer_state::stopped : s.busy ? printer_state::processing : printer_state::idle;
+        out.state = !s.driver ? printer_state::stopped : s.line.empty() ? printer_state::idle : printer_state::processing;
         out.state_message = s.stop_reason;
-        out.queued = s.fifo.size() + (s.busy ? 1 : 0);
+        out.queued = s.fifo.size() + s.line.size();
         out.delivered = s.delivered;
         return out;
       },

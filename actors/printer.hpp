@@ -1,9 +1,12 @@
 // The printer actor: one device and its delivery FIFO.
 //
-// Released jobs enqueue themselves here. The printer takes one job at a time:
-// it asks the job's actor for a delivery ticket (the job may have been
-// canceled or held meanwhile), hands the document to its device driver on
-// the loop thread, and reports the outcome back to the job. Device monitoring
+// Released jobs enqueue themselves here, in a FIFO. The printer asks each
+// job's actor for a delivery ticket (the job may have been canceled or held
+// meanwhile) and hands the documents to its device driver on the loop
+// thread, in FIFO order; the driver delivers them one at a time and the
+// printer reports each outcome back to its job. It prepares as many jobs
+// ahead as the driver takes (driver::max_pending), so the device never
+// waits for the server between two jobs. Device monitoring
 // (SNMP) joins this actor with the monitoring issue.
 #pragma once
 

@@ -39,9 +39,15 @@ class driver {
  public:
   using callback = std::function<void(delivery_result)>;
   virtual ~driver() = default;
-  /// Sends `doc` to the device. REQUIRES: called on the loop thread; `done`
-  /// is called on the loop thread, exactly once.
+  /// Queues `doc` for the device. Documents are delivered one at a time, in
+  /// the order given. REQUIRES: called on the loop thread; `done` is called
+  /// on the loop thread, exactly once, when `doc` is delivered or failed.
   virtual void deliver(job_document doc, callback done) = 0;
+  /// How many documents the driver takes before the first of them is done:
+  /// what the printer may prepare ahead so the device never waits for the
+  /// server between two jobs. A network printer takes one printing and one
+  /// ready; a file sink takes many.
+  virtual size_t max_pending() const { return 2; }
 };
 
 struct driver_options {

@@ -12,13 +12,12 @@ namespace quire::devices {
 
 namespace {
 
-// One delivery's work, done on libuv's thread pool.
+// One batch of deliveries, written on libuv's thread pool.
 struct sink_work {
   uv_work_t req;
+  std::shared_ptr<file_sink> sink;
   std::string dir;
-  job_document doc;
-  driver::callback done;
-  delivery_result result;
+  std::vector<file_sink::item> items;
 };
 
 bool write_all(int fd, const char* p, size_t n) {
@@ -55,38 +54,40 @@ bool copy_file(const std::string& from, int out) {
   return ok;
 }
 
-void write_document(uv_work_t* req) {
-  auto* w = static_cast<sink_work*>(req->data);
-  std::error_code ec;
-  std::filesystem::create_directories(w->dir, ec);
-  std::string name = std::to_string(w->doc.job_id) + "." + file_sink::extension_for(w->doc.format);
-  std::string final_path = w->dir + "/" + name;
-  std::string tmp_path = w->dir + "/." + name + ".part";
+delivery_result write_document(const std::string& dir, const job_document& doc) {
+  std::string name = std::to_string(doc.job_id) + "." + file_sink::extension_for(doc.format);
+  std::string final_path = dir + "/" + name;
+  std::string tmp_path = dir + "/." + name + ".part";
   int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) {
-    w->result = {false, "cannot create " + tmp_path + ": " + std::strerror(errno)};
-    return;
+  if (fd < 0 && errno == ENOENT) {  // the folder went away, or this is the first job
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   }
-  bool ok = w->doc.path.empty() ? write_all(fd, w->doc.bytes.data(), w->doc.bytes.size())
-                                : copy_file(w->doc.path, fd);
+  if (fd < 0) return {false, "cannot create " + tmp_path + ": " + std::strerror(errno)};
+  bool ok = doc.path.empty() ? write_all(fd, doc.bytes.data(), doc.bytes.size()) : copy_file(doc.path, fd);
   int err = errno;
   ::close(fd);
   if (!ok || ::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
     if (ok) err = errno;
     ::unlink(tmp_path.c_str());
-    w->result = {false, "cannot write " + final_path + ": " + std::strerror(err)};
-    return;
+    return {false, "cannot write " + final_path + ": " + std::strerror(err)};
   }
-  w->result = {true, {}};
+  return {true, {}};
 }
 
-void after_write(uv_work_t* req, int status) {
+void write_batch(uv_work_t* req) {
   auto* w = static_cast<sink_work*>(req->data);
-  if (status == UV_ECANCELED) w->result = {false, "delivery canceled: the server is stopping"};
-  auto done = std::move(w->done);
-  auto result = std::move(w->result);
-  delete w;
-  done(std::move(result));
+  for (auto& it : w->items) it.result = write_document(w->dir, it.doc);
+}
+
+void after_batch(uv_work_t* req, int status) {
+  std::unique_ptr<sink_work> w(static_cast<sink_work*>(req->data));
+  for (auto& it : w->items) {
+    if (status == UV_ECANCELED) it.result = {false, "delivery canceled: the server is stopping"};
+    it.done(std::move(it.result));
+  }
+  w->sink->batch_done();
 }
 
 }  // namespace
@@ -107,17 +108,28 @@ const char* file_sink::extension_for(const std::string& f) {
 }
 
 void file_sink::deliver(job_document doc, callback done) {
-  auto* w = new sink_work{};
-  w->req.data = w;
+  queued_.push_back({std::move(doc), std::move(done), {}});
+  if (!writing_) start_batch();
+}
+
+void file_sink::batch_done() {
+  writing_ = false;
+  if (!queued_.empty()) start_batch();
+}
+
+void file_sink::start_batch() {
+  auto w = std::make_unique<sink_work>();
+  w->req.data = w.get();
+  w->sink = shared_from_this();
   w->dir = dir_;
-  w->doc = std::move(doc);
-  w->done = std::move(done);
-  int rc = uv_queue_work(loop_, &w->req, &write_document, &after_write);
+  w->items.swap(queued_);
+  int rc = uv_queue_work(loop_, &w->req, &write_batch, &after_batch);
   if (rc != 0) {
-    auto cb = std::move(w->done);
-    delete w;
-    cb({false, std::string("cannot queue the write: ") + uv_strerror(rc)});
+    for (auto& it : w->items) it.done({false, std::string("cannot queue the write: ") + uv_strerror(rc)});
+    return;
   }
+  writing_ = true;
+  w.release();  // after_batch owns it
 }
 
 }  // namespace quire::devices

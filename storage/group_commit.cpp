@@ -10,8 +10,8 @@ size_t batch_bytes(const write_batch& b) {
 }
 }  // namespace
 
-group_commit::group_commit(write_fn write, limits lim)
-    : write_(std::move(write)), limits_(lim), thread_([this] { run(); }) {}
+group_commit::group_commit(write_fn write, limits lim, idle_fn on_idle)
+    : write_(std::move(write)), limits_(lim), on_idle_(std::move(on_idle)), thread_([this] { run(); }) {}
 
 group_commit::~group_commit() { stop(); }
 
@@ -43,10 +43,21 @@ group_commit::counters group_commit::stats() const {
 
 void group_commit::run() {
   std::vector<entry> group;
+  bool wrote_since_idle = false;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      auto ready = [this] { return stopping_ || !pending_.empty(); };
+      if (on_idle_ && wrote_since_idle) {
+        if (!wake_.wait_for(lock, limits_.idle_after, ready)) {
+          wrote_since_idle = false;
+          lock.unlock();
+          on_idle_();
+          continue;
+        }
+      } else {
+        wake_.wait(lock, ready);
+      }
       if (pending_.empty()) return;  // stopping, and everything is written
       // Take as much as the limits allow; the rest forms the next group.
       size_t n = 0;
@@ -65,6 +76,7 @@ void group_commit::run() {
       }
     }
     write_(group);
+    wrote_since_idle = true;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       counters_.groups += 1;

@@ -13,6 +13,7 @@
 // sends a message and returns).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -36,13 +37,18 @@ class group_commit {
   /// Applies a group durably; sets each entry's `result`.
   using write_fn = std::function<void(std::vector<entry>& group)>;
 
+  /// Runs on the writer thread once it has been idle for `idle_after` since
+  /// its last write (once per quiet period); the store flushes memtables.
+  using idle_fn = std::function<void()>;
+
   struct limits {
     size_t max_batches_per_group = 4096;
     size_t max_bytes_per_group = 32u << 20;
+    std::chrono::milliseconds idle_after{30000};
   };
 
   /// Starts the writer thread.
-  group_commit(write_fn write, limits lim);
+  group_commit(write_fn write, limits lim, idle_fn on_idle = {});
   explicit group_commit(write_fn write) : group_commit(std::move(write), limits{}) {}
   /// Calls stop().
   ~group_commit();
@@ -65,6 +71,7 @@ class group_commit {
 
   write_fn write_;
   limits limits_;
+  idle_fn on_idle_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<entry> pending_;

@@ -1,6 +1,7 @@
 #include "storage/store.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -116,6 +117,15 @@ struct store::impl {
   }
 
   void write_group(spool& sp, std::vector<group_commit::entry>& group);
+
+  // Flushes every memtable (the writer calls it when idle). A failure only
+  // means the memory stays in use until RocksDB flushes on its own.
+  void flush_all() {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    db->Flush(fo, handles);
+    ::malloc_trim(0);  // glibc keeps freed memtable blocks otherwise
+  }
 
   // Ids from the keys under `prefix`, whose key order is `keys_ascending_ids`
   // (true: oldest first), returned in the order `want_ascending` asks, at
@@ -270,7 +280,14 @@ rocksdb::ColumnFamilyOptions family_options(cf family, const std::shared_ptr<roc
   t.block_cache = cache;
   if (family == cf::jobs || family == cf::docs) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  o.write_buffer_size = 16u << 20;
+  // Memtables are the bulk of the server's memory: small ones for the
+  // indexes (tiny entries), a larger one for documents. db_write_buffer_size
+  // caps their sum.
+  switch (family) {
+    case cf::docs: o.write_buffer_size = 16u << 20; break;
+    case cf::jobs: o.write_buffer_size = 8u << 20; break;
+    default: o.write_buffer_size = 4u << 20; break;
+  }
   if (family == cf::docs) {
     // Documents are large values written once and deleted later: keep them
     // out of the LSM tree so compaction does not rewrite them.
@@ -296,7 +313,7 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   dbo.create_if_missing = true;
   dbo.create_missing_column_families = true;
   dbo.max_background_jobs = 2;
-  dbo.db_write_buffer_size = 64u << 20;  // bounds memtable memory across families
+  dbo.db_write_buffer_size = 24u << 20;  // bounds memtable memory across families
   dbo.max_total_wal_size = 64u << 20;
   dbo.keep_log_file_num = 3;
   dbo.info_log_level = rocksdb::WARN_LEVEL;
@@ -373,8 +390,11 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
 
   impl* ip = st->impl_.get();
   spool* sp = st->spool_.get();
+  group_commit::limits lim;
+  lim.idle_after = opts.flush_when_idle;
   st->writer_ = std::make_unique<group_commit>(
-      [ip, sp](std::vector<group_commit::entry>& group) { ip->write_group(*sp, group); });
+      [ip, sp](std::vector<group_commit::entry>& group) { ip->write_group(*sp, group); }, lim,
+      [ip] { ip->flush_all(); });
   return st;
 }
 

@@ -13,6 +13,7 @@
 // destructor) drains the writer first.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,6 +58,9 @@ class store {
   struct options {
     std::string data_dir;            // RocksDB in <data_dir>/db, spool in <data_dir>/spool
     size_t block_cache_bytes = 8u << 20;
+    // After this long without writes, memtables are flushed to disk: an idle
+    // server gives their memory back and restarts without replaying a log.
+    std::chrono::milliseconds flush_when_idle{30000};
   };
 
   static result<std::unique_ptr<store>> open(const options& opts);

@@ -100,3 +100,19 @@ TEST_CASE("a group never exceeds its batch limit") {
   CHECK(largest <= 4);
   CHECK(gc.stats().batches == 40);
 }
+
+TEST_CASE("the idle callback runs once per quiet period after writes") {
+  std::atomic<int> idle{0};
+  group_commit::limits lim;
+  lim.idle_after = std::chrono::milliseconds(20);
+  group_commit gc([](std::vector<group_commit::entry>&) {}, lim, [&] { idle.fetch_add(1); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  CHECK(idle.load() == 0);  // nothing written yet: nothing to flush
+  gc.submit(tagged(0, 1), [](const status&) {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  CHECK(idle.load() == 1);  // once, not every 20 ms
+  gc.submit(tagged(0, 2), [](const status&) {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  CHECK(idle.load() == 2);
+  gc.stop();
+}
