@@ -77,8 +77,7 @@ class http_server::connection {
     write(std::move(out), close);
     retire_handler();  // an early answer aborts the upload behind it
     if (close) {
-      phase_ = phase::closing;
-      uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+      phase_ = phase::closing;  // what the client still sends is discarded
       return;
     }
     phase_ = phase::idle;
@@ -119,7 +118,7 @@ class http_server::connection {
       c->close();  // EOF or error: a half-received request is abandoned
       return;
     }
-    if (n == 0 || c->closing_) return;
+    if (n == 0 || c->closing_ || c->phase_ == phase::closing) return;  // closing: discard
     std::string_view data(buf->base, static_cast<size_t>(n));
     if (c->pending_.empty()) {
       size_t used = c->parse(data);
@@ -139,7 +138,31 @@ class http_server::connection {
     auto* c = static_cast<connection*>(req->handle->data);
     delete w;
     c->writes_in_flight_ -= 1;
-    if (status < 0 || (c->close_after_write_ && c->writes_in_flight_ == 0)) c->close();
+    if (status < 0)
+      c->close();
+    else if (c->close_after_write_ && c->writes_in_flight_ == 0)
+      c->linger();
+  }
+
+  // A lingering close: send FIN after the last response, then keep reading
+  // (and discarding) until the client closes or linger_ms pass. Closing at
+  // once would reset a client still sending the body of a request we
+  // refused early, and the reset would destroy our answer in its buffers.
+  static constexpr uint64_t linger_ms = 2000;
+
+  void linger() {
+    if (closing_handles_) return;
+    if (uv_shutdown(&shutdown_, reinterpret_cast<uv_stream_t*>(&tcp_), &on_shutdown) != 0) {
+      close();
+      return;
+    }
+    shutdown_.data = this;
+    resume_reading();
+    arm_timer(linger_ms);
+  }
+
+  static void on_shutdown(uv_shutdown_t* req, int status) {
+    if (status < 0 && status != UV_ECANCELED) static_cast<connection*>(req->data)->close();
   }
 
   static void on_closed(uv_handle_t* h) {
@@ -257,7 +280,6 @@ class http_server::connection {
         arm_timer(srv_.limits_.idle_timeout_ms);
         break;
       case phase::closing:
-        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
         arm_timer(srv_.limits_.request_timeout_ms);  // bounds a client that never reads
         break;
     }
@@ -270,6 +292,7 @@ class http_server::connection {
   uint64_t id_;
   uv_tcp_t tcp_;
   uv_timer_t timer_;
+  uv_shutdown_t shutdown_;
   http::request_parser parser_;
   std::string pending_;
   std::unique_ptr<request_handler> handler_;
