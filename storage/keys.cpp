@@ -49,8 +49,6 @@ std::string job(uint64_t id) {
   return k;
 }
 
-std::string user_prefix(std::string_view owner) { return text_part(owner); }
-
 std::string user_prefix(std::string_view owner, bool finished) {
   std::string k = text_part(owner);
   k.push_back(finished ? '\1' : '\0');

@@ -57,8 +57,7 @@ uint64_t read_be64(std::string_view bytes, size_t at);
 
 std::string job(uint64_t id);
 std::string user_job(std::string_view owner, job_state s, uint64_t id);
-/// Every job of `owner`, or (with `finished`) only finished or unfinished ones.
-std::string user_prefix(std::string_view owner);
+/// The finished (or unfinished) jobs of `owner`.
 std::string user_prefix(std::string_view owner, bool finished);
 /// The job id of a jobs_by_user key. REQUIRES: key.size() >= 8.
 uint64_t user_job_id(std::string_view key);

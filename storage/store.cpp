@@ -480,16 +480,6 @@ result<document> store::get_document(const job_record& job) const {
   return doc;
 }
 
-std::vector<uint64_t> store::printer_fifo(const std::string& printer) const {
-  std::vector<uint64_t> ids;
-  impl_->scan(cf::jobs_by_printer, keys::printer_prefix(printer), false,
-              [&](std::string_view k, std::string_view) {
-                ids.push_back(keys::trailing_id(k));
-                return true;
-              });
-  return ids;
-}
-
 std::vector<uint64_t> store::all_queued_jobs() const {
   std::vector<uint64_t> ids;
   impl_->scan(cf::jobs_by_printer, "", false, [&](std::string_view k, std::string_view) {

@@ -88,9 +88,8 @@ class store {
   uint64_t count_jobs(const std::string& queue, job_set which) const;
   result<document> get_document(const job_record& job) const;
 
-  /// The delivery FIFO of a printer: ids of its queued/delivering jobs, in order.
-  std::vector<uint64_t> printer_fifo(const std::string& printer) const;
-  /// Every printer FIFO at once (for resuming after a restart).
+  /// Every printer's delivery FIFO (queued and delivering jobs), printer by
+  /// printer, each in order: what to resume after a restart.
   std::vector<uint64_t> all_queued_jobs() const;
   /// Held jobs whose expiry time is at or before `now_ms`, oldest first.
   std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const;

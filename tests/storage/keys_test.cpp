@@ -14,7 +14,7 @@ TEST_CASE("big-endian ids sort numerically as bytes") {
 TEST_CASE("a name prefix never matches a longer name") {
   std::string ab = keys::user_job("ab", job_state::held, 7);
   std::string abc = keys::user_job("abc", job_state::held, 1);
-  std::string prefix = keys::user_prefix("ab");
+  std::string prefix = keys::user_prefix("ab", false);
   CHECK(ab.compare(0, prefix.size(), prefix) == 0);
   CHECK(abc.compare(0, prefix.size(), prefix) != 0);
 }

@@ -165,13 +165,12 @@ TEST_CASE("indexes follow a job through its states") {
     REQUIRE_FALSE(commit_sync(*st, std::move(b)));
   }
   CHECK(st->expired_held_jobs(1ll << 60, 10).empty());
-  CHECK(st->printer_fifo("demo") == std::vector<uint64_t>{5});
   CHECK(st->all_queued_jobs() == std::vector<uint64_t>{5});
 
   auto delivering = move_to(*st, queued, job_state::delivering);
-  CHECK(st->printer_fifo("demo") == std::vector<uint64_t>{5});
+  CHECK(st->all_queued_jobs() == std::vector<uint64_t>{5});
   auto done = move_to(*st, delivering, job_state::done);
-  CHECK(st->printer_fifo("demo").empty());
+  CHECK(st->all_queued_jobs().empty());
   CHECK(st->list_job_ids({"secure", "", job_set::active, 0}).empty());
   CHECK(st->list_job_ids({"secure", "", job_set::completed, 0}) == std::vector<uint64_t>{5});
   CHECK(st->list_job_ids({"", "carol", job_set::completed, 0}) == std::vector<uint64_t>{5});
