@@ -30,6 +30,7 @@ job_context context_of(job_self self) {
   job_context ctx;
   ctx.now_ms = st.env->now_ms();
   ctx.held_expiry_ms = st.env->held_expiry_ms;
+  ctx.history_ms = st.env->history_ms;
   if (const auto* q = st.env->printers_and_queues->queue(st.job.queue)) ctx.release_printers = q->record.printers;
   return ctx;
 }
@@ -139,11 +140,38 @@ caf::result<job_record> on_create(job_self self, new_job& nj) {
   return rp;
 }
 
+// Erases a finished job whose history period is over, then parks for good.
+void forget(job_self self, caf::typed_response_promise<job_record> rp) {
+  auto& st = self->state;
+  if (auto e = may_forget(st.job, context_of(self))) {
+    rp.deliver(make_caf_error(e));
+    settle(self);
+    return;
+  }
+  write_batch batch;
+  batch.erase_job(st.job);
+  uint64_t seq = st.next_seq++;
+  st.pending.emplace(seq, [self, rp](const error& e) mutable {
+    if (e)
+      rp.deliver(make_caf_error(e));
+    else
+      rp.deliver(self->state.job);
+  });
+  auto me = caf::actor_cast<job_actor>(self);
+  st.env->storage->commit(std::move(batch), [me, seq](const status& s) {
+    caf::anon_send(me, committed_atom::value, seq, s);
+  });
+}
+
 void run_command(job_self self, const job_command& cmd, caf::typed_response_promise<job_record> rp) {
   auto& st = self->state;
   if (!cmd.queue.empty() && cmd.queue != st.job.queue) {
     rp.deliver(make_caf_error(errc::not_found, "job " + std::to_string(cmd.job_id) + " is not in queue " + cmd.queue));
     settle(self);
+    return;
+  }
+  if (cmd.kind == command_kind::forget) {
+    forget(self, rp);
     return;
   }
   auto t = apply_command(st.job, cmd, context_of(self));

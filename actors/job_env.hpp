@@ -29,6 +29,7 @@ class job_store {
   virtual std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const = 0;
   virtual std::vector<uint64_t> all_queued_jobs() const = 0;
   virtual uint64_t count_active_jobs(const std::string& queue) const = 0;
+  virtual std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const = 0;
 };
 
 /// The job_store of a running server.
@@ -39,6 +40,7 @@ struct job_env {
   job_store* storage = nullptr;
   fleet_ptr printers_and_queues;
   int64_t held_expiry_ms = 24ll * 3600 * 1000;
+  int64_t history_ms = 30ll * 86400 * 1000;  // 0: finished jobs are kept forever
   std::function<int64_t()> now_ms;  // wall clock
 };
 using job_env_ptr = std::shared_ptr<const job_env>;

@@ -139,25 +139,45 @@ caf::result<job_record> forward(registry_self self, const job_command& cmd) {
   return rp;
 }
 
-void expire_due(registry_self self) {
-  auto& st = self->state;
-  auto due = st.env->storage->expired_held_jobs(st.env->now_ms(), st.opts.expiry_batch);
-  for (uint64_t id : due) {
+// Sends a command of the system's own to each job of `ids`.
+void command_all(registry_self self, const std::vector<uint64_t>& ids, command_kind kind) {
+  for (uint64_t id : ids) {
     job_command cmd;
     cmd.job_id = id;
-    cmd.kind = command_kind::expire;
+    cmd.kind = kind;
     cmd.who = {"quire", true};
     auto target = actor_for(self, id);
     if (!target.ok()) continue;
     ask_job(
         self, id, **target,
-        [id](caf::expected<job_record> r) {
-          if (r) spdlog::info("job {} expired unreleased", id);
+        [id, kind](caf::expected<job_record> r) {
+          if (r && kind == command_kind::expire) spdlog::info("job {} expired unreleased", id);
         },
         command_atom::value, cmd);
   }
-  auto next = due.size() == st.opts.expiry_batch ? std::chrono::milliseconds(1000) : st.opts.expiry_interval;
-  self->delayed_send(self, next, tick_atom::value);
+}
+
+// Held jobs past their expiry expire; finished jobs past the history period
+// are forgotten (only those; the job's rules check again).
+void expire_due(registry_self self) {
+  auto& st = self->state;
+  int64_t now = st.env->now_ms();
+  auto due = st.env->storage->expired_held_jobs(now, st.opts.expiry_batch);
+  command_all(self, due, command_kind::expire);
+  bool more = due.size() == st.opts.expiry_batch;
+  if (st.env->history_ms > 0) {
+    for (const auto& [name, q] : st.env->printers_and_queues->queues) {
+      std::vector<uint64_t> old;
+      auto oldest = st.env->storage->oldest_finished_jobs(name, st.opts.expiry_batch);
+      for (uint64_t id : oldest) {
+        auto rec = st.env->storage->get_job(id);
+        if (rec.ok() && rec->completed_ms + st.env->history_ms <= now) old.push_back(id);
+      }
+      command_all(self, old, command_kind::forget);
+      more = more || old.size() == st.opts.expiry_batch;
+    }
+  }
+  self->delayed_send(self, more ? std::chrono::milliseconds(1000) : st.opts.expiry_interval, tick_atom::value);
 }
 
 void resume_queued(registry_self self) {

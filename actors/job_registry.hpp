@@ -7,7 +7,8 @@
 // once reach the same actor, which releases it once. Job actors park with the
 // registry when at rest; it lets them go when no command is on its way.
 //
-// It also runs the held-job expiry (a timer over the expiry index), resumes
+// It also runs the held-job expiry and the history purge (a timer over the
+// expiry index, and over each queue's oldest finished jobs), resumes
 // queued jobs after a restart, and keeps a count of active jobs per queue
 // (queued-job-count) that it initialises from storage on first use.
 #pragma once

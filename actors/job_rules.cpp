@@ -80,9 +80,17 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
     case command_kind::cancel: return cancel(job, ctx);
     case command_kind::hold: return hold(job, ctx);
     case command_kind::release: return release(job, cmd.printer, ctx);
-    case command_kind::expire: break;
+    case command_kind::expire:
+    case command_kind::forget: break;
   }
   return error{errc::invalid_argument, "unknown job command"};
+}
+
+status may_forget(const job_record& job, const job_context& ctx) {
+  if (!is_terminal(job.state)) return wrong_state(job, "only a finished job is forgotten");
+  if (ctx.history_ms <= 0 || job.completed_ms + ctx.history_ms > ctx.now_ms)
+    return {errc::not_possible, "job " + std::to_string(job.id) + " is still within the history period"};
+  return {};
 }
 
 result<transition> start_delivery(const job_record& job, const job_context& ctx) {

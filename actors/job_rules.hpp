@@ -22,6 +22,7 @@ namespace quire {
 struct job_context {
   int64_t now_ms = 0;
   int64_t held_expiry_ms = 0;                  // how long a held job waits
+  int64_t history_ms = 0;                      // how long a finished job is kept (0: forever)
   std::vector<std::string> release_printers;   // where the job's queue may send it
 };
 
@@ -31,10 +32,15 @@ struct transition {
   bool drop_document = false;  // the job no longer needs its document
 };
 
-/// Applies a job command (cancel, hold, release, expire). Errors:
+/// Applies a job command (cancel, hold, release, expire; forget is
+/// may_forget's, since it erases rather than changes the job). Errors:
 /// permission_denied (not the owner), not_possible (wrong state), not_found
 /// (release to a printer the queue does not name).
 result<transition> apply_command(const job_record& job, const job_command& cmd, const job_context& ctx);
+
+/// Whether a finished job may be forgotten (its record erased): it ended
+/// history_ms or more ago. not_possible otherwise.
+status may_forget(const job_record& job, const job_context& ctx);
 
 /// A printer wants to deliver the job: queued -> delivering; otherwise
 /// not_possible (the job was canceled or held meanwhile).

@@ -67,7 +67,7 @@ struct new_job {
   std::string upload_path;      // or the spool upload holding it
 };
 
-enum class command_kind : uint8_t { cancel = 1, hold = 2, release = 3, expire = 4 };
+enum class command_kind : uint8_t { cancel = 1, hold = 2, release = 3, expire = 4, forget = 5 };
 
 /// An operation on an existing job, from any door (IPP, terminal, web).
 struct job_command {

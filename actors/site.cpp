@@ -55,6 +55,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   auto env = std::make_shared<job_env>();
   env->storage = d.jobs.get();
   env->held_expiry_ms = static_cast<int64_t>(d.cfg.jobs.held_expiry_s) * 1000;
+  env->history_ms = static_cast<int64_t>(d.cfg.jobs.history_s) * 1000;
   env->now_ms = &wall_clock_ms;
 
   auto fl = std::make_shared<fleet>();
@@ -68,9 +69,11 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
     fl->printers.emplace(p.name, fleet::printer_entry{p, actor});
   }
   registry_options ropts;
-  // Look for expired held jobs a few times per expiry period, at most once a minute.
-  ropts.expiry_interval = std::chrono::milliseconds(
-      std::clamp<int64_t>(env->held_expiry_ms / 4, 200, 60000));
+  // Look for expired held jobs and forgettable finished ones a few times per
+  // period, at most once a minute.
+  int64_t period = env->held_expiry_ms;
+  if (env->history_ms > 0) period = std::min(period, env->history_ms);
+  ropts.expiry_interval = std::chrono::milliseconds(std::clamp<int64_t>(period / 4, 200, 60000));
   auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
   watched.push_back(caf::actor_cast<caf::actor>(registry));
   for (auto& q : d.st->list_queues()) {

@@ -45,6 +45,12 @@ class memory_store final : public job_store {
       if (j.state == job_state::queued || j.state == job_state::delivering) out.push_back(id);
     return out;
   }
+  std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const override {
+    std::vector<uint64_t> out;
+    for (auto& [id, j] : jobs)
+      if (j.queue == queue && is_terminal(j.state) && out.size() < limit) out.push_back(id);
+    return out;
+  }
   uint64_t count_active_jobs(const std::string& queue) const override {
     uint64_t n = 0;
     for (auto& [id, j] : jobs) n += j.queue == queue && !is_terminal(j.state);
@@ -58,7 +64,9 @@ class memory_store final : public job_store {
     for (auto& [b, done] : batch) {
       for (const auto& op : b.ops()) {
         uint64_t id = op.key.size() == 8 ? keys::read_be64(op.key, 0) : 0;
-        if (op.family == cf::jobs && !op.erase) {
+        if (op.family == cf::jobs && op.erase) {
+          jobs.erase(id);
+        } else if (op.family == cf::jobs) {
           job_record r;
           REQUIRE_FALSE(decode_record(op.value, r));
           jobs[id] = r;
@@ -128,6 +136,7 @@ struct fixture {
     env->storage = &store;
     env->printers_and_queues = fl;
     env->held_expiry_ms = 60000;
+    env->history_ms = 3600000;
     env->now_ms = [this] { return now; };
     registry_options opts;
     opts.id_block = 100;
@@ -290,6 +299,24 @@ TEST_CASE_FIXTURE(fixture, "held jobs expire on the registry's timer") {
   settle();
   CHECK(store.jobs.at(created->id).state == job_state::expired);
   CHECK(store.docs.count(created->id) == 0);
+}
+
+TEST_CASE_FIXTURE(fixture, "finished jobs are forgotten after the history period, not before") {
+  auto kept = ask(create_atom::value, held_submission("gus"));
+  auto gone = ask(create_atom::value, held_submission("gus"));
+  REQUIRE(kept);
+  REQUIRE(gone);
+  REQUIRE(command(command_kind::cancel, gone->id, "gus"));  // finished now
+  now += 1800000;                                           // half the history period
+  sched.advance_time(std::chrono::seconds(10));
+  settle();
+  CHECK(store.jobs.count(gone->id) == 1);
+  now += 1800001;  // past it
+  sched.advance_time(std::chrono::seconds(10));
+  settle();
+  CHECK(store.jobs.count(gone->id) == 0);
+  CHECK(store.jobs.count(kept->id) == 1);  // still held: never forgotten
+  CHECK(code_of(command(command_kind::cancel, gone->id, "gus").error()) == errc::not_found);
 }
 
 TEST_CASE_FIXTURE(fixture, "after a restart, queued jobs go back to their printer") {

@@ -124,6 +124,19 @@ TEST_CASE("delivery: queued -> delivering -> done or failed, once") {
   CHECK(start_delivery(held_job(), ctx()).err().code == errc::not_possible);
 }
 
+TEST_CASE("finished jobs may be forgotten once their history period is over") {
+  auto c = ctx();
+  c.history_ms = 500;
+  auto done = apply_command(held_job(), cmd(command_kind::cancel, "alice"), c)->next;  // completed at 1000
+  CHECK(may_forget(done, c).code == errc::not_possible);  // ended just now
+  c.now_ms = 1500;
+  CHECK_FALSE(may_forget(done, c));
+  c.history_ms = 0;  // keep forever
+  CHECK(may_forget(done, c).code == errc::not_possible);
+  c.history_ms = 500;
+  CHECK(may_forget(held_job(), c).code == errc::not_possible);  // not finished
+}
+
 TEST_CASE("after a restart, a job caught delivering is queued again") {
   auto queued = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx())->next;
   auto delivering = start_delivery(queued, ctx())->next;

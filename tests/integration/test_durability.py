@@ -120,5 +120,24 @@ class Expiry(unittest.TestCase):
             c.close()
 
 
+class History(unittest.TestCase):
+    def test_finished_jobs_are_forgotten_after_history_s(self):
+        with Quired(sets=["jobs.history_s=1"]) as server:
+            c = Client(server.address)
+            _, attrs = c.print_job(server.uri("secure"), b"%PDF-1.4 short-lived", user="hal")
+            job = attrs["job-id"][0]
+            status, _ = c.ipp(request("Cancel-Job", server.uri("secure"), "hal",
+                                      extra_op=attr("integer", "job-id", job)))
+            self.assertEqual(status, "successful-ok")
+
+            def lookup():
+                return c.ipp(request("Get-Job-Attributes", server.uri("secure"), "hal",
+                                     extra_op=attr("integer", "job-id", job)))[0]
+
+            self.assertEqual(lookup(), "successful-ok")  # kept for now
+            self.assertTrue(wait_for(lambda: lookup() == "client-error-not-found", timeout=10))
+            c.close()
+
+
 if __name__ == "__main__":
     unittest.main()
