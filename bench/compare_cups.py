@@ -32,9 +32,11 @@ SAMPLE_PDF = os.path.join(SOURCE_DIR, "tests", "data", "one-page.pdf")
 
 # Full and --quick sizes of every scenario.
 FULL = dict(burst_s=10, sustained_s=120, series_s=30, completed=10000, quired_parked=100000,
-            cups_parked=10000, release=1000, cups_backlog_count=2000, startups=3, rounds=3, window_s=4)
+            cups_parked=10000, release=1000, cups_backlog_count=2000, startups=3, rounds=3, window_s=4,
+            burst=100000)
 QUICK = dict(burst_s=3, sustained_s=20, series_s=5, completed=1000, quired_parked=20000,
-             cups_parked=2000, release=200, cups_backlog_count=500, startups=2, rounds=2, window_s=2)
+             cups_parked=2000, release=200, cups_backlog_count=500, startups=2, rounds=2, window_s=2,
+             burst=20000)
 
 
 def log(msg):
@@ -440,6 +442,14 @@ class Bench:
             fresh = self.quired("fresh")
             time.sleep(2)
             rss_fresh = rss_mb(fresh.pid)
+            # A burst fills the memtables; once the writer has been idle 30 s
+            # (store::options::flush_when_idle) they are flushed and the memory
+            # given back.
+            self.load("print", fresh.uri("secure"), "--clients", 32, "--count", z["burst"])
+            time.sleep(1)
+            rss_burst = rss_mb(fresh.pid)
+            time.sleep(35)
+            rss_settled = rss_mb(fresh.pid)
             self.stop_all()
             starts, rss = [], []
             for _ in range(z["startups"]):
@@ -452,9 +462,12 @@ class Bench:
         finally:
             self.stop_all()
             self.report_log("restart")
-        self.results["footprint"] = dict(rss_fresh_mb=rss_fresh, rss_restarted_mb=rss, startup_s=starts)
+        self.results["footprint"] = dict(rss_fresh_mb=rss_fresh, rss_burst_mb=rss_burst,
+                                         rss_settled_mb=rss_settled, rss_restarted_mb=rss, startup_s=starts)
         sc = "e. footprint"
         self.row(sc, "idle RSS MB, fresh", rss_fresh, None, None, "< 50")
+        self.row(sc, f"RSS MB 1 s after a burst of {z['burst']} held jobs", rss_burst, None)
+        self.row(sc, "RSS MB after 35 s idle (memtables flushed)", rss_settled, None, None, "< 50")
         if "backlog" in self.results:
             self.row(sc, "RSS MB with the backlog (idle)", self.results["backlog"]["quired_rss_parked_mb"], None,
                      None, "< 50")
