@@ -71,14 +71,20 @@ bool check_job_creation(const ipp_call_ptr& call, ipp::job_creation& jc) {
   return true;
 }
 
-void print_job(listener_self self, const ipp_call_ptr& call) {
+// Print-Job and Create-Job: the new job's record from the request; the
+// queue decides where it goes, the registry gives it an id.
+void create_job(listener_self self, const ipp_call_ptr& call, bool with_document) {
   ipp::operation_common common;
   const auto* queue = resolve(self, call, false, common);
   if (!queue) return;
   ipp::job_creation jc;
   if (!check_job_creation(call, jc)) return;
-  if (!call->has_document) {
+  if (with_document && !call->has_document) {
     call->reply_status(IPP_STATUS_ERROR_BAD_REQUEST, "Print-Job needs a document");
+    return;
+  }
+  if (!with_document && call->has_document) {
+    call->reply_status(IPP_STATUS_ERROR_BAD_REQUEST, "Create-Job takes no document; send it with Send-Document");
     return;
   }
   new_job nj;
@@ -86,14 +92,18 @@ void print_job(listener_self self, const ipp_call_ptr& call) {
   rec.owner = user_of(common);
   rec.origin_host = call->peer_host;
   rec.name = !jc.job_name.empty() ? jc.job_name : !jc.document_name.empty() ? jc.document_name : "Untitled";
-  rec.document_name = jc.document_name;
-  rec.document_format = jc.document_format;
-  rec.document_size = call->document_size;
-  rec.document_in_spool = !call->upload_path.empty();
   rec.copies = jc.copies;
   rec.held_by = jc.hold_until == "indefinite" ? hold_reason::client : hold_reason::none;
-  nj.inline_document = std::move(call->document);
-  nj.upload_path = call->upload_path;
+  if (with_document) {
+    rec.document_name = jc.document_name;
+    rec.document_format = jc.document_format;
+    rec.document_size = call->document_size;
+    rec.document_in_spool = !call->upload_path.empty();
+    nj.inline_document = std::move(call->document);
+    nj.upload_path = call->upload_path;
+  } else {
+    nj.awaiting_document = true;
+  }
   std::string authority = call->authority;
   self->request(queue->actor, caf::infinite, submit_atom::value, std::move(nj))
       .then(
@@ -105,6 +115,53 @@ void print_job(listener_self self, const ipp_call_ptr& call) {
             call->reply(resp.get());
           },
           [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+}
+
+// Send-Document and Close-Job: the document of a Create-Job job, and its end.
+void send_document(listener_self self, const ipp_call_ptr& call) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, true, common);
+  if (!queue) return;
+  ipp::send_document sd;
+  if (auto c = ipp::parse_send_document(call->request(), sd)) {
+    call->reply_status(c.status, c.message);
+    return;
+  }
+  if (sd.format_given && !format_supported(sd.document_format)) {
+    call->reply_status(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED,
+                       "document-format '" + sd.document_format + "' is not supported");
+    return;
+  }
+  if (call->operation() == IPP_OP_CLOSE_JOB && call->has_document) {
+    call->reply_status(IPP_STATUS_ERROR_BAD_REQUEST, "Close-Job takes no document");
+    return;
+  }
+  job_document doc;
+  doc.job_id = common.target.job_id;
+  doc.who.user = user_of(common);
+  doc.queue = queue->record.name;
+  doc.has_document = call->has_document;
+  doc.last = sd.last;
+  doc.name = sd.document_name;
+  doc.format = sd.document_format;
+  doc.size = call->document_size;
+  doc.inline_document = std::move(call->document);
+  doc.upload_path = call->upload_path;
+  std::string authority = call->authority;
+  self->request(self->state.cfg.registry, caf::infinite, document_atom::value, std::move(doc))
+      .then(
+          [call, authority](job_record& job) {
+            call->release_upload();
+            auto resp = ok_response(call, {});
+            ipp::attribute_filter want({}, {"job-id", "job-uri", "job-state", "job-state-reasons"});
+            add_job_attributes(resp.get(), job, job_view{authority, job.owner, false, now_s()}, want);
+            call->reply(resp.get());
+          },
+          [call](caf::error& e) {
+            ipp_status_t st = code_of(e) == errc::unsupported ? IPP_STATUS_ERROR_MULTIPLE_JOBS_NOT_SUPPORTED
+                                                               : ipp_status_of(e);
+            call->reply_status(st, message_of(e));
+          });
 }
 
 void validate_job(listener_self self, const ipp_call_ptr& call) {
@@ -239,9 +296,80 @@ void job_operation(listener_self self, const ipp_call_ptr& call, command_kind ki
             [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
 }
 
+// Cancel-My-Jobs (the requester's jobs) and Cancel-Jobs (everyone's, for
+// administrators), PWG 5100.11 §4.1-4.2: the listed job-ids, or every job
+// not yet finished. Listed ids are checked first and nothing is canceled
+// when one of them is not the requester's to cancel; jobs already printing
+// are left alone.
+void cancel_jobs(listener_self self, const ipp_call_ptr& call, bool mine) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, false, common);
+  if (!queue) return;
+  std::vector<uint64_t> listed;
+  if (auto c = ipp::parse_job_ids(call->request(), listed)) {
+    call->reply_status(c.status, c.message);
+    return;
+  }
+  requester who{user_of(common), false};
+  if (!mine && !who.admin) {
+    call->reply_status(IPP_STATUS_ERROR_NOT_AUTHORIZED, "only administrators may cancel other users' jobs");
+    return;
+  }
+  job_query q;
+  q.queue = queue->record.name;
+  q.owner = mine ? who.user : std::string();
+  q.which = static_cast<uint8_t>(job_set::active);
+  auto registry = self->state.cfg.registry;
+  self->request(reader(self), caf::infinite, ids_atom::value, q)
+      .then(
+          [self, call, listed, who, registry, queue_name = q.queue](std::vector<uint64_t>& active) {
+            std::vector<uint64_t> ids = listed.empty() ? active : listed;
+            for (uint64_t id : listed)
+              if (std::find(active.begin(), active.end(), id) == active.end()) {
+                call->reply_status(IPP_STATUS_ERROR_NOT_POSSIBLE,
+                                   "job " + std::to_string(id) + " is not an active job of yours in this queue");
+                return;
+              }
+            if (ids.empty()) {
+              call->reply(ok_response(call, {}).get());
+              return;
+            }
+            auto left = std::make_shared<size_t>(ids.size());
+            for (uint64_t id : ids) {
+              job_command cmd;
+              cmd.job_id = id;
+              cmd.kind = command_kind::cancel;
+              cmd.who = who;
+              cmd.queue = queue_name;
+              auto one_done = [call, left] {
+                if (--*left == 0) call->reply(ok_response(call, {}).get());
+              };
+              self->request(registry, caf::infinite, command_atom::value, cmd)
+                  .then([one_done](job_record&) { one_done(); }, [one_done](caf::error&) { one_done(); });
+            }
+          },
+          [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+}
+
+// Identify-Printer (PWG 5100.13 §4.1.1): a queue is not one device, so there
+// is nothing to flash; the request is logged and acknowledged.
+void identify_printer(listener_self self, const ipp_call_ptr& call) {
+  ipp::operation_common common;
+  const auto* queue = resolve(self, call, false, common);
+  if (!queue) return;
+  spdlog::info("Identify-Printer for queue {} from {}", queue->record.name, call->peer_host);
+  call->reply(ok_response(call, {}).get());
+}
+
 void dispatch(listener_self self, const ipp_call_ptr& call) {
   switch (call->operation()) {
-    case IPP_OP_PRINT_JOB: return print_job(self, call);
+    case IPP_OP_PRINT_JOB: return create_job(self, call, true);
+    case IPP_OP_CREATE_JOB: return create_job(self, call, false);
+    case IPP_OP_SEND_DOCUMENT:
+    case IPP_OP_CLOSE_JOB: return send_document(self, call);
+    case IPP_OP_CANCEL_MY_JOBS: return cancel_jobs(self, call, true);
+    case IPP_OP_CANCEL_JOBS: return cancel_jobs(self, call, false);
+    case IPP_OP_IDENTIFY_PRINTER: return identify_printer(self, call);
     case IPP_OP_VALIDATE_JOB: return validate_job(self, call);
     case IPP_OP_GET_PRINTER_ATTRIBUTES: return get_printer_attributes(self, call);
     case IPP_OP_GET_JOBS: return get_jobs(self, call);

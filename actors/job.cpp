@@ -37,18 +37,25 @@ job_context context_of(job_self self) {
 
 // Submits the change from the current version to `t.next`; `then` runs
 // once it is durable (or failed).
-void commit(job_self self, const transition& t, std::function<void(const error&)> then) {
+// Hands `batch` to the storage writer; `then` runs on the actor once the
+// batch is durable (or failed).
+void submit(job_self self, write_batch batch, std::function<void(const error&)> then) {
   auto& st = self->state;
-  write_batch batch;
-  batch.put_job(t.next, &st.job);
-  if (t.drop_document) batch.erase_document(st.job);
-  st.job = t.next;
   uint64_t seq = st.next_seq++;
   st.pending.emplace(seq, std::move(then));
   auto me = caf::actor_cast<job_actor>(self);
   st.env->storage->commit(std::move(batch), [me, seq](const status& s) {
     caf::anon_send(me, committed_atom::value, seq, s);
   });
+}
+
+void commit(job_self self, const transition& t, std::function<void(const error&)> then) {
+  auto& st = self->state;
+  write_batch batch;
+  batch.put_job(t.next, &st.job);
+  if (t.drop_document) batch.erase_document(st.job);
+  st.job = t.next;
+  submit(self, std::move(batch), std::move(then));
 }
 
 void enqueue_at_printer(job_self self);
@@ -112,11 +119,10 @@ caf::result<job_record> on_create(job_self self, new_job& nj) {
   batch.put_job(st.job, nullptr);
   if (!nj.upload_path.empty())
     batch.adopt_upload(std::move(nj.upload_path), st.job.id);
-  else
+  else if (!nj.awaiting_document)
     batch.put_document(st.job.id, std::move(nj.inline_document));
-  uint64_t seq = st.next_seq++;
   auto rp = self->make_response_promise<job_record>();
-  st.pending.emplace(seq, [self, rp](const error& e) mutable {
+  submit(self, std::move(batch), [self, rp](const error& e) mutable {
     auto& s = self->state;
     if (e) {
       spdlog::error("job {} could not be stored: {}", s.job.id, e.describe());
@@ -133,10 +139,6 @@ caf::result<job_record> on_create(job_self self, new_job& nj) {
       fn();
     }
   });
-  auto me = caf::actor_cast<job_actor>(self);
-  st.env->storage->commit(std::move(batch), [me, seq](const status& s) {
-    caf::anon_send(me, committed_atom::value, seq, s);
-  });
   return rp;
 }
 
@@ -150,17 +152,26 @@ void forget(job_self self, caf::typed_response_promise<job_record> rp) {
   }
   write_batch batch;
   batch.erase_job(st.job);
-  uint64_t seq = st.next_seq++;
-  st.pending.emplace(seq, [self, rp](const error& e) mutable {
+  submit(self, std::move(batch), [self, rp](const error& e) mutable {
     if (e)
       rp.deliver(make_caf_error(e));
     else
       rp.deliver(self->state.job);
   });
-  auto me = caf::actor_cast<job_actor>(self);
-  st.env->storage->commit(std::move(batch), [me, seq](const status& s) {
-    caf::anon_send(me, committed_atom::value, seq, s);
-  });
+}
+
+// What follows a change a client asked for: answer with the new version
+// once it is durable, then move on (to the printer, or park).
+std::function<void(const error&)> answer_then_move_on(job_self self, caf::typed_response_promise<job_record> rp) {
+  return [self, rp](const error& e) mutable {
+    if (e) {
+      rp.deliver(make_caf_error(e));
+      self->quit();  // the stored version is unknown now; the registry reloads it
+      return;
+    }
+    rp.deliver(self->state.job);
+    after_change(self);
+  };
 }
 
 void run_command(job_self self, const job_command& cmd, caf::typed_response_promise<job_record> rp) {
@@ -185,15 +196,34 @@ void run_command(job_self self, const job_command& cmd, caf::typed_response_prom
     settle(self);
     return;
   }
-  commit(self, *t, [self, rp](const error& e) mutable {
-    if (e) {
-      rp.deliver(make_caf_error(e));
-      self->quit();  // the stored version is unknown now; the registry reloads it
-      return;
-    }
-    rp.deliver(self->state.job);
-    after_change(self);
-  });
+  commit(self, *t, answer_then_move_on(self, rp));
+}
+
+// Send-Document / Close-Job: the document lands in the same batch as the
+// job's next version, so a job never moves on without it.
+void run_document(job_self self, job_document& doc, caf::typed_response_promise<job_record> rp) {
+  auto& st = self->state;
+  if (!doc.queue.empty() && doc.queue != st.job.queue) {
+    rp.deliver(make_caf_error(errc::not_found, "job " + std::to_string(doc.job_id) + " is not in queue " + doc.queue));
+    settle(self);
+    return;
+  }
+  auto t = add_document(st.job, doc, context_of(self));
+  if (!t.ok()) {
+    rp.deliver(make_caf_error(t.err()));
+    settle(self);
+    return;
+  }
+  write_batch batch;
+  batch.put_job(t->next, &st.job);
+  if (doc.has_document && t->next.state != job_state::failed) {
+    if (!doc.upload_path.empty())
+      batch.adopt_upload(std::move(doc.upload_path), st.job.id);
+    else
+      batch.put_document(st.job.id, std::move(doc.inline_document));
+  }
+  st.job = t->next;
+  submit(self, std::move(batch), answer_then_move_on(self, rp));
 }
 
 caf::result<delivery_ticket> on_start(job_self self) {
@@ -234,6 +264,11 @@ job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_a
       [self](command_atom, job_command& cmd) -> caf::result<job_record> {
         auto rp = self->make_response_promise<job_record>();
         when_exists(self, [self, cmd, rp]() mutable { run_command(self, cmd, rp); });
+        return rp;
+      },
+      [self](document_atom, job_document& doc) -> caf::result<job_record> {
+        auto rp = self->make_response_promise<job_record>();
+        when_exists(self, [self, doc = std::move(doc), rp]() mutable { run_document(self, doc, rp); });
         return rp;
       },
       [self](resume_atom) -> caf::result<job_record> {

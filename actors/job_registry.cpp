@@ -230,6 +230,14 @@ registry_actor::behavior_type registry_behavior(registry_self self, job_env_ptr 
         return launch(self, std::move(nj), rp);
       },
       [self](command_atom, job_command& cmd) -> caf::result<job_record> { return forward(self, cmd); },
+      [self](document_atom, job_document& doc) -> caf::result<job_record> {
+        auto target = actor_for(self, doc.job_id);
+        if (!target.ok()) return make_caf_error(target.err());
+        auto rp = self->make_response_promise<job_record>();
+        uint64_t id = doc.job_id;
+        ask_job(self, id, **target, deliver_to(rp), document_atom::value, std::move(doc));
+        return rp;
+      },
       [self](count_atom, std::string& queue) -> uint64_t {
         auto& counts = self->state.active_counts;
         auto it = counts.find(queue);

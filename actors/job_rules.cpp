@@ -86,6 +86,35 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
   return error{errc::invalid_argument, "unknown job command"};
 }
 
+result<transition> add_document(const job_record& job, const job_document& doc, const job_context& ctx) {
+  if (!may_act(job, doc.who))
+    return error{errc::permission_denied, "job " + std::to_string(job.id) + " belongs to another user"};
+  if (job.state != job_state::receiving) return wrong_state(job, "it takes no more documents");
+  bool had_document = !job.document_format.empty();
+  if (doc.has_document && had_document)
+    return error{errc::unsupported, "a job holds one document; send the next one as a new job"};
+  transition t{job, false};
+  auto& next = t.next;
+  if (doc.has_document) {
+    next.document_name = doc.name;
+    next.document_format = doc.format;
+    next.document_size = doc.size;
+    next.document_in_spool = !doc.upload_path.empty();
+    if (next.name.empty() || next.name == "Untitled") next.name = doc.name.empty() ? "Untitled" : doc.name;
+  }
+  if (!doc.last) return t;
+  if (!doc.has_document && !had_document) return finish(job, job_state::failed, ctx, "the job ended without a document");
+  next.expires_ms = 0;
+  if (next.held_by != hold_reason::none) {
+    next.state = job_state::held;
+    next.expires_ms = ctx.now_ms + ctx.held_expiry_ms;
+  } else {
+    next.state = job_state::queued;
+    next.queued_ms = ctx.now_ms;
+  }
+  return t;
+}
+
 status may_forget(const job_record& job, const job_context& ctx) {
   if (!is_terminal(job.state)) return wrong_state(job, "only a finished job is forgotten");
   if (ctx.history_ms <= 0 || job.completed_ms + ctx.history_ms > ctx.now_ms)

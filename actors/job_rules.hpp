@@ -38,6 +38,13 @@ struct transition {
 /// (release to a printer the queue does not name).
 result<transition> apply_command(const job_record& job, const job_command& cmd, const job_context& ctx);
 
+/// Send-Document / Close-Job on a job made by Create-Job (receiving): takes
+/// the document's description, and on the last one moves the job on — held
+/// when its queue or client holds it, queued otherwise; failed when the job
+/// ends without any document. Errors: permission_denied (not the owner),
+/// not_possible (not receiving), unsupported (a second document).
+result<transition> add_document(const job_record& job, const job_document& doc, const job_context& ctx);
+
 /// Whether a finished job may be forgotten (its record erased): it ended
 /// history_ms or more ago. not_possible otherwise.
 status may_forget(const job_record& job, const job_context& ctx);

@@ -36,6 +36,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<requester>("requester");
   cfg.add_message_type<new_job>("new_job");
   cfg.add_message_type<job_command>("job_command");
+  cfg.add_message_type<job_document>("job_document");
   cfg.add_message_type<delivery_ticket>("delivery_ticket");
   cfg.add_message_type<delivery_outcome>("delivery_outcome");
   cfg.add_message_type<printer_status>("printer_status");

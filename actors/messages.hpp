@@ -38,6 +38,7 @@ using ids_atom = caf::atom_constant<caf::atom("ids")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using document_atom = caf::atom_constant<caf::atom("document")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -63,6 +64,23 @@ struct requester {
 /// A new job as its queue admitted it, with its document.
 struct new_job {
   job_record record;            // id, uuid and times are set by the registry
+  std::string inline_document;  // the document, when small
+  std::string upload_path;      // or the spool upload holding it
+  bool awaiting_document = false;  // Create-Job: the document comes later
+};
+
+/// A document for a job made by Create-Job (Send-Document), or the end of
+/// its documents (Close-Job, or Send-Document with no data). Quire keeps one
+/// document per job (multiple-document-jobs-supported is false).
+struct job_document {
+  uint64_t job_id = 0;
+  requester who;
+  std::string queue;            // the queue the client addressed
+  bool has_document = false;    // false: only closes the job
+  bool last = true;             // no document follows
+  std::string name;             // document-name
+  std::string format;           // document-format
+  uint64_t size = 0;
   std::string inline_document;  // the document, when small
   std::string upload_path;      // or the spool upload holding it
 };
@@ -132,7 +150,12 @@ typename Inspector::result_type inspect(Inspector& f, requester& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, new_job& x) {
-  return f(caf::meta::type_name("new_job"), x.record, x.inline_document, x.upload_path);
+  return f(caf::meta::type_name("new_job"), x.record, x.inline_document, x.upload_path, x.awaiting_document);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_document& x) {
+  return f(caf::meta::type_name("job_document"), x.job_id, x.who, x.queue, x.has_document, x.last, x.name,
+           x.format, x.size, x.inline_document, x.upload_path);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_command& x) {
@@ -163,6 +186,7 @@ typename Inspector::result_type inspect(Inspector& f, job_query& x) {
 using job_actor = caf::typed_actor<
     caf::replies_to<create_atom, new_job>::with<job_record>,
     caf::replies_to<command_atom, job_command>::with<job_record>,
+    caf::replies_to<document_atom, job_document>::with<job_record>,
     caf::replies_to<resume_atom>::with<job_record>,
     caf::replies_to<start_atom>::with<delivery_ticket>,
     caf::reacts_to<delivered_atom, delivery_outcome>,
@@ -178,6 +202,7 @@ using printer_actor = caf::typed_actor<
 using registry_actor = caf::typed_actor<
     caf::replies_to<create_atom, new_job>::with<job_record>,
     caf::replies_to<command_atom, job_command>::with<job_record>,
+    caf::replies_to<document_atom, job_document>::with<job_record>,
     caf::replies_to<count_atom, std::string>::with<uint64_t>,
     caf::replies_to<park_atom, uint64_t, job_state>::with<bool>,
     caf::reacts_to<committed_atom, uint64_t, error>,

@@ -33,6 +33,9 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
           rec.held_by = hold_reason::none;
           rec.printer = q.printers.empty() ? std::string() : q.printers.front();
         }
+        // Create-Job: the job waits for its document in `receiving`; where it
+        // goes then (held or the printer) is decided now, by the same rules.
+        if (nj.awaiting_document) rec.state = job_state::receiving;
         return self->delegate(self->state.registry, create_atom::value, std::move(nj));
       },
       [self](describe_atom) -> caf::result<printer_status> {

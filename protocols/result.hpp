@@ -30,6 +30,7 @@ enum class errc : unsigned char {
   timeout,
   permission_denied,
   not_possible,      // the entity's state forbids the operation
+  unsupported,       // a valid request for something Quire does not do
   limit_exceeded,
   unavailable,       // a peer (device, child process) cannot be reached
   shutting_down,

@@ -17,8 +17,10 @@ constexpr attribute_group desc = attribute_group::printer_description;
 constexpr attribute_group jdesc = attribute_group::job_description;
 constexpr attribute_group jtmpl = attribute_group::job_template;
 
-const char* const operations_names[] = {"Print-Job", "Validate-Job", "Cancel-Job", "Get-Job-Attributes",
-                                        "Get-Jobs", "Get-Printer-Attributes", "Hold-Job", "Release-Job"};
+const char* const operations_names[] = {
+    "Print-Job",     "Validate-Job",   "Create-Job", "Send-Document",    "Cancel-Job",     "Get-Job-Attributes",
+    "Get-Jobs",      "Get-Printer-Attributes",      "Hold-Job",         "Release-Job",    "Close-Job",
+    "Cancel-My-Jobs", "Cancel-Jobs",   "Identify-Printer"};
 
 void add_strings(ipp_t* r, ipp_tag_t group, ipp_tag_t tag, const char* name, const std::vector<std::string>& v) {
   std::vector<const char*> p;
@@ -263,14 +265,14 @@ void add_job_attributes(ipp_t* r, const job_record& job, const job_view& v, cons
     if (want.wants("document-name-supplied", jdesc) && !job.document_name.empty())
       ippAddString(r, IPP_TAG_JOB, IPP_TAG_NAME, "document-name-supplied", nullptr, job.document_name.c_str());
   }
-  if (want.wants("document-format-supplied", jdesc))
+  if (want.wants("document-format-supplied", jdesc) && !job.document_format.empty())
     ippAddString(r, IPP_TAG_JOB, IPP_TAG_MIMETYPE, "document-format-supplied", nullptr,
                  job.document_format.c_str());
   if (want.wants("job-k-octets", jdesc))
     ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets",
                   static_cast<int>((job.document_size + 1023) / 1024));
   if (want.wants("number-of-documents", jdesc))
-    ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "number-of-documents", 1);
+    ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "number-of-documents", job.document_format.empty() ? 0 : 1);
   if (want.wants("job-printer-up-time", jdesc))
     ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-printer-up-time", static_cast<int>(v.now_s));
   add_time(r, want, "time-at-creation", "date-time-at-creation", job.created_ms);

@@ -45,6 +45,26 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+// document-format and compression, shared by Print-Job and Send-Document.
+check read_document_format(ipp_t* req, std::string& format, bool& given) {
+  format = "application/octet-stream";
+  if (ipp_attribute_t* a = find_op(req, "document-format")) {
+    const char* v = ippGetString(a, 0, nullptr);
+    if (ippGetValueTag(a) != IPP_TAG_MIMETYPE || ippGetCount(a) != 1 || !v)
+      return bad("document-format must be a single mimeMediaType");
+    format = v;
+    given = true;
+  }
+  if (ipp_attribute_t* a = find_op(req, "compression")) {
+    const char* v = ippGetString(a, 0, nullptr);
+    if (ippGetValueTag(a) != IPP_TAG_KEYWORD || ippGetCount(a) != 1 || !v)
+      return bad("compression must be a single keyword");
+    if (std::strcmp(v, "none") != 0)
+      return {IPP_STATUS_ERROR_COMPRESSION_NOT_SUPPORTED, std::string("compression '") + v + "' is not supported"};
+  }
+  return {};
+}
+
 }  // namespace
 
 bool is_clean_name(std::string_view s, size_t max) {
@@ -129,20 +149,7 @@ check parse_job_creation(ipp_t* req, job_creation& out) {
       return bad("ipp-attribute-fidelity must be a boolean");
     out.fidelity = ippGetBoolean(a, 0) != 0;
   }
-  out.document_format = "application/octet-stream";
-  if (ipp_attribute_t* a = find_op(req, "document-format")) {
-    if (ippGetValueTag(a) != IPP_TAG_MIMETYPE || ippGetCount(a) != 1)
-      return bad("document-format must be a single mimeMediaType");
-    out.document_format = ippGetString(a, 0, nullptr);
-    out.format_given = true;
-  }
-  if (ipp_attribute_t* a = find_op(req, "compression")) {
-    const char* v = ippGetString(a, 0, nullptr);
-    if (ippGetValueTag(a) != IPP_TAG_KEYWORD || ippGetCount(a) != 1 || !v)
-      return bad("compression must be a single keyword");
-    if (std::strcmp(v, "none") != 0)
-      return {IPP_STATUS_ERROR_COMPRESSION_NOT_SUPPORTED, std::string("compression '") + v + "' is not supported"};
-  }
+  if (auto c = read_document_format(req, out.document_format, out.format_given)) return c;
   // job-hold-until may come in the operation group (ipptool's tests) or the job group.
   if (auto c = parse_hold_until(req, out.hold_until, out.unsupported)) return c;
   if (!ippFindAttribute(req, "job-hold-until", IPP_TAG_ZERO)) out.hold_until = "no-hold";
@@ -163,6 +170,31 @@ check parse_job_creation(ipp_t* req, job_creation& out) {
   }
   if (out.fidelity && !out.unsupported.empty())
     return {IPP_STATUS_ERROR_ATTRIBUTES_OR_VALUES, "unsupported attributes with ipp-attribute-fidelity"};
+  return {};
+}
+
+check parse_send_document(ipp_t* req, send_document& out) {
+  if (auto c = read_name(req, "document-name", out.document_name)) return c;
+  if (auto c = read_document_format(req, out.document_format, out.format_given)) return c;
+  out.last = true;  // Close-Job has no last-document: it is the end
+  if (ippGetOperation(req) != IPP_OP_SEND_DOCUMENT) return {};
+  ipp_attribute_t* a = find_op(req, "last-document");
+  if (!a) return bad("last-document is required");
+  if (ippGetValueTag(a) != IPP_TAG_BOOLEAN || ippGetCount(a) != 1) return bad("last-document must be a boolean");
+  out.last = ippGetBoolean(a, 0) != 0;
+  return {};
+}
+
+check parse_job_ids(ipp_t* req, std::vector<uint64_t>& out) {
+  out.clear();
+  ipp_attribute_t* a = find_op(req, "job-ids");
+  if (!a) return {};
+  if (ippGetValueTag(a) != IPP_TAG_INTEGER) return bad("job-ids must be integers");
+  for (int i = 0; i < ippGetCount(a); ++i) {
+    int v = ippGetInteger(a, i);
+    if (v < 1) return bad("job-ids must be positive");
+    out.push_back(static_cast<uint64_t>(v));
+  }
   return {};
 }
 

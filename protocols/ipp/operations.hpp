@@ -71,6 +71,20 @@ struct job_list_request {
 };
 check parse_get_jobs(ipp_t* req, job_list_request& out);
 
+/// Send-Document (RFC 8011 §4.3.1) and Close-Job (PWG 5100.7): the
+/// document's description and whether it is the job's last.
+struct send_document {
+  bool last = false;            // last-document (REQUIRED for Send-Document)
+  std::string document_name;
+  std::string document_format;  // "application/octet-stream" when absent
+  bool format_given = false;
+};
+check parse_send_document(ipp_t* req, send_document& out);
+
+/// job-ids of Cancel-My-Jobs / Cancel-Jobs (PWG 5100.11 §4.1), empty when
+/// absent: every job the requester may cancel.
+check parse_job_ids(ipp_t* req, std::vector<uint64_t>& out);
+
 /// requested-attributes of any operation (keywords); empty when absent.
 check parse_requested(ipp_t* req, std::vector<std::string>& out);
 

@@ -147,3 +147,75 @@ TEST_CASE("after a restart, a job caught delivering is queued again") {
   CHECK(resume_after_restart(queued, ctx())->next.state == job_state::queued);
   CHECK(resume_after_restart(held_job(), ctx()).err().code == errc::not_possible);
 }
+
+namespace {
+
+job_record receiving_job(hold_reason held_by) {
+  job_record j;
+  j.id = 42;
+  j.owner = "alice";
+  j.queue = "secure";
+  j.name = "Untitled";
+  j.state = job_state::receiving;
+  j.held_by = held_by;
+  return j;
+}
+
+job_document doc_for(std::string user, bool has_document, bool last) {
+  job_document d;
+  d.job_id = 42;
+  d.who.user = std::move(user);
+  d.has_document = has_document;
+  d.last = last;
+  d.name = "thesis.pdf";
+  d.format = "application/pdf";
+  d.size = 1234;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("Send-Document: the last document moves a Create-Job job on, held or queued") {
+  auto held = add_document(receiving_job(hold_reason::pull_queue), doc_for("alice", true, true), ctx());
+  REQUIRE(held.ok());
+  CHECK(held->next.state == job_state::held);
+  CHECK(held->next.expires_ms == 1000 + 60000);
+  CHECK(held->next.document_format == "application/pdf");
+  CHECK(held->next.document_size == 1234);
+  CHECK(held->next.name == "thesis.pdf");  // the job had no name of its own
+
+  auto direct = receiving_job(hold_reason::none);
+  direct.name = "Report";
+  auto queued = add_document(direct, doc_for("alice", true, true), ctx());
+  REQUIRE(queued.ok());
+  CHECK(queued->next.state == job_state::queued);
+  CHECK(queued->next.queued_ms == 1000);
+  CHECK(queued->next.name == "Report");
+}
+
+TEST_CASE("Send-Document without last-document waits; Close-Job ends it") {
+  auto first = add_document(receiving_job(hold_reason::none), doc_for("alice", true, false), ctx());
+  REQUIRE(first.ok());
+  CHECK(first->next.state == job_state::receiving);
+  CHECK(first->next.document_format == "application/pdf");
+  // A second document is refused: one document per job.
+  auto second = add_document(first->next, doc_for("alice", true, true), ctx());
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.err().code == errc::unsupported);
+  auto closed = add_document(first->next, doc_for("alice", false, true), ctx());
+  REQUIRE(closed.ok());
+  CHECK(closed->next.state == job_state::queued);
+}
+
+TEST_CASE("a Create-Job job closed without any document fails; others may not touch it") {
+  auto empty = add_document(receiving_job(hold_reason::none), doc_for("alice", false, true), ctx());
+  REQUIRE(empty.ok());
+  CHECK(empty->next.state == job_state::failed);
+  CHECK(empty->drop_document);
+  auto other = add_document(receiving_job(hold_reason::none), doc_for("mallory", true, true), ctx());
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.err().code == errc::permission_denied);
+  auto late = add_document(held_job(), doc_for("alice", true, true), ctx());
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.err().code == errc::not_possible);
+}

@@ -63,6 +63,13 @@ class StandardSuites(unittest.TestCase):
         # The sink holds the released document, byte for byte.
         self.assertTrue(any(filecmp.cmp(f, SAMPLE_PDF, shallow=False) for f in self.sink_files()))
 
+    def test_create_job_send_document_close_job_cancel_my_jobs(self):
+        self.run_ok(self.server.uri("secure"), "create-job-pull.test", variables={"requester": "dave"})
+
+    def test_stock_create_job_and_identify(self):
+        self.run_ok(self.server.uri("demo"), "create-job.test")
+        self.run_ok(self.server.uri("secure"), "identify-printer.test")
+
     def test_hold_and_cancel(self):
         self.run_ok(self.server.uri("demo"), "hold-cancel.test", variables={"requester": "bob"})
 

@@ -200,3 +200,68 @@ TEST_CASE("requested-attributes filters") {
   CHECK_FALSE(tmpl.wants("job-name", attribute_group::job_description));
   CHECK(tmpl.wants("job-state", attribute_group::job_description));
 }
+
+TEST_CASE("parse_send_document: last-document is required for Send-Document, implied by Close-Job") {
+  {
+    auto req = printer_request(IPP_OP_SEND_DOCUMENT);
+    ippAddInteger(req.get(), IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", 3);
+    ippAddString(req.get(), IPP_TAG_OPERATION, IPP_TAG_NAME, "document-name", nullptr, "notes.pdf");
+    ippAddString(req.get(), IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "application/pdf");
+    ippAddBoolean(req.get(), IPP_TAG_OPERATION, "last-document", 1);
+    auto m = roundtrip(req.get());
+    send_document sd;
+    REQUIRE_FALSE(parse_send_document(m.get(), sd));
+    CHECK(sd.last);
+    CHECK(sd.document_name == "notes.pdf");
+    CHECK(sd.document_format == "application/pdf");
+    CHECK(sd.format_given);
+  }
+  {
+    auto req = printer_request(IPP_OP_SEND_DOCUMENT);
+    ippAddInteger(req.get(), IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", 3);
+    auto m = roundtrip(req.get());
+    send_document sd;
+    auto c = parse_send_document(m.get(), sd);
+    CHECK(c.status == IPP_STATUS_ERROR_BAD_REQUEST);
+  }
+  {
+    auto req = printer_request(IPP_OP_SEND_DOCUMENT);
+    ippAddString(req.get(), IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "last-document", nullptr, "yes");
+    auto m = roundtrip(req.get());
+    send_document sd;
+    CHECK(parse_send_document(m.get(), sd).status == IPP_STATUS_ERROR_BAD_REQUEST);
+  }
+  {
+    auto req = printer_request(IPP_OP_CLOSE_JOB);
+    auto m = roundtrip(req.get());
+    send_document sd;
+    REQUIRE_FALSE(parse_send_document(m.get(), sd));
+    CHECK(sd.last);
+    CHECK(sd.document_format == "application/octet-stream");
+  }
+}
+
+TEST_CASE("parse_job_ids: positive integers or nothing") {
+  std::vector<uint64_t> ids;
+  {
+    auto req = printer_request(IPP_OP_CANCEL_MY_JOBS);
+    auto m = roundtrip(req.get());
+    REQUIRE_FALSE(parse_job_ids(m.get(), ids));
+    CHECK(ids.empty());
+  }
+  {
+    auto req = printer_request(IPP_OP_CANCEL_MY_JOBS);
+    int v[] = {4, 7};
+    ippAddIntegers(req.get(), IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-ids", 2, v);
+    auto m = roundtrip(req.get());
+    REQUIRE_FALSE(parse_job_ids(m.get(), ids));
+    CHECK(ids == std::vector<uint64_t>{4, 7});
+  }
+  {
+    auto req = printer_request(IPP_OP_CANCEL_MY_JOBS);
+    int v[] = {4, 0};
+    ippAddIntegers(req.get(), IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-ids", 2, v);
+    auto m = roundtrip(req.get());
+    CHECK(parse_job_ids(m.get(), ids).status == IPP_STATUS_ERROR_BAD_REQUEST);
+  }
+}
