@@ -93,6 +93,42 @@ std::string printer_job(std::string_view printer, int64_t queued_ms, uint64_t id
 
 uint64_t trailing_id(std::string_view key) { return read_be64(key, key.size() - 8); }
 
+std::string user(std::string_view name) { return text_part(name); }
+
+std::string user_range_end(std::string_view name) {
+  std::string k(name);
+  k.push_back('\1');
+  return k;
+}
+
+std::string user_credentials_prefix(std::string_view name) {
+  std::string k = text_part(name);
+  k.push_back('\1');
+  return k;
+}
+
+std::string user_credential(std::string_view name, credential_kind kind, std::string_view hmac) {
+  std::string k = user_credentials_prefix(name);
+  k.append(credential(kind, hmac));
+  return k;
+}
+
+std::string credential(credential_kind kind, std::string_view hmac) {
+  std::string k;
+  k.reserve(1 + hmac.size());
+  k.push_back(static_cast<char>(kind));
+  k.append(hmac);
+  return k;
+}
+
+bool parse_credential(std::string_view key, credential_ref& out) {
+  if (key.size() != 33 || !credential_kind_from_byte(static_cast<uint8_t>(key[0]), out.kind)) return false;
+  out.key.assign(key.substr(1));
+  return true;
+}
+
+bool is_user_record_key(std::string_view key) { return !key.empty() && key.find('\0') == key.size() - 1; }
+
 std::string user_job_value(job_state s, std::string_view queue) {
   std::string v;
   v.push_back(static_cast<char>(s));

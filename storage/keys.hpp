@@ -18,7 +18,25 @@
 //   jobs_by_printer   printer 0 be64 queued_ms be64 id      -   (the delivery FIFO)
 //   printers          name                                  printer_record
 //   queues            name                                  queue_record
-//   users, credentials, ledger, events: reserved for the issues that fill them.
+//   users             name 0                                user_record
+//                     name 0 1 kind hmac                    -   (the user's credentials)
+//   credentials       kind hmac                             user name
+//   ledger, events: reserved for the issues that fill them.
+//
+// Users and credentials. `hmac` is credential_key(server secret, kind, value),
+// 32 bytes; `kind` is a credential_kind byte; card ids and PINs themselves
+// are stored nowhere. A credential is two entries written and erased in one
+// batch (write_batch::put_credential/erase_credential): the look-up entry in
+// `credentials`, and a back-reference in its user's key range, after the
+// record (names hold no 0 byte, so "name 0" is the record and nothing else
+// ends there). Deleting a user erases the range [name 0, name 1) — record and
+// back-references — and the look-up entries store::user_credentials found
+// through the back-references (write_batch::erase_user). A back-reference
+// whose look-up entry names someone else (a card moved without erasing it
+// from its first owner) is ignored by store::user_credentials, so deleting
+// its stale owner never removes the card from its new one, and is swept by
+// that range erase.
+// The server secret is meta "server_secret" (32 bytes, made at first open).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +44,7 @@
 #include <string_view>
 
 #include "storage/records.hpp"
+#include "storage/users.hpp"
 
 namespace quire {
 
@@ -70,6 +89,21 @@ std::string printer_prefix(std::string_view printer);
 /// The job id at the end of the other job index keys (their last 8 bytes).
 /// REQUIRES: key.size() >= 8.
 uint64_t trailing_id(std::string_view key);
+
+/// The users-family key of `name`'s record, and the end of its range.
+std::string user(std::string_view name);
+std::string user_range_end(std::string_view name);
+/// The back-reference of a credential in its user's range, and the prefix
+/// of all of them.
+std::string user_credential(std::string_view name, credential_kind kind, std::string_view hmac);
+std::string user_credentials_prefix(std::string_view name);
+/// The credentials-family key of a credential.
+std::string credential(credential_kind kind, std::string_view hmac);
+/// Decodes credential() keys, and user_credential() keys after the prefix:
+/// false unless a credential_kind byte and a 32-byte HMAC.
+bool parse_credential(std::string_view key, credential_ref& out);
+/// True when a users-family key is a record key (its only 0 byte is the last).
+bool is_user_record_key(std::string_view key);
 
 /// The value of a jobs_by_user entry, and its decoding (false if malformed).
 std::string user_job_value(job_state s, std::string_view queue);

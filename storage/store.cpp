@@ -30,6 +30,7 @@ namespace {
 constexpr const char* meta_schema = "schema_version";
 constexpr const char* meta_next_id = "next_job_id";
 constexpr const char* meta_uuid = "server_uuid";
+constexpr const char* meta_secret = "server_secret";
 
 error from_rocks(const rocksdb::Status& s, const std::string& what) {
   errc code = s.IsCorruption() ? errc::corruption : s.IsNotFound() ? errc::not_found : errc::io_error;
@@ -209,7 +210,9 @@ void store::impl::write_group(spool& sp, std::vector<group_commit::entry>& group
   for (auto& e : group) {
     if (e.result) continue;
     for (const auto& op : e.batch.ops()) {
-      if (op.erase)
+      if (op.erase && !op.end.empty())
+        wb.DeleteRange(h(op.family), op.key, op.end);
+      else if (op.erase)
         wb.Delete(h(op.family), op.key);
       else
         wb.Put(h(op.family), op.key, op.value);
@@ -363,6 +366,23 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   } else {
     st->server_uuid_ = random_uuid();
     init.Put(d.h(cf::meta), meta_uuid, st->server_uuid_);
+  }
+  // The server secret: made with the identity, or added to a database made
+  // before users existed. Its bytes never go into a message.
+  auto secret = d.get(cf::meta, meta_secret);
+  if (secret.ok()) {
+    auto k = secret_key::from_bytes(*secret);
+    wipe(*secret);
+    if (!k.ok()) return error{errc::corruption, "meta.server_secret is malformed"};
+    st->server_secret_ = *k;
+  } else if (secret.err().code == errc::not_found) {
+    auto k = secret_key::generate();
+    if (!k.ok()) return k.err();
+    st->server_secret_ = *k;
+    auto raw = k->bytes();
+    init.Put(d.h(cf::meta), meta_secret, rocksdb::Slice(raw.data(), raw.size()));
+  } else {
+    return secret.err();
   }
   if (init.Count() > 0) {
     rocksdb::WriteOptions wo;
@@ -519,6 +539,70 @@ std::vector<queue_record> store::list_queues() const {
     queue_record r;
     if (!decode_record(v, r)) out.push_back(std::move(r));
     return true;
+  });
+  return out;
+}
+
+result<user_record> store::get_user(const std::string& name) const {
+  if (validate_user_name(name)) return error{errc::not_found, "no such user"};
+  auto raw = impl_->get(cf::users, keys::user(name));
+  if (!raw.ok()) {
+    if (raw.err().code == errc::not_found) return error{errc::not_found, "user " + name + " does not exist"};
+    return raw.err();
+  }
+  user_record rec;
+  if (auto s = decode_user(*raw, rec)) return s;
+  if (rec.name != name) return error{errc::corruption, "the record stored as user " + name + " names another user"};
+  return rec;
+}
+
+std::vector<user_record> store::list_users(const std::string& after, uint32_t limit) const {
+  std::vector<user_record> out;
+  // Keys after `after`'s whole range ("after" 1), so neither its record nor
+  // its back-references come again.
+  std::string from = after.empty() ? std::string() : keys::user_range_end(after);
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->h(cf::users)));
+  for (it->Seek(from); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (!keys::is_user_record_key(k)) continue;
+    user_record r;
+    if (decode_user(std::string_view(it->value().data(), it->value().size()), r)) continue;
+    if (k.size() != r.name.size() + 1 || k.compare(0, r.name.size(), r.name) != 0) continue;
+    out.push_back(std::move(r));
+    if (limit != 0 && out.size() >= limit) break;
+  }
+  return out;
+}
+
+std::string store::credential_key(credential_kind kind, std::string_view value) const {
+  return quire::credential_key(server_secret_, to_string(kind), value);
+}
+
+result<std::string> store::find_credential(credential_kind kind, std::string_view value) const {
+  auto user = impl_->get(cf::credentials, keys::credential(kind, credential_key(kind, value)));
+  if (!user.ok()) {
+    if (user.err().code == errc::not_found)
+      return error{errc::not_found, std::string("no user has this ") + to_string(kind)};
+    return user.err();
+  }
+  return user;
+}
+
+std::vector<credential_ref> store::user_credentials(const std::string& name) const {
+  std::vector<credential_ref> out;
+  if (validate_user_name(name)) return out;
+  std::string prefix = keys::user_credentials_prefix(name);
+  impl_->scan(cf::users, prefix, false, [&](std::string_view k, std::string_view) {
+    credential_ref c;
+    if (keys::parse_credential(k.substr(prefix.size()), c)) out.push_back(std::move(c));
+    return true;
+  });
+  // Keep only those whose look-up entry still names this user (keys.hpp).
+  std::erase_if(out, [&](const credential_ref& c) {
+    auto owner = impl_->get(cf::credentials, keys::credential(c.kind, c.key));
+    return !owner.ok() || *owner != name;
   });
   return out;
 }

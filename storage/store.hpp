@@ -8,7 +8,8 @@
 //
 // open() takes an exclusive lock on the data folder (a second quired on the
 // same folder is refused with errc::busy), creates missing column families,
-// writes or checks the schema version in `meta`, and sweeps the spool.
+// writes or checks the schema version in `meta`, makes the server identity
+// and the server secret on first use (keys.hpp), and sweeps the spool.
 // REQUIRES: the store outlives every commit it accepted; close() (or the
 // destructor) drains the writer first.
 #pragma once
@@ -21,9 +22,11 @@
 #include <vector>
 
 #include "protocols/result.hpp"
+#include "storage/credentials.hpp"
 #include "storage/group_commit.hpp"
 #include "storage/records.hpp"
 #include "storage/spool.hpp"
+#include "storage/users.hpp"
 #include "storage/write_batch.hpp"
 
 namespace quire {
@@ -99,10 +102,30 @@ class store {
   std::vector<printer_record> list_printers() const;
   std::vector<queue_record> list_queues() const;
 
+  /// errc::not_found when there is no such user; errc::corruption when the
+  /// stored record does not decode or is invalid.
+  result<user_record> get_user(const std::string& name) const;
+  /// Users in name (byte) order, starting after `after` ("" = from the
+  /// first), at most `limit` (0 = all). Records that do not decode, or that
+  /// name another user than their key, are skipped.
+  std::vector<user_record> list_users(const std::string& after = {}, uint32_t limit = 0) const;
+  /// The look-up key of a card id or PIN: credential_key(server_secret(), ...).
+  std::string credential_key(credential_kind kind, std::string_view value) const;
+  /// The name of the user whom the card id or PIN `value` identifies;
+  /// errc::not_found when nobody (the message never quotes the value).
+  result<std::string> find_credential(credential_kind kind, std::string_view value) const;
+  /// The credentials of `name` (kind and look-up key; the values themselves
+  /// are not stored), in key order. Only those whose look-up entry still names
+  /// `name`: what erase_user must remove.
+  std::vector<credential_ref> user_credentials(const std::string& name) const;
+
   /// The first job id never used (ids are never reused, even after a crash).
   uint64_t next_job_id() const { return next_job_id_; }
   /// A stable identity of this server, made at the first start ("urn:uuid:...").
   const std::string& server_uuid() const { return server_uuid_; }
+  /// 32 random bytes made at the first start and kept in `meta`: the HMAC key
+  /// of credentials and job PINs. Never log it; never send it anywhere.
+  const secret_key& server_secret() const { return server_secret_; }
   const spool& spool_folder() const { return *spool_; }
   spool& spool_folder() { return *spool_; }
 
@@ -121,6 +144,7 @@ class store {
   std::unique_ptr<group_commit> writer_;
   uint64_t next_job_id_ = 1;
   std::string server_uuid_;
+  secret_key server_secret_;
 };
 
 /// Records `next_job_id` in `batch` (meta), so ids stay unique across crashes.

@@ -5,11 +5,45 @@
 namespace quire {
 
 void write_batch::put(cf family, std::string key, std::string value) {
-  ops_.push_back({family, false, std::move(key), std::move(value)});
+  ops_.push_back({family, false, std::move(key), std::move(value), {}});
 }
 
 void write_batch::erase(cf family, std::string key) {
-  ops_.push_back({family, true, std::move(key), {}});
+  ops_.push_back({family, true, std::move(key), {}, {}});
+}
+
+void write_batch::erase_range(cf family, std::string begin, std::string end) {
+  QUIRE_ASSERT(begin < end, "erase_range: empty or inverted range");
+  ops_.push_back({family, true, std::move(begin), {}, std::move(end)});
+}
+
+void write_batch::put_user(const user_record& user) {
+  QUIRE_ASSERT(!validate_user_name(user.name), "put_user: invalid user name");
+  put(cf::users, keys::user(user.name), encode_user(user));
+}
+
+void write_batch::erase_user(const std::string& name, const std::vector<credential_ref>& credentials) {
+  QUIRE_ASSERT(!validate_user_name(name), "erase_user: invalid user name");
+  for (const auto& c : credentials) {
+    QUIRE_ASSERT(c.key.size() == 32, "erase_user: a credential key is not an HMAC-SHA256");
+    erase(cf::credentials, keys::credential(c.kind, c.key));
+  }
+  // The record and every back-reference, including any a moved card left.
+  erase_range(cf::users, keys::user(name), keys::user_range_end(name));
+}
+
+void write_batch::put_credential(credential_kind kind, const std::string& hmac, const std::string& user) {
+  QUIRE_ASSERT(hmac.size() == 32, "put_credential: the key is not an HMAC-SHA256");
+  QUIRE_ASSERT(!validate_user_name(user), "put_credential: invalid user name");
+  put(cf::credentials, keys::credential(kind, hmac), user);
+  put(cf::users, keys::user_credential(user, kind, hmac), {});
+}
+
+void write_batch::erase_credential(credential_kind kind, const std::string& hmac, const std::string& user) {
+  QUIRE_ASSERT(hmac.size() == 32, "erase_credential: the key is not an HMAC-SHA256");
+  QUIRE_ASSERT(!validate_user_name(user), "erase_credential: invalid user name");
+  erase(cf::credentials, keys::credential(kind, hmac));
+  erase(cf::users, keys::user_credential(user, kind, hmac));
 }
 
 namespace {

@@ -8,7 +8,9 @@
 // crash could lose), and a finished job's spool file is unlinked *after* it.
 //
 // put_job() keeps the job indexes of keys.hpp in step with the record, given
-// the previously committed version, so callers never write index keys.
+// the previously committed version, so callers never write index keys; the
+// user and credential operations likewise write both sides of a credential
+// (look-up entry and back-reference, keys.hpp) together.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 
 #include "storage/keys.hpp"
 #include "storage/records.hpp"
+#include "storage/users.hpp"
 
 namespace quire {
 
@@ -27,10 +30,29 @@ class write_batch {
     bool erase;
     std::string key;
     std::string value;
+    std::string end;  // erase only: when not empty, erases every key in [key, end)
   };
 
   void put(cf family, std::string key, std::string value);
   void erase(cf family, std::string key);
+  /// Erases every key of `family` in [begin, end). REQUIRES: begin < end.
+  void erase_range(cf family, std::string begin, std::string end);
+
+  /// Writes a user record (new or changed). Credentials are separate entries
+  /// and stay as they are. REQUIRES: validate_user(user) is ok (the name is
+  /// asserted: it is a key).
+  void put_user(const user_record& user);
+  /// Removes a user: its record, every back-reference in its key range, and
+  /// the look-up entries of `credentials`, which must be
+  /// store::user_credentials(name) read by the actor that owns this user.
+  void erase_user(const std::string& name, const std::vector<credential_ref>& credentials);
+  /// Makes the credential `hmac` (store::credential_key) identify `user`.
+  /// REQUIRES: hmac is 32 bytes; the credential is free or already `user`'s
+  /// (store::find_credential): to move it, erase_credential it from its owner
+  /// earlier in the same batch (operations apply in order).
+  void put_credential(credential_kind kind, const std::string& hmac, const std::string& user);
+  /// Removes a credential of `user`, both entries. REQUIRES: hmac is 32 bytes.
+  void erase_credential(credential_kind kind, const std::string& hmac, const std::string& user);
 
   /// Writes `after` and the index changes from `before` (nullptr for a new
   /// job). REQUIRES: before, when given, is the committed version of after.id.
