@@ -6,6 +6,8 @@
 #include <ctime>
 
 #include "actors/ipp/ipp_render.hpp"
+#include "actors/ipp/notify_render.hpp"
+#include "actors/ipp_notifier.hpp"
 #include "protocols/ipp/attribute_filter.hpp"
 #include "protocols/ipp/operations.hpp"
 #include "storage/store.hpp"
@@ -193,7 +195,9 @@ void get_printer_attributes(listener_self self, const ipp_call_ptr& call) {
             view.status = std::move(status);
             view.now_s = now_s();
             auto resp = ipp::make_response(call->request(), IPP_STATUS_OK);
-            add_printer_attributes(resp.get(), view, ipp::attribute_filter(requested, {"all"}));
+            ipp::attribute_filter want(requested, {"all"});
+            add_printer_attributes(resp.get(), view, want);
+            add_notify_printer_attributes(resp.get(), notify_limits{}, want);
             call->reply(resp.get());
           },
           [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
@@ -362,6 +366,10 @@ void identify_printer(listener_self self, const ipp_call_ptr& call) {
 }
 
 void dispatch(listener_self self, const ipp_call_ptr& call) {
+  if (is_subscription_operation(call->operation()) && self->state.cfg.notifier) {
+    self->send(self->state.cfg.notifier, call);
+    return;
+  }
   switch (call->operation()) {
     case IPP_OP_PRINT_JOB: return create_job(self, call, true);
     case IPP_OP_CREATE_JOB: return create_job(self, call, false);

@@ -27,6 +27,7 @@ struct ipp_listener_config {
   fleet_ptr printers_and_queues;
   registry_actor registry;
   std::vector<reader_actor> readers;
+  caf::actor notifier;  // answers the subscription operations (ipp_notifier.hpp)
   std::string server_name;
   std::string server_uuid;
 };

@@ -35,13 +35,37 @@ job_context context_of(job_self self) {
   return ctx;
 }
 
-// Submits the change from the current version to `t.next`; `then` runs
-// once it is durable (or failed).
+// Announces `types` for the job as it is in `j` on the event bus.
+void announce(job_self self, const std::vector<event_type>& types, const job_record& j) {
+  const auto& bus = self->state.env->events;
+  if (!bus) return;
+  for (auto t : types) {
+    event e;
+    e.type = t;
+    e.job_id = j.id;
+    e.user = j.owner;
+    e.queue = j.queue;
+    e.printer = j.printer;
+    e.job_state = static_cast<uint8_t>(j.state);
+    e.job_name = j.name;
+    e.text = j.state_message;
+    self->send(bus, publish_atom::value, std::move(e));
+  }
+}
+
 // Hands `batch` to the storage writer; `then` runs on the actor once the
-// batch is durable (or failed).
-void submit(job_self self, write_batch batch, std::function<void(const error&)> then) {
+// batch is durable (or failed). `before` is the version the batch replaces
+// (null: a new job): once durable, the change is announced.
+void submit(job_self self, write_batch batch, const job_record* before, std::function<void(const error&)> then) {
   auto& st = self->state;
   uint64_t seq = st.next_seq++;
+  auto types = events_of(before, st.job);
+  if (!types.empty()) {
+    then = [self, types = std::move(types), after = st.job, then = std::move(then)](const error& e) {
+      if (!e) announce(self, types, after);
+      then(e);
+    };
+  }
   st.pending.emplace(seq, std::move(then));
   auto me = caf::actor_cast<job_actor>(self);
   st.env->storage->commit(std::move(batch), [me, seq](const status& s) {
@@ -49,13 +73,16 @@ void submit(job_self self, write_batch batch, std::function<void(const error&)> 
   });
 }
 
+// Submits the change from the current version to `t.next`; `then` runs
+// once it is durable (or failed).
 void commit(job_self self, const transition& t, std::function<void(const error&)> then) {
   auto& st = self->state;
   write_batch batch;
   batch.put_job(t.next, &st.job);
   if (t.drop_document) batch.erase_document(st.job);
+  job_record before = std::move(st.job);
   st.job = t.next;
-  submit(self, std::move(batch), std::move(then));
+  submit(self, std::move(batch), &before, std::move(then));
 }
 
 void enqueue_at_printer(job_self self);
@@ -122,7 +149,7 @@ caf::result<job_record> on_create(job_self self, new_job& nj) {
   else if (!nj.awaiting_document)
     batch.put_document(st.job.id, std::move(nj.inline_document));
   auto rp = self->make_response_promise<job_record>();
-  submit(self, std::move(batch), [self, rp](const error& e) mutable {
+  submit(self, std::move(batch), nullptr, [self, rp](const error& e) mutable {
     auto& s = self->state;
     if (e) {
       spdlog::error("job {} could not be stored: {}", s.job.id, e.describe());
@@ -152,11 +179,13 @@ void forget(job_self self, caf::typed_response_promise<job_record> rp) {
   }
   write_batch batch;
   batch.erase_job(st.job);
-  submit(self, std::move(batch), [self, rp](const error& e) mutable {
-    if (e)
+  submit(self, std::move(batch), &self->state.job, [self, rp](const error& e) mutable {
+    if (e) {
       rp.deliver(make_caf_error(e));
-    else
-      rp.deliver(self->state.job);
+      return;
+    }
+    announce(self, {event_type::job_forgotten}, self->state.job);
+    rp.deliver(self->state.job);
   });
 }
 
@@ -222,8 +251,9 @@ void run_document(job_self self, job_document& doc, caf::typed_response_promise<
     else
       batch.put_document(st.job.id, std::move(doc.inline_document));
   }
+  job_record before = std::move(st.job);
   st.job = t->next;
-  submit(self, std::move(batch), answer_then_move_on(self, rp));
+  submit(self, std::move(batch), &before, answer_then_move_on(self, rp));
 }
 
 caf::result<delivery_ticket> on_start(job_self self) {

@@ -39,6 +39,7 @@ std::unique_ptr<job_store> make_job_store(store& st);
 struct job_env {
   job_store* storage = nullptr;
   fleet_ptr printers_and_queues;
+  event_bus_actor events;  // where job changes are announced (may be null in tests)
   int64_t held_expiry_ms = 24ll * 3600 * 1000;
   int64_t history_ms = 30ll * 86400 * 1000;  // 0: finished jobs are kept forever
   std::function<int64_t()> now_ms;  // wall clock

@@ -115,6 +115,24 @@ result<transition> add_document(const job_record& job, const job_document& doc, 
   return t;
 }
 
+std::vector<event_type> events_of(const job_record* before, const job_record& after) {
+  std::vector<event_type> out;
+  if (!before) out.push_back(event_type::job_received);
+  if (before && before->state == after.state) return out;
+  switch (after.state) {
+    case job_state::receiving:
+    case job_state::analysing: break;
+    case job_state::held: out.push_back(event_type::job_held); break;
+    case job_state::queued: out.push_back(event_type::job_released); break;
+    case job_state::delivering: out.push_back(event_type::job_printing); break;
+    case job_state::done: out.push_back(event_type::job_printed); break;
+    case job_state::failed: out.push_back(event_type::job_failed); break;
+    case job_state::canceled: out.push_back(event_type::job_canceled); break;
+    case job_state::expired: out.push_back(event_type::job_expired); break;
+  }
+  return out;
+}
+
 status may_forget(const job_record& job, const job_context& ctx) {
   if (!is_terminal(job.state)) return wrong_state(job, "only a finished job is forgotten");
   if (ctx.history_ms <= 0 || job.completed_ms + ctx.history_ms > ctx.now_ms)

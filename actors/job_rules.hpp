@@ -45,6 +45,11 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
 /// not_possible (not receiving), unsupported (a second document).
 result<transition> add_document(const job_record& job, const job_document& doc, const job_context& ctx);
 
+/// The events a committed change announces: job.received for a new job,
+/// then the event of the state it reached (job.held, job.released, ...),
+/// nothing when the state did not change. `before` is null for a new job.
+std::vector<event_type> events_of(const job_record* before, const job_record& after);
+
 /// Whether a finished job may be forgotten (its record erased): it ended
 /// history_ms or more ago. not_possible otherwise.
 status may_forget(const job_record& job, const job_context& ctx);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/events/event.hpp"
 #include "protocols/result.hpp"
 #include "storage/records.hpp"
 
@@ -39,6 +40,9 @@ using count_atom = caf::atom_constant<caf::atom("count")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using document_atom = caf::atom_constant<caf::atom("document")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -132,6 +136,23 @@ struct job_query {
   uint32_t limit = 0;
 };
 
+/// What a subscriber gets when it subscribes: the retained events after the
+/// sequence number it asked from, and whether any were lost in between.
+struct event_backlog {
+  std::vector<event> events;
+  bool gap = false;        // events after `from` are no longer retained
+  uint64_t last_seq = 0;   // the newest sequence number so far
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event& x) {
+  return f(caf::meta::type_name("event"), x.seq, x.time_ms, x.type, x.job_id, x.user, x.queue, x.printer,
+           x.job_state, x.printer_state, x.job_name, x.text);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_backlog& x) {
+  return f(caf::meta::type_name("event_backlog"), x.events, x.gap, x.last_seq);
+}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, error& x) {
   return f(caf::meta::type_name("quire_error"), x.code, x.message);
@@ -181,6 +202,15 @@ typename Inspector::result_type inspect(Inspector& f, job_query& x) {
 }
 
 // --- actor interfaces ----------------------------------------------------------
+
+/// Whoever wants events pushed to it (see event_bus.hpp).
+using event_sink_actor = caf::typed_actor<caf::reacts_to<event>>;
+
+/// The site's event bus (see event_bus.hpp).
+using event_bus_actor = caf::typed_actor<
+    caf::reacts_to<publish_atom, event>,
+    caf::replies_to<subscribe_atom, event_sink_actor, std::vector<std::string>, uint64_t>::with<event_backlog>,
+    caf::reacts_to<unsub_atom, event_sink_actor>>;
 
 /// One job while it moves (see job.hpp).
 using job_actor = caf::typed_actor<

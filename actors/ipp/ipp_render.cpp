@@ -20,7 +20,9 @@ constexpr attribute_group jtmpl = attribute_group::job_template;
 const char* const operations_names[] = {
     "Print-Job",     "Validate-Job",   "Create-Job", "Send-Document",    "Cancel-Job",     "Get-Job-Attributes",
     "Get-Jobs",      "Get-Printer-Attributes",      "Hold-Job",         "Release-Job",    "Close-Job",
-    "Cancel-My-Jobs", "Cancel-Jobs",   "Identify-Printer"};
+    "Cancel-My-Jobs", "Cancel-Jobs",   "Identify-Printer", "Create-Printer-Subscriptions",
+    "Create-Job-Subscriptions", "Get-Subscription-Attributes", "Get-Subscriptions", "Renew-Subscription",
+    "Cancel-Subscription", "Get-Notifications"};
 
 void add_strings(ipp_t* r, ipp_tag_t group, ipp_tag_t tag, const char* name, const std::vector<std::string>& v) {
   std::vector<const char*> p;

@@ -15,6 +15,10 @@ attribute_filter::attribute_filter(const std::vector<std::string>& requested,
       job_description_ = true;
     else if (n == "printer-description")
       printer_description_ = true;
+    else if (n == "subscription-template")
+      subscription_template_ = true;
+    else if (n == "subscription-description")
+      subscription_description_ = true;
     else
       names_.insert(n);
   }
@@ -32,12 +36,20 @@ bool attribute_filter::wants(std::string_view name, attribute_group group) const
     case attribute_group::printer_description:
       if (printer_description_) return true;
       break;
+    case attribute_group::subscription_template:
+      if (subscription_template_) return true;
+      break;
+    case attribute_group::subscription_description:
+      if (subscription_description_) return true;
+      break;
   }
   return names_.find(name) != names_.end();
 }
 
 bool attribute_filter::only(const std::vector<std::string_view>& names) const {
-  if (all_ || job_template_ || job_description_ || printer_description_) return false;
+  if (all_ || job_template_ || job_description_ || printer_description_ || subscription_template_ ||
+      subscription_description_)
+    return false;
   return std::all_of(names_.begin(), names_.end(), [&](const std::string& n) {
     return std::find(names.begin(), names.end(), n) != names.end();
   });

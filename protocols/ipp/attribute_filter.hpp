@@ -12,7 +12,13 @@
 
 namespace quire::ipp {
 
-enum class attribute_group : unsigned char { job_template, job_description, printer_description };
+enum class attribute_group : unsigned char {
+  job_template,
+  job_description,
+  printer_description,
+  subscription_template,     // RFC 3995 §5.3
+  subscription_description,
+};
 
 class attribute_filter {
  public:
@@ -29,6 +35,8 @@ class attribute_filter {
   bool job_template_ = false;
   bool job_description_ = false;
   bool printer_description_ = false;
+  bool subscription_template_ = false;
+  bool subscription_description_ = false;
   std::set<std::string, std::less<>> names_;  // heterogeneous: no allocation per lookup
 };
 

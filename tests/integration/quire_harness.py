@@ -131,13 +131,18 @@ def ipptool(uri, *test_files, variables=None, document=None, verbose=False, time
 
 # --- a small IPP encoder/decoder (RFC 8010) ------------------------------------
 
-TAG = {"integer": 0x21, "boolean": 0x22, "enum": 0x23, "text": 0x41, "name": 0x42, "keyword": 0x44,
-       "uri": 0x45, "charset": 0x47, "language": 0x48, "mime": 0x49}
-GROUP = {"operation": 0x01, "job": 0x02, "printer": 0x04}
-OP = {"Print-Job": 0x0002, "Validate-Job": 0x0004, "Cancel-Job": 0x0008, "Get-Job-Attributes": 0x0009,
-      "Get-Jobs": 0x000A, "Get-Printer-Attributes": 0x000B, "Hold-Job": 0x000C, "Release-Job": 0x000D}
+TAG = {"integer": 0x21, "boolean": 0x22, "enum": 0x23, "octets": 0x30, "text": 0x41, "name": 0x42,
+       "keyword": 0x44, "uri": 0x45, "charset": 0x47, "language": 0x48, "mime": 0x49}
+GROUP = {"operation": 0x01, "job": 0x02, "printer": 0x04, "subscription": 0x06, "event": 0x07}
+OP = {"Print-Job": 0x0002, "Validate-Job": 0x0004, "Create-Job": 0x0005, "Send-Document": 0x0006,
+      "Cancel-Job": 0x0008, "Get-Job-Attributes": 0x0009, "Get-Jobs": 0x000A, "Get-Printer-Attributes": 0x000B,
+      "Hold-Job": 0x000C, "Release-Job": 0x000D, "Create-Printer-Subscriptions": 0x0016,
+      "Create-Job-Subscriptions": 0x0017, "Get-Subscription-Attributes": 0x0018, "Get-Subscriptions": 0x0019,
+      "Renew-Subscription": 0x001A, "Cancel-Subscription": 0x001B, "Get-Notifications": 0x001C}
 STATUS = {0x0000: "successful-ok", 0x0001: "successful-ok-ignored-or-substituted-attributes",
+          0x0007: "successful-ok-events-complete",
           0x0400: "client-error-bad-request", 0x0401: "client-error-forbidden",
+          0x0403: "client-error-not-authorized", 0x0414: "client-error-ignored-all-subscriptions",
           0x0406: "client-error-not-found", 0x0408: "client-error-request-entity-too-large",
           0x040A: "client-error-document-format-not-supported",
           0x040B: "client-error-attributes-or-values-not-supported", 0x040C: "client-error-uri-scheme-not-supported",
@@ -162,7 +167,9 @@ def attr(tag, name, *values):
 
 
 def request(op, printer_uri, user=None, extra_op=b"", job_attrs=b"", version=(2, 0), request_id=1,
-            charset=True):
+            charset=True, subscriptions=()):
+    """An IPP request; `subscriptions` are the encoded attributes of one
+    subscription-attributes group each."""
     body = bytes(version) + struct.pack(">Hi", OP[op], request_id) + bytes([GROUP["operation"]])
     if charset:
         body += attr("charset", "attributes-charset", "utf-8") + attr("language", "attributes-natural-language", "en")
@@ -173,7 +180,41 @@ def request(op, printer_uri, user=None, extra_op=b"", job_attrs=b"", version=(2,
     body += extra_op
     if job_attrs:
         body += bytes([GROUP["job"]]) + job_attrs
+    for group in subscriptions:
+        body += bytes([GROUP["subscription"]]) + group
     return body + b"\x03"
+
+
+def parse_groups(data):
+    """Returns (status name, [(group tag, {attribute name: [values]})]) in order."""
+    status = struct.unpack(">H", data[2:4])[0]
+    groups = []
+    pos, name = 8, None
+    while pos < len(data):
+        tag = data[pos]
+        pos += 1
+        if tag == 0x03:
+            break
+        if tag < 0x10:
+            groups.append((tag, {}))
+            continue
+        nlen = struct.unpack(">H", data[pos:pos + 2])[0]
+        pos += 2
+        if nlen:
+            name = data[pos:pos + nlen].decode()
+        pos += nlen
+        vlen = struct.unpack(">H", data[pos:pos + 2])[0]
+        pos += 2
+        raw = data[pos:pos + vlen]
+        pos += vlen
+        if tag in (0x21, 0x23) and vlen == 4:
+            value = struct.unpack(">i", raw)[0]
+        elif tag == 0x22:
+            value = raw == b"\x01"
+        else:
+            value = raw.decode(errors="replace")
+        groups[-1][1].setdefault(name, []).append(value)
+    return STATUS.get(status, "0x%04x" % status), groups
 
 
 def parse_response(data):
