@@ -31,6 +31,7 @@ job_context context_of(job_self self) {
   ctx.now_ms = st.env->now_ms();
   ctx.held_expiry_ms = st.env->held_expiry_ms;
   ctx.history_ms = st.env->history_ms;
+  ctx.receiving_timeout_ms = st.env->receiving_timeout_ms;
   if (const auto* q = st.env->printers_and_queues->queue(st.job.queue)) ctx.release_printers = q->record.printers;
   return ctx;
 }

@@ -42,6 +42,7 @@ struct job_env {
   event_bus_actor events;  // where job changes are announced (may be null in tests)
   int64_t held_expiry_ms = 24ll * 3600 * 1000;
   int64_t history_ms = 30ll * 86400 * 1000;  // 0: finished jobs are kept forever
+  int64_t receiving_timeout_ms = 300000;     // multiple-operation-time-out
   std::function<int64_t()> now_ms;  // wall clock
 };
 using job_env_ptr = std::shared_ptr<const job_env>;

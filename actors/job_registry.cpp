@@ -112,6 +112,7 @@ caf::result<job_record> launch(registry_self self, new_job nj, caf::typed_respon
   rec.uuid = random_job_uuid(st.rng);
   rec.created_ms = st.env->now_ms();
   if (rec.state == job_state::held) rec.expires_ms = rec.created_ms + st.env->held_expiry_ms;
+  if (rec.state == job_state::receiving) rec.expires_ms = rec.created_ms + st.env->receiving_timeout_ms;
   if (rec.state == job_state::queued) rec.queued_ms = rec.created_ms;
   auto actor = spawn_job(self->system(), st.env, caf::actor_cast<registry_actor>(self), nullptr);
   auto& entry = track(self, id, actor, nullptr, rec.queue);
@@ -151,7 +152,9 @@ void command_all(registry_self self, const std::vector<uint64_t>& ids, command_k
     ask_job(
         self, id, **target,
         [id, kind](caf::expected<job_record> r) {
-          if (r && kind == command_kind::expire) spdlog::info("job {} expired unreleased", id);
+          if (r && kind == command_kind::expire)
+            spdlog::info("job {} {}", id, r->state == job_state::failed ? "gave up waiting for its document"
+                                                                        : "expired unreleased");
         },
         command_atom::value, cmd);
   }

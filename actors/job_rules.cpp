@@ -71,6 +71,8 @@ result<transition> release(const job_record& job, const std::string& wanted, con
 
 result<transition> apply_command(const job_record& job, const job_command& cmd, const job_context& ctx) {
   if (cmd.kind == command_kind::expire) {
+    if (job.state == job_state::receiving && job.expires_ms > 0 && job.expires_ms <= ctx.now_ms)
+      return finish(job, job_state::failed, ctx, "its document did not arrive in time");
     if (job.state != job_state::held) return wrong_state(job, "only a held job expires");
     return finish(job, job_state::expired, ctx, "expired before it was released");
   }
@@ -102,7 +104,10 @@ result<transition> add_document(const job_record& job, const job_document& doc, 
     next.document_in_spool = !doc.upload_path.empty();
     if (next.name.empty() || next.name == "Untitled") next.name = doc.name.empty() ? "Untitled" : doc.name;
   }
-  if (!doc.last) return t;
+  if (!doc.last) {
+    next.expires_ms = ctx.now_ms + ctx.receiving_timeout_ms;  // the wait starts over
+    return t;
+  }
   if (!doc.has_document && !had_document) return finish(job, job_state::failed, ctx, "the job ended without a document");
   next.expires_ms = 0;
   if (next.held_by != hold_reason::none) {

@@ -22,6 +22,7 @@ namespace quire {
 struct job_context {
   int64_t now_ms = 0;
   int64_t held_expiry_ms = 0;                  // how long a held job waits
+  int64_t receiving_timeout_ms = 300000;       // how long a Create-Job job waits for each document
   int64_t history_ms = 0;                      // how long a finished job is kept (0: forever)
   std::vector<std::string> release_printers;   // where the job's queue may send it
 };
@@ -32,7 +33,8 @@ struct transition {
   bool drop_document = false;  // the job no longer needs its document
 };
 
-/// Applies a job command (cancel, hold, release, expire; forget is
+/// Applies a job command (cancel, hold, release, expire — a held job ends
+/// expired, a Create-Job job still waiting for its document fails; forget is
 /// may_forget's, since it erases rather than changes the job). Errors:
 /// permission_denied (not the owner), not_possible (wrong state), not_found
 /// (release to a printer the queue does not name).

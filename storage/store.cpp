@@ -624,4 +624,15 @@ void put_next_job_id(write_batch& batch, uint64_t next_id) {
   batch.put(cf::meta, meta_next_id, std::move(v));
 }
 
+uint64_t store::counter(const std::string& name) const {
+  auto r = impl_->get(cf::meta, "counter/" + name);
+  return r.ok() && r->size() == 8 ? keys::read_be64(*r, 0) : 0;
+}
+
+void put_counter(write_batch& batch, const std::string& name, uint64_t value) {
+  std::string v;
+  keys::append_be64(v, value);
+  batch.put(cf::meta, "counter/" + name, std::move(v));
+}
+
 }  // namespace quire

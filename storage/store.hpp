@@ -94,7 +94,8 @@ class store {
   /// Every printer's delivery FIFO (queued and delivering jobs), printer by
   /// printer, each in order: what to resume after a restart.
   std::vector<uint64_t> all_queued_jobs() const;
-  /// Held jobs whose expiry time is at or before `now_ms`, oldest first.
+  /// Held jobs (and Create-Job jobs still waiting for their document) whose
+  /// expiry time is at or before `now_ms`, oldest first.
   std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const;
   /// The oldest terminal jobs of `queue`, oldest first (for the history purge).
   std::vector<uint64_t> terminal_jobs(const std::string& queue, uint32_t limit) const;
@@ -121,6 +122,8 @@ class store {
 
   /// The first job id never used (ids are never reused, even after a crash).
   uint64_t next_job_id() const { return next_job_id_; }
+  /// The committed value of the counter `name` (0 when never written).
+  uint64_t counter(const std::string& name) const;
   /// A stable identity of this server, made at the first start ("urn:uuid:...").
   const std::string& server_uuid() const { return server_uuid_; }
   /// 32 random bytes made at the first start and kept in `meta`: the HMAC key
@@ -149,5 +152,9 @@ class store {
 
 /// Records `next_job_id` in `batch` (meta), so ids stay unique across crashes.
 void put_next_job_id(write_batch& batch, uint64_t next_id);
+/// Records the counter `name` (meta) in `batch`; store::counter reads it.
+/// Counters hand out numbers that must not repeat after a restart (event
+/// sequence numbers, subscription ids): a holder reserves a block ahead.
+void put_counter(write_batch& batch, const std::string& name, uint64_t value);
 
 }  // namespace quire

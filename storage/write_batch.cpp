@@ -49,7 +49,11 @@ void write_batch::erase_credential(credential_kind kind, const std::string& hmac
 namespace {
 
 // Index entries that exist only in some states.
-bool in_expiry_index(const job_record& j) { return j.state == job_state::held && j.expires_ms > 0; }
+// Held jobs expire unreleased; jobs of Create-Job whose document never
+// comes are given up (multiple-operation-time-out).
+bool in_expiry_index(const job_record& j) {
+  return (j.state == job_state::held || j.state == job_state::receiving) && j.expires_ms > 0;
+}
 bool in_printer_index(const job_record& j) {
   return (j.state == job_state::queued || j.state == job_state::delivering) && !j.printer.empty();
 }

@@ -36,7 +36,9 @@ class memory_store final : public job_store {
   std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t) const override {
     std::vector<uint64_t> out;
     for (auto& [id, j] : jobs)
-      if (j.state == job_state::held && j.expires_ms > 0 && j.expires_ms <= now_ms) out.push_back(id);
+      if ((j.state == job_state::held || j.state == job_state::receiving) && j.expires_ms > 0 &&
+          j.expires_ms <= now_ms)
+        out.push_back(id);
     return out;
   }
   std::vector<uint64_t> all_queued_jobs() const override {

@@ -219,3 +219,18 @@ TEST_CASE("a Create-Job job closed without any document fails; others may not to
   REQUIRE_FALSE(late.ok());
   CHECK(late.err().code == errc::not_possible);
 }
+
+TEST_CASE("a Create-Job job whose document does not come in time fails; each document restarts the wait") {
+  auto c = ctx();
+  c.receiving_timeout_ms = 300000;
+  auto open = add_document(receiving_job(hold_reason::none), doc_for("alice", true, false), c);
+  REQUIRE(open.ok());
+  CHECK(open->next.expires_ms == 1000 + 300000);
+  auto early = apply_command(open->next, cmd(command_kind::expire, "quire"), c);
+  CHECK_FALSE(early.ok());  // not yet due
+  c.now_ms = 301000;
+  auto late = apply_command(open->next, cmd(command_kind::expire, "quire"), c);
+  REQUIRE(late.ok());
+  CHECK(late->next.state == job_state::failed);
+  CHECK(late->drop_document);
+}

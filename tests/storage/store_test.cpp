@@ -109,6 +109,23 @@ TEST_CASE("job ids never go back, even past a reservation or without one") {
   CHECK(open_store(dir.path())->next_job_id() == 1000);  // the reservation
 }
 
+TEST_CASE("counters start at 0 and keep what was committed, each apart") {
+  temp_dir dir;
+  {
+    auto st = open_store(dir.path());
+    CHECK(st->counter("event_seq") == 0);
+    write_batch b;
+    put_counter(b, "event_seq", 100000);
+    put_counter(b, "subscription_id", 42);
+    REQUIRE_FALSE(commit_sync(*st, std::move(b)));
+    CHECK(st->counter("event_seq") == 100000);
+  }
+  auto st = open_store(dir.path());
+  CHECK(st->counter("event_seq") == 100000);
+  CHECK(st->counter("subscription_id") == 42);
+  CHECK(st->next_job_id() == 1);  // counters are not job ids
+}
+
 TEST_CASE("a second opener of the same data folder is refused with a reason") {
   temp_dir dir;
   auto st = open_store(dir.path());
