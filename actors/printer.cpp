@@ -27,12 +27,33 @@ struct printer_state_data {
   std::deque<slot> line;                            // taken, in FIFO order
   size_t depth = 1;                                 // how many the driver takes ahead
   uint64_t delivered = 0;
+  event_bus_actor events;
+  printer_state announced = printer_state::idle;  // the state the bus last heard of
   static inline const char* name = "printer";
 };
 
 using printer_self = printer_actor::stateful_pointer<printer_state_data>;
 
 void pump(printer_self self);
+
+printer_state current_state(const printer_state_data& s) {
+  return !s.driver ? printer_state::stopped : s.line.empty() && s.fifo.empty() ? printer_state::idle
+                                                                               : printer_state::processing;
+}
+
+// Publishes printer.state when the state changed since the last one.
+void announce_state(printer_self self) {
+  auto& st = self->state;
+  auto now = current_state(st);
+  if (now == st.announced || !st.events) return;
+  st.announced = now;
+  event e;
+  e.type = event_type::printer_state;
+  e.printer = st.record.name;
+  e.printer_state = static_cast<uint8_t>(now);
+  e.text = now == printer_state::stopped ? st.stop_reason : std::string();
+  self->send(st.events, publish_atom::value, std::move(e));
+}
 
 slot* find_slot(printer_self self, uint64_t id) {
   for (auto& s : self->state.line)
@@ -112,17 +133,20 @@ void pump(printer_self self) {
 
 printer_actor::behavior_type printer_behavior(printer_self self, printer_record record,
                                               std::shared_ptr<devices::driver> driver, std::string stop_reason,
-                                              io::loop* loop) {
+                                              io::loop* loop, event_bus_actor events) {
   auto& st = self->state;
   st.record = std::move(record);
   st.driver = std::move(driver);
   st.stop_reason = std::move(stop_reason);
   st.loop = loop;
   st.depth = st.driver ? std::max<size_t>(1, st.driver->max_pending()) : 1;
+  st.events = std::move(events);
+  announce_state(self);  // a printer that cannot run says so at once
   return {
       [self](enqueue_atom, uint64_t id, job_actor job) {
         self->state.fifo.emplace_back(id, std::move(job));
         pump(self);
+        announce_state(self);
       },
       [self](delivered_atom, delivery_outcome& outcome) {
         auto& s = self->state;
@@ -132,12 +156,13 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
         erase_slot(self, done->id);
         s.delivered += 1;
         pump(self);
+        announce_state(self);
       },
       [self](describe_atom) -> printer_status {
         auto& s = self->state;
         printer_status out;
         out.name = s.record.name;
-        out.state = !s.driver ? printer_state::stopped : s.line.empty() ? printer_state::idle : printer_state::processing;
+        out.state = current_state(s);
         out.state_message = s.stop_reason;
         out.queued = s.fifo.size() + s.line.size();
         out.delivered = s.delivered;
@@ -149,9 +174,10 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
 }  // namespace
 
 printer_actor spawn_printer(caf::actor_system& sys, printer_record record, std::shared_ptr<devices::driver> driver,
-                            std::string stop_reason, io::loop* loop) {
+                            std::string stop_reason, io::loop* loop, event_bus_actor events) {
   if (!driver) spdlog::warn("printer {} is stopped: {}", record.name, stop_reason);
-  return sys.spawn(printer_behavior, std::move(record), std::move(driver), std::move(stop_reason), loop);
+  return sys.spawn(printer_behavior, std::move(record), std::move(driver), std::move(stop_reason), loop,
+                   std::move(events));
 }
 
 }  // namespace quire
