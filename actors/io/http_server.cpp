@@ -1,5 +1,7 @@
 #include "actors/io/http_server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstring>
 
 #include "protocols/http/response.hpp"
@@ -32,6 +34,10 @@ std::string address_of(const sockaddr_storage& ss, bool with_port) {
 // One read buffer for the whole loop: a read callback consumes its bytes
 // before the next read can happen.
 char read_buffer[64 * 1024];
+
+// Responses queued for a client that does not read them: past this, the
+// connection stops reading its requests until the queue drains.
+constexpr size_t max_queued_write_bytes = 1 << 20;
 
 }  // namespace
 
@@ -71,7 +77,10 @@ class http_server::connection {
     if (closing_ || seq != request_seq_ || responded_) return;
     responded_ = true;
     bool early = phase_ == phase::reading_request;
-    bool close = r.close || !keep_alive_ || early;
+    // A TLS client that sent close_notify gets this answer, and those to the
+    // requests it pipelined before; then the connection ends.
+    bool peer_done = tls_ && tls_->peer_closed() && pending_.empty();
+    bool close = r.close || !keep_alive_ || early || peer_done;
     std::string out = http::response_head(r.status, r.content_type, r.body.size(), !close, r.headers);
     out += r.body;
     write(std::move(out), close);
@@ -120,6 +129,11 @@ class http_server::connection {
     }
     if (n == 0 || c->closing_ || c->phase_ == phase::closing) return;  // closing: discard
     std::string_view data(buf->base, static_cast<size_t>(n));
+    if (!c->sniffed_) c->sniff(data);
+    if (c->tls_) {
+      if (!c->decrypt(data)) return;
+      data = c->plain_;
+    }
     if (c->pending_.empty()) {
       size_t used = c->parse(data);
       if (used < data.size() && !c->closing_) c->pending_.assign(data.substr(used));
@@ -131,7 +145,11 @@ class http_server::connection {
     c->after_parse();
   }
 
-  static void on_timeout(uv_timer_t* t) { static_cast<connection*>(t->data)->close(); }
+  static void on_timeout(uv_timer_t* t) {
+    auto* c = static_cast<connection*>(t->data);
+    if (c->tls_ && !c->tls_->handshake_done()) spdlog::debug("tls: {}: handshake timed out", c->peer_host_);
+    c->close();
+  }
 
   static void on_written(uv_write_t* req, int status) {
     auto* w = reinterpret_cast<write_req*>(req);
@@ -142,6 +160,8 @@ class http_server::connection {
       c->close();
     else if (c->close_after_write_ && c->writes_in_flight_ == 0)
       c->linger();
+    else if (c->write_blocked_)
+      c->after_parse();  // the client reads again: resume, or wait on with a fresh timer
   }
 
   // A lingering close: send FIN after the last response, then keep reading
@@ -168,6 +188,53 @@ class http_server::connection {
   static void on_closed(uv_handle_t* h) {
     auto* c = static_cast<connection*>(h->data);
     if (++c->handles_closed_ == 2) delete c;
+  }
+
+  // A TLS handshake record as the first byte makes a TLS connection (when
+  // the server has TLS); anything else is plain HTTP.
+  void sniff(std::string_view first) {
+    sniffed_ = true;
+    if (srv_.tls_ && static_cast<unsigned char>(first.front()) == tls_handshake_record)
+      tls_ = std::make_unique<tls_session>(srv_.tls_);
+  }
+
+  // Decrypts `ciphertext` into plain_ and sends what the session has to say
+  // (handshake, alerts). False when the connection failed and is closing.
+  bool decrypt(std::string_view ciphertext) {
+    plain_.clear();
+    bool was_done = tls_->handshake_done();
+    status s = tls_->receive(ciphertext, plain_);
+    flush_tls();
+    if (s) {
+      // A refused handshake is worth an admin's eye (an old client, a port
+      // scanner); a broken session after it is the client's business.
+      if (was_done)
+        spdlog::debug("tls: {}: {}", peer_host_, s.message);
+      else
+        spdlog::info("tls: {}: {}", peer_host_, s.message);
+      abandon();
+      return false;
+    }
+    if (!was_done && tls_->handshake_done())
+      spdlog::debug("tls: {}: {}{}", peer_host_, tls_->protocol(), tls_->resumed() ? ", resumed" : "");
+    return !closing_handles_;
+  }
+
+  // Writes what the TLS session has queued for the peer.
+  void flush_tls() {
+    if (tls_->has_output()) write_raw(tls_->take_output(), false);
+  }
+
+  // Ends a connection that can serve no more requests once its last bytes
+  // (a TLS alert, close_notify) are out.
+  void abandon() {
+    retire_handler();
+    phase_ = phase::closing;
+    closing_ = true;
+    if (writes_in_flight_ == 0)
+      close();
+    else
+      close_after_write_ = true;
   }
 
   // Feeds `in` to the parser while requests can proceed; returns bytes used.
@@ -215,7 +282,7 @@ class http_server::connection {
       return;
     }
     retired_.reset();
-    request_info info{head, peer_host_, local_};
+    request_info info{head, peer_host_, local_, tls_ != nullptr};
     handler_ = srv_.route_(info, make_responder());
     if (handler_ && !responded_ && head.expect_continue) write(std::string(http::continue_response), false);
   }
@@ -249,7 +316,23 @@ class http_server::connection {
     closing_ = true;
   }
 
+  // Writes plaintext, through the TLS session if there is one; `close_after`
+  // also ends the TLS session with close_notify.
   void write(std::string data, bool close_after) {
+    if (tls_) {
+      status s = tls_->send(data);
+      if (close_after) tls_->close();
+      if (s) {
+        spdlog::debug("tls: {}: {}", peer_host_, s.message);
+        close();
+        return;
+      }
+      data = tls_->take_output();
+    }
+    write_raw(std::move(data), close_after);
+  }
+
+  void write_raw(std::string data, bool close_after) {
     auto* w = new write_req{};
     w->data = std::move(data);
     uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
@@ -266,6 +349,22 @@ class http_server::connection {
   // server works on a response.
   void after_parse() {
     if (closing_handles_) return;
+    if (tls_ && tls_->peer_closed() && (phase_ == phase::idle || phase_ == phase::reading_request)) {
+      // close_notify, and no request left to answer: answer it in kind.
+      retire_handler();
+      phase_ = phase::closing;
+      closing_ = true;
+      write(std::string(), true);
+    }
+    write_blocked_ = (phase_ == phase::idle || phase_ == phase::reading_request) &&
+                     uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) > max_queued_write_bytes;
+    if (write_blocked_) {
+      // Back-pressure: read no more requests until the client reads its
+      // answers; one that stops reading is closed when the phase's timer ends.
+      uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+      arm_timer(phase_ == phase::idle ? srv_.limits_.idle_timeout_ms : srv_.limits_.request_timeout_ms);
+      return;
+    }
     switch (phase_) {
       case phase::awaiting_response:
         uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
@@ -277,7 +376,9 @@ class http_server::connection {
         break;
       case phase::idle:
         resume_reading();
-        arm_timer(srv_.limits_.idle_timeout_ms);
+        // A TLS handshake is part of the first request: it gets that timeout.
+        arm_timer(tls_ && !tls_->handshake_done() ? srv_.limits_.request_timeout_ms
+                                                  : srv_.limits_.idle_timeout_ms);
         break;
       case phase::closing:
         arm_timer(srv_.limits_.request_timeout_ms);  // bounds a client that never reads
@@ -294,6 +395,8 @@ class http_server::connection {
   uv_timer_t timer_;
   uv_shutdown_t shutdown_;
   http::request_parser parser_;
+  std::unique_ptr<tls_session> tls_;  // set when the client opened with TLS
+  std::string plain_;                 // what the last read decrypted to
   std::string pending_;
   std::unique_ptr<request_handler> handler_;
   std::unique_ptr<request_handler> retired_;
@@ -304,14 +407,16 @@ class http_server::connection {
   bool closing_ = false;
   bool closing_handles_ = false;
   bool close_after_write_ = false;
+  bool sniffed_ = false;
+  bool write_blocked_ = false;
   int writes_in_flight_ = 0;
   int handles_closed_ = 0;
   std::string peer_host_;
   std::string local_;
 };
 
-http_server::http_server(loop& l, http_limits limits, router route)
-    : loop_(l), limits_(limits), route_(std::move(route)) {}
+http_server::http_server(loop& l, http_limits limits, router route, std::shared_ptr<const tls_context> tls)
+    : loop_(l), limits_(limits), route_(std::move(route)), tls_(std::move(tls)) {}
 
 http_server::~http_server() {
   QUIRE_ASSERT(connections_.empty(), "http_server destroyed with open connections");

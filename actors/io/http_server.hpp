@@ -13,6 +13,16 @@
 // timer runs. "Expect: 100-continue" is answered at once. A response sent
 // before the request body ended closes the connection afterwards.
 //
+// TLS (IPPS) shares the port with plain HTTP, as on CUPS's port 631: given a
+// tls_context, the server looks at the first byte a client sends, and a TLS
+// handshake record (0x16, which no HTTP request starts with) makes it a TLS
+// connection. Its bytes then pass through a tls_session in both directions;
+// everything above (parser, handlers, responses) is the same. The handshake
+// must end within request_timeout_ms. A TLS failure (bad handshake, a
+// protocol version below 1.2, garbage records) sends the alert OpenSSL
+// chose, logs one line and closes; a close_notify from the client is
+// answered with one. No TLS work leaves the loop thread.
+//
 // Everything here runs on the loop thread, except responders, which may be
 // called from any thread.
 #pragma once
@@ -26,6 +36,7 @@
 #include <vector>
 
 #include "actors/io/loop.hpp"
+#include "actors/io/tls.hpp"
 #include "protocols/http/request_parser.hpp"
 #include "protocols/result.hpp"
 
@@ -54,6 +65,7 @@ struct request_info {
   const http::request_head& head;
   std::string peer_host;  // the client's IP address
   std::string local;      // the address it connected to, "127.0.0.1:8631"
+  bool secure = false;    // it came over TLS
 };
 
 /// One request's body and end, on the loop thread. A handler destroyed
@@ -72,7 +84,9 @@ using router = std::function<std::unique_ptr<request_handler>(const request_info
 
 class http_server {
  public:
-  http_server(loop& l, http_limits limits, router route);
+  /// `tls` null: plain HTTP only; otherwise TLS and plain HTTP on every
+  /// listener.
+  http_server(loop& l, http_limits limits, router route, std::shared_ptr<const tls_context> tls = nullptr);
   /// REQUIRES: close_all() ran on the loop thread (or the loop never started).
   ~http_server();
   http_server(const http_server&) = delete;
@@ -81,6 +95,10 @@ class http_server {
   /// Binds and listens on host:port (port 0: any free port) and returns the
   /// bound address "host:port". REQUIRES: before the loop starts, or on it.
   result<std::string> listen(const std::string& host, uint16_t port);
+
+  /// Serves TLS with `tls` (null: plain HTTP only) on connections accepted
+  /// from now on. REQUIRES: before the loop starts, or on it.
+  void set_tls(std::shared_ptr<const tls_context> tls) { tls_ = std::move(tls); }
 
   /// Stops accepting new connections (loop thread).
   void stop_listening();
@@ -100,6 +118,7 @@ class http_server {
   loop& loop_;
   http_limits limits_;
   router route_;
+  std::shared_ptr<const tls_context> tls_;
   std::vector<uv_tcp_t*> listeners_;
   std::unordered_map<uint64_t, connection*> connections_;
   uint64_t next_id_ = 1;
