@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <ctime>
 #include <string_view>
 
 #include "protocols/ipp/codec.hpp"
@@ -13,55 +14,8 @@ namespace {
 
 using ipp::attribute_group;
 
-constexpr attribute_group desc = attribute_group::printer_description;
 constexpr attribute_group jdesc = attribute_group::job_description;
 constexpr attribute_group jtmpl = attribute_group::job_template;
-
-const char* const operations_names[] = {
-    "Print-Job",     "Validate-Job",   "Create-Job", "Send-Document",    "Cancel-Job",     "Get-Job-Attributes",
-    "Get-Jobs",      "Get-Printer-Attributes",      "Hold-Job",         "Release-Job",    "Close-Job",
-    "Cancel-My-Jobs", "Cancel-Jobs",   "Identify-Printer", "Create-Printer-Subscriptions",
-    "Create-Job-Subscriptions", "Get-Subscription-Attributes", "Get-Subscriptions", "Renew-Subscription",
-    "Cancel-Subscription", "Get-Notifications"};
-
-void add_strings(ipp_t* r, ipp_tag_t group, ipp_tag_t tag, const char* name, const std::vector<std::string>& v) {
-  std::vector<const char*> p;
-  p.reserve(v.size());
-  for (const auto& s : v) p.push_back(s.c_str());
-  ippAddStrings(r, group, tag, name, static_cast<int>(p.size()), nullptr, p.data());
-}
-
-ipp_t* media_col(const char* name, int x, int y) {
-  ipp_t* size = ippNew();
-  ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "x-dimension", x);
-  ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "y-dimension", y);
-  ipp_t* col = ippNew();
-  ippAddCollection(col, IPP_TAG_ZERO, "media-size", size);
-  ippDelete(size);
-  ippAddString(col, IPP_TAG_ZERO, IPP_TAG_KEYWORD, "media-size-name", nullptr, name);
-  for (const char* margin : {"media-bottom-margin", "media-left-margin", "media-right-margin", "media-top-margin"})
-    ippAddInteger(col, IPP_TAG_ZERO, IPP_TAG_INTEGER, margin, 423);
-  return col;
-}
-
-void add_printer_state(ipp_t* r, const queue_view& v, const ipp::attribute_filter& want) {
-  if (want.wants("printer-state", desc))
-    ippAddInteger(r, IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", static_cast<int>(v.status.state));
-  if (want.wants("printer-state-reasons", desc))
-    ippAddString(r, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", nullptr,
-                 v.status.state == printer_state::stopped ? "stopped-partly" : "none");
-  if (want.wants("printer-state-message", desc))
-    ippAddString(r, IPP_TAG_PRINTER, IPP_TAG_TEXT, "printer-state-message", nullptr,
-                 v.status.state_message.c_str());
-  if (want.wants("printer-is-accepting-jobs", desc))
-    ippAddBoolean(r, IPP_TAG_PRINTER, "printer-is-accepting-jobs", 1);
-  if (want.wants("queued-job-count", desc))
-    ippAddInteger(r, IPP_TAG_PRINTER, IPP_TAG_INTEGER, "queued-job-count", static_cast<int>(v.status.queued));
-  if (want.wants("printer-up-time", desc))
-    ippAddInteger(r, IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-up-time", static_cast<int>(v.now_s));
-  if (want.wants("printer-current-time", desc))
-    ippAddDate(r, IPP_TAG_PRINTER, "printer-current-time", ippTimeToDate(static_cast<time_t>(v.now_s)));
-}
 
 void add_job_state(ipp_t* r, const job_record& job, const ipp::attribute_filter& want) {
   auto st = to_ipp_state(job);
@@ -89,13 +43,127 @@ void add_time(ipp_t* r, const ipp::attribute_filter& want, const char* time_name
   }
 }
 
+// The job ticket as job template attributes (RFC 8011 §5.2): the values
+// the job was accepted with, defaults included.
+void add_job_template(ipp_t* r, const job_record& job, const ipp::attribute_filter& want) {
+  ipp::job_ticket t = ticket_of(job);
+  auto keyword = [&](const char* name, const std::string& v) {
+    if (want.wants(name, jtmpl)) ippAddString(r, IPP_TAG_JOB, IPP_TAG_KEYWORD, name, nullptr, v.c_str());
+  };
+  auto integer = [&](const char* name, ipp_tag_t tag, int v) {
+    if (want.wants(name, jtmpl)) ippAddInteger(r, IPP_TAG_JOB, tag, name, v);
+  };
+  integer("copies", IPP_TAG_INTEGER, static_cast<int>(t.copies));
+  keyword("job-hold-until", job.state == job_state::held ? "indefinite" : "no-hold");
+  integer("finishings", IPP_TAG_ENUM, IPP_FINISHINGS_NONE);
+  integer("job-priority", IPP_TAG_INTEGER, t.job_priority);
+  keyword("job-sheets", t.banner ? "standard" : "none");
+  keyword("media", t.media);
+  if (want.wants("media-col", jtmpl)) {
+    ipp_t* col = ippNew();
+    if (const ipp::media_size* s = ipp::find_media(t.media)) {
+      ipp_t* size = ippNew();
+      ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "x-dimension", s->width);
+      ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "y-dimension", s->length);
+      ippAddCollection(col, IPP_TAG_ZERO, "media-size", size);
+      ippDelete(size);
+    }
+    ippAddString(col, IPP_TAG_ZERO, IPP_TAG_KEYWORD, "media-size-name", nullptr, t.media.c_str());
+    ippAddString(col, IPP_TAG_ZERO, IPP_TAG_KEYWORD, "media-source", nullptr, t.media_source.c_str());
+    ippAddString(col, IPP_TAG_ZERO, IPP_TAG_KEYWORD, "media-type", nullptr, t.media_type.c_str());
+    ippAddCollection(r, IPP_TAG_JOB, "media-col", col);
+    ippDelete(col);
+  }
+  keyword("multiple-document-handling",
+          t.uncollated ? "separate-documents-uncollated-copies" : "separate-documents-collated-copies");
+  integer("number-up", IPP_TAG_INTEGER, t.number_up);
+  if (t.orientation) integer("orientation-requested", IPP_TAG_ENUM, t.orientation);
+  keyword("output-bin", t.output_bin);
+  if (!t.page_ranges.empty() && want.wants("page-ranges", jtmpl)) {
+    std::vector<int> lower, upper;
+    for (const auto& pr : t.page_ranges) {
+      lower.push_back(pr.first);
+      upper.push_back(pr.last);
+    }
+    ippAddRanges(r, IPP_TAG_JOB, "page-ranges", static_cast<int>(lower.size()), lower.data(), upper.data());
+  }
+  keyword("print-color-mode", t.color_mode);
+  keyword("print-content-optimize", t.content_optimize);
+  integer("print-quality", IPP_TAG_ENUM, t.print_quality);
+  keyword("print-rendering-intent", t.rendering_intent);
+  keyword("print-scaling", t.print_scaling);
+  if (want.wants("printer-resolution", jtmpl))
+    ippAddResolution(r, IPP_TAG_JOB, "printer-resolution", IPP_RES_PER_INCH, t.resolution_dpi, t.resolution_dpi);
+  keyword("sides", t.sides);
+}
+
+// Read once, when quired loads.
+const int64_t started_s = static_cast<int64_t>(std::time(nullptr));
+
 }  // namespace
+
+int64_t server_started_s() { return started_s; }
+
+void store_ticket(const ipp::job_ticket& t, job_record& job) {
+  job.copies = t.copies;
+  job.media = t.media;
+  job.media_source = t.media_source;
+  job.media_type = t.media_type;
+  job.sides = t.sides;
+  job.color_mode = t.color_mode;
+  job.print_quality = static_cast<uint8_t>(t.print_quality);
+  job.orientation = static_cast<uint8_t>(t.orientation);
+  job.resolution_dpi = static_cast<uint16_t>(t.resolution_dpi);
+  job.number_up = static_cast<uint8_t>(t.number_up);
+  job.job_priority = static_cast<uint8_t>(t.job_priority);
+  job.banner = t.banner;
+  job.uncollated = t.uncollated;
+  job.page_ranges.clear();
+  for (const auto& r : t.page_ranges) {
+    job.page_ranges.push_back(static_cast<uint32_t>(r.first));
+    job.page_ranges.push_back(static_cast<uint32_t>(r.last));
+  }
+  job.print_scaling = t.print_scaling;
+  job.content_optimize = t.content_optimize;
+  job.rendering_intent = t.rendering_intent;
+}
+
+ipp::job_ticket ticket_of(const job_record& job) {
+  ipp::job_ticket t;  // the defaults, for whatever the record leaves empty
+  auto text = [](std::string& field, const std::string& stored) {
+    if (!stored.empty()) field = stored;
+  };
+  auto number = [](int& field, int stored) {
+    if (stored != 0) field = stored;
+  };
+  t.copies = job.copies > 0 ? job.copies : 1;
+  text(t.media, job.media);
+  text(t.media_source, job.media_source);
+  text(t.media_type, job.media_type);
+  text(t.sides, job.sides);
+  text(t.color_mode, job.color_mode);
+  number(t.print_quality, job.print_quality);
+  t.orientation = job.orientation;
+  number(t.resolution_dpi, job.resolution_dpi);
+  number(t.number_up, job.number_up);
+  number(t.job_priority, job.job_priority);
+  t.banner = job.banner;
+  t.uncollated = job.uncollated;
+  for (size_t i = 0; i + 1 < job.page_ranges.size(); i += 2)
+    t.page_ranges.push_back({static_cast<int32_t>(job.page_ranges[i]), static_cast<int32_t>(job.page_ranges[i + 1])});
+  text(t.print_scaling, job.print_scaling);
+  text(t.content_optimize, job.content_optimize);
+  text(t.rendering_intent, job.rendering_intent);
+  return t;
+}
 
 ipp_job_state to_ipp_state(const job_record& job) {
   switch (job.state) {
     case job_state::receiving: return {IPP_JSTATE_HELD, {"job-incoming"}};
     case job_state::analysing: return {IPP_JSTATE_PROCESSING, {"job-transforming"}};
-    case job_state::held: return {IPP_JSTATE_HELD, {"job-hold-until-specified"}};
+    case job_state::held:
+      if (!job.pin_hash.empty()) return {IPP_JSTATE_HELD, {"job-password-wait"}};
+      return {IPP_JSTATE_HELD, {"job-hold-until-specified"}};
     case job_state::queued: return {IPP_JSTATE_PENDING, {"none"}};
     case job_state::delivering: return {IPP_JSTATE_PROCESSING, {"job-printing"}};
     case job_state::done: return {IPP_JSTATE_COMPLETED, {"job-completed-successfully"}};
@@ -159,8 +227,8 @@ std::string encode_job_id_listing(ipp_t* request, const std::vector<uint64_t>& i
   return out;
 }
 
-std::string printer_uri(const std::string& authority, const std::string& queue) {
-  return "ipp://" + authority + "/ipp/print/" + queue;
+std::string printer_uri(const std::string& authority, const std::string& queue, bool secure) {
+  return (secure ? "ipps://" : "ipp://") + authority + "/ipp/print/" + queue;
 }
 
 std::string job_uri(const std::string& authority, const std::string& queue, uint64_t id) {
@@ -180,69 +248,6 @@ std::string queue_uuid(const std::string& server_uuid, const std::string& queue)
                 md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12],
                 md[13], md[14], md[15]);
   return out;
-}
-
-void add_printer_attributes(ipp_t* r, const queue_view& v, const ipp::attribute_filter& want) {
-  const queue_record& q = *v.queue;
-  auto str = [&](const char* name, ipp_tag_t tag, const std::string& value) {
-    if (want.wants(name, desc)) ippAddString(r, IPP_TAG_PRINTER, tag, name, nullptr, value.c_str());
-  };
-  auto strs = [&](const char* name, ipp_tag_t tag, const std::vector<std::string>& values) {
-    if (want.wants(name, desc)) add_strings(r, IPP_TAG_PRINTER, tag, name, values);
-  };
-  std::string uri = printer_uri(v.authority, q.name);
-  strs("printer-uri-supported", IPP_TAG_URI, {uri});
-  strs("uri-authentication-supported", IPP_TAG_KEYWORD, {"requesting-user-name"});
-  strs("uri-security-supported", IPP_TAG_KEYWORD, {"none"});
-  str("printer-name", IPP_TAG_NAME, q.name);
-  str("printer-info", IPP_TAG_TEXT, q.info.empty() ? q.name : q.info);
-  str("printer-location", IPP_TAG_TEXT, q.location);
-  str("printer-make-and-model", IPP_TAG_TEXT,
-      v.server_name + (q.type == queue_type::pull ? " secure print queue" : " direct queue"));
-  str("printer-more-info", IPP_TAG_URI, "http://" + v.authority + "/");
-  str("printer-uuid", IPP_TAG_URI, queue_uuid(v.server_uuid, q.name));
-  add_printer_state(r, v, want);
-  strs("ipp-versions-supported", IPP_TAG_KEYWORD, {"1.0", "1.1", "2.0"});
-  strs("ipp-features-supported", IPP_TAG_KEYWORD, {"none"});
-  if (want.wants("operations-supported", desc)) {
-    std::vector<int> ops;
-    for (const char* name : operations_names) ops.push_back(ippOpValue(name));
-    ippAddIntegers(r, IPP_TAG_PRINTER, IPP_TAG_ENUM, "operations-supported", static_cast<int>(ops.size()),
-                   ops.data());
-  }
-  str("charset-configured", IPP_TAG_CHARSET, "utf-8");
-  strs("charset-supported", IPP_TAG_CHARSET, {"utf-8", "us-ascii"});
-  str("natural-language-configured", IPP_TAG_LANGUAGE, "en");
-  strs("generated-natural-language-supported", IPP_TAG_LANGUAGE, {"en"});
-  str("document-format-default", IPP_TAG_MIMETYPE, "application/octet-stream");
-  strs("document-format-supported", IPP_TAG_MIMETYPE, supported_document_formats());
-  strs("compression-supported", IPP_TAG_KEYWORD, {"none"});
-  str("pdl-override-supported", IPP_TAG_KEYWORD, "attempted");
-  if (want.wants("multiple-document-jobs-supported", desc))
-    ippAddBoolean(r, IPP_TAG_PRINTER, "multiple-document-jobs-supported", 0);
-  strs("which-jobs-supported", IPP_TAG_KEYWORD, {"completed", "not-completed", "all"});
-  strs("job-creation-attributes-supported", IPP_TAG_KEYWORD, {"copies", "job-hold-until"});
-  if (want.wants("copies-default", desc)) ippAddInteger(r, IPP_TAG_PRINTER, IPP_TAG_INTEGER, "copies-default", 1);
-  if (want.wants("copies-supported", desc)) ippAddRange(r, IPP_TAG_PRINTER, "copies-supported", 1, 999);
-  str("job-hold-until-default", IPP_TAG_KEYWORD, q.type == queue_type::pull ? "indefinite" : "no-hold");
-  strs("job-hold-until-supported", IPP_TAG_KEYWORD, {"no-hold", "indefinite"});
-  str("media-default", IPP_TAG_KEYWORD, "iso_a4_210x297mm");
-  strs("media-supported", IPP_TAG_KEYWORD, {"iso_a4_210x297mm", "na_letter_8.5x11in", "iso_a3_297x420mm"});
-  if (want.wants("media-col-default", desc)) {
-    ipp_t* col = media_col("iso_a4_210x297mm", 21000, 29700);
-    ippAddCollection(r, IPP_TAG_PRINTER, "media-col-default", col);
-    ippDelete(col);
-  }
-  if (want.wants("media-col-database", desc)) {
-    ipp_t* a4 = media_col("iso_a4_210x297mm", 21000, 29700);
-    ipp_t* letter = media_col("na_letter_8.5x11in", 21590, 27940);
-    ipp_t* a3 = media_col("iso_a3_297x420mm", 29700, 42000);
-    const ipp_t* cols[] = {a4, letter, a3};
-    ippAddCollections(r, IPP_TAG_PRINTER, "media-col-database", 3, cols);
-    ippDelete(a4);
-    ippDelete(letter);
-    ippDelete(a3);
-  }
 }
 
 void add_job_attributes(ipp_t* r, const job_record& job, const job_view& v, const ipp::attribute_filter& want) {
@@ -280,11 +285,7 @@ void add_job_attributes(ipp_t* r, const job_record& job, const job_view& v, cons
   add_time(r, want, "time-at-creation", "date-time-at-creation", job.created_ms);
   add_time(r, want, "time-at-processing", "date-time-at-processing", job.processing_ms);
   add_time(r, want, "time-at-completed", "date-time-at-completed", job.completed_ms);
-  if (want.wants("copies", jtmpl))
-    ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", static_cast<int>(job.copies));
-  if (want.wants("job-hold-until", jtmpl))
-    ippAddString(r, IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", nullptr,
-                 job.state == job_state::held ? "indefinite" : "no-hold");
+  add_job_template(r, job, want);
   if (want.wants("job-impressions", jdesc) && job.impressions > 0)
     ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-impressions", static_cast<int>(job.impressions));
   if (want.wants("job-impressions-completed", jdesc))

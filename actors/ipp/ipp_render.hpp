@@ -15,6 +15,7 @@
 
 #include "actors/messages.hpp"
 #include "protocols/ipp/attribute_filter.hpp"
+#include "protocols/ipp/job_template.hpp"
 #include "storage/records.hpp"
 
 namespace quire {
@@ -34,11 +35,30 @@ struct queue_view {
   const queue_record* queue = nullptr;
   printer_status status;     // state, message, active jobs (queued-job-count)
   std::string authority;     // "host:port" the client used
+  bool secure = false;       // the request came over TLS: ipps:// and https:// first
+  bool tls_available = true; // the port also serves TLS: ipps:// is advertised
   std::string server_name;   // printer-make-and-model prefix
   std::string server_uuid;   // "urn:uuid:...", the server's identity
   int64_t now_s = 0;         // wall clock, seconds
+  int64_t changed_s = 0;     // printer-state/config-change-time; 0: server_started_s()
 };
+/// The printer attributes of a queue (RFC 8011 §5.4, PWG 5100.13/5100.14),
+/// those `want` names, in the printer group of `resp`
+/// (actors/ipp/printer_attributes.cpp).
 void add_printer_attributes(ipp_t* resp, const queue_view& view, const ipp::attribute_filter& want);
+
+/// When this process started (wall clock, seconds): the queues' state and
+/// configuration date from then.
+int64_t server_started_s();
+
+/// The path of the queue icon that printer-icons names; the HTTP server
+/// serves a PNG there.
+inline constexpr const char* queue_icon_path = "/icons/queue.png";
+
+/// A job's ticket into its record's job template fields, and back (the
+/// defaults for fields a record does not have).
+void store_ticket(const ipp::job_ticket& ticket, job_record& job);
+ipp::job_ticket ticket_of(const job_record& job);
 
 /// How a job is shown: to its owner in full, to others without its private
 /// values (names of the job, its document, its user and host).
@@ -60,8 +80,8 @@ void add_job_attributes(ipp_t* resp, const job_record& job, const job_view& view
 std::string encode_job_id_listing(ipp_t* request, const std::vector<uint64_t>& ids, size_t first,
                                   const std::string& job_uri_prefix, bool with_id, bool with_uri);
 
-/// ipp://<authority>/ipp/print/<queue>[/<id>]
-std::string printer_uri(const std::string& authority, const std::string& queue);
+/// ipp://<authority>/ipp/print/<queue>[/<id>]; ipps:// with `secure`.
+std::string printer_uri(const std::string& authority, const std::string& queue, bool secure = false);
 std::string job_uri(const std::string& authority, const std::string& queue, uint64_t id);
 
 /// The printer UUID of a queue: stable per server and queue name.

@@ -1,10 +1,16 @@
 #include "actors/ipp/ipp_request.hpp"
 
+#include "web/api_request.hpp"
+
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+
+#include "protocols/compression/inflater.hpp"
 
 namespace quire {
 
@@ -34,14 +40,26 @@ class ipp_request_handler final : public io::request_handler {
         dispatch_(std::move(dispatch)),
         peer_host_(info.peer_host),
         authority_(authority_of(info)),
-        declared_length_(info.head.has_content_length ? info.head.content_length : 0) {}
+        secure_(info.secure),
+        declared_length_(info.head.has_content_length ? info.head.content_length : 0) {
+    // Basic credentials are taken over TLS only: over plain HTTP they would
+    // have crossed the network in clear, and are ignored.
+    if (const std::string* a = info.head.find("Authorization"); a && secure_) {
+      auto creds = web::parse_basic_authorization(*a);
+      if (creds.ok()) {
+        has_credentials_ = true;
+        auth_user_ = std::move(creds->user);
+        auth_password_ = std::move(creds->password);
+      }
+    }
+  }
 
   ~ipp_request_handler() override { discard_upload(); }
 
   void on_body(std::string_view bytes) override {
     switch (stage_) {
       case stage::attributes: collect_attributes(bytes); break;
-      case stage::document: add_document(bytes); break;
+      case stage::document: take_document(bytes); break;
       case stage::failed: break;
     }
   }
@@ -51,6 +69,12 @@ class ipp_request_handler final : public io::request_handler {
     if (stage_ == stage::attributes) {
       fail(IPP_STATUS_ERROR_BAD_REQUEST, "the request ends inside its attribute section");
       return;
+    }
+    if (inflater_ && raw_size_ > 0) {
+      if (status st = inflater_->finish(); st) {
+        compression_failed(st);
+        return;
+      }
     }
     if (upload_.fd >= 0) {
       ::close(upload_.fd);
@@ -63,6 +87,11 @@ class ipp_request_handler final : public io::request_handler {
     call->has_document = size_ > 0;
     call->peer_host = peer_host_;
     call->authority = authority_;
+    call->secure = secure_;
+    call->has_credentials = has_credentials_;
+    call->auth_user = std::move(auth_user_);
+    call->auth_password = std::move(auth_password_);
+    if (inflater_) call->compression = compression::keyword(inflater_->fmt());
     upload_.path.clear();  // the call owns it now
     stage_ = stage::failed; // nothing more to do here
     dispatch_(std::move(call));
@@ -100,11 +129,67 @@ class ipp_request_handler final : public io::request_handler {
       fail(IPP_STATUS_ERROR_REQUEST_ENTITY, too_large_message());
       return;
     }
+    if (!start_decompression()) return;
     stage_ = stage::document;
     std::string rest = attributes_.substr(scan.size);
     attributes_.clear();
     attributes_.shrink_to_fit();
-    if (!rest.empty()) add_document(rest);
+    if (!rest.empty()) take_document(rest);
+  }
+
+  // Print-Job and Send-Document may send their document compressed; a
+  // compression attribute of the wrong syntax is left for the operation to
+  // refuse as a bad request.
+  bool start_decompression() {
+    ipp_op_t op = ippGetOperation(request_.get());
+    if (op != IPP_OP_PRINT_JOB && op != IPP_OP_SEND_DOCUMENT) return true;
+    ipp_attribute_t* a = ippFindAttribute(request_.get(), "compression", IPP_TAG_ZERO);
+    if (!a || ippGetGroupTag(a) != IPP_TAG_OPERATION || ippGetValueTag(a) != IPP_TAG_KEYWORD ||
+        ippGetCount(a) != 1)
+      return true;
+    const char* v = ippGetString(a, 0, nullptr);
+    if (!v || std::strcmp(v, "none") == 0) return true;
+    auto fmt = compression::format_from_keyword(v);
+    if (!fmt) {
+      fail(IPP_STATUS_ERROR_COMPRESSION_NOT_SUPPORTED, std::string("compression '") + v + "' is not supported");
+      return false;
+    }
+    compression::inflater::options o;
+    o.fmt = *fmt;
+    o.max_output_bytes = std::max<uint64_t>(limits_.max_document_bytes, 1);
+    inflater_ = std::make_unique<compression::inflater>(o);
+    return true;
+  }
+
+  // Document bytes as they arrive: decompressed first when they came so.
+  void take_document(std::string_view bytes) {
+    if (!inflater_) {
+      add_document(bytes);
+      return;
+    }
+    // Compressed bytes count too: a stream of empty blocks yields nothing
+    // but must not go on for ever.
+    raw_size_ += bytes.size();
+    if (raw_size_ > limits_.max_document_bytes) {
+      fail(IPP_STATUS_ERROR_REQUEST_ENTITY, too_large_message());
+      return;
+    }
+    status st = inflater_->feed(bytes, [this](std::string_view chunk) {
+      add_document(chunk);
+      return stage_ == stage::failed ? status(errc::internal, "the document was refused") : status{};
+    });
+    if (st && stage_ != stage::failed) compression_failed(st);
+  }
+
+  void compression_failed(const status& st) {
+    const char* kw = compression::keyword(inflater_->fmt());
+    if (st.code == errc::limit_exceeded)
+      fail(IPP_STATUS_ERROR_REQUEST_ENTITY, "the " + std::string(kw) + " document decompresses to more than " +
+                                                std::to_string(limits_.max_document_bytes) + " bytes");
+    else if (st.code == errc::corruption)
+      fail(IPP_STATUS_ERROR_COMPRESSION_ERROR, "the document does not decompress: " + st.message);
+    else
+      fail(IPP_STATUS_ERROR_INTERNAL, "cannot decompress the document: " + st.message);
   }
 
   void add_document(std::string_view bytes) {
@@ -149,7 +234,12 @@ class ipp_request_handler final : public io::request_handler {
   }
 
   void fail(ipp_status_t status, const std::string& message) {
+    if (stage_ == stage::failed) return;
     stage_ = stage::failed;
+    // One line per refused request, so an operator can tell what clients send.
+    spdlog::info("ipp: {} from {} refused, {}: {}",
+                 request_ ? ippOpString(ippGetOperation(request_.get())) : "a request", peer_host_,
+                 ippErrorString(status), message);
     discard_upload();
     document_.clear();
     std::string bytes = request_ ? ipp::encode(ipp::make_response(request_.get(), status, message).get())
@@ -170,13 +260,19 @@ class ipp_request_handler final : public io::request_handler {
   std::function<void(ipp_call_ptr)> dispatch_;
   std::string peer_host_;
   std::string authority_;
+  bool secure_ = false;
+  bool has_credentials_ = false;
+  std::string auth_user_;
+  std::string auth_password_;
   uint64_t declared_length_;
   stage stage_ = stage::attributes;
   std::string attributes_;
   ipp::message request_;
   std::string document_;
   spool::upload upload_;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0;                                    // document bytes kept (decompressed)
+  std::unique_ptr<compression::inflater> inflater_;     // when the document comes compressed
+  uint64_t raw_size_ = 0;                                // bytes received while compressed
 };
 
 }  // namespace
@@ -185,6 +281,7 @@ ipp_call::ipp_call(ipp::message request, io::responder respond)
     : request_(std::move(request)), respond_(std::move(respond)) {}
 
 ipp_call::~ipp_call() {
+  std::fill(auth_password.begin(), auth_password.end(), '\0');
   if (!upload_path.empty()) ::unlink(upload_path.c_str());
   if (!replied_) reply_status(IPP_STATUS_ERROR_INTERNAL, "the server dropped the request");
 }
@@ -197,6 +294,15 @@ void ipp_call::reply_encoded(std::string ipp_bytes) {
   if (replied_) return;
   replied_ = true;
   respond_(ipp_http_response(std::move(ipp_bytes)));
+}
+
+void ipp_call::reply_challenge(const std::string& message) {
+  if (replied_) return;
+  replied_ = true;
+  auto r = ipp_http_response(ipp::encode(ipp::make_response(request_.get(), IPP_STATUS_ERROR_NOT_AUTHENTICATED, message).get()));
+  r.status = 401;
+  r.headers.push_back({"WWW-Authenticate", "Basic realm=\"Quire\", charset=\"UTF-8\""});
+  respond_(std::move(r));
 }
 
 void ipp_call::reply_status(ipp_status_t status, const std::string& message) {

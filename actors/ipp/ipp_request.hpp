@@ -8,6 +8,17 @@
 // upload file. A document over limits.max_document_bytes is refused with
 // client-error-request-entity-too-large and its upload deleted at once.
 //
+// A Print-Job or Send-Document document sent with compression gzip or
+// deflate (RFC 8011 §4.2.1.1) is decompressed as it streams
+// (protocols/compression/inflater.hpp): what is spooled, counted against
+// max_document_bytes and handed on is the plain document. Another
+// compression keyword is client-error-compression-not-supported before any
+// document byte is kept; data that does not decompress is
+// client-error-compression-error, and output past the limit (a zip bomb)
+// client-error-request-entity-too-large. Each of these logs one line and
+// leaves nothing on disk: no job is made, because the call never reaches
+// the actors.
+//
 // When the request ends, the handler hands an ipp_call to the actor side
 // (the IPP listener actor) through `dispatch`. Whoever holds the call answers
 // it with reply(); a call dropped without a reply (an actor died) answers
@@ -48,6 +59,16 @@ class ipp_call {
   bool has_document = false;
   std::string peer_host;     // the client's address
   std::string authority;     // "host:port" the client used, for URIs
+  bool secure = false;       // it came over TLS (ipps)
+  // HTTP Basic credentials the client sent (only kept over TLS); the IPP
+  // listener checks them with the user directory and then sets `user`.
+  bool has_credentials = false;
+  std::string auth_user;
+  std::string auth_password;
+  bool authenticated = false;  // `user` is a verified identity
+  std::string user;            // who the request acts for, once known
+  bool admin = false;
+  std::string compression;   // "gzip" or "deflate" when the document came compressed
 
   /// Sends `response` (an IPP message). Only the first reply counts.
   void reply(ipp_t* response);
@@ -55,6 +76,9 @@ class ipp_call {
   void reply_encoded(std::string ipp_bytes);
   /// Sends a response with just a status and a message.
   void reply_status(ipp_status_t status, const std::string& message);
+  /// HTTP 401 with a Basic challenge (RFC 7617) and an IPP body saying
+  /// client-error-not-authenticated: the client should log in and retry.
+  void reply_challenge(const std::string& message);
   /// The upload now belongs to a job: the call must not delete it.
   void release_upload() { upload_path.clear(); }
 

@@ -83,6 +83,7 @@ status inflater::start_stream(std::string_view head) {
 status inflater::inflate_some(std::string_view in, size_t& used, const sink& out) {
   z_stream& s = z_->s;
   s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  s.avail_in = 0;  // whatever zlib kept pointed at the last input (or a header buffer) is not ours now
   size_t left = in.size();
   for (;;) {
     if (s.avail_in == 0 && left > 0) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "protocols/ipp/codec.hpp"
+#include "protocols/ipp/job_template.hpp"
 
 namespace quire::ipp {
 
@@ -46,17 +47,20 @@ struct operation_common {
 /// on a job (job-uri, or printer-uri plus job-id, RFC 8011 §4.1.5).
 check parse_common(ipp_t* req, bool needs_job, operation_common& out);
 
-/// Print-Job and Validate-Job.
+/// Print-Job, Create-Job and Validate-Job.
 struct job_creation {
   std::string job_name;
   std::string document_name;
   std::string document_format;  // "application/octet-stream" when absent
   bool format_given = false;
   std::string hold_until = "no-hold";  // "no-hold" or "indefinite"
-  uint32_t copies = 1;
+  job_ticket ticket;                   // the job template attributes (job_template.hpp)
   bool fidelity = false;               // ipp-attribute-fidelity
   std::vector<std::string> unsupported;  // attribute names ignored or substituted
 };
+/// Reads the operation attributes and the job template (parse_job_template).
+/// With ipp-attribute-fidelity, an unsupported attribute rejects the job
+/// (client-error-attributes-or-values-not-supported).
 check parse_job_creation(ipp_t* req, job_creation& out);
 
 enum class which_jobs : uint8_t { not_completed, completed, all };

@@ -1,6 +1,7 @@
 """HTTP/1.1 behaviour libcups clients and others rely on: 100-continue answered
 at once, keep-alive, pipelined requests answered in order, chunked bodies;
 and the drop to an unprivileged user after binding."""
+import http.client
 import os
 import pwd
 import socket
@@ -83,6 +84,24 @@ class Http(unittest.TestCase):
         # The same connection served all three.
         self.assertIsNotNone(c.conn.sock)
         c.close()
+
+
+    def test_the_advertised_printer_icon_is_served(self):
+        c = Client(self.server.address)
+        status, attrs = c.ipp(request("Get-Printer-Attributes", self.server.uri("secure"),
+                                      extra_op=attr("keyword", "requested-attributes", "printer-icons")))
+        c.close()
+        self.assertEqual(status, "successful-ok")
+        icon = [u for u in attrs["printer-icons"] if u.startswith("http://")][0]
+        path = "/" + icon.split("/", 3)[3]
+        conn = http.client.HTTPConnection(*self.endpoint, timeout=10)
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"), "image/png")
+        self.assertTrue(body.startswith(b"\x89PNG\r\n\x1a\n"))
 
 
 class PrivilegeDrop(unittest.TestCase):

@@ -70,6 +70,26 @@ class StandardSuites(unittest.TestCase):
         self.run_ok(self.server.uri("demo"), "create-job.test")
         self.run_ok(self.server.uri("secure"), "identify-printer.test")
 
+    def test_compressed_print_jobs(self):
+        # The documents arrive decompressed at the printer (the sink).
+        def same_as_sample():
+            return sum(filecmp.cmp(f, SAMPLE_PDF, shallow=False) for f in self.sink_files())
+        before = same_as_sample()
+        for q in ("demo", "secure"):
+            self.run_ok(self.server.uri(q), "print-job-gzip.test", "print-job-deflate.test")
+        self.assertTrue(wait_for(lambda: same_as_sample() == before + 2))
+
+    def test_job_template_attributes(self):
+        for q in ("demo", "secure"):
+            self.run_ok(self.server.uri(q), "print-job-media-col.test", "create-job-format.test",
+                        "create-job-sheets.test", "print-job-letter.test")
+            self.run_ok(self.server.uri(q), "get-job-template-attributes.test",
+                        "get-printer-description-attributes.test")
+
+    def test_pin_release(self):
+        # The file checks the locked job stays held, PIN or not.
+        self.run_ok(self.server.uri("demo"), "pin-release.test", variables={"requester": "ida"})
+
     def test_hold_and_cancel(self):
         self.run_ok(self.server.uri("demo"), "hold-cancel.test", variables={"requester": "bob"})
 

@@ -87,7 +87,7 @@ TEST_CASE("parse_job_creation: defaults, supported and unsupported attributes") 
     CHECK(j.document_format == "application/octet-stream");
     CHECK_FALSE(j.format_given);
     CHECK(j.hold_until == "no-hold");
-    CHECK(j.copies == 1);
+    CHECK(j.ticket == job_ticket{});
     CHECK(j.unsupported.empty());
   }
   {
@@ -103,8 +103,9 @@ TEST_CASE("parse_job_creation: defaults, supported and unsupported attributes") 
     CHECK(j.job_name == "Thesis");
     CHECK(j.document_format == "application/pdf");
     CHECK(j.hold_until == "indefinite");
-    CHECK(j.copies == 3);
-    CHECK(j.unsupported == std::vector<std::string>{"sides"});
+    CHECK(j.ticket.copies == 3);
+    CHECK(j.ticket.sides == "two-sided-long-edge");
+    CHECK(j.unsupported.empty());
   }
   {
     auto req = printer_request(IPP_OP_PRINT_JOB);
@@ -114,23 +115,31 @@ TEST_CASE("parse_job_creation: defaults, supported and unsupported attributes") 
     job_creation j;
     REQUIRE_FALSE(parse_job_creation(m.get(), j));
     CHECK(j.hold_until == "indefinite");  // held rather than printed early
-    CHECK(j.copies == 1);
+    CHECK(j.ticket.copies == 1);
     CHECK(j.unsupported.size() == 2);
   }
   {
     auto req = printer_request(IPP_OP_PRINT_JOB);
     ippAddBoolean(req.get(), IPP_TAG_OPERATION, "ipp-attribute-fidelity", 1);
     ippAddString(req.get(), IPP_TAG_JOB, IPP_TAG_KEYWORD, "sides", nullptr, "one-sided");
+    ippAddString(req.get(), IPP_TAG_JOB, IPP_TAG_KEYWORD, "output-bin", nullptr, "stacker-9");
     auto m = roundtrip(req.get());
     job_creation j;
     CHECK(parse_job_creation(m.get(), j).status == IPP_STATUS_ERROR_ATTRIBUTES_OR_VALUES);
   }
   {
     auto req = printer_request(IPP_OP_PRINT_JOB);
-    ippAddString(req.get(), IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", nullptr, "gzip");
+    ippAddString(req.get(), IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", nullptr, "compress");
     auto m = roundtrip(req.get());
     job_creation j;
     CHECK(parse_job_creation(m.get(), j).status == IPP_STATUS_ERROR_COMPRESSION_NOT_SUPPORTED);
+  }
+  for (const char* supported : {"none", "gzip", "deflate"}) {
+    auto req = printer_request(IPP_OP_PRINT_JOB);
+    ippAddString(req.get(), IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", nullptr, supported);
+    auto m = roundtrip(req.get());
+    job_creation j;
+    CHECK_FALSE(parse_job_creation(m.get(), j));
   }
   {
     auto req = printer_request(IPP_OP_PRINT_JOB);
