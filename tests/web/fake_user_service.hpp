@@ -1,0 +1,232 @@
+// An in-memory user_service for the admin API's tests and fuzz target.
+//
+// It keeps the rules the real one promises (user_service.hpp): one answer
+// for unknown users, wrong passwords and disabled accounts; unique cards
+// and PINs; never the last enabled administrator removed or demoted. It
+// keeps passwords, cards and PINs in clear, so that tests can check what
+// arrived and that none of it comes back in a response.
+//
+// Answers come at once, inside the call, unless `deferred` is set: then
+// they wait in `pending` until run_pending(), which lets a test destroy the
+// request handler first (the server may do so) and answer afterwards.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "web/user_service.hpp"
+
+namespace quire::testing {
+
+class fake_user_service final : public web::user_service {
+ public:
+  struct account {
+    user_record record;
+    std::string password;  // clear text: a test double only
+    std::set<std::string> cards;
+    std::optional<std::string> pin;
+  };
+
+  std::map<std::string, account> accounts;
+  std::set<std::string> blocked;       // authenticate answers limit_exceeded for these users
+  std::optional<error> fail_next;      // the next call after authentication fails with this
+  bool deferred = false;
+  std::vector<std::function<void()>> pending;
+  std::vector<std::string> calls;      // "create_user bob by admin": names, never secrets
+  std::string last_peer;
+  size_t max_cards = 4;
+
+  /// Adds a user directly (a test's starting state).
+  account& add(const std::string& name, const std::string& password, bool admin = false) {
+    account a;
+    a.record.name = name;
+    a.record.display_name = "User " + name;
+    a.record.admin = admin;
+    a.record.created_ms = a.record.updated_ms = 1000;
+    a.password = password;
+    return accounts[name] = std::move(a);
+  }
+
+  void run_pending() {
+    auto p = std::move(pending);
+    pending.clear();
+    for (auto& f : p) f();
+  }
+
+  void authenticate(std::string user, std::string password, std::string peer, web::principal_callback cb) override {
+    last_peer = peer;
+    calls.push_back("authenticate " + user);
+    answer([this, user, password, cb = std::move(cb)] {
+      if (blocked.count(user)) return cb(error(errc::limit_exceeded, "blocked"));
+      auto it = accounts.find(user);
+      if (it == accounts.end() || it->second.password.empty() || it->second.password != password ||
+          it->second.record.disabled)
+        return cb(error(errc::permission_denied, "unknown user or wrong password"));
+      cb(web::principal{user, it->second.record.admin});
+    });
+  }
+
+  void list_users(const web::principal& by, std::string after, uint32_t limit, web::user_list_callback cb) override {
+    calls.push_back("list_users after '" + after + "' limit " + std::to_string(limit) + " by " + by.name);
+    answer([this, after, limit, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      std::vector<web::user_info> out;
+      for (auto it = accounts.upper_bound(after); it != accounts.end() && out.size() < limit; ++it)
+        out.push_back(info(it->second));
+      cb(std::move(out));
+    });
+  }
+
+  void get_user(const web::principal& by, std::string name, web::user_callback cb) override {
+    calls.push_back("get_user " + name + " by " + by.name);
+    answer([this, name, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = accounts.find(name);
+      if (it == accounts.end()) return cb(error(errc::not_found, "no user \"" + name + "\""));
+      cb(info(it->second));
+    });
+  }
+
+  void create_user(const web::principal& by, user_record user, std::optional<std::string> password,
+                   web::user_callback cb) override {
+    calls.push_back("create_user " + user.name + " by " + by.name);
+    answer([this, user, password, cb = std::move(cb)]() mutable {
+      if (auto e = take_failure()) return cb(*e);
+      if (accounts.count(user.name)) return cb(error(errc::already_exists, "user \"" + user.name + "\" exists"));
+      if (!user.password_hash.empty() || user.created_ms != 0) return cb(error(errc::internal, "API sent a hash"));
+      account a;
+      a.record = user;
+      a.record.created_ms = a.record.updated_ms = 2000;
+      a.password = password.value_or("");
+      auto& stored = accounts[user.name] = std::move(a);
+      cb(info(stored));
+    });
+  }
+
+  void update_user(const web::principal& by, std::string name, web::user_patch patch, web::user_callback cb) override {
+    calls.push_back("update_user " + name + " by " + by.name);
+    answer([this, name, patch, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = accounts.find(name);
+      if (it == accounts.end()) return cb(error(errc::not_found, "no user \"" + name + "\""));
+      user_record r = it->second.record;
+      if (patch.display_name) r.display_name = *patch.display_name;
+      if (patch.groups) r.groups = *patch.groups;
+      if (patch.admin) r.admin = *patch.admin;
+      if (patch.disabled) r.disabled = *patch.disabled;
+      if (is_active_admin(it->second.record) && !is_active_admin(r) && active_admins() == 1)
+        return cb(error(errc::not_possible, "the site needs an enabled administrator"));
+      r.updated_ms += 1;
+      it->second.record = r;
+      cb(info(it->second));
+    });
+  }
+
+  void set_password(const web::principal& by, std::string name, std::string password,
+                    web::status_callback cb) override {
+    calls.push_back("set_password " + name + " by " + by.name);
+    with_account(name, std::move(cb), [password](account& a) -> status {
+      a.password = password;
+      return {};
+    });
+  }
+
+  void add_card(const web::principal& by, std::string name, std::string card_id, web::status_callback cb) override {
+    calls.push_back("add_card " + name + " by " + by.name);
+    with_account(name, std::move(cb), [this, name, card_id](account& a) -> status {
+      for (const auto& [other, acc] : accounts)
+        if (other != name && acc.cards.count(card_id))
+          return error(errc::already_exists, "that card belongs to another user");
+      if (!a.cards.count(card_id) && a.cards.size() >= max_cards) return error(errc::limit_exceeded, "too many cards");
+      a.cards.insert(card_id);
+      return {};
+    });
+  }
+
+  void remove_card(const web::principal& by, std::string name, std::string card_id, web::status_callback cb) override {
+    calls.push_back("remove_card " + name + " by " + by.name);
+    with_account(name, std::move(cb), [card_id](account& a) -> status {
+      if (!a.cards.erase(card_id)) return error(errc::not_found, "the user has no such card");
+      return {};
+    });
+  }
+
+  void set_pin(const web::principal& by, std::string name, std::string pin, web::status_callback cb) override {
+    calls.push_back("set_pin " + name + " by " + by.name);
+    with_account(name, std::move(cb), [this, name, pin](account& a) -> status {
+      for (const auto& [other, acc] : accounts)
+        if (other != name && acc.pin == pin) return error(errc::already_exists, "that PIN is taken");
+      a.pin = pin;
+      return {};
+    });
+  }
+
+  void clear_pin(const web::principal& by, std::string name, web::status_callback cb) override {
+    calls.push_back("clear_pin " + name + " by " + by.name);
+    with_account(name, std::move(cb), [](account& a) -> status {
+      a.pin.reset();
+      return {};
+    });
+  }
+
+  void delete_user(const web::principal& by, std::string name, web::status_callback cb) override {
+    calls.push_back("delete_user " + name + " by " + by.name);
+    answer([this, name, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = accounts.find(name);
+      if (it == accounts.end()) return cb(error(errc::not_found, "no user \"" + name + "\""));
+      if (is_active_admin(it->second.record) && active_admins() == 1)
+        return cb(error(errc::not_possible, "the site needs an enabled administrator"));
+      accounts.erase(it);
+      cb(status{});
+    });
+  }
+
+ private:
+  template <class Fn>
+  void answer(Fn fn) {
+    if (deferred)
+      pending.push_back(std::move(fn));
+    else
+      fn();
+  }
+
+  template <class Change>
+  void with_account(const std::string& name, web::status_callback cb, Change change) {
+    answer([this, name, cb = std::move(cb), change] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = accounts.find(name);
+      if (it == accounts.end()) return cb(error(errc::not_found, "no user \"" + name + "\""));
+      cb(change(it->second));
+    });
+  }
+
+  std::optional<error> take_failure() {
+    auto e = std::move(fail_next);
+    fail_next.reset();
+    return e;
+  }
+
+  static bool is_active_admin(const user_record& r) { return r.admin && !r.disabled; }
+  size_t active_admins() const {
+    return static_cast<size_t>(std::count_if(accounts.begin(), accounts.end(),
+                                             [](const auto& kv) { return is_active_admin(kv.second.record); }));
+  }
+
+  static web::user_info info(const account& a) {
+    web::user_info i;
+    i.record = a.record;
+    i.record.password_hash.clear();
+    i.has_password = !a.password.empty();
+    i.cards = static_cast<uint32_t>(a.cards.size());
+    i.pin = a.pin.has_value();
+    return i;
+  }
+};
+
+}  // namespace quire::testing

@@ -1,0 +1,270 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "web/api_request.hpp"
+#include "web/quirectl_cli.hpp"
+#include "web/quirectl_output.hpp"
+
+using namespace quire;
+using namespace quire::quirectl;
+using nlohmann::json;
+
+namespace {
+
+result<invocation> parse(std::vector<std::string> args) { return parse_command_line(args); }
+
+std::string usage_message(std::vector<std::string> args) {
+  auto r = parse(std::move(args));
+  if (r.ok()) return "(accepted)";
+  return r.err().message;
+}
+
+}  // namespace
+
+TEST_CASE("quirectl: commands and their NAME") {
+  struct row {
+    std::vector<std::string> args;
+    action what;
+    const char* name;
+  };
+  for (const auto& r : {row{{}, action::help, ""},
+                        row{{"--help"}, action::help, ""},
+                        row{{"user", "bogus", "-h"}, action::help, ""},
+                        row{{"whoami"}, action::whoami, ""},
+                        row{{"user", "list"}, action::user_list, ""},
+                        row{{"user", "show", "bob"}, action::user_show, "bob"},
+                        row{{"user", "add", "bob"}, action::user_add, "bob"},
+                        row{{"user", "set", "bob", "--admin"}, action::user_set, "bob"},
+                        row{{"user", "passwd", "bob"}, action::user_passwd, "bob"},
+                        row{{"user", "card", "add", "bob"}, action::user_card_add, "bob"},
+                        row{{"user", "card", "del", "bob"}, action::user_card_del, "bob"},
+                        row{{"user", "pin", "set", "bob"}, action::user_pin_set, "bob"},
+                        row{{"user", "pin", "clear", "bob"}, action::user_pin_clear, "bob"},
+                        row{{"user", "del", "bob"}, action::user_del, "bob"},
+                        row{{"user", "del", "--", "-odd name"}, action::user_del, "-odd name"}}) {
+    CAPTURE(r.args.size());
+    auto inv = parse(r.args);
+    REQUIRE(inv.ok());
+    CHECK(inv->what == r.what);
+    CHECK(inv->name == r.name);
+  }
+}
+
+TEST_CASE("quirectl: global and command options, anywhere on the line") {
+  auto inv = parse({"--server", "https://print.example:9000", "user", "add", "bob", "--display-name=Bob B",
+                    "--group", "staff", "--group=print", "--admin", "--password-stdin", "--user", "root", "--json",
+                    "--password-file", "/run/pw", "--cacert", "/tls/server.crt"});
+  REQUIRE(inv.ok());
+  CHECK(inv->server == "https://print.example:9000");
+  CHECK(inv->user == "root");
+  CHECK(inv->password_file == "/run/pw");
+  CHECK(inv->cacert == "/tls/server.crt");
+  CHECK(inv->json);
+  CHECK(*inv->display_name == "Bob B");
+  CHECK(inv->groups == std::vector<std::string>{"staff", "print"});
+  CHECK(*inv->admin);
+  CHECK(inv->password_stdin);
+  CHECK(secret_of(*inv) == stdin_secret::password);
+
+  inv = parse({"user", "list", "--limit", "50", "--after", "m", "--insecure"});
+  REQUIRE(inv.ok());
+  CHECK(*inv->limit == 50);
+  CHECK(inv->after == "m");
+  CHECK(inv->insecure);
+
+  inv = parse({"user", "set", "bob", "--no-groups", "--no-admin", "--enable"});
+  REQUIRE(inv.ok());
+  CHECK(inv->groups_given);
+  CHECK(inv->groups.empty());
+  CHECK_FALSE(*inv->admin);
+  CHECK_FALSE(*inv->disabled);
+}
+
+TEST_CASE("quirectl: misuse is a usage error with a reason") {
+  CHECK(usage_message({"frobnicate"}).find("unknown command") != std::string::npos);
+  CHECK(usage_message({"user"}).find("unknown command") != std::string::npos);
+  CHECK(usage_message({"user", "show"}).find("needs a user NAME") != std::string::npos);
+  CHECK(usage_message({"user", "show", "a", "b"}).find("unexpected argument") != std::string::npos);
+  CHECK(usage_message({"whoami", "--bogus"}).find("unknown option --bogus") != std::string::npos);
+  CHECK(usage_message({"whoami", "-x"}).find("unknown option") != std::string::npos);
+  CHECK(usage_message({"whoami", "--server"}).find("needs a value") != std::string::npos);
+  CHECK(usage_message({"whoami", "--json=yes"}).find("takes no value") != std::string::npos);
+  CHECK(usage_message({"user", "list", "--admin"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"user", "add", "bob", "--no-admin"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"user", "passwd", "bob", "--password-stdin"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"user", "set", "bob"}).find("nothing to change") != std::string::npos);
+  CHECK(usage_message({"user", "set", "bob", "--admin", "--no-admin"}).find("contradicts") != std::string::npos);
+  CHECK(usage_message({"user", "set", "bob", "--group", "g", "--no-groups"}).find("contradicts") != std::string::npos);
+  CHECK(usage_message({"user", "list", "--limit", "0"}).find("1 to 1000") != std::string::npos);
+  CHECK(usage_message({"user", "list", "--limit", "5x"}).find("1 to 1000") != std::string::npos);
+  CHECK(usage_message({"whoami", "--user", "a", "--user", "b"}).find("twice") != std::string::npos);
+  CHECK(usage_message({"whoami", "--insecure", "--cacert", "f"}).find("contradict") != std::string::npos);
+  CHECK(usage_message({"user", "show", std::string(65, 'n')}).find("user name") != std::string::npos);
+  CHECK(usage_message({"user", "show", "tab\tname"}).find("user name") != std::string::npos);
+  // No option takes a secret: there is none to give.
+  CHECK(usage_message({"user", "passwd", "bob", "--password", "x"}).find("unknown option") != std::string::npos);
+  CHECK(usage_message({"user", "pin", "set", "bob", "1234"}).find("unexpected argument") != std::string::npos);
+}
+
+TEST_CASE("quirectl: server URLs") {
+  auto u = parse_server_url(std::string(default_server));
+  REQUIRE(u.ok());
+  CHECK(u->tls);
+  CHECK(u->host == "127.0.0.1");
+  CHECK(u->port == 8631);
+  CHECK(u->authority() == "127.0.0.1:8631");
+
+  u = parse_server_url("http://[::1]:9000/");
+  REQUIRE(u.ok());
+  CHECK_FALSE(u->tls);
+  CHECK(u->host == "::1");
+  CHECK(u->port == 9000);
+  CHECK(u->authority() == "[::1]:9000");
+
+  u = parse_server_url("ipps://print.example");
+  REQUIRE(u.ok());
+  CHECK(u->tls);
+  CHECK(u->port == 8631);
+
+  for (const char* bad : {"print.example", "ftp://x", "https://", "https://x:0", "https://x:65536", "https://x:",
+                          "https://x/api", "https://u@x", "https://[::1", "https://[nothost]:1", "https://x:1a"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_server_url(bad).ok());
+  }
+}
+
+TEST_CASE("quirectl: requests carry secrets only in bodies, names encoded in paths") {
+  auto inv = *parse({"user", "card", "add", "a b"});
+  auto req = build_request(inv, "04:A2");
+  CHECK(req.method == "POST");
+  CHECK(req.path == "/api/v1/users/a%20b/cards");
+  CHECK(json::parse(req.body) == json({{"card_id", "04:A2"}}));
+
+  inv = *parse({"user", "card", "del", "bob"});
+  req = build_request(inv, "04:A2");
+  CHECK(req.method == "DELETE");
+  CHECK(req.path == "/api/v1/users/bob/cards");
+  CHECK(req.path.find("04") == std::string::npos);
+
+  inv = *parse({"user", "passwd", "bob"});
+  CHECK(secret_of(inv) == stdin_secret::password);
+  req = build_request(inv, "pa\"ss");
+  CHECK(req.method == "PUT");
+  CHECK(json::parse(req.body)["password"] == "pa\"ss");
+
+  inv = *parse({"user", "pin", "set", "bob"});
+  CHECK(secret_of(inv) == stdin_secret::pin);
+  CHECK(json::parse(build_request(inv, "0042").body)["pin"] == "0042");
+  inv = *parse({"user", "pin", "clear", "bob"});
+  CHECK(secret_of(inv) == stdin_secret::none);
+  CHECK(build_request(inv, "").method == "DELETE");
+
+  inv = *parse({"user", "add", "bob", "--group", "g1", "--display-name", "Bob"});
+  CHECK(secret_of(inv) == stdin_secret::none);
+  req = build_request(inv, "");
+  CHECK(req.path == "/api/v1/users");
+  CHECK(json::parse(req.body) == json({{"name", "bob"}, {"display_name", "Bob"}, {"groups", {"g1"}}}));
+
+  inv = *parse({"user", "set", "bob", "--no-groups", "--disable"});
+  req = build_request(inv, "");
+  CHECK(req.method == "PATCH");
+  CHECK(json::parse(req.body) == json({{"groups", json::array()}, {"disabled", true}}));
+
+  inv = *parse({"user", "list", "--limit", "10"});
+  CHECK(build_request(inv, "").path == "/api/v1/users?limit=10");
+  std::string after = "m n";
+  CHECK(build_request(inv, "", &after).path == "/api/v1/users?after=m%20n&limit=10");
+  CHECK(build_request(*parse({"whoami"}), "").path == "/api/v1/whoami");
+  CHECK(build_request(*parse({"user", "show", ".."}), "").path == "/api/v1/users/%2E%2E");
+
+  server_url server = *parse_server_url("https://print.example:8631");
+  std::string bytes = format_request(server, {"PUT", "/api/v1/users/bob/pin", R"({"pin":"1234"})"}, "root", "pw:1");
+  CHECK(bytes.rfind("PUT /api/v1/users/bob/pin HTTP/1.1\r\nHost: print.example:8631\r\n", 0) == 0);
+  CHECK(bytes.find("Authorization: Basic " + web::base64_encode("root:pw:1") + "\r\n") != std::string::npos);
+  CHECK(bytes.find("Content-Type: application/json\r\nContent-Length: 14\r\n\r\n{\"pin\":\"1234\"}") !=
+        std::string::npos);
+  CHECK(bytes.find("Connection: close\r\n") != std::string::npos);
+}
+
+TEST_CASE("quirectl: reading responses") {
+  std::string ok = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  for (size_t cut = 0; cut < ok.size(); ++cut) {
+    auto r = parse_http_response(ok.substr(0, cut), false);
+    REQUIRE(r.ok());
+    CHECK_FALSE(*r);
+    CHECK_FALSE(parse_http_response(ok.substr(0, cut), true).ok());
+  }
+  auto r = parse_http_response(ok, false);
+  REQUIRE(r.ok());
+  REQUIRE(*r);
+  CHECK((*r)->status == 200);
+  CHECK((*r)->content_type == "application/json");
+  CHECK((*r)->body == "{}");
+
+  r = parse_http_response("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", false);
+  REQUIRE(r.ok());
+  REQUIRE(*r);
+  CHECK((*r)->status == 204);
+
+  std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
+  r = parse_http_response(chunked, false);
+  REQUIRE(r.ok());
+  REQUIRE(*r);
+  CHECK((*r)->body == "abcde");
+  CHECK_FALSE(*parse_http_response(chunked.substr(0, chunked.size() - 2), false));
+
+  r = parse_http_response("HTTP/1.0 200 OK\r\n\r\nuntil close", false);
+  REQUIRE(r.ok());
+  CHECK_FALSE(*r);
+  r = parse_http_response("HTTP/1.0 200 OK\r\n\r\nuntil close", true);
+  REQUIRE(*r);
+  CHECK((*r)->body == "until close");
+
+  for (const char* bad : {"SSH-2.0-OpenSSH\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\nbad header\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_http_response(bad, false).ok());
+  }
+}
+
+TEST_CASE("quirectl: output for people") {
+  CHECK(printable("plain é text") == "plain é text");
+  CHECK(printable("esc\x1b[31mred\x07") == "esc?[31mred?");
+  CHECK(printable("bad \xff\xc3") == "bad ??");
+  CHECK(printable("c1 \xc2\x9b") == "c1 ??");
+
+  http_reply refusal{404, "application/json", R"({"error":"not_found","message":"no user \"bob\""})"};
+  CHECK(describe_refusal(refusal) == "no user \"bob\" (HTTP 404 not_found)");
+  CHECK(describe_refusal({503, "text/html", "<html>"}) == "Service Unavailable (HTTP 503)");
+  CHECK(describe_refusal({599, "", ""}) == "the request failed (HTTP 599)");
+
+  std::string page1 = R"({"users":[{"name":"alice","display_name":"Alice","groups":["a","b"],"admin":true,)"
+                      R"("disabled":false,"password":true,"cards":2,"pin":false}],"next":"alice"})";
+  std::string page2 = R"({"users":[{"name":"bob\u001b","display_name":"","groups":[],"admin":false,)"
+                      R"("disabled":true,"password":false,"cards":0,"pin":true}],"next":null})";
+  CHECK(next_page(page1) == std::optional<std::string>("alice"));
+  CHECK_FALSE(next_page(page2));
+  CHECK_FALSE(next_page("not json"));
+  std::string table = user_table({page1, page2});
+  CHECK(table ==
+        "NAME   DISPLAY NAME  ADMIN  DISABLED  PASSWORD  CARDS  PIN  GROUPS\n"
+        "alice  Alice         yes    no        yes       2      no   a,b\n"
+        "bob?                 no     yes       no        0      yes\n");
+  CHECK(user_table({}) == "NAME  DISPLAY NAME  ADMIN  DISABLED  PASSWORD  CARDS  PIN  GROUPS\n(no users)\n");
+  auto merged = json::parse(merge_pages({page1, page2}));
+  CHECK(merged["users"].size() == 2);
+  CHECK(merged["next"].is_null());
+
+  std::string details = user_details(R"({"name":"alice","display_name":"Alice","groups":["a"],"admin":true,)"
+                                     R"("disabled":false,"password":true,"cards":2,"pin":false})");
+  CHECK(details.find("name:          alice\n") != std::string::npos);
+  CHECK(details.find("cards:         2\n") != std::string::npos);
+  CHECK(details.find("PIN:           none\n") != std::string::npos);
+  CHECK(whoami_line(R"({"name":"root","admin":true})") == "root (administrator)\n");
+  CHECK(whoami_line(R"({"name":"al","admin":false})") == "al\n");
+  CHECK(done_line(*parse_command_line({"user", "passwd", "bob"})) == "password set for bob\n");
+  CHECK(done_line(*parse_command_line({"user", "del", "bob"})) == "user bob deleted\n");
+}

@@ -1,0 +1,319 @@
+#include "web/admin_api.hpp"
+
+#include <strings.h>
+
+#include <charconv>
+#include <exception>
+#include <utility>
+
+#include "storage/credentials.hpp"
+
+namespace quire::web {
+
+int http_status_for(errc code) noexcept {
+  switch (code) {
+    case errc::ok: return 200;
+    case errc::invalid_argument: return 400;
+    case errc::unsupported: return 400;
+    case errc::permission_denied: return 403;
+    case errc::not_found: return 404;
+    case errc::already_exists: return 409;
+    case errc::not_possible: return 409;
+    case errc::limit_exceeded: return 429;
+    case errc::busy:
+    case errc::timeout:
+    case errc::unavailable:
+    case errc::shutting_down: return 503;
+    default: return 500;
+  }
+}
+
+namespace {
+
+constexpr std::string_view json_type = "application/json";
+
+io::http_response json_response(int status, std::string body) {
+  io::http_response r;
+  r.status = status;
+  r.content_type = std::string(json_type);
+  r.body = std::move(body);
+  // Answers name users and describe accounts: no cache keeps them.
+  r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
+  return r;
+}
+
+io::http_response error_response(int status, std::string_view code, std::string_view message) {
+  return json_response(status, error_json(code, message));
+}
+
+io::http_response unauthorized(std::string_view message) {
+  auto r = error_response(401, "unauthorized", message);
+  r.headers.push_back({"WWW-Authenticate", "Basic realm=\"Quire\", charset=\"UTF-8\""});
+  return r;
+}
+
+io::http_response no_content() {
+  io::http_response r;
+  r.status = 204;
+  r.headers = {{"Cache-Control", "no-store"}};
+  return r;
+}
+
+io::http_response service_error(const error& e) {
+  return error_response(http_status_for(e.code), to_string(e.code), e.message);
+}
+
+io::http_response invalid(const error& e) { return error_response(400, "invalid_argument", e.message); }
+
+bool is_json_type(const std::string* value) {
+  if (!value) return false;
+  std::string_view v(*value);
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  return v.size() == json_type.size() && ::strncasecmp(v.data(), json_type.data(), v.size()) == 0;
+}
+
+// What answering a request needs once its head has passed: shared by the
+// handler and the service's callbacks, which may outlive the handler.
+struct api_call {
+  endpoint what = endpoint::whoami;
+  std::string user;   // the {name} of the path
+  std::string query;  // after the '?', raw
+  std::string body;
+  basic_credentials credentials;
+  std::string peer;
+  io::responder respond;
+  user_service* users = nullptr;
+  api_options options;
+  principal who;
+
+  ~api_call() { wipe(body); }
+  void reply(io::http_response r) const { respond(std::move(r)); }
+};
+using call_ptr = std::shared_ptr<api_call>;
+
+// No exception crosses a handler: a throw (allocation, a bug) is a 500.
+template <class Fn>
+void guarded(const call_ptr& c, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception&) {
+    c->reply(error_response(500, "internal", "the request failed inside the server"));
+  }
+}
+
+user_callback answer_user(const call_ptr& c, int status) {
+  return [c, status](result<user_info> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      auto resp = json_response(status, user_json(*r));
+      if (status == 201)
+        resp.headers.push_back(
+            {"Location", std::string(api_root) + "/users/" + percent_encode_segment(r->record.name)});
+      c->reply(std::move(resp));
+    });
+  };
+}
+
+status_callback answer_done(const call_ptr& c) {
+  return [c](status s) { c->reply(s ? service_error(s) : no_content()); };
+}
+
+// GET /api/v1/users?after=NAME&limit=N
+void list_users(const call_ptr& c) {
+  auto q = parse_query(c->query);
+  if (!q.ok()) return c->reply(invalid(q.err()));
+  std::string after;
+  uint32_t limit = c->options.default_page_size;
+  for (auto& p : *q) {
+    if (p.name == "after") {
+      if (!p.value.empty())
+        if (auto s = validate_user_name(p.value))
+          return c->reply(invalid(error(errc::invalid_argument, "after: " + s.message)));
+      after = std::move(p.value);
+    } else if (p.name == "limit") {
+      uint32_t n = 0;
+      auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
+      if (ec != std::errc() || end != p.value.data() + p.value.size() || n < 1 || n > c->options.max_page_size)
+        return c->reply(invalid(error(errc::invalid_argument,
+                                      "limit must be 1 to " + std::to_string(c->options.max_page_size))));
+      limit = n;
+    } else {
+      return c->reply(invalid(error(errc::invalid_argument, "unknown query parameter (use after, limit)")));
+    }
+  }
+  c->users->list_users(c->who, std::move(after), limit, [c, limit](result<std::vector<user_info>> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      std::optional<std::string> next;
+      if (!r->empty() && r->size() >= limit) next = r->back().record.name;
+      c->reply(json_response(200, user_list_json(*r, next)));
+    });
+  });
+}
+
+void create_user(const call_ptr& c) {
+  auto req = parse_new_user(c->body);
+  if (!req.ok()) return c->reply(invalid(req.err()));
+  std::optional<std::string> password = std::move(req->password);
+  req->password.reset();
+  c->users->create_user(c->who, std::move(req->user), std::move(password), answer_user(c, 201));
+}
+
+void update_user(const call_ptr& c) {
+  auto patch = parse_user_patch(c->user, c->body);
+  if (!patch.ok()) return c->reply(invalid(patch.err()));
+  c->users->update_user(c->who, c->user, std::move(*patch), answer_user(c, 200));
+}
+
+// Endpoints whose body is one secret (password, card id, PIN).
+template <class Parse, class Call>
+void with_secret(const call_ptr& c, Parse parse, Call call) {
+  auto secret = parse(c->body);
+  if (!secret.ok()) return c->reply(invalid(secret.err()));
+  call(std::move(*secret));
+}
+
+void dispatch(const call_ptr& c) {
+  if (!takes_body(c->what) && !c->body.empty())
+    return c->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
+  if (c->what != endpoint::list_users && !c->query.empty())
+    return c->reply(invalid(error(errc::invalid_argument, "this request takes no query parameters")));
+  auto* users = c->users;
+  const auto& who = c->who;
+  const auto& limits = c->options.credentials;
+  switch (c->what) {
+    case endpoint::whoami: return c->reply(json_response(200, principal_json(who)));
+    case endpoint::list_users: return list_users(c);
+    case endpoint::create_user: return create_user(c);
+    case endpoint::get_user: return users->get_user(who, c->user, answer_user(c, 200));
+    case endpoint::update_user: return update_user(c);
+    case endpoint::delete_user: return users->delete_user(who, c->user, answer_done(c));
+    case endpoint::set_password:
+      return with_secret(c, parse_password,
+                         [&](std::string p) { users->set_password(who, c->user, std::move(p), answer_done(c)); });
+    case endpoint::add_card:
+      return with_secret(c, [&](std::string_view b) { return parse_card_id(b, limits); },
+                         [&](std::string id) { users->add_card(who, c->user, std::move(id), answer_done(c)); });
+    case endpoint::remove_card:
+      return with_secret(c, [&](std::string_view b) { return parse_card_id(b, limits); },
+                         [&](std::string id) { users->remove_card(who, c->user, std::move(id), answer_done(c)); });
+    case endpoint::set_pin:
+      return with_secret(c, [&](std::string_view b) { return parse_pin(b, limits); },
+                         [&](std::string pin) { users->set_pin(who, c->user, std::move(pin), answer_done(c)); });
+    case endpoint::clear_pin: return users->clear_pin(who, c->user, answer_done(c));
+  }
+}
+
+void on_authenticated(const call_ptr& c, result<principal> r) {
+  if (!r.ok()) {
+    // One answer for unknown users, wrong passwords and disabled accounts.
+    switch (r.err().code) {
+      case errc::permission_denied:
+      case errc::not_found:
+      case errc::invalid_argument:
+        return c->reply(unauthorized("unknown user or wrong password"));
+      case errc::limit_exceeded:
+        return c->reply(error_response(429, "limit_exceeded", "too many failed logins: try again later"));
+      default:
+        return c->reply(service_error(r.err()));
+    }
+  }
+  c->who = std::move(*r);
+  if (needs_admin(c->what) && !c->who.admin)
+    return c->reply(error_response(403, "forbidden", "only an administrator may do this"));
+  dispatch(c);
+}
+
+void start(const call_ptr& c) {
+  std::string user = std::move(c->credentials.user);
+  std::string password = std::move(c->credentials.password);
+  c->users->authenticate(std::move(user), std::move(password), c->peer, [c](result<principal> r) {
+    guarded(c, [&] { on_authenticated(c, std::move(r)); });
+  });
+}
+
+class api_handler final : public io::request_handler {
+ public:
+  explicit api_handler(call_ptr call) : call_(std::move(call)) {}
+
+  void on_body(std::string_view bytes) override {
+    if (!call_ || bytes.empty()) return;
+    if (!takes_body(call_->what)) {
+      call_->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
+      call_.reset();
+    } else if (bytes.size() > call_->options.max_body_bytes - call_->body.size()) {
+      call_->reply(error_response(413, "payload_too_large",
+                                  "the body exceeds " + std::to_string(call_->options.max_body_bytes) + " bytes"));
+      call_.reset();
+    } else {
+      call_->body.append(bytes);
+    }
+  }
+
+  void on_end() override {
+    if (!call_) return;
+    call_ptr c = std::move(call_);
+    guarded(c, [&] { start(c); });
+  }
+
+ private:
+  call_ptr call_;  // null once the request is answered or handed on
+};
+
+}  // namespace
+
+std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
+                                                     user_service& users, const api_options& options) {
+  const auto& head = info.head;
+  std::string_view path = head.path();
+  if (!is_admin_api_path(path)) return nullptr;
+  auto refuse = [&](io::http_response r) -> std::unique_ptr<io::request_handler> {
+    respond(std::move(r));
+    return nullptr;
+  };
+  try {
+    route_match m = match_route(head.method, path);
+    if (m.status == 404) return refuse(error_response(404, "not_found", m.message));
+    if (m.status == 405) {
+      auto r = error_response(405, "method_not_allowed", m.message);
+      r.headers.push_back({"Allow", m.allow});
+      return refuse(std::move(r));
+    }
+    if (m.status != 0) return refuse(error_response(m.status, "invalid_argument", m.message));
+
+    if (!info.secure && !(options.allow_plain_loopback && is_loopback_address(info.peer_host)))
+      return refuse(error_response(403, "https_required", "the admin API is served over HTTPS only"));
+
+    const std::string* authorization = head.find("Authorization");
+    if (!authorization) return refuse(unauthorized("authentication required"));
+    auto credentials = parse_basic_authorization(*authorization);
+    if (!credentials.ok()) return refuse(unauthorized(credentials.err().message));
+
+    bool has_body = head.chunked || (head.has_content_length && head.content_length > 0);
+    if (head.has_content_length && head.content_length > options.max_body_bytes)
+      return refuse(error_response(413, "payload_too_large",
+                                   "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes"));
+    if (takes_body(m.what) && !is_json_type(head.find("Content-Type")))
+      return refuse(error_response(415, "unsupported_media_type", "send the body as application/json"));
+    if (!takes_body(m.what) && has_body && !head.chunked)
+      return refuse(error_response(400, "invalid_argument", "this request takes no body"));
+
+    auto call = std::make_shared<api_call>();
+    call->what = m.what;
+    call->user = std::move(m.user);
+    size_t q = head.target.find('?');
+    if (q != std::string::npos) call->query = head.target.substr(q + 1);
+    call->credentials = std::move(*credentials);
+    call->peer = info.peer_host;
+    call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
+    call->users = &users;
+    call->options = options;
+    return std::make_unique<api_handler>(std::move(call));
+  } catch (const std::exception&) {
+    return refuse(error_response(500, "internal", "the request failed inside the server"));
+  }
+}
+
+}  // namespace quire::web

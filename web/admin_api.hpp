@@ -1,0 +1,71 @@
+// The admin REST API under /api/v1: users and their credentials, over
+// HTTP(S) with JSON bodies. web/openapi.yaml documents every endpoint.
+//
+// route_admin_api() plugs into the HTTP server's router (actors/io/
+// http_server.hpp): it turns a request head into a request_handler that
+// collects the body (bounded), and at the request's end authenticates the
+// caller through user_service, validates the body into typed values and
+// calls the service; the service's callback renders the JSON response. The
+// handler may be destroyed before the service answers: what the answer
+// needs is shared with the callback, not owned by the handler.
+//
+// Checks, in order (the first that fails answers):
+//   1. the path and method name an endpoint              404, 405 (Allow)
+//   2. the connection is TLS, or a loopback peer while
+//      allow_plain_loopback                                403 https_required
+//   3. an Authorization: Basic header that parses          401 (WWW-Authenticate)
+//   4. Content-Length within max_body_bytes;               413
+//      a JSON Content-Type on a body-taking endpoint,      415
+//      no body on the others                               400
+//   -- the body arrives (over max_body_bytes: 413) --
+//   5. user_service::authenticate                          401, 429, 503
+//   6. an administrator, except for whoami                 403
+//   7. the query string and the body validate              400
+//   8. the service's answer                                2xx, or its error's status
+// Requiring application/json on every body, and methods other than POST on
+// the rest, also keeps a browser on another site from sending a request
+// with cached Basic credentials (CSRF): such requests need a CORS preflight,
+// which this API never grants.
+//
+// Nothing here logs. Error bodies are {"error": code, "message": text} and
+// never quote a password, card id or PIN; success bodies never hold one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "actors/io/http_server.hpp"
+#include "protocols/result.hpp"
+#include "web/api_json.hpp"
+#include "web/api_request.hpp"
+#include "web/user_service.hpp"
+
+namespace quire::web {
+
+struct api_options {
+  /// Accept plain HTTP from a loopback peer (127.0.0.0/8, ::1): a local
+  /// quirectl, or a server run without TLS. Off: TLS only, from anywhere.
+  bool allow_plain_loopback = false;
+  /// The largest request body; larger ones get 413 (and are not read).
+  size_t max_body_bytes = 64 * 1024;
+  /// GET /api/v1/users pages: `limit` when the query gives none, and its cap.
+  uint32_t default_page_size = 100;
+  uint32_t max_page_size = 1000;
+  /// What card ids and PINs must look like.
+  credential_limits credentials;
+};
+
+/// The HTTP status of a service error's code (user_service.hpp lists them).
+int http_status_for(errc code) noexcept;
+
+/// The handler of one request under /api/v1 (is_admin_api_path), or nullptr
+/// once the request has been answered through `respond` (a refusal at the
+/// head). For any other path it returns nullptr WITHOUT answering: callers
+/// check is_admin_api_path() first. `users` must outlive every request
+/// routed here; `options` is copied.
+std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
+                                                     user_service& users, const api_options& options);
+
+}  // namespace quire::web

@@ -1,0 +1,71 @@
+// The JSON shapes of the admin API: request bodies in (strictly validated
+// into typed values), response bodies out. The JSON library (nlohmann-json)
+// stays inside api_json.cpp.
+//
+// A request body must be one JSON object of UTF-8 text, nested at most
+// max_json_depth deep, with no key given twice and no key the endpoint does
+// not know; every field has one JSON type (a PIN and a card id are strings,
+// so leading zeros survive). Error messages say which field is wrong and
+// why, never what it held: a rejected password is not echoed back.
+//
+// Responses never carry a password, its hash, a card id or a PIN: a user
+// shows `"password": true` (has one), `"cards": 2`, `"pin": true`.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/result.hpp"
+#include "web/user_service.hpp"
+
+namespace quire::web {
+
+inline constexpr int max_json_depth = 8;
+
+/// What a card id and a PIN must look like. The service may normalise a
+/// card id further (case, separators), as the card readers send it.
+struct credential_limits {
+  size_t max_card_id_chars = 128;  // printable ASCII without spaces
+  size_t min_pin_digits = 4;       // ASCII digits only
+  size_t max_pin_digits = 16;
+};
+
+/// The body of POST /api/v1/users.
+struct new_user_request {
+  user_record user;                     // name, display_name, groups, admin, disabled
+  std::optional<std::string> password;  // wiped on destruction
+
+  new_user_request() = default;
+  new_user_request(new_user_request&&) = default;
+  new_user_request& operator=(new_user_request&&) = default;
+  ~new_user_request();
+};
+
+/// {"name", "display_name"?, "groups"?, "admin"?, "disabled"?, "password"?}:
+/// name required and valid; the record passes validate_user; groups unique.
+result<new_user_request> parse_new_user(std::string_view body);
+/// Any of {"display_name", "groups", "admin", "disabled"}, at least one;
+/// validated as if applied to the user `name`.
+result<user_patch> parse_user_patch(std::string_view name, std::string_view body);
+/// {"password": "..."}: 1 to max_password_bytes bytes, no 0 byte.
+result<std::string> parse_password(std::string_view body);
+/// {"card_id": "..."}: 1 to max_card_id_chars printable ASCII characters.
+result<std::string> parse_card_id(std::string_view body, const credential_limits& limits);
+/// {"pin": "..."}: min_pin_digits to max_pin_digits ASCII digits.
+result<std::string> parse_pin(std::string_view body, const credential_limits& limits);
+
+/// {"name", "display_name", "groups", "admin", "disabled", "password" (bool),
+///  "cards" (count), "pin" (bool), "created_ms", "updated_ms"}
+std::string user_json(const user_info& user);
+/// {"users": [user...], "next": name or null}: `next` is the `after` of the
+/// following page.
+std::string user_list_json(const std::vector<user_info>& users, const std::optional<std::string>& next);
+/// {"name", "admin"}
+std::string principal_json(const principal& who);
+/// {"error": code, "message": message}
+std::string error_json(std::string_view code, std::string_view message);
+
+}  // namespace quire::web

@@ -1,0 +1,312 @@
+#include "web/api_request.hpp"
+
+#include <arpa/inet.h>
+#include <strings.h>
+
+#include <cstring>
+
+#include "storage/credentials.hpp"
+#include "storage/users.hpp"
+
+namespace quire::web {
+
+const char* to_string(endpoint e) noexcept {
+  switch (e) {
+    case endpoint::whoami: return "GET /api/v1/whoami";
+    case endpoint::list_users: return "GET /api/v1/users";
+    case endpoint::create_user: return "POST /api/v1/users";
+    case endpoint::get_user: return "GET /api/v1/users/{name}";
+    case endpoint::update_user: return "PATCH /api/v1/users/{name}";
+    case endpoint::delete_user: return "DELETE /api/v1/users/{name}";
+    case endpoint::set_password: return "PUT /api/v1/users/{name}/password";
+    case endpoint::add_card: return "POST /api/v1/users/{name}/cards";
+    case endpoint::remove_card: return "DELETE /api/v1/users/{name}/cards";
+    case endpoint::set_pin: return "PUT /api/v1/users/{name}/pin";
+    case endpoint::clear_pin: return "DELETE /api/v1/users/{name}/pin";
+  }
+  return "?";
+}
+
+bool takes_body(endpoint e) noexcept {
+  switch (e) {
+    case endpoint::create_user:
+    case endpoint::update_user:
+    case endpoint::set_password:
+    case endpoint::add_card:
+    case endpoint::remove_card:
+    case endpoint::set_pin:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool needs_admin(endpoint e) noexcept { return e != endpoint::whoami; }
+
+bool is_admin_api_path(std::string_view path) noexcept {
+  if (path.substr(0, api_root.size()) != api_root) return false;
+  return path.size() == api_root.size() || path[api_root.size()] == '/';
+}
+
+namespace {
+
+// The methods of one resource, in the order an Allow header lists them.
+struct method_entry {
+  const char* method;
+  endpoint what;
+};
+
+route_match pick(std::string_view method, std::initializer_list<method_entry> methods) {
+  route_match m;
+  for (const auto& e : methods) {
+    if (method == e.method) {
+      m.what = e.what;
+      return m;
+    }
+  }
+  m.status = 405;
+  for (const auto& e : methods) {
+    if (!m.allow.empty()) m.allow += ", ";
+    m.allow += e.method;
+  }
+  m.message = "this resource accepts " + m.allow;
+  return m;
+}
+
+route_match not_found() {
+  route_match m;
+  m.status = 404;
+  m.message = "no such API resource";
+  return m;
+}
+
+}  // namespace
+
+route_match match_route(std::string_view method, std::string_view path) {
+  if (!is_admin_api_path(path)) return not_found();
+  std::string_view rest = path.substr(api_root.size());
+  if (rest == "/whoami") return pick(method, {{"GET", endpoint::whoami}});
+  if (rest == "/users") return pick(method, {{"GET", endpoint::list_users}, {"POST", endpoint::create_user}});
+  static constexpr std::string_view users = "/users/";
+  if (rest.substr(0, users.size()) != users) return not_found();
+  rest.remove_prefix(users.size());
+  size_t slash = rest.find('/');
+  std::string_view raw_name = rest.substr(0, slash);
+  std::string_view sub = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  if (raw_name.empty()) return not_found();
+
+  route_match m;
+  if (sub.empty())
+    m = pick(method,
+             {{"GET", endpoint::get_user}, {"PATCH", endpoint::update_user}, {"DELETE", endpoint::delete_user}});
+  else if (sub == "/password")
+    m = pick(method, {{"PUT", endpoint::set_password}});
+  else if (sub == "/cards")
+    m = pick(method, {{"POST", endpoint::add_card}, {"DELETE", endpoint::remove_card}});
+  else if (sub == "/pin")
+    m = pick(method, {{"PUT", endpoint::set_pin}, {"DELETE", endpoint::clear_pin}});
+  else
+    return not_found();
+  if (m.status != 0) return m;
+
+  std::string name;
+  if (!percent_decode(raw_name, false, name)) {
+    m.status = 400;
+    m.message = "the user name in the path has a malformed %-escape";
+    return m;
+  }
+  if (auto s = validate_user_name(name)) {
+    m.status = 400;
+    m.message = s.message;
+    return m;
+  }
+  m.user = std::move(name);
+  return m;
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;  // fewer than two hex digits follow
+      int hi = hex_value(in[i + 1]);
+      int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      char b = static_cast<char>(hi * 16 + lo);
+      if (b == '\0') return false;
+      out.push_back(b);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+std::string percent_encode_segment(std::string_view in) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  bool all_dots = !in.empty() && in.size() <= 2 && in.find_first_not_of('.') == std::string_view::npos;
+  std::string out;
+  out.reserve(in.size() * 3);
+  for (char c : in) {
+    auto b = static_cast<unsigned char>(c);
+    bool unreserved = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' ||
+                      b == '_' || b == '~' || (b == '.' && !all_dots);
+    if (unreserved) {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[b >> 4]);
+      out.push_back(hex[b & 15]);
+    }
+  }
+  return out;
+}
+
+result<std::vector<query_param>> parse_query(std::string_view query) {
+  std::vector<query_param> out;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    query_param p;
+    if (!percent_decode(pair.substr(0, eq), true, p.name) ||
+        (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), true, p.value)))
+      return error(errc::invalid_argument, "the query string has a malformed %-escape");
+    for (const auto& q : out)
+      if (q.name == p.name) return error(errc::invalid_argument, "a query parameter is given twice");
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+basic_credentials::~basic_credentials() {
+  wipe(user);
+  wipe(password);
+}
+
+namespace {
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Strict RFC 4648 §4: padded to a multiple of 4, padding only at the end,
+// and the unused bits of the last symbol zero (one encoding per value).
+bool base64_decode(std::string_view in, std::string& out) {
+  out.clear();
+  if (in.empty() || in.size() % 4 != 0) return false;
+  size_t pad = 0;
+  if (in.back() == '=') pad = in[in.size() - 2] == '=' ? 2 : 1;
+  out.reserve(in.size() / 4 * 3);
+  for (size_t i = 0; i < in.size(); i += 4) {
+    bool last = i + 4 == in.size();
+    uint32_t v = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      char c = in[i + k];
+      int d;
+      if (c == '=') {
+        if (!last || k < 4 - pad) return false;
+        d = 0;
+      } else {
+        d = base64_value(c);
+        if (d < 0) return false;
+      }
+      v = (v << 6) | static_cast<uint32_t>(d);
+    }
+    if (last && pad == 2 && (v & 0xffff) != 0) return false;
+    if (last && pad == 1 && (v & 0xff) != 0) return false;
+    out.push_back(static_cast<char>(v >> 16));
+    if (!(last && pad == 2)) out.push_back(static_cast<char>((v >> 8) & 0xff));
+    if (!(last && pad >= 1)) out.push_back(static_cast<char>(v & 0xff));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    size_t n = bytes.size() - i;
+    if (n > 1) v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (n > 2) v |= static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(table[(v >> 18) & 63]);
+    out.push_back(table[(v >> 12) & 63]);
+    out.push_back(n > 1 ? table[(v >> 6) & 63] : '=');
+    out.push_back(n > 2 ? table[v & 63] : '=');
+  }
+  return out;
+}
+
+result<basic_credentials> parse_basic_authorization(std::string_view value) {
+  static constexpr std::string_view scheme = "basic";
+  auto bad = [](const char* why) { return error(errc::invalid_argument, why); };
+  size_t at = 0;
+  while (at < value.size() && value[at] == ' ') ++at;
+  value.remove_prefix(at);
+  if (value.size() <= scheme.size() || ::strncasecmp(value.data(), scheme.data(), scheme.size()) != 0 ||
+      value[scheme.size()] != ' ')
+    return bad("the Authorization header must use the Basic scheme");
+  value.remove_prefix(scheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+
+  std::string decoded;
+  if (!base64_decode(value, decoded)) return bad("the Basic credentials are not valid base64");
+  basic_credentials c;
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos) {
+    wipe(decoded);
+    return bad("the Basic credentials have no ':' between user and password");
+  }
+  c.user = decoded.substr(0, colon);
+  c.password = decoded.substr(colon + 1);
+  wipe(decoded);
+  if (validate_user_name(c.user)) return bad("the Basic credentials name no valid user");
+  if (c.password.empty() || c.password.size() > max_password_bytes ||
+      c.password.find('\0') != std::string::npos)
+    return bad("the Basic credentials carry no acceptable password");
+  return c;
+}
+
+bool is_loopback_address(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string h(host);
+  unsigned char buf[16];
+  if (::inet_pton(AF_INET, h.c_str(), buf) == 1) return buf[0] == 127;
+  if (::inet_pton(AF_INET6, h.c_str(), buf) == 1) {
+    static constexpr unsigned char loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(buf, loopback, 16) == 0) return true;
+    return std::memcmp(buf, mapped, 12) == 0 && buf[12] == 127;
+  }
+  return false;
+}
+
+}  // namespace quire::web

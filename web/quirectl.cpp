@@ -1,0 +1,234 @@
+// quirectl: the administrator's command line over Quire's REST API
+// (web/admin_api.hpp). Arguments and output are pure functions
+// (quirectl_cli.hpp, quirectl_output.hpp); this file gathers the secrets
+// (a file, the environment, the terminal, stdin; never argv) and does the
+// exchange (quirectl_http.hpp).
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "storage/credentials.hpp"
+#include "web/quirectl_cli.hpp"
+#include "web/quirectl_http.hpp"
+#include "web/quirectl_output.hpp"
+
+using namespace quire;
+using namespace quire::quirectl;
+
+namespace {
+
+constexpr size_t max_secret_bytes = 4096;
+
+// The terminal's settings while a prompt hides what is typed, so that an
+// interrupt gives the echo back.
+termios saved_tty;
+volatile sig_atomic_t tty_fd = -1;
+
+void restore_tty(int) {
+  if (tty_fd >= 0) ::tcsetattr(tty_fd, TCSAFLUSH, &saved_tty);
+  ::_exit(130);
+}
+
+// One line from `fd` (without its end of line), at most max_secret_bytes.
+bool read_line(int fd, std::string& out) {
+  out.clear();
+  char c;
+  for (;;) {
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return !out.empty();
+    if (c == '\n') break;
+    if (out.size() >= max_secret_bytes) return false;
+    out.push_back(c);
+  }
+  if (!out.empty() && out.back() == '\r') out.pop_back();
+  return true;
+}
+
+// Asks on the terminal `fd` with echo off.
+bool prompt_hidden(int fd, const std::string& prompt, std::string& out) {
+  if (::tcgetattr(fd, &saved_tty) != 0) return false;
+  termios quiet = saved_tty;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tty_fd = fd;
+  struct sigaction sa {};
+  sa.sa_handler = restore_tty;
+  struct sigaction old_int {}, old_term {};
+  ::sigaction(SIGINT, &sa, &old_int);
+  ::sigaction(SIGTERM, &sa, &old_term);
+  (void)!::write(fd, prompt.data(), prompt.size());
+  ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  bool ok = read_line(fd, out);
+  ::tcsetattr(fd, TCSAFLUSH, &saved_tty);
+  tty_fd = -1;
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  (void)!::write(fd, "\n", 1);
+  return ok;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "quirectl: " << message << "\n(quirectl --help for usage)\n";
+  return exit_usage;
+}
+
+std::string login_name() {
+  if (const char* u = std::getenv("QUIRE_USER"); u && *u) return u;
+  if (passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return {};
+}
+
+// The administrator's password: --password-file, QUIRE_PASSWORD, or a prompt.
+bool admin_password(const invocation& inv, const std::string& user, std::string& out, std::string& why) {
+  if (!inv.password_file.empty()) {
+    int fd = ::open(inv.password_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || !read_line(fd, out) || out.empty()) {
+      if (fd >= 0) ::close(fd);
+      why = "cannot read a password from " + inv.password_file;
+      return false;
+    }
+    ::close(fd);
+    return true;
+  }
+  if (const char* p = std::getenv("QUIRE_PASSWORD"); p && *p) {
+    out = p;
+    return true;
+  }
+  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty >= 0) {
+    bool ok = prompt_hidden(tty, "Password for " + printable(user) + ": ", out);
+    ::close(tty);
+    if (ok && !out.empty()) return true;
+  }
+  why = "no password: use --password-file FILE or QUIRE_PASSWORD";
+  return false;
+}
+
+// A new password, card id or PIN from stdin: prompted (twice for a
+// password) when stdin is a terminal, else its first line.
+bool stdin_value(stdin_secret kind, std::string& out, std::string& why) {
+  const char* what = kind == stdin_secret::password  ? "new password"
+                     : kind == stdin_secret::card_id ? "card id"
+                                                     : "PIN";
+  if (::isatty(0)) {
+    std::string first = std::string(1, static_cast<char>(std::toupper(what[0]))) + (what + 1) + ": ";
+    if (!prompt_hidden(0, first, out) || out.empty()) {
+      why = std::string("no ") + what + " given";
+      return false;
+    }
+    if (kind == stdin_secret::password) {
+      std::string again;
+      bool same = prompt_hidden(0, "Again: ", again) && again == out;
+      wipe(again);
+      if (!same) {
+        why = "the two passwords differ";
+        return false;
+      }
+    }
+    return true;
+  }
+  if (!read_line(0, out) || out.empty()) {
+    why = std::string("no ") + what + " on standard input";
+    return false;
+  }
+  return true;
+}
+
+// One request; prints a refusal. 0 with the reply, or the exit code.
+int call(const server_url& server, const client_options& client, const invocation& inv, const std::string& user,
+         const std::string& password, const api_request& req, http_reply& reply) {
+  std::string bytes = format_request(server, req, user, password);
+  auto r = exchange(server, client, bytes);
+  wipe(bytes);
+  if (!r.ok()) {
+    std::cerr << "quirectl: " << r.err().message << "\n";
+    return exit_refused;
+  }
+  reply = std::move(*r);
+  if (reply.status >= 200 && reply.status < 300) return exit_ok;
+  std::cerr << "quirectl: " << describe_refusal(reply) << "\n";
+  if (inv.json && !reply.body.empty()) std::cout << printable(reply.body) << "\n";
+  return exit_refused;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = parse_command_line(args);
+  if (!parsed.ok()) return usage_error(parsed.err().message);
+  invocation inv = std::move(*parsed);
+  if (inv.what == action::help) {
+    std::cout << usage_text;
+    return exit_ok;
+  }
+
+  std::string server_text = inv.server;
+  if (server_text.empty())
+    if (const char* s = std::getenv("QUIRE_SERVER"); s && *s) server_text = s;
+  if (server_text.empty()) server_text = std::string(default_server);
+  auto server = parse_server_url(server_text);
+  if (!server.ok()) return usage_error(server.err().message);
+  client_options client;
+  client.insecure = inv.insecure;
+  client.cacert = inv.cacert;
+
+  std::string user = inv.user.empty() ? login_name() : inv.user;
+  if (user.empty()) return usage_error("no user name: use --user NAME");
+  std::string password, why;
+  if (!admin_password(inv, user, password, why)) return usage_error(why);
+
+  std::string secret;
+  stdin_secret kind = secret_of(inv);
+  if (kind != stdin_secret::none && !stdin_value(kind, secret, why)) {
+    wipe(password);
+    return usage_error(why);
+  }
+
+  api_request req = build_request(inv, secret);
+  wipe(secret);
+  http_reply reply;
+  int rc = call(*server, client, inv, user, password, req, reply);
+  wipe(req.body);
+
+  std::vector<std::string> pages;
+  if (rc == exit_ok && inv.what == action::user_list) {
+    pages.push_back(reply.body);
+    // Without --limit, follow the pages to the end.
+    for (auto next = next_page(reply.body); rc == exit_ok && next && !inv.limit; next = next_page(reply.body)) {
+      rc = call(*server, client, inv, user, password, build_request(inv, {}, &*next), reply);
+      if (rc == exit_ok) pages.push_back(reply.body);
+    }
+  }
+  wipe(password);
+  if (rc != exit_ok) return rc;
+
+  switch (inv.what) {
+    case action::user_list:
+      std::cout << (inv.json ? (inv.limit ? printable(reply.body) + "\n" : merge_pages(pages)) : user_table(pages));
+      break;
+    case action::whoami:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : whoami_line(reply.body));
+      break;
+    case action::user_show:
+    case action::user_add:
+    case action::user_set:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : user_details(reply.body));
+      break;
+    default:
+      if (!inv.json) std::cout << done_line(inv);
+      break;
+  }
+  return exit_ok;
+}

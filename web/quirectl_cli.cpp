@@ -1,0 +1,374 @@
+#include "web/quirectl_cli.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+
+#include <charconv>
+
+#include "storage/credentials.hpp"
+#include "storage/users.hpp"
+#include "web/api_request.hpp"
+
+namespace quire::quirectl {
+
+const char* const usage_text =
+    "usage: quirectl [OPTIONS] COMMAND\n"
+    "\n"
+    "Commands:\n"
+    "  whoami                       who the credentials authenticate as\n"
+    "  user list [--after NAME] [--limit N]\n"
+    "  user show NAME\n"
+    "  user add NAME [--display-name S] [--group G]... [--admin] [--disabled] [--password-stdin]\n"
+    "  user set NAME [--display-name S] [--group G]... [--no-groups] [--admin|--no-admin]\n"
+    "                [--disable|--enable]\n"
+    "  user passwd NAME             the new password is read from stdin\n"
+    "  user card add|del NAME       the card id is read from stdin\n"
+    "  user pin set NAME            the PIN is read from stdin\n"
+    "  user pin clear NAME\n"
+    "  user del NAME\n"
+    "\n"
+    "Options:\n"
+    "  --server URL          https://HOST[:PORT] (default $QUIRE_SERVER, else https://127.0.0.1:8631)\n"
+    "  --user NAME           administrator to authenticate as (default $QUIRE_USER, else your login)\n"
+    "  --password-file FILE  read that user's password from FILE (else $QUIRE_PASSWORD, else a prompt)\n"
+    "  --cacert FILE         trust the server certificate(s) in FILE (e.g. <data_dir>/tls/server.crt)\n"
+    "  --insecure            do not verify the server's certificate\n"
+    "  --json                print the server's JSON instead of tables\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Secrets are never taken from the command line. Exit status: 0 done, 1 refused by the\n"
+    "server (or unreachable), 2 usage error.\n";
+
+namespace {
+
+error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
+
+enum class scope { global, add, set, add_set, list };
+
+struct option_spec {
+  const char* name;
+  bool takes_value;
+  scope where;
+};
+
+constexpr option_spec options[] = {
+    {"--server", true, scope::global},         {"--user", true, scope::global},
+    {"--password-file", true, scope::global},  {"--cacert", true, scope::global},
+    {"--insecure", false, scope::global},      {"--json", false, scope::global},
+    {"--help", false, scope::global},          {"--display-name", true, scope::add_set},
+    {"--group", true, scope::add_set},         {"--admin", false, scope::add_set},
+    {"--disabled", false, scope::add},         {"--password-stdin", false, scope::add},
+    {"--no-groups", false, scope::set},        {"--no-admin", false, scope::set},
+    {"--disable", false, scope::set},          {"--enable", false, scope::set},
+    {"--after", true, scope::list},            {"--limit", true, scope::list},
+};
+
+bool applies(scope where, action what) {
+  switch (where) {
+    case scope::global: return true;
+    case scope::add: return what == action::user_add;
+    case scope::set: return what == action::user_set;
+    case scope::add_set: return what == action::user_add || what == action::user_set;
+    case scope::list: return what == action::user_list;
+  }
+  return false;
+}
+
+struct given_option {
+  const option_spec* spec;
+  std::string value;
+};
+
+// The command words, and the number of NAME arguments it takes.
+result<action> match_command(const std::vector<std::string>& words, size_t& consumed) {
+  auto is = [&](std::initializer_list<const char*> w) {
+    if (words.size() < w.size()) return false;
+    size_t i = 0;
+    for (const char* s : w)
+      if (words[i++] != s) return false;
+    consumed = w.size();
+    return true;
+  };
+  if (words.empty() || is({"help"})) return action::help;
+  if (is({"whoami"})) return action::whoami;
+  if (is({"user", "list"})) return action::user_list;
+  if (is({"user", "show"})) return action::user_show;
+  if (is({"user", "add"})) return action::user_add;
+  if (is({"user", "set"})) return action::user_set;
+  if (is({"user", "passwd"})) return action::user_passwd;
+  if (is({"user", "card", "add"})) return action::user_card_add;
+  if (is({"user", "card", "del"})) return action::user_card_del;
+  if (is({"user", "pin", "set"})) return action::user_pin_set;
+  if (is({"user", "pin", "clear"})) return action::user_pin_clear;
+  if (is({"user", "del"})) return action::user_del;
+  std::string said;
+  for (size_t i = 0; i < words.size() && i < 3; ++i) said += (i ? " " : "") + words[i];
+  return usage("unknown command '" + said + "'");
+}
+
+status apply_option(invocation& inv, const given_option& o) {
+  std::string_view n = o.spec->name;
+  auto once = [&](std::string& field) -> status {
+    if (!field.empty()) return usage(std::string(n) + " is given twice");
+    if (o.value.empty()) return usage(std::string(n) + " needs a non-empty value");
+    field = o.value;
+    return {};
+  };
+  auto flag = [&](std::optional<bool>& field, bool v) -> status {
+    if (field && *field != v) return usage(std::string(n) + " contradicts an earlier option");
+    field = v;
+    return {};
+  };
+  if (n == "--server") return once(inv.server);
+  if (n == "--user") return once(inv.user);
+  if (n == "--password-file") return once(inv.password_file);
+  if (n == "--cacert") return once(inv.cacert);
+  if (n == "--insecure") return inv.insecure = true, status{};
+  if (n == "--json") return inv.json = true, status{};
+  if (n == "--display-name") {
+    if (inv.display_name) return usage("--display-name is given twice");
+    inv.display_name = o.value;
+    return {};
+  }
+  if (n == "--group") {
+    if (o.value.empty()) return usage("--group needs a non-empty value");
+    inv.groups.push_back(o.value);
+    inv.groups_given = true;
+    return {};
+  }
+  if (n == "--no-groups") return inv.groups_given = true, status{};
+  if (n == "--admin") return flag(inv.admin, true);
+  if (n == "--no-admin") return flag(inv.admin, false);
+  if (n == "--disabled" || n == "--disable") return flag(inv.disabled, true);
+  if (n == "--enable") return flag(inv.disabled, false);
+  if (n == "--password-stdin") return inv.password_stdin = true, status{};
+  if (n == "--after") return once(inv.after);
+  if (n == "--limit") {
+    uint32_t v = 0;
+    auto [end, ec] = std::from_chars(o.value.data(), o.value.data() + o.value.size(), v);
+    if (ec != std::errc() || end != o.value.data() + o.value.size() || v < 1 || v > 1000)
+      return usage("--limit must be a number from 1 to 1000");
+    if (inv.limit) return usage("--limit is given twice");
+    inv.limit = v;
+    return {};
+  }
+  return usage("unknown option " + std::string(n));
+}
+
+// Splits the arguments into command words and options (with their values).
+status scan(const std::vector<std::string>& args, std::vector<std::string>& words, std::vector<given_option>& given) {
+  bool options_end = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (options_end || a.size() < 2 || a[0] != '-') {
+      words.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      options_end = true;
+      continue;
+    }
+    size_t eq = a.find('=');
+    std::string name = a == "-h" ? std::string("--help") : a.substr(0, eq);
+    const option_spec* spec = nullptr;
+    for (const auto& o : options)
+      if (name == o.name) spec = &o;
+    if (!spec) return usage("unknown option " + (a.rfind("--", 0) == 0 ? name : std::string("'") + a + "'"));
+    given_option g{spec, {}};
+    if (spec->takes_value) {
+      if (eq != std::string::npos) {
+        g.value = a.substr(eq + 1);
+      } else if (i + 1 < args.size()) {
+        g.value = args[++i];
+      } else {
+        return usage(name + " needs a value");
+      }
+    } else if (eq != std::string::npos) {
+      return usage(name + " takes no value");
+    }
+    given.push_back(std::move(g));
+  }
+  return {};
+}
+
+}  // namespace
+
+result<invocation> parse_command_line(const std::vector<std::string>& args) {
+  std::vector<std::string> words;
+  std::vector<given_option> given;
+  if (auto s = scan(args, words, given)) return s;
+
+  invocation inv;
+  for (const auto& g : given)
+    if (std::string_view(g.spec->name) == "--help") return inv;  // what = help
+
+  size_t consumed = 0;
+  auto what = match_command(words, consumed);
+  if (!what.ok()) return what.err();
+  inv.what = *what;
+  bool takes_name = inv.what != action::help && inv.what != action::whoami && inv.what != action::user_list;
+  size_t want = consumed + (takes_name ? 1 : 0);
+  if (words.size() < want) return usage("this command needs a user NAME");
+  if (words.size() > want) {
+    // A command that reads a secret does not quote its extra argument: it
+    // may be the secret, typed where it does not belong.
+    if (secret_of(inv) != stdin_secret::none || inv.what == action::user_add)
+      return usage("unexpected argument after NAME (secrets are read from stdin, never from the command line)");
+    return usage("unexpected argument '" + words[want] + "'");
+  }
+  if (takes_name) {
+    inv.name = words[consumed];
+    if (auto s = validate_user_name(inv.name)) return usage(s.message);
+  }
+
+  for (const auto& g : given) {
+    if (!applies(g.spec->where, inv.what)) return usage(std::string(g.spec->name) + " does not apply to this command");
+    if (auto s = apply_option(inv, g)) return s;
+  }
+  if (inv.what == action::user_set && !inv.display_name && !inv.groups_given && !inv.admin && !inv.disabled)
+    return usage("user set: nothing to change (--display-name, --group, --no-groups, --admin, --disable...)");
+  if (!inv.groups.empty() && inv.groups_given && inv.what == action::user_set) {
+    for (const auto& g : given)
+      if (std::string_view(g.spec->name) == "--no-groups") return usage("--no-groups contradicts --group");
+  }
+  if (inv.insecure && !inv.cacert.empty()) return usage("--insecure and --cacert contradict each other");
+  if (!inv.after.empty())
+    if (auto s = validate_user_name(inv.after)) return usage("--after: " + s.message);
+  return inv;
+}
+
+std::string server_url::authority() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return h + ":" + std::to_string(port);
+}
+
+result<server_url> parse_server_url(std::string_view url) {
+  server_url out;
+  auto bad = [&]() { return usage("--server must look like https://HOST[:PORT]"); };
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return bad();
+  std::string_view scheme = url.substr(0, sep);
+  if (scheme == "https" || scheme == "ipps") {
+    out.tls = true;
+  } else if (scheme == "http" || scheme == "ipp") {
+    out.tls = false;
+  } else {
+    return usage("--server: the scheme must be https or http");
+  }
+  std::string_view rest = url.substr(sep + 3);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string_view::npos) return bad();
+  std::string_view port;
+  bool port_given = false;
+  if (rest.front() == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return bad();
+    out.host = std::string(rest.substr(1, close - 1));
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return bad();
+      port = after.substr(1);
+      port_given = true;
+    }
+    unsigned char buf[16];
+    if (::inet_pton(AF_INET6, out.host.c_str(), buf) != 1) return bad();
+  } else {
+    size_t colon = rest.find(':');
+    out.host = std::string(rest.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = rest.substr(colon + 1);
+      port_given = true;
+    }
+  }
+  if (out.host.empty()) return bad();
+  if (port_given) {
+    uint32_t p = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc() || end != port.data() + port.size() || p == 0 || p > 65535)
+      return usage("--server: the port must be 1 to 65535");
+    out.port = static_cast<uint16_t>(p);
+  }
+  return out;
+}
+
+stdin_secret secret_of(const invocation& inv) {
+  switch (inv.what) {
+    case action::user_add: return inv.password_stdin ? stdin_secret::password : stdin_secret::none;
+    case action::user_passwd: return stdin_secret::password;
+    case action::user_card_add:
+    case action::user_card_del: return stdin_secret::card_id;
+    case action::user_pin_set: return stdin_secret::pin;
+    default: return stdin_secret::none;
+  }
+}
+
+api_request build_request(const invocation& inv, std::string_view secret, const std::string* after) {
+  using json = nlohmann::ordered_json;
+  const std::string users = std::string(web::api_root) + "/users";
+  const std::string user = users + "/" + web::percent_encode_segment(inv.name);
+  auto body_of = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+  auto secret_body = [&](const char* key) { return body_of(json{{key, std::string(secret)}}); };
+  switch (inv.what) {
+    case action::help: return {};
+    case action::whoami: return {"GET", std::string(web::api_root) + "/whoami", {}};
+    case action::user_list: {
+      std::string path = users;
+      std::string sep = "?";
+      const std::string& from = after ? *after : inv.after;
+      if (!from.empty()) {
+        path += sep + "after=" + web::percent_encode_segment(from);
+        sep = "&";
+      }
+      if (inv.limit) path += sep + "limit=" + std::to_string(*inv.limit);
+      return {"GET", path, {}};
+    }
+    case action::user_show: return {"GET", user, {}};
+    case action::user_add: {
+      json j;
+      j["name"] = inv.name;
+      if (inv.display_name) j["display_name"] = *inv.display_name;
+      if (!inv.groups.empty()) j["groups"] = inv.groups;
+      if (inv.admin) j["admin"] = *inv.admin;
+      if (inv.disabled) j["disabled"] = *inv.disabled;
+      if (inv.password_stdin) j["password"] = std::string(secret);
+      return {"POST", users, body_of(j)};
+    }
+    case action::user_set: {
+      json j = json::object();
+      if (inv.display_name) j["display_name"] = *inv.display_name;
+      if (inv.groups_given) j["groups"] = inv.groups;
+      if (inv.admin) j["admin"] = *inv.admin;
+      if (inv.disabled) j["disabled"] = *inv.disabled;
+      return {"PATCH", user, body_of(j)};
+    }
+    case action::user_passwd: return {"PUT", user + "/password", secret_body("password")};
+    case action::user_card_add: return {"POST", user + "/cards", secret_body("card_id")};
+    case action::user_card_del: return {"DELETE", user + "/cards", secret_body("card_id")};
+    case action::user_pin_set: return {"PUT", user + "/pin", secret_body("pin")};
+    case action::user_pin_clear: return {"DELETE", user + "/pin", {}};
+    case action::user_del: return {"DELETE", user, {}};
+  }
+  return {};
+}
+
+std::string format_request(const server_url& server, const api_request& req, std::string_view user,
+                           std::string_view password) {
+  std::string credentials = std::string(user) + ":" + std::string(password);
+  std::string out = req.method + " " + req.path + " HTTP/1.1\r\n";
+  out += "Host: " + server.authority() + "\r\n";
+  out += "User-Agent: quirectl\r\n";
+  out += "Accept: application/json\r\n";
+  out += "Authorization: Basic " + web::base64_encode(credentials) + "\r\n";
+  wipe(credentials);
+  out += "Connection: close\r\n";
+  if (!req.body.empty()) {
+    out += "Content-Type: application/json\r\n";
+    out += "Content-Length: " + std::to_string(req.body.size()) + "\r\n";
+  }
+  out += "\r\n";
+  out += req.body;
+  return out;
+}
+
+}  // namespace quire::quirectl

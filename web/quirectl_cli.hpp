@@ -1,0 +1,120 @@
+// quirectl's command line, as pure functions: argv in, a typed invocation
+// out; an invocation (and the secret read from stdin) in, the REST request
+// out. quirectl.cpp does the I/O around them; tests/web/ tests them.
+//
+//   quirectl [GLOBAL...] whoami
+//   quirectl [GLOBAL...] user list [--after NAME] [--limit N]
+//   quirectl [GLOBAL...] user show NAME
+//   quirectl [GLOBAL...] user add NAME [--display-name S] [--group G]... [--admin] [--disabled]
+//                                       [--password-stdin]
+//   quirectl [GLOBAL...] user set NAME [--display-name S] [--group G]... [--no-groups]
+//                                       [--admin|--no-admin] [--disable|--enable]
+//   quirectl [GLOBAL...] user passwd NAME            (new password on stdin)
+//   quirectl [GLOBAL...] user card add|del NAME      (card id on stdin)
+//   quirectl [GLOBAL...] user pin set NAME           (PIN on stdin)
+//   quirectl [GLOBAL...] user pin clear NAME
+//   quirectl [GLOBAL...] user del NAME
+// GLOBAL: --server URL, --user NAME, --password-file FILE, --insecure,
+// --cacert FILE, --json. Options may stand anywhere; "--" ends them.
+//
+// Secrets never come from argv (any user can read another's with ps): the
+// administrator's password from a file, QUIRE_PASSWORD or the terminal;
+// new passwords, card ids and PINs from stdin.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/result.hpp"
+
+namespace quire::quirectl {
+
+inline constexpr std::string_view default_server = "https://127.0.0.1:8631";
+
+/// Exit codes.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_refused = 1;  // the server said no, or could not be reached
+inline constexpr int exit_usage = 2;
+
+enum class action {
+  help,
+  whoami,
+  user_list,
+  user_show,
+  user_add,
+  user_set,
+  user_passwd,
+  user_card_add,
+  user_card_del,
+  user_pin_set,
+  user_pin_clear,
+  user_del,
+};
+
+struct invocation {
+  action what = action::help;
+  // Global options; empty strings: not given (quirectl.cpp applies the
+  // environment and the defaults).
+  std::string server;
+  std::string user;
+  std::string password_file;
+  std::string cacert;
+  bool insecure = false;
+  bool json = false;
+
+  std::string name;  // the NAME of user commands
+  // user add / user set
+  std::optional<std::string> display_name;
+  std::vector<std::string> groups;
+  bool groups_given = false;  // --group or --no-groups: replace the groups
+  std::optional<bool> admin;
+  std::optional<bool> disabled;
+  bool password_stdin = false;
+  // user list
+  std::string after;
+  std::optional<uint32_t> limit;  // absent: every page
+};
+
+/// The usage text (quirectl --help).
+extern const char* const usage_text;
+
+/// Parses the arguments after argv[0]. invalid_argument, with a message
+/// for the user, on any misuse (exit_usage).
+result<invocation> parse_command_line(const std::vector<std::string>& args);
+
+struct server_url {
+  bool tls = true;
+  std::string host;  // no brackets around an IPv6 address
+  uint16_t port = 8631;
+  /// "host:port" as a Host header wants it (brackets around IPv6).
+  std::string authority() const;
+};
+
+/// "https://host[:port]", "http://...", "ipps://..." (https), "ipp://..."
+/// (http), "[::1]" literals; no path beyond "/", no user info. The port
+/// defaults to 8631 (Quire's, for every scheme).
+result<server_url> parse_server_url(std::string_view url);
+
+/// What the command reads from stdin.
+enum class stdin_secret { none, password, card_id, pin };
+stdin_secret secret_of(const invocation& inv);
+
+struct api_request {
+  std::string method;
+  std::string path;  // with query string
+  std::string body;  // JSON, or empty
+};
+
+/// The request for `inv`. `secret` is what secret_of(inv) asked for (empty
+/// for none). `after` overrides inv.after, for the following pages of a
+/// listing.
+api_request build_request(const invocation& inv, std::string_view secret, const std::string* after = nullptr);
+
+/// The whole HTTP/1.1 request (Connection: close; Basic credentials).
+std::string format_request(const server_url& server, const api_request& req, std::string_view user,
+                           std::string_view password);
+
+}  // namespace quire::quirectl

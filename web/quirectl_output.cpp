@@ -1,0 +1,328 @@
+#include "web/quirectl_output.hpp"
+
+#include <nlohmann/json.hpp>
+#include <strings.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "protocols/http/response.hpp"
+
+namespace quire::quirectl {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr size_t max_head_bytes = 64 * 1024;
+constexpr size_t max_body_bytes = 64 * 1024 * 1024;
+
+error bad(std::string message) { return error(errc::invalid_argument, std::move(message)); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool parse_size(std::string_view s, size_t& out, int base = 10) {
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// De-chunks `in` (RFC 9112 §7.1). nullopt: incomplete.
+result<std::optional<std::string>> dechunk(std::string_view in) {
+  std::string out;
+  for (;;) {
+    size_t eol = in.find("\r\n");
+    if (eol == std::string_view::npos) return std::optional<std::string>();
+    std::string_view size_text = trim(in.substr(0, std::min(eol, in.find(';'))));
+    size_t n = 0;
+    if (!parse_size(size_text, n, 16)) return bad("the server sent a malformed chunk");
+    if (n > max_body_bytes - out.size()) return bad("the server's answer is too large");
+    in.remove_prefix(eol + 2);
+    if (n == 0) {
+      // Trailers, then an empty line.
+      for (;;) {
+        size_t t = in.find("\r\n");
+        if (t == std::string_view::npos) return std::optional<std::string>();
+        in.remove_prefix(t + 2);
+        if (t == 0) return std::optional<std::string>(std::move(out));
+      }
+    }
+    if (in.size() < n + 2) return std::optional<std::string>();
+    out.append(in.substr(0, n));
+    if (in.substr(n, 2) != "\r\n") return bad("the server sent a malformed chunk");
+    in.remove_prefix(n + 2);
+  }
+}
+
+std::optional<json> parse_json(std::string_view body) {
+  json j = json::parse(body.begin(), body.end(), nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+std::string text_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? printable(it->get<std::string>()) : std::string();
+}
+
+bool bool_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string count_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? std::to_string(it->get<uint64_t>()) : "?";
+}
+
+std::string groups_of(const json& j) {
+  std::string out;
+  auto it = j.find("groups");
+  if (it == j.end() || !it->is_array()) return out;
+  for (const auto& g : *it)
+    if (g.is_string()) out += (out.empty() ? "" : ",") + printable(g.get<std::string>());
+  return out;
+}
+
+// Display width in code points (enough for names; no East Asian widths).
+size_t width(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
+}  // namespace
+
+namespace {
+
+// A response head's framing: what parse_http_response needs of its headers.
+struct framing {
+  bool chunked = false;
+  std::optional<size_t> length;
+};
+
+// The status line and headers of `head` (ending with its last CRLF).
+status parse_head(std::string_view head, http_reply& reply, framing& frame) {
+  size_t eol = head.find("\r\n");
+  std::string_view status_line = head.substr(0, eol);
+  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
+      (status_line.size() > 12 && status_line[12] != ' '))
+    return bad("the server did not answer in HTTP/1.x");
+  size_t code = 0;
+  if (!parse_size(status_line.substr(9, 3), code) || code < 100 || code > 599)
+    return bad("the server sent a malformed status line");
+  reply.status = static_cast<int>(code);
+  for (std::string_view h = head.substr(eol + 2); !h.empty();) {
+    size_t e = h.find("\r\n");
+    std::string_view line = h.substr(0, e);
+    h.remove_prefix(e + 2);
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return bad("the server sent a malformed header");
+    std::string_view name = line.substr(0, colon);
+    std::string_view value = trim(line.substr(colon + 1));
+    if (iequals(name, "Content-Type")) reply.content_type = std::string(value);
+    if (iequals(name, "Transfer-Encoding"))
+      frame.chunked = value.size() >= 7 && iequals(value.substr(value.size() - 7), "chunked");
+    if (iequals(name, "Content-Length")) {
+      size_t n = 0;
+      if (!parse_size(value, n)) return bad("the server sent a malformed Content-Length");
+      frame.length = n;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+result<std::optional<http_reply>> parse_http_response(std::string_view raw, bool eof) {
+  const auto incomplete = [eof]() -> result<std::optional<http_reply>> {
+    if (eof) return bad("the server's response ended early");
+    return std::optional<http_reply>();
+  };
+  for (;;) {
+    size_t end = raw.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+      if (raw.size() > max_head_bytes) return bad("the server's response head is too large");
+      if (eof && raw.empty()) return bad("the server closed the connection without answering");
+      return incomplete();
+    }
+    std::string_view rest = raw.substr(end + 4);
+    http_reply reply;
+    framing frame;
+    if (auto s = parse_head(raw.substr(0, end + 2), reply, frame)) return s;
+    if (reply.status < 200) {  // an interim response (100 Continue): the real one follows
+      raw = rest;
+      continue;
+    }
+    if (reply.status == 204 || reply.status == 304) return std::optional<http_reply>(std::move(reply));
+    if (frame.chunked) {
+      auto body = dechunk(rest);
+      if (!body.ok()) return body.err();
+      if (!*body) return incomplete();
+      reply.body = std::move(**body);
+    } else if (frame.length) {
+      if (*frame.length > max_body_bytes) return bad("the server's answer is too large");
+      if (rest.size() < *frame.length) return incomplete();
+      reply.body = std::string(rest.substr(0, *frame.length));
+    } else {
+      if (rest.size() > max_body_bytes) return bad("the server's answer is too large");
+      if (!eof) return std::optional<http_reply>();
+      reply.body = std::string(rest);
+    }
+    return std::optional<http_reply>(std::move(reply));
+  }
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    auto b = static_cast<unsigned char>(text[i]);
+    size_t len = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    uint32_t cp = len == 1 ? b : len == 2 ? (b & 0x1f) : len == 3 ? (b & 0x0f) : (b & 0x07);
+    for (size_t k = 1; ok && k < len; ++k) {
+      auto c = static_cast<unsigned char>(text[i + k]);
+      ok = (c & 0xc0) == 0x80;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    static constexpr uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    ok = ok && cp >= min_for_len[len] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+    ok = ok && !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f));
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out.push_back('?');
+      i += 1;
+    }
+  }
+  return out;
+}
+
+std::string describe_refusal(const http_reply& reply) {
+  std::string message, code;
+  if (auto j = parse_json(reply.body); j && j->is_object()) {
+    message = text_of(*j, "message");
+    code = text_of(*j, "error");
+  }
+  if (message.empty()) message = http::reason_phrase(reply.status);
+  if (message == "Unknown") message = "the request failed";
+  std::string out = message + " (HTTP " + std::to_string(reply.status);
+  if (!code.empty()) out += " " + code;
+  return out + ")";
+}
+
+std::optional<std::string> next_page(std::string_view list_body) {
+  auto j = parse_json(list_body);
+  if (!j || !j->is_object()) return std::nullopt;
+  auto it = j->find("next");
+  if (it == j->end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+namespace {
+
+std::vector<json> users_of(const std::vector<std::string>& pages) {
+  std::vector<json> out;
+  for (const auto& p : pages) {
+    auto j = parse_json(p);
+    if (!j || !j->is_object()) continue;
+    auto it = j->find("users");
+    if (it == j->end() || !it->is_array()) continue;
+    for (auto& u : *it)
+      if (u.is_object()) out.push_back(u);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string merge_pages(const std::vector<std::string>& pages) {
+  json j;
+  j["users"] = json::array();
+  for (auto& u : users_of(pages)) j["users"].push_back(std::move(u));
+  j["next"] = nullptr;
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string user_table(const std::vector<std::string>& pages) {
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "DISPLAY NAME", "ADMIN", "DISABLED", "PASSWORD", "CARDS", "PIN", "GROUPS"}};
+  for (const auto& u : users_of(pages)) {
+    rows.push_back({text_of(u, "name"), text_of(u, "display_name"), yes_no(bool_of(u, "admin")),
+                    yes_no(bool_of(u, "disabled")), yes_no(bool_of(u, "password")), count_of(u, "cards"),
+                    yes_no(bool_of(u, "pin")), groups_of(u)});
+  }
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (size_t c = 0; c < r.size(); ++c) widths[c] = std::max(widths[c], width(r[c]));
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c) {
+      line += r[c];
+      if (c + 1 < r.size()) line += std::string(widths[c] - width(r[c]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  if (rows.size() == 1) out += "(no users)\n";
+  return out;
+}
+
+std::string user_details(std::string_view user_body) {
+  auto j = parse_json(user_body);
+  if (!j || !j->is_object()) return printable(user_body) + "\n";
+  const json& u = *j;
+  std::string out;
+  out += "name:          " + text_of(u, "name") + "\n";
+  out += "display name:  " + text_of(u, "display_name") + "\n";
+  out += "groups:        " + groups_of(u) + "\n";
+  out += "administrator: " + std::string(yes_no(bool_of(u, "admin"))) + "\n";
+  out += "disabled:      " + std::string(yes_no(bool_of(u, "disabled"))) + "\n";
+  out += "password:      " + std::string(bool_of(u, "password") ? "set" : "none") + "\n";
+  out += "cards:         " + count_of(u, "cards") + "\n";
+  out += "PIN:           " + std::string(bool_of(u, "pin") ? "set" : "none") + "\n";
+  // No trailing blanks after an empty value.
+  std::string tidy;
+  for (size_t at = 0; at < out.size();) {
+    size_t eol = out.find('\n', at);
+    std::string_view line(out.data() + at, eol - at);
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    tidy.append(line).push_back('\n');
+    at = eol + 1;
+  }
+  return tidy;
+}
+
+std::string whoami_line(std::string_view body) {
+  auto j = parse_json(body);
+  if (!j || !j->is_object()) return printable(body) + "\n";
+  return text_of(*j, "name") + (bool_of(*j, "admin") ? " (administrator)" : "") + "\n";
+}
+
+std::string done_line(const invocation& inv) {
+  std::string name = printable(inv.name);
+  switch (inv.what) {
+    case action::user_passwd: return "password set for " + name + "\n";
+    case action::user_card_add: return "card added to " + name + "\n";
+    case action::user_card_del: return "card removed from " + name + "\n";
+    case action::user_pin_set: return "PIN set for " + name + "\n";
+    case action::user_pin_clear: return "PIN cleared for " + name + "\n";
+    case action::user_del: return "user " + name + " deleted\n";
+    default: return {};
+  }
+}
+
+}  // namespace quire::quirectl

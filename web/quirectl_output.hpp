@@ -1,0 +1,58 @@
+// quirectl's side of a response, as pure functions: the HTTP response bytes
+// into status and body, and the JSON bodies into what a person reads.
+//
+// Everything printed from the server passes through printable(): a server
+// (or a man in the middle of an --insecure connection) cannot drive the
+// terminal with escape sequences.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/result.hpp"
+#include "web/quirectl_cli.hpp"
+
+namespace quire::quirectl {
+
+struct http_reply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+/// Parses a response from the bytes read so far. nullopt: it is not
+/// complete yet (read more; `eof` says no more will come). A body is framed
+/// by Content-Length, chunked encoding, or the end of the connection.
+/// invalid_argument when the bytes are not an HTTP/1.x response, or the
+/// connection ended early.
+result<std::optional<http_reply>> parse_http_response(std::string_view raw, bool eof);
+
+/// `text` with control characters (C0, DEL, C1) and invalid UTF-8 replaced by '?'.
+std::string printable(std::string_view text);
+
+/// What to print on stderr for a refusal: the server's JSON "message" and
+/// HTTP status ("quirectl: no such user (HTTP 404 not_found)").
+std::string describe_refusal(const http_reply& reply);
+
+/// The `next` of a user listing's page, if any.
+std::optional<std::string> next_page(std::string_view list_body);
+
+/// The users of every page as one JSON listing ({"users": [...], "next": null}).
+std::string merge_pages(const std::vector<std::string>& pages);
+
+/// A table of the users of every page: NAME, DISPLAY NAME, ADMIN, DISABLED,
+/// PASSWORD, CARDS, PIN, GROUPS.
+std::string user_table(const std::vector<std::string>& pages);
+
+/// One user, one "field: value" line each.
+std::string user_details(std::string_view user_body);
+
+/// "alice (administrator)"
+std::string whoami_line(std::string_view body);
+
+/// The line a successful command without output prints: "password set for bob".
+std::string done_line(const invocation& inv);
+
+}  // namespace quire::quirectl
