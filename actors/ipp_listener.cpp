@@ -9,6 +9,7 @@
 #include "actors/ipp/notify_render.hpp"
 #include "actors/ipp_notifier.hpp"
 #include "protocols/ipp/attribute_filter.hpp"
+#include "protocols/ipp/job_password.hpp"
 #include "protocols/ipp/operations.hpp"
 #include "storage/store.hpp"
 
@@ -29,8 +30,15 @@ const reader_actor& reader(listener_self self) {
   return st.cfg.readers[st.next_reader++ % st.cfg.readers.size()];
 }
 
-std::string user_of(const ipp::operation_common& c) {
+// The user a request acts for: the authenticated one, else the name the
+// client gave.
+std::string user_of(const ipp_call_ptr& call, const ipp::operation_common& c) {
+  if (call->authenticated) return call->user;
   return c.requesting_user.empty() ? "anonymous" : c.requesting_user;
+}
+
+requester requester_of(const ipp_call_ptr& call, const ipp::operation_common& c) {
+  return requester{user_of(call, c), call->authenticated && call->admin};
 }
 
 int64_t now_s() { return static_cast<int64_t>(std::time(nullptr)); }
@@ -59,16 +67,37 @@ bool format_supported(const std::string& f) {
   return std::find(all.begin(), all.end(), f) != all.end();
 }
 
-// Print-Job and Validate-Job share everything but the job itself.
-bool check_job_creation(const ipp_call_ptr& call, ipp::job_creation& jc) {
+// Print-Job, Create-Job and Validate-Job share everything but the job
+// itself: the operation attributes and the job ticket (job_template.hpp).
+// A refusal is logged, an ignored attribute too.
+bool check_job_creation(const ipp_call_ptr& call, ipp::job_creation& jc, ipp::job_password* pin = nullptr) {
+  const char* op = ippOpString(call->operation());
+  ipp::job_password ignored;
+  if (auto c = ipp::parse_job_password(call->request(), ipp::pin_policy{}, pin ? *pin : ignored)) {
+    spdlog::info("ipp: {} from {} refused: {}", op, call->peer_host, c.message);
+    auto resp = ipp::make_response(call->request(), c.status, c.message);
+    ipp::copy_unsupported(call->request(), resp.get(), {"job-password", "job-password-encryption"});
+    call->reply(resp.get());
+    return false;
+  }
   if (auto c = ipp::parse_job_creation(call->request(), jc)) {
-    call->reply_status(c.status, c.message);
+    spdlog::info("ipp: {} from {} refused, {}: {}", op, call->peer_host, ippErrorString(c.status), c.message);
+    // RFC 8011 §4.1.7: a job refused for fidelity names what it refused.
+    auto resp = ipp::make_response(call->request(), c.status, c.message);
+    ipp::copy_unsupported(call->request(), resp.get(), jc.unsupported);
+    call->reply(resp.get());
     return false;
   }
   if (!format_supported(jc.document_format)) {
-    call->reply_status(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED,
-                       "document-format '" + jc.document_format + "' is not supported");
+    std::string message = "document-format '" + jc.document_format + "' is not supported";
+    spdlog::info("ipp: {} from {} refused: {}", op, call->peer_host, message);
+    call->reply_status(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED, message);
     return false;
+  }
+  if (!jc.unsupported.empty()) {
+    std::string names;
+    for (const auto& n : jc.unsupported) names += (names.empty() ? "" : ", ") + n;
+    spdlog::info("ipp: {} from {}: ignored or substituted {}", op, call->peer_host, names);
   }
   return true;
 }
@@ -80,7 +109,8 @@ void create_job(listener_self self, const ipp_call_ptr& call, bool with_document
   const auto* queue = resolve(self, call, false, common);
   if (!queue) return;
   ipp::job_creation jc;
-  if (!check_job_creation(call, jc)) return;
+  ipp::job_password pin;
+  if (!check_job_creation(call, jc, &pin)) return;
   if (with_document && !call->has_document) {
     call->reply_status(IPP_STATUS_ERROR_BAD_REQUEST, "Print-Job needs a document");
     return;
@@ -91,11 +121,17 @@ void create_job(listener_self self, const ipp_call_ptr& call, bool with_document
   }
   new_job nj;
   auto& rec = nj.record;
-  rec.owner = user_of(common);
+  rec.owner = user_of(call, common);
   rec.origin_host = call->peer_host;
   rec.name = !jc.job_name.empty() ? jc.job_name : !jc.document_name.empty() ? jc.document_name : "Untitled";
-  rec.copies = jc.copies;
+  store_ticket(jc.ticket, rec);
   rec.held_by = jc.hold_until == "indefinite" ? hold_reason::client : hold_reason::none;
+  if (pin.given) {
+    // A PIN job waits for its PIN at a printer, on any queue.
+    rec.held_by = hold_reason::client;
+    nj.pin_material = std::move(pin.material);
+    nj.pin_encryption = pin.encryption;
+  }
   if (with_document) {
     rec.document_name = jc.document_name;
     rec.document_format = jc.document_format;
@@ -140,7 +176,7 @@ void send_document(listener_self self, const ipp_call_ptr& call) {
   }
   job_document doc;
   doc.job_id = common.target.job_id;
-  doc.who.user = user_of(common);
+  doc.who = requester_of(call, common);
   doc.queue = queue->record.name;
   doc.has_document = call->has_document;
   doc.last = sd.last;
@@ -186,6 +222,8 @@ void get_printer_attributes(listener_self self, const ipp_call_ptr& call) {
   queue_view view;
   view.queue = &queue->record;
   view.authority = call->authority;
+  view.secure = call->secure;
+  view.tls_available = self->state.cfg.tls;
   view.server_name = self->state.cfg.server_name;
   view.server_uuid = self->state.cfg.server_uuid;
   auto fleet = self->state.cfg.printers_and_queues;  // keeps view.queue alive
@@ -215,7 +253,10 @@ void get_jobs(listener_self self, const ipp_call_ptr& call) {
   ipp::attribute_filter want(lr.requested, {"job-id", "job-uri"});
   job_query q;
   q.queue = queue->record.name;
-  q.owner = user_of(common);  // users see only their own jobs
+  auto who = requester_of(call, common);
+  // Users see only their own jobs; administrators see everyone's, unless
+  // they ask for their own (my-jobs).
+  q.owner = who.admin && !lr.my_jobs ? std::string() : who.user;
   q.which = static_cast<uint8_t>(lr.which == ipp::which_jobs::completed ? job_set::completed
                                  : lr.which == ipp::which_jobs::all     ? job_set::all
                                                                         : job_set::active);
@@ -235,7 +276,7 @@ void get_jobs(listener_self self, const ipp_call_ptr& call) {
             fail);
     return;
   }
-  job_view view{call->authority, q.owner, false, 0};
+  job_view view{call->authority, who.user, who.admin, 0};
   self->request(reader(self), caf::infinite, list_atom::value, q)
       .then(
           [call, want, view, skip](std::vector<job_record>& jobs) mutable {
@@ -259,7 +300,8 @@ void get_job_attributes(listener_self self, const ipp_call_ptr& call) {
     call->reply_status(c.status, c.message);
     return;
   }
-  job_view view{call->authority, user_of(common), false, 0};
+  auto who = requester_of(call, common);
+  job_view view{call->authority, who.user, who.admin, 0};
   std::string queue_name = queue->record.name;
   self->request(reader(self), caf::infinite, fetch_atom::value, common.target.job_id)
       .then(
@@ -293,8 +335,17 @@ void job_operation(listener_self self, const ipp_call_ptr& call, command_kind ki
   job_command cmd;
   cmd.job_id = common.target.job_id;
   cmd.kind = kind;
-  cmd.who.user = user_of(common);
+  cmd.who = requester_of(call, common);
   cmd.queue = queue->record.name;
+  if (kind == command_kind::release) {
+    // Quire's extension: Release-Job may carry the job's PIN as job-password,
+    // as a printer's panel would take it (PWG 5100.11 leaves the door open).
+    if (ipp_attribute_t* pw = ippFindAttribute(call->request(), "job-password", IPP_TAG_STRING)) {
+      int len = 0;
+      const void* data = ippGetOctetString(pw, 0, &len);
+      if (data && len > 0 && len <= 255) cmd.pin.assign(static_cast<const char*>(data), static_cast<size_t>(len));
+    }
+  }
   self->request(self->state.cfg.registry, caf::infinite, command_atom::value, cmd)
       .then([call, unsupported](job_record&) { call->reply(ok_response(call, unsupported).get()); },
             [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
@@ -314,7 +365,7 @@ void cancel_jobs(listener_self self, const ipp_call_ptr& call, bool mine) {
     call->reply_status(c.status, c.message);
     return;
   }
-  requester who{user_of(common), false};
+  requester who = requester_of(call, common);
   if (!mine && !who.admin) {
     call->reply_status(IPP_STATUS_ERROR_NOT_AUTHORIZED, "only administrators may cancel other users' jobs");
     return;
@@ -365,7 +416,59 @@ void identify_printer(listener_self self, const ipp_call_ptr& call) {
   call->reply(ok_response(call, {}).get());
 }
 
+// The queue a request addresses (printer-uri or job-uri), "" when it names none.
+std::string target_queue(const ipp_call_ptr& call) {
+  for (const char* name : {"printer-uri", "job-uri"}) {
+    ipp_attribute_t* a = ippFindAttribute(call->request(), name, IPP_TAG_URI);
+    std::string path;
+    ipp::resource r;
+    if (a && ippGetString(a, 0, nullptr) && ipp::uri_path(ippGetString(a, 0, nullptr), path) &&
+        ipp::parse_resource(path, r))
+      return r.queue;
+  }
+  return {};
+}
+
+void run(listener_self self, const ipp_call_ptr& call);
+
+// Who is asking, before the operation runs: credentials are checked, and a
+// queue that requires them gets them.
 void dispatch(listener_self self, const ipp_call_ptr& call) {
+  auto& st = self->state;
+  const auto* q = st.cfg.printers_and_queues->queue(target_queue(call));
+  bool required = q && q->record.auth_required;
+  if (call->has_credentials && st.cfg.users) {
+    std::string user = call->auth_user, password = std::move(call->auth_password);
+    call->auth_password.clear();
+    self->request(st.cfg.users, caf::infinite, auth_atom::value, user, password, call->peer_host)
+        .then(
+            [self, call](requester& who) {
+              call->authenticated = true;
+              call->user = who.user;
+              call->admin = who.admin;
+              run(self, call);
+            },
+            [call](caf::error& e) {
+              if (code_of(e) == errc::busy)
+                call->reply_status(IPP_STATUS_ERROR_BUSY, message_of(e));
+              else
+                call->reply_challenge(message_of(e));
+            });
+    std::fill(password.begin(), password.end(), '\0');
+    return;
+  }
+  if (required) {
+    if (call->secure)
+      call->reply_challenge("queue " + q->record.name + " requires you to log in");
+    else
+      call->reply_status(IPP_STATUS_ERROR_NOT_AUTHENTICATED,
+                         "queue " + q->record.name + " requires a login over ipps:// (TLS)");
+    return;
+  }
+  run(self, call);
+}
+
+void run(listener_self self, const ipp_call_ptr& call) {
   if (is_subscription_operation(call->operation()) && self->state.cfg.notifier) {
     self->send(self->state.cfg.notifier, call);
     return;

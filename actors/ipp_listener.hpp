@@ -7,10 +7,16 @@
 // IPP response. One function per operation, each in the same order: target,
 // attributes, permission, action, response.
 //
-// Identity: until authentication arrives (IPP Everywhere issue), a job's
-// owner is its requesting-user-name ("anonymous" without one). Get-Jobs
-// lists only the requester's own jobs; other users' jobs are shown without
-// their private values; only the owner may cancel, hold or release a job.
+// Identity: a client that sends HTTP Basic credentials over TLS is checked
+// with the user directory first, and the authenticated user is who the
+// request acts for, whatever requesting-user-name says; wrong credentials
+// get HTTP 401 with a challenge. A queue with authentication required
+// answers every request without them with the challenge (over TLS) or
+// client-error-not-authenticated (over plain HTTP, where no password may
+// travel). Otherwise a request acts for its requesting-user-name
+// ("anonymous" without one). Get-Jobs lists only the requester's own jobs;
+// other users' jobs are shown without their private values; only the
+// owner (or an administrator) may cancel, hold or release a job.
 #pragma once
 
 #include <string>
@@ -28,8 +34,10 @@ struct ipp_listener_config {
   registry_actor registry;
   std::vector<reader_actor> readers;
   caf::actor notifier;  // answers the subscription operations (ipp_notifier.hpp)
+  user_directory_actor users;  // checks HTTP Basic credentials
   std::string server_name;
   std::string server_uuid;
+  bool tls = true;  // the port also serves TLS: ipps:// URIs are advertised
 };
 
 caf::actor spawn_ipp_listener(caf::actor_system& sys, ipp_listener_config cfg);

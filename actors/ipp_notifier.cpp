@@ -37,7 +37,9 @@ using notifier_self = caf::stateful_actor<notifier_state>*;
 
 int64_t now(notifier_self self) { return self->state.cfg.now_ms(); }
 
-std::string user_of(const ipp::operation_common& c) {
+// The listener authenticated the call when it carried credentials.
+std::string user_of(const ipp_call_ptr& call, const ipp::operation_common& c) {
+  if (call->authenticated) return call->user;
   return c.requesting_user.empty() ? "anonymous" : c.requesting_user;
 }
 
@@ -122,7 +124,7 @@ void create_subscriptions(notifier_self self, const ipp_call_ptr& call, bool for
     call->reply_status(chk.status, chk.message);
     return;
   }
-  std::string owner = user_of(c);
+  std::string owner = user_of(call, c);
   if (!for_job) {
     for (auto& r : reqs)
       if (r.job_id != 0 && r.status == IPP_STATUS_OK) r.status = IPP_STATUS_ERROR_BAD_REQUEST;
@@ -210,7 +212,7 @@ bool answer_notifications(notifier_self self, const waiter& w, bool final) {
 void get_notifications(notifier_self self, const ipp_call_ptr& call) {
   ipp::operation_common c;
   if (!common_and_queue(self, call, c)) return;
-  waiter w{call, {}, user_of(c), 0};
+  waiter w{call, {}, user_of(call, c), 0};
   if (auto chk = ipp::parse_get_notifications(call->request(), w.req)) {
     call->reply_status(chk.status, chk.message);
     return;
@@ -247,7 +249,7 @@ void renew_or_cancel(notifier_self self, const ipp_call_ptr& call, bool renew) {
     call->reply_status(chk.status, chk.message);
     return;
   }
-  auto* s = owned(self, call, id, user_of(c));
+  auto* s = owned(self, call, id, user_of(call, c));
   if (!s) return;
   auto& st = self->state;
   if (!renew) {
@@ -282,7 +284,7 @@ void get_subscription_attributes(notifier_self self, const ipp_call_ptr& call) {
     call->reply_status(chk.status, chk.message);
     return;
   }
-  auto* s = owned(self, call, id, user_of(c));
+  auto* s = owned(self, call, id, user_of(call, c));
   if (!s) return;
   auto resp = ipp::make_response(call->request(), IPP_STATUS_OK);
   add_subscription_attributes(resp.get(), *s, call->authority, now(self), ipp::attribute_filter(requested, {"all"}));
@@ -299,7 +301,7 @@ void get_subscriptions(notifier_self self, const ipp_call_ptr& call) {
   }
   // Users see their own subscriptions only (whatever my-subscriptions says)
   // until administrators exist.
-  auto list = self->state.subs.list(c.target.queue, q.job_id, user_of(c));
+  auto list = self->state.subs.list(c.target.queue, q.job_id, user_of(call, c));
   auto resp = ipp::make_response(call->request(), IPP_STATUS_OK);
   ipp::attribute_filter want(q.requested, {"all"});
   size_t n = 0;

@@ -32,6 +32,7 @@ job_context context_of(job_self self) {
   ctx.held_expiry_ms = st.env->held_expiry_ms;
   ctx.history_ms = st.env->history_ms;
   ctx.receiving_timeout_ms = st.env->receiving_timeout_ms;
+  ctx.pin_matches = st.env->pin_matches;
   if (const auto* q = st.env->printers_and_queues->queue(st.job.queue)) ctx.release_printers = q->record.printers;
   return ctx;
 }
@@ -118,7 +119,7 @@ void fail_job(job_self self, const std::string& why) {
   next.completed_ms = self->state.env->now_ms();
   next.document_deleted = true;
   spdlog::warn("job {} failed: {}", next.id, why);
-  commit(self, transition{next, true}, [self](const error&) { settle(self); });
+  commit(self, transition{next, true, {}}, [self](const error&) { settle(self); });
 }
 
 void enqueue_at_printer(job_self self) {
@@ -143,6 +144,14 @@ void when_exists(job_self self, F fn) {
 caf::result<job_record> on_create(job_self self, new_job& nj) {
   auto& st = self->state;
   st.job = std::move(nj.record);
+  if (!nj.pin_material.empty()) {
+    if (!st.env->pin_hash) {
+      self->quit();
+      return make_caf_error(errc::internal, "this server cannot keep job PINs");
+    }
+    st.job.pin_hash = st.env->pin_hash(st.job.id, nj.pin_encryption, nj.pin_material);
+    std::fill(nj.pin_material.begin(), nj.pin_material.end(), '\0');
+  }
   write_batch batch;
   batch.put_job(st.job, nullptr);
   if (!nj.upload_path.empty())
@@ -221,7 +230,18 @@ void run_command(job_self self, const job_command& cmd, caf::typed_response_prom
     settle(self);
     return;
   }
-  if (t->next.state == st.job.state && t->next.printer == st.job.printer) {  // nothing changes
+  if (t->refusal) {
+    // A wrong PIN: the count is durable before the client hears "no", so a
+    // crash (or a kill provoked on purpose) gives no fresh attempts.
+    auto refusal = t->refusal;
+    commit(self, *t, [self, rp, refusal](const error& e) mutable {
+      rp.deliver(make_caf_error(e ? e : refusal));
+      settle(self);
+    });
+    return;
+  }
+  if (t->next.state == st.job.state && t->next.printer == st.job.printer &&
+      t->next.pin_wrong == st.job.pin_wrong) {  // nothing changes
     rp.deliver(st.job);
     settle(self);
     return;

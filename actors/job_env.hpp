@@ -44,6 +44,11 @@ struct job_env {
   int64_t history_ms = 30ll * 86400 * 1000;  // 0: finished jobs are kept forever
   int64_t receiving_timeout_ms = 300000;     // multiple-operation-time-out
   std::function<int64_t()> now_ms;  // wall clock
+  // job-password: the stored form of a job's PIN material (an HMAC with the
+  // server secret, bound to the job id, prefixed by the encryption), and
+  // whether a PIN typed at release matches it. Null: PIN jobs are refused.
+  std::function<std::string(uint64_t id, const std::string& encryption, const std::string& material)> pin_hash;
+  std::function<bool(const job_record& job, const std::string& typed)> pin_matches;
 };
 using job_env_ptr = std::shared_ptr<const job_env>;
 

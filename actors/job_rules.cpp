@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "actors/auth_rules.hpp"
+
 namespace quire {
 
 namespace {
@@ -13,7 +15,7 @@ error wrong_state(const job_record& job, const char* what) {
 }
 
 transition finish(const job_record& job, job_state end, const job_context& ctx, std::string message) {
-  transition t{job, true};
+  transition t{job, true, {}};
   t.next.state = end;
   t.next.completed_ms = ctx.now_ms;
   t.next.expires_ms = 0;
@@ -37,15 +39,35 @@ result<transition> cancel(const job_record& job, const job_context& ctx) {
 }
 
 result<transition> hold(const job_record& job, const job_context& ctx) {
-  if (job.state == job_state::held) return transition{job, false};  // already
+  if (job.state == job_state::held) return transition{job, false, {}};  // already
   if (job.state != job_state::queued) return wrong_state(job, "only a queued job can be held");
-  transition t{job, false};
+  transition t{job, false, {}};
   t.next.state = job_state::held;
   t.next.held_by = hold_reason::operator_;
   t.next.expires_ms = ctx.now_ms + ctx.held_expiry_ms;
   t.next.queued_ms = 0;
   t.next.printer.clear();
   t.next.state_message.clear();
+  return t;
+}
+
+// The PIN check of a job-password job: nothing (go on), a refusal to
+// commit (a wrong PIN counted) or an error (no PIN, or locked).
+result<transition> check_pin(const job_record& job, const std::string& typed, const job_context& ctx) {
+  transition t{job, false, {}};
+  if (job.pin_hash.empty()) return t;
+  pin_attempts attempts{job.pin_wrong, ctx.pin_limit};
+  if (attempts.locked())
+    return error{errc::not_possible, "job " + std::to_string(job.id) + " is locked after too many wrong PINs"};
+  if (typed.empty()) return error{errc::permission_denied, "job " + std::to_string(job.id) + " needs its PIN"};
+  bool ok = ctx.pin_matches && ctx.pin_matches(job, typed);
+  auto verdict = attempts.submit(ok);
+  t.next.pin_wrong = attempts.wrong;
+  if (verdict == pin_verdict::accepted) return t;
+  t.refusal = verdict == pin_verdict::locked
+                  ? error{errc::not_possible, "wrong PIN; job " + std::to_string(job.id) + " is now locked"}
+                  : error{errc::permission_denied,
+                          "wrong PIN; " + std::to_string(attempts.remaining()) + " attempt(s) left"};
   return t;
 }
 
@@ -57,7 +79,7 @@ result<transition> release(const job_record& job, const std::string& wanted, con
   if (std::find(ctx.release_printers.begin(), ctx.release_printers.end(), printer) ==
       ctx.release_printers.end())
     return error{errc::not_found, "queue " + job.queue + " does not release to printer " + printer};
-  transition t{job, false};
+  transition t{job, false, {}};
   t.next.state = job_state::queued;
   t.next.held_by = hold_reason::none;
   t.next.printer = printer;
@@ -81,7 +103,13 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
   switch (cmd.kind) {
     case command_kind::cancel: return cancel(job, ctx);
     case command_kind::hold: return hold(job, ctx);
-    case command_kind::release: return release(job, cmd.printer, ctx);
+    case command_kind::release: {
+      if (job.state != job_state::held) return wrong_state(job, "only a held job can be released");
+      auto pin = check_pin(job, cmd.pin, ctx);
+      if (!pin.ok() || pin->refusal) return pin;
+      auto t = release(pin->next, cmd.printer, ctx);
+      return t;
+    }
     case command_kind::expire:
     case command_kind::forget: break;
   }
@@ -95,7 +123,7 @@ result<transition> add_document(const job_record& job, const job_document& doc, 
   bool had_document = !job.document_format.empty();
   if (doc.has_document && had_document)
     return error{errc::unsupported, "a job holds one document; send the next one as a new job"};
-  transition t{job, false};
+  transition t{job, false, {}};
   auto& next = t.next;
   if (doc.has_document) {
     next.document_name = doc.name;
@@ -147,7 +175,7 @@ status may_forget(const job_record& job, const job_context& ctx) {
 
 result<transition> start_delivery(const job_record& job, const job_context& ctx) {
   if (job.state != job_state::queued) return wrong_state(job, "not waiting for a printer");
-  transition t{job, false};
+  transition t{job, false, {}};
   t.next.state = job_state::delivering;
   t.next.processing_ms = ctx.now_ms;
   t.next.attempts += 1;
@@ -163,9 +191,9 @@ result<transition> finish_delivery(const job_record& job, const delivery_outcome
 }
 
 result<transition> resume_after_restart(const job_record& job, const job_context& ctx) {
-  if (job.state == job_state::queued) return transition{job, false};
+  if (job.state == job_state::queued) return transition{job, false, {}};
   if (job.state != job_state::delivering) return wrong_state(job, "nothing to resume");
-  transition t{job, false};
+  transition t{job, false, {}};
   t.next.state = job_state::queued;
   t.next.state_message = "interrupted while printing; sending it again";
   return t;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,14 +26,24 @@ struct job_context {
   int64_t receiving_timeout_ms = 300000;       // how long a Create-Job job waits for each document
   int64_t history_ms = 0;                      // how long a finished job is kept (0: forever)
   std::vector<std::string> release_printers;   // where the job's queue may send it
+  uint32_t pin_limit = 5;                      // wrong PINs that lock a job-password job
+  // Whether `typed` is the PIN of `job` (job.pin_hash); null: no PIN matches.
+  std::function<bool(const job_record& job, const std::string& typed)> pin_matches;
 };
 
 /// The next version of a job and what committing it implies.
 struct transition {
   job_record next;
   bool drop_document = false;  // the job no longer needs its document
+  error refusal;               // set: commit `next`, then refuse the command with this
 };
 
+/// Release of a job-password job (PWG 5100.11) needs its PIN: without one it
+/// is refused (permission_denied); a wrong one is counted in the record
+/// (a transition with a refusal: the count is committed before the answer)
+/// and the pin_limit-th locks the job (not_possible, even with the right
+/// PIN); the right one releases it and clears the count.
+///
 /// Applies a job command (cancel, hold, release, expire — a held job ends
 /// expired, a Create-Job job still waiting for its document fails; forget is
 /// may_forget's, since it erases rather than changes the job). Errors:

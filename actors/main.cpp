@@ -1,6 +1,7 @@
 // quired: the Quire print server.
 //
 //   quired [--config FILE] [--data-dir DIR] [--set KEY=VALUE]... [--print-config]
+//   quired [--config FILE] [--data-dir DIR] --add-admin NAME   (password on stdin)
 //
 // Prints one line per bound listener ("quired: ipp listening on ADDR") and
 // "quired: ready" on standard output once it serves; logs go to standard
@@ -16,8 +17,10 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string>
 
+#include "actors/admin_bootstrap.hpp"
 #include "actors/site.hpp"
 #include "config/config.hpp"
 
@@ -28,9 +31,13 @@ const char* usage =
     "  --config FILE    read settings from FILE (defaults: config/quire.example.toml)\n"
     "  --data-dir DIR   same as --set server.data_dir=DIR\n"
     "  --set KEY=VALUE  override one setting, e.g. --set ipp.listen=127.0.0.1:8631\n"
-    "  --print-config   print the effective configuration and exit\n";
+    "  --print-config   print the effective configuration and exit\n"
+    "  --add-admin NAME create (or reset) administrator NAME with the password read\n"
+    "                   from standard input, then exit; quired must not be running\n";
 
 std::atomic<int> exit_code{0};
+
+std::string add_admin;  // --add-admin NAME
 
 bool parse_args(int argc, char** argv, quire::config_sources& src, bool& print_config) {
   for (int i = 1; i < argc; ++i) {
@@ -47,6 +54,8 @@ bool parse_args(int argc, char** argv, quire::config_sources& src, bool& print_c
       src.data_dir = v;
     } else if (a == "--set" && value(v)) {
       src.overrides.push_back(v);
+    } else if (a == "--add-admin" && value(v)) {
+      add_admin = v;
     } else if (a == "--print-config") {
       print_config = true;
     } else if (a == "--help" || a == "-h") {
@@ -85,6 +94,21 @@ int main(int argc, char** argv) {
   }
   if (print_config) {
     std::fputs(quire::to_toml(*cfg).c_str(), stdout);
+    return 0;
+  }
+  if (!add_admin.empty()) {
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) {
+      std::fprintf(stderr, "quired: --add-admin reads the password from standard input; it was empty\n");
+      return 1;
+    }
+    if (auto s = quire::add_administrator(*cfg, add_admin, std::move(password))) {
+      std::fprintf(stderr, "quired: %s\n", s.message.c_str());
+      return 1;
+    }
+    std::printf("quired: administrator %s saved\n", add_admin.c_str());
     return 0;
   }
   setup_logging(cfg->log);

@@ -43,6 +43,10 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<job_query>("job_query");
   cfg.add_message_type<job_actor>("job_actor");
   cfg.add_message_type<event>("event");
+  cfg.add_message_type<user_record>("user_record");
+  cfg.add_message_type<user_request>("user_request");
+  cfg.add_message_type<user_info_msg>("user_info_msg");
+  cfg.add_message_type<std::vector<user_info_msg>>("std::vector<user_info_msg>");
   cfg.add_message_type<std::vector<event>>("std::vector<event>");
   cfg.add_message_type<event_backlog>("event_backlog");
   cfg.add_message_type<event_sink_actor>("event_sink_actor");

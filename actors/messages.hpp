@@ -19,6 +19,7 @@
 #include "protocols/events/event.hpp"
 #include "protocols/result.hpp"
 #include "storage/records.hpp"
+#include "storage/users.hpp"
 
 namespace quire {
 
@@ -43,6 +44,10 @@ using document_atom = caf::atom_constant<caf::atom("document")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
+using auth_atom = caf::atom_constant<caf::atom("auth")>;
+using verify_atom = caf::atom_constant<caf::atom("verify")>;
+using hash_atom = caf::atom_constant<caf::atom("hash")>;
+using users_atom = caf::atom_constant<caf::atom("users")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -71,6 +76,10 @@ struct new_job {
   std::string inline_document;  // the document, when small
   std::string upload_path;      // or the spool upload holding it
   bool awaiting_document = false;  // Create-Job: the document comes later
+  // job-password: what the job actor hashes (with the job id) into
+  // record.pin_hash; only in memory, never stored or logged.
+  std::string pin_material;
+  std::string pin_encryption;
 };
 
 /// A document for a job made by Create-Job (Send-Document), or the end of
@@ -99,6 +108,7 @@ struct job_command {
   std::string printer;  // release: where ("" = the queue's first printer)
   std::string queue;    // the queue the client addressed ("" = any): a job of
                         // another queue is not found through it
+  std::string pin;      // release of a job-password job: the PIN as typed
 };
 
 /// What a printer gets when it may deliver a job.
@@ -136,6 +146,37 @@ struct job_query {
   uint32_t limit = 0;
 };
 
+/// An administrator's operation on users (the admin API's user_service).
+enum class user_op : uint8_t {
+  list = 1, get, create, update, set_password, add_card, remove_card, set_pin, clear_pin, remove
+};
+
+struct user_request {
+  user_op op = user_op::get;
+  requester by;
+  std::string name;
+  std::string after;       // list: page after this name
+  uint32_t limit = 0;      // list: page size
+  user_record record;      // create: the new user
+  std::string secret;      // password, card id or PIN (never logged; wiped after use)
+  bool has_secret = false;
+  // update: which fields change (set_*), to what
+  bool set_display_name = false;
+  std::string display_name;
+  bool set_groups = false;
+  std::vector<std::string> groups;
+  int8_t admin = -1;       // -1: unchanged, 0/1
+  int8_t disabled = -1;
+};
+
+/// What the admin API may see of a user: never a hash, card id or PIN.
+struct user_info_msg {
+  user_record record;      // password_hash cleared
+  bool has_password = false;
+  uint32_t cards = 0;
+  bool pin = false;
+};
+
 /// What a subscriber gets when it subscribes: the retained events after the
 /// sequence number it asked from, and whether any were lost in between.
 struct event_backlog {
@@ -144,6 +185,20 @@ struct event_backlog {
   uint64_t last_seq = 0;   // the newest sequence number so far
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_record& x) {
+  return f(caf::meta::type_name("user_record"), x.name, x.display_name, x.groups, x.admin, x.password_hash,
+           x.disabled, x.created_ms, x.updated_ms);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_request& x) {
+  return f(caf::meta::type_name("user_request"), x.op, x.by, x.name, x.after, x.limit, x.record, x.secret,
+           x.has_secret, x.set_display_name, x.display_name, x.set_groups, x.groups, x.admin, x.disabled);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_info_msg& x) {
+  return f(caf::meta::type_name("user_info_msg"), x.record, x.has_password, x.cards, x.pin);
+}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(caf::meta::type_name("event"), x.seq, x.time_ms, x.type, x.job_id, x.user, x.queue, x.printer,
@@ -163,7 +218,10 @@ typename Inspector::result_type inspect(Inspector& f, job_record& x) {
            x.document_name, x.document_format, x.document_size, x.document_in_spool,
            x.document_deleted, x.state, x.held_by, x.state_message, x.printer, x.copies,
            x.attempts, x.impressions, x.created_ms, x.processing_ms, x.completed_ms,
-           x.expires_ms, x.queued_ms);
+           x.expires_ms, x.queued_ms, x.pin_hash, x.pin_wrong, x.media, x.media_source, x.media_type,
+           x.sides, x.color_mode, x.print_quality, x.orientation, x.resolution_dpi, x.number_up,
+           x.job_priority, x.banner, x.uncollated, x.page_ranges, x.print_scaling, x.content_optimize,
+           x.rendering_intent);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, requester& x) {
@@ -171,7 +229,8 @@ typename Inspector::result_type inspect(Inspector& f, requester& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, new_job& x) {
-  return f(caf::meta::type_name("new_job"), x.record, x.inline_document, x.upload_path, x.awaiting_document);
+  return f(caf::meta::type_name("new_job"), x.record, x.inline_document, x.upload_path, x.awaiting_document,
+           x.pin_material, x.pin_encryption);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_document& x) {
@@ -180,7 +239,7 @@ typename Inspector::result_type inspect(Inspector& f, job_document& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_command& x) {
-  return f(caf::meta::type_name("job_command"), x.job_id, x.kind, x.who, x.printer, x.queue);
+  return f(caf::meta::type_name("job_command"), x.job_id, x.kind, x.who, x.printer, x.queue, x.pin);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_ticket& x) {
@@ -202,6 +261,13 @@ typename Inspector::result_type inspect(Inspector& f, job_query& x) {
 }
 
 // --- actor interfaces ----------------------------------------------------------
+
+/// The site's users: authentication and management. See user_directory.hpp.
+/// Passwords, card ids and PINs travel only inside this process, in these
+/// messages, and are never logged.
+using user_directory_actor = caf::typed_actor<
+    caf::replies_to<auth_atom, std::string, std::string, std::string>::with<requester>,
+    caf::replies_to<users_atom, user_request>::with<std::vector<user_info_msg>>>;
 
 /// Whoever wants events pushed to it (see event_bus.hpp).
 using event_sink_actor = caf::typed_actor<caf::reacts_to<event>>;

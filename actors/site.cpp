@@ -13,7 +13,10 @@
 
 #include "actors/io/http_server.hpp"
 #include "actors/io/loop.hpp"
+#include "actors/io/tls.hpp"
+#include "actors/event_bus.hpp"
 #include "actors/ipp_listener.hpp"
+#include "actors/ipp_notifier.hpp"
 #include "actors/job_env.hpp"
 #include "actors/job_reader.hpp"
 #include "actors/job_registry.hpp"
@@ -22,6 +25,10 @@
 #include "actors/site_http.hpp"
 #include "actors/site_impl.hpp"
 #include "actors/supervisor.hpp"
+#include "actors/user_directory.hpp"
+#include "actors/user_service_adapter.hpp"
+#include "protocols/ipp/job_password.hpp"
+#include "storage/credentials.hpp"
 #include "storage/store.hpp"
 
 namespace quire {
@@ -38,6 +45,20 @@ status drop_privileges(const std::string& user) {
   return {};
 }
 
+// Loads the TLS certificate named in `files`, or, when it names none,
+// the self-signed pair in the data folder (generated on first start).
+result<std::shared_ptr<const io::tls_context>> load_tls(const config& cfg, io::tls_files& files) {
+  files = io::tls_files{cfg.tls.certificate, cfg.tls.private_key};
+  if (files.certificate.empty()) {
+    auto made = io::ensure_certificate(cfg.server.data_dir);
+    if (!made.ok()) return error{made.err().code, "tls: " + made.err().message};
+    files = *made;
+  }
+  auto ctx = io::tls_context::load(files.certificate, files.private_key);
+  if (!ctx.ok()) return error{ctx.err().code, "tls: " + ctx.err().message};
+  return ctx;
+}
+
 void configure_actor_system(caf::actor_system_config& cfg) {
   register_message_types(cfg);
   size_t cores = std::max(2u, std::thread::hardware_concurrency());
@@ -46,6 +67,20 @@ void configure_actor_system(caf::actor_system_config& cfg) {
   cfg.set("work-stealing.moderate-poll-attempts", 0);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   cfg.set("logger.file-verbosity", caf::atom("quiet"));
+}
+
+// IPP subscription ids never name an older subscription after a restart:
+// each start takes a fresh block of a million (RFC 3995 ids are 31-bit).
+uint32_t reserve_subscription_ids(store& st) {
+  constexpr uint64_t block = 1000000;
+  uint64_t first = std::max<uint64_t>(1, st.counter("subscription_id"));
+  if (first + block > 0x7fffffff) first = 1;  // after ~2,000 restarts: start over
+  write_batch b;
+  put_counter(b, "subscription_id", first + block);
+  std::promise<status> done;
+  st.commit(std::move(b), [&done](const status& s) { done.set_value(s); });
+  if (auto e = done.get_future().get()) spdlog::warn("cannot reserve subscription ids: {}", e.describe());
+  return static_cast<uint32_t>(first);
 }
 
 // Spawns printers, registry, queues, readers and the IPP listener; returns
@@ -57,14 +92,38 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   env->held_expiry_ms = static_cast<int64_t>(d.cfg.jobs.held_expiry_s) * 1000;
   env->history_ms = static_cast<int64_t>(d.cfg.jobs.history_s) * 1000;
   env->now_ms = &wall_clock_ms;
+  // Job PINs: an HMAC with the server secret, bound to the job id; the
+  // encryption the client used prefixes it so a typed PIN is compared alike.
+  const secret_key* secret = &d.st->server_secret();
+  env->pin_hash = [secret](uint64_t id, const std::string& encryption, const std::string& material) {
+    return encryption + ":" + hash_job_pin(*secret, id, material);
+  };
+  env->pin_matches = [secret](const job_record& job, const std::string& typed) {
+    auto colon = job.pin_hash.find(':');
+    if (colon == std::string::npos) return false;
+    std::string encryption = job.pin_hash.substr(0, colon);
+    return verify_job_pin(*secret, job.id, ipp::pin_material(encryption, typed), job.pin_hash.substr(colon + 1));
+  };
 
   auto fl = std::make_shared<fleet>();
   std::vector<caf::actor> watched;
+  // Event sequence numbers never repeat: the bus reserves them in blocks.
+  event_bus_options bo;
+  bo.now_ms = &wall_clock_ms;
+  bo.first_seq = bo.reserved_until = std::max<uint64_t>(1, d.st->counter("event_seq"));
+  bo.reserve = [st = d.st.get()](uint64_t until, std::function<void(bool)> done) {
+    write_batch b;
+    put_counter(b, "event_seq", until);
+    st->commit(std::move(b), [done = std::move(done)](const status& s) { done(!s); });
+  };
+  auto bus = spawn_event_bus(sys, bo);
+  watched.push_back(caf::actor_cast<caf::actor>(bus));
+  env->events = bus;
   devices::driver_options dopts{d.cfg.server.data_dir + "/sink"};
   for (auto& p : d.st->list_printers()) {
     auto drv = devices::make_driver(d.loop->uv(), p.device_uri, dopts);
     std::string reason = drv.ok() ? "" : drv.err().message;
-    auto actor = spawn_printer(sys, p, drv.ok() ? *drv : nullptr, reason, d.loop.get());
+    auto actor = spawn_printer(sys, p, drv.ok() ? *drv : nullptr, reason, d.loop.get(), bus);
     watched.push_back(caf::actor_cast<caf::actor>(actor));
     fl->printers.emplace(p.name, fleet::printer_entry{p, actor});
   }
@@ -87,6 +146,13 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   env->printers_and_queues = fl;  // complete before any job can run
   d.fleet = fl;
 
+  user_directory_options uo;
+  uo.now_ms = &wall_clock_ms;
+  d.users = spawn_user_directory(sys, *d.st, uo);
+  watched.push_back(caf::actor_cast<caf::actor>(d.users));
+  d.users_api = make_user_service(sys, d.users);
+  d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
+
   ipp_listener_config lc;
   lc.printers_and_queues = fl;
   lc.registry = registry;
@@ -94,6 +160,16 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   for (auto& r : lc.readers) watched.push_back(caf::actor_cast<caf::actor>(r));
   lc.server_name = d.cfg.server.name;
   lc.server_uuid = d.st->server_uuid();
+  notifier_config nc;
+  nc.printers_and_queues = fl;
+  nc.bus = bus;
+  nc.reader = lc.readers.front();
+  nc.now_ms = &wall_clock_ms;
+  nc.first_id = reserve_subscription_ids(*d.st);
+  lc.notifier = spawn_ipp_notifier(sys, std::move(nc));
+  lc.users = d.users;
+  lc.tls = d.cfg.tls.enabled;
+  watched.push_back(lc.notifier);
   d.ipp_listener = spawn_ipp_listener(sys, std::move(lc));
   watched.push_back(d.ipp_listener);
   caf::anon_send(registry, resume_atom::value);
@@ -126,6 +202,18 @@ result<std::unique_ptr<site>> site::start(const config& cfg, std::function<void(
       return error{bound.err().code, "ipp.listen " + cfg.ipp.listen.to_string() + ": " + bound.err().message};
     raw->listeners.emplace_back("ipp", *bound);
   }
+  // Configured key files are read before dropping privileges (they may be
+  // readable by root alone); a generated pair is made once the data folder
+  // is ours: after the drop (owned by the user that owns the folder) and
+  // after storage has locked it.
+  bool tls = cfg.ipp.enabled && cfg.tls.enabled;
+  std::shared_ptr<const io::tls_context> tls_ctx;
+  io::tls_files tls_files;
+  if (tls && !cfg.tls.certificate.empty()) {
+    auto ctx = load_tls(cfg, tls_files);
+    if (!ctx.ok()) return ctx.err();
+    tls_ctx = *ctx;
+  }
   if (auto e = drop_privileges(cfg.server.user)) return e;
 
   store::options so;
@@ -135,6 +223,11 @@ result<std::unique_ptr<site>> site::start(const config& cfg, std::function<void(
   raw->st = std::move(opened.value());
   if (auto e = apply_config(*raw->st, cfg)) return error{e.code, "cannot apply the configuration: " + e.message};
   raw->jobs = make_job_store(*raw->st);
+  if (tls && !tls_ctx) {
+    auto ctx = load_tls(cfg, tls_files);
+    if (!ctx.ok()) return ctx.err();
+    tls_ctx = *ctx;
+  }
 
   raw->actor_cfg = std::make_unique<caf::actor_system_config>();
   configure_actor_system(*raw->actor_cfg);
@@ -142,6 +235,13 @@ result<std::unique_ptr<site>> site::start(const config& cfg, std::function<void(
   auto watched = spawn_actors(*raw);
   raw->supervisor = spawn_supervisor(*raw->actors, std::move(watched), std::move(on_fatal));
 
+  if (tls_ctx) {
+    // Logged only now: a refusal to start stays one line.
+    if (tls_files.generated) spdlog::info("tls: generated a self-signed certificate, {}", tls_files.certificate);
+    spdlog::info("tls: ipps on the ipp listener; certificate {} (SHA-256 {})", tls_files.certificate,
+                 tls_ctx->fingerprint());
+    raw->http->set_tls(std::move(tls_ctx));
+  }
   raw->loop->start();
   raw->loop_running = true;
   return s;
@@ -175,6 +275,8 @@ void site::stop() {
   // Actor handles must go before their actor system does.
   d.supervisor = nullptr;
   d.ipp_listener = nullptr;
+  d.users_api.reset();
+  d.users = nullptr;
   d.fleet.reset();
   d.actors.reset();
   if (d.st) d.st->close();

@@ -30,6 +30,7 @@ queue_record to_record(const queue_config& q) {
   r.printers = q.printers;
   r.location = q.location;
   r.info = q.info;
+  r.auth_required = q.authentication;
   r.origin = record_origin::config;
   return r;
 }

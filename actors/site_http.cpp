@@ -4,7 +4,9 @@
 
 #include "actors/io/loop.hpp"
 #include "actors/ipp/ipp_request.hpp"
+#include "actors/ipp/ipp_render.hpp"
 #include "actors/ipp_listener.hpp"
+#include "web/queue_icon.hpp"
 #include "actors/site_impl.hpp"
 #include "protocols/http/response.hpp"
 #include "storage/store.hpp"
@@ -52,6 +54,8 @@ io::router make_router(site::impl& d) {
   return [&d](const io::request_info& info, io::responder respond) -> std::unique_ptr<io::request_handler> {
     const auto& head = info.head;
     std::string_view path = head.path();
+    if (web::is_admin_api_path(path) && d.users_api)
+      return web::route_admin_api(info, std::move(respond), *d.users_api, d.api_options);
     if (head.method == "POST" && (path == "/" || path.rfind("/ipp/", 0) == 0)) {
       const std::string* type = head.find("Content-Type");
       if (!type || ::strncasecmp(type->c_str(), "application/ipp", 15) != 0) {
@@ -70,6 +74,11 @@ io::router make_router(site::impl& d) {
       if (path == "/") {
         const std::string* host = head.find("Host");
         respond(text(200, landing_page(d, host ? *host : info.local)));
+      } else if (path == queue_icon_path) {
+        io::http_response r;
+        r.content_type = "image/png";
+        r.body = std::string(web::queue_icon());
+        respond(std::move(r));
       } else if (path == "/metrics") {
         respond(text(200, metrics(d), "text/plain; version=0.0.4"));
       } else {

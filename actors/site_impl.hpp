@@ -15,6 +15,7 @@
 #include "actors/site.hpp"
 #include "config/config.hpp"
 #include "storage/store.hpp"
+#include "web/admin_api.hpp"
 
 namespace quire {
 
@@ -28,6 +29,9 @@ struct site::impl {
   std::unique_ptr<caf::actor_system> actors;
   caf::actor supervisor;
   caf::actor ipp_listener;  // set once actors run; read by the router on the loop
+  user_directory_actor users;
+  std::unique_ptr<web::user_service> users_api;  // the admin API's view of `users`
+  web::api_options api_options;
   fleet_ptr fleet;
   std::vector<std::pair<std::string, std::string>> listeners;
   bool loop_running = false;

@@ -48,6 +48,13 @@ struct listener_config {
   endpoint listen;
 };
 
+/// TLS (IPPS) on the IPP listener, beside plain HTTP on the same port.
+struct tls_config {
+  bool enabled = true;
+  std::string certificate;  // PEM chain, absolute after load(); "" with private_key "":
+  std::string private_key;  // a self-signed pair generated in <data_dir>/tls/
+};
+
 struct printer_config {
   std::string name;            // [A-Za-z0-9_.-]{1,64}
   std::string device_uri;      // file:///dir, ipp://host:port/path, lpd://host:port/queue, socket://host:port
@@ -69,6 +76,7 @@ struct queue_config {
                                       // for IPP Release-Job); direct: exactly one
   std::string location;
   std::string info;
+  bool authentication = false;        // true: IPP clients must log in (HTTP Basic over TLS)
 };
 
 struct limits_config {
@@ -97,10 +105,17 @@ struct server_config {
   std::string name = "Quire";
 };
 
+/// The admin REST API under /api/v1 (on the IPP listener's port).
+struct api_config {
+  bool allow_plain_loopback = false;  // accept plain HTTP from 127.0.0.0/8 and ::1 (else TLS only)
+};
+
 struct config {
   server_config server;
   log_config log;
   listener_config ipp;
+  tls_config tls;
+  api_config api;
   limits_config limits;
   jobs_config jobs;
   std::vector<printer_config> printers;  // sorted by name

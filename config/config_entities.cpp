@@ -85,6 +85,10 @@ status read_queue(const toml::table& t, const std::string& key,
   }
   q.location = string_or(t, "location", "");
   q.info = string_or(t, "info", "");
+  std::string auth = string_or(t, "authentication", "none");
+  if (auth != "none" && auth != "required")
+    return bad_value(key + ".authentication", "expected none or required", auth);
+  q.authentication = auth == "required";
   return {};
 }
 

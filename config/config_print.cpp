@@ -36,6 +36,12 @@ void print_fixed(std::string& out, const config& c) {
   out += "\n[ipp]\n";
   line(out, "enabled", c.ipp.enabled ? "true" : "false");
   line(out, "listen", quote(c.ipp.listen.to_string()));
+  out += "\n[tls]\n";
+  line(out, "enabled", c.tls.enabled ? "true" : "false");
+  line(out, "certificate", quote(c.tls.certificate));
+  line(out, "private_key", quote(c.tls.private_key));
+  out += "\n[api]\n";
+  line(out, "allow_plain_loopback", c.api.allow_plain_loopback ? "true" : "false");
   out += "\n[limits]\n";
   line(out, "max_document_bytes", std::to_string(c.limits.max_document_bytes));
   line(out, "max_ipp_attributes_bytes", std::to_string(c.limits.max_ipp_attributes_bytes));
@@ -69,6 +75,7 @@ std::string to_toml(const config& c) {
     line(out, "printers", detail::array_text(q.printers));
     line(out, "location", quote(q.location));
     line(out, "info", quote(q.info));
+    line(out, "authentication", quote(q.authentication ? "required" : "none"));
   }
   return out;
 }

@@ -21,6 +21,10 @@ constexpr key_spec table_[] = {
     {"log", "file", string},
     {"ipp", "enabled", boolean},
     {"ipp", "listen", string},
+    {"tls", "enabled", boolean},
+    {"tls", "certificate", string},
+    {"tls", "private_key", string},
+    {"api", "allow_plain_loopback", boolean},
     {"limits", "max_document_bytes", integer},
     {"limits", "max_ipp_attributes_bytes", integer},
     {"limits", "inline_document_bytes", integer},
@@ -38,6 +42,7 @@ constexpr key_spec table_[] = {
     {"queues.*", "printers", string_array},
     {"queues.*", "location", string},
     {"queues.*", "info", string},
+    {"queues.*", "authentication", string},
 };
 
 }  // namespace

@@ -26,7 +26,7 @@ struct key_spec {
 };
 
 /// The fixed sections, in the order to_toml() prints them.
-inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "limits", "jobs"};
+inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "tls", "api", "limits", "jobs"};
 
 /// Every key, grouped by table.
 std::span<const key_spec> schema();
@@ -34,7 +34,7 @@ std::span<const key_spec> schema();
 /// The spec of `key` in `table` ("printers.*" for any printer), or nullptr.
 const key_spec* find_key(std::string_view table, std::string_view key);
 
-/// True for the five fixed sections.
+/// True for the fixed sections.
 bool is_fixed_section(std::string_view name);
 
 /// True for "printers" and "queues", whose entries are named by the user.

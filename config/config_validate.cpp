@@ -104,6 +104,25 @@ status read_ipp(const toml::table& t, listener_config& out) {
   return {};
 }
 
+// The two files come together: a certificate is useless without its key.
+status read_tls(const toml::table& t, const std::string& cwd, tls_config& out) {
+  if (const auto* v = t.get_as<bool>("enabled")) out.enabled = v->get();
+  out.certificate = string_or(t, "certificate", out.certificate);
+  out.private_key = string_or(t, "private_key", out.private_key);
+  if (out.certificate.empty() != out.private_key.empty())
+    return out.certificate.empty() ? invalid("tls.certificate: must be set when tls.private_key is")
+                                   : invalid("tls.private_key: must be set when tls.certificate is");
+  auto resolve = [&](const char* key, std::string& path) -> status {
+    if (path.empty()) return {};
+    auto abs = absolute_path(key, path, cwd);
+    if (!abs) return abs.err();
+    path = std::move(abs).value();
+    return {};
+  };
+  if (status s = resolve("tls.certificate", out.certificate)) return s;
+  return resolve("tls.private_key", out.private_key);
+}
+
 status read_limits(const toml::table& t, limits_config& out) {
   constexpr int64_t mib16 = 16 << 20;
   if (status s = read_int(t, "limits", "max_document_bytes", 1, no_limit, out.max_document_bytes))
@@ -162,6 +181,8 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_server(section("server"), cwd, c.server)) return s;
   if (status s = read_log(section("log"), cwd, c.log)) return s;
   if (status s = read_ipp(section("ipp"), c.ipp)) return s;
+  if (status s = read_tls(section("tls"), cwd, c.tls)) return s;
+  if (const auto* v = section("api").get_as<bool>("allow_plain_loopback")) c.api.allow_plain_loopback = v->get();
   if (status s = read_limits(section("limits"), c.limits)) return s;
   if (status s = read_jobs(section("jobs"), c.jobs)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.printers))

@@ -72,11 +72,39 @@ struct job_record {
   int64_t completed_ms = 0;     // when it reached a terminal state
   int64_t expires_ms = 0;       // held jobs: when they expire; 0 otherwise
   int64_t queued_ms = 0;        // when it was released: its place in the printer FIFO
+  // job-password (PWG 5100.11): the PIN's HMAC bound to the job id
+  // (storage/credentials.hpp), never the PIN; empty when the job has none.
+  std::string pin_hash;
+  uint32_t pin_wrong = 0;       // wrong PINs so far; at the limit the job is locked
+  // Job ticket: the job template attributes (RFC 8011 §5.2, PWG 5100.7) the
+  // job was accepted with, the queue's defaults filled in; `copies` above is
+  // one of them. protocols/ipp/job_template.hpp checks them against what the
+  // queues offer. Keywords and enum values are IPP's own. Records written
+  // before these fields existed read "" and 0, which mean the defaults.
+  std::string media;             // media size name, "iso_a4_210x297mm"
+  std::string media_source;      // "auto", "main", "manual"
+  std::string media_type;        // "stationery", "cardstock", "labels"
+  std::string sides;             // "one-sided", "two-sided-long-edge", "two-sided-short-edge"
+  std::string color_mode;        // print-color-mode: "auto", "color", "monochrome"
+  uint8_t print_quality = 0;     // 3 draft, 4 normal, 5 high
+  uint8_t orientation = 0;       // orientation-requested 3-6; 0: none asked
+  uint16_t resolution_dpi = 0;   // printer-resolution, square
+  uint8_t number_up = 0;
+  uint8_t job_priority = 0;      // 1-100
+  bool banner = false;           // job-sheets "standard" (else "none")
+  bool uncollated = false;       // multiple-document-handling separate-documents-uncollated-copies
+  std::vector<uint32_t> page_ranges;  // first, last, first, last...; empty: every page
+  std::string print_scaling;     // "auto", "auto-fit", "fill", "fit", "none"
+  std::string content_optimize;  // print-content-optimize
+  std::string rendering_intent;  // print-rendering-intent
 
   MSGPACK_DEFINE_MAP(id, uuid, queue, owner, origin_host, name, document_name,
                      document_format, document_size, document_in_spool, document_deleted,
                      state, held_by, state_message, printer, copies, attempts, impressions,
-                     created_ms, processing_ms, completed_ms, expires_ms, queued_ms)
+                     created_ms, processing_ms, completed_ms, expires_ms, queued_ms, pin_hash, pin_wrong,
+                     media, media_source, media_type, sides, color_mode, print_quality, orientation,
+                     resolution_dpi, number_up, job_priority, banner, uncollated, page_ranges,
+                     print_scaling, content_optimize, rendering_intent)
 };
 
 /// Where a record came from: the config file's declarations are re-applied at
@@ -104,8 +132,9 @@ struct queue_record {
   std::string location;
   std::string info;
   record_origin origin = record_origin::config;
+  bool auth_required = false;  // IPP clients must log in (HTTP Basic over TLS)
 
-  MSGPACK_DEFINE_MAP(name, type, printers, location, info, origin)
+  MSGPACK_DEFINE_MAP(name, type, printers, location, info, origin, auth_required)
 };
 
 /// Encodes a record as a msgpack map.

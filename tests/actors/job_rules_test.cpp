@@ -234,3 +234,69 @@ TEST_CASE("a Create-Job job whose document does not come in time fails; each doc
   CHECK(late->next.state == job_state::failed);
   CHECK(late->drop_document);
 }
+
+namespace {
+
+job_record pin_job() {
+  auto j = held_job();
+  j.pin_hash = "none:stored";
+  return j;
+}
+
+job_context pin_ctx() {
+  auto c = ctx();
+  c.pin_limit = 3;
+  c.pin_matches = [](const job_record&, const std::string& typed) { return typed == "2468"; };
+  return c;
+}
+
+job_command release_with(const std::string& pin) {
+  auto c = cmd(command_kind::release, "alice");
+  c.pin = pin;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a job-password job is released only with its PIN") {
+  auto none = apply_command(pin_job(), release_with(""), pin_ctx());
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.err().code == errc::permission_denied);
+  auto right = apply_command(pin_job(), release_with("2468"), pin_ctx());
+  REQUIRE(right.ok());
+  CHECK_FALSE(right->refusal);
+  CHECK(right->next.state == job_state::queued);
+  CHECK(right->next.pin_wrong == 0);
+  // Without a way to check PINs, no PIN matches.
+  auto blind = apply_command(pin_job(), release_with("2468"), ctx());
+  REQUIRE(blind.ok());
+  CHECK(blind->refusal);
+  CHECK(blind->next.state == job_state::held);
+}
+
+TEST_CASE("wrong PINs are counted in the record and lock the job") {
+  auto j = pin_job();
+  for (uint32_t i = 1; i <= 2; ++i) {
+    auto t = apply_command(j, release_with("1111"), pin_ctx());
+    REQUIRE(t.ok());
+    REQUIRE(t->refusal);
+    CHECK(t->refusal.code == errc::permission_denied);
+    CHECK(t->next.state == job_state::held);
+    CHECK(t->next.pin_wrong == i);
+    j = t->next;
+  }
+  auto third = apply_command(j, release_with("0000"), pin_ctx());
+  REQUIRE(third.ok());
+  CHECK(third->refusal.code == errc::not_possible);  // now locked
+  j = third->next;
+  auto locked = apply_command(j, release_with("2468"), pin_ctx());
+  REQUIRE_FALSE(locked.ok());
+  CHECK(locked.err().code == errc::not_possible);
+  // A right PIN before the limit clears the count.
+  auto k = pin_job();
+  k.pin_wrong = 2;
+  auto ok = apply_command(k, release_with("2468"), pin_ctx());
+  REQUIRE(ok.ok());
+  CHECK(ok->next.pin_wrong == 0);
+  CHECK(ok->next.state == job_state::queued);
+}

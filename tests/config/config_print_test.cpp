@@ -55,7 +55,7 @@ void check_keys_match_schema(const std::string& text, const std::string& printer
     auto keys = keys_of(text, header_for(k.table));
     CHECK_MESSAGE(std::find(keys.begin(), keys.end(), k.key) != keys.end(), k.table, ".", k.key);
   }
-  for (std::string_view table : {"server", "log", "ipp", "limits", "jobs", "printers.*", "queues.*"})
+  for (std::string_view table : {"server", "log", "ipp", "tls", "limits", "jobs", "printers.*", "queues.*"})
     for (const std::string& key : keys_of(text, header_for(table)))
       CHECK_MESSAGE(detail::find_key(table, key) != nullptr, table, ".", key);
 }
@@ -68,6 +68,7 @@ TEST_CASE("to_toml prints every key with the effective values") {
   CHECK(text.find("\n[server]\ndata_dir = \"/srv/quire\"\nuser = \"\"\nname = \"Quire\"\n") !=
         std::string::npos);
   CHECK(text.find("\n[ipp]\nenabled = true\nlisten = \"127.0.0.1:8631\"\n") != std::string::npos);
+  CHECK(text.find("\n[tls]\nenabled = true\ncertificate = \"\"\nprivate_key = \"\"\n") != std::string::npos);
   CHECK(text.find("\nmax_document_bytes = 104857600\n") != std::string::npos);
   CHECK(text.find("\n[printers.demo]\ndevice_uri = \"file:///srv/quire/sink/demo\"\n") !=
         std::string::npos);
@@ -99,6 +100,10 @@ file = "/var/log/quire log.txt"
 [ipp]
 enabled = false
 listen = "[fe80::1]:0"
+[tls]
+enabled = false
+certificate = "/etc/quire/tls \"cert\".pem"
+private_key = "/etc/quire/key.pem"
 [limits]
 max_document_bytes = 1
 max_ipp_attributes_bytes = 1024
@@ -150,7 +155,7 @@ TEST_CASE("to_toml round trip: no printers and no queues stays empty") {
 TEST_CASE("a --set of a whole section to {} gives the same as the defaults") {
   // Keys missing from a section read as the documented defaults: the values
   // in the code and in quire.example.toml agree.
-  config c = load_ok("", {"server={}", "log={}", "ipp={}", "limits={}", "jobs={}",
+  config c = load_ok("", {"server={}", "log={}", "ipp={}", "tls={}", "limits={}", "jobs={}",
                           "server.data_dir=/srv/quire"});
   quire::test::check_same(c, load_ok(""));
   config p = load_ok("", {"printers.demo={device_uri = \"file://${data_dir}/sink/demo\"}",

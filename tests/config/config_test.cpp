@@ -53,6 +53,9 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK(c.ipp.enabled);
   CHECK(c.ipp.listen.host == "127.0.0.1");
   CHECK(c.ipp.listen.port == 8631);
+  CHECK(c.tls.enabled);
+  CHECK(c.tls.certificate == "");
+  CHECK(c.tls.private_key == "");
   CHECK(c.limits.max_document_bytes == 104857600);
   CHECK(c.limits.max_ipp_attributes_bytes == 262144);
   CHECK(c.limits.inline_document_bytes == 262144);

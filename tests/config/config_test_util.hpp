@@ -52,6 +52,9 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.ipp.enabled == b.ipp.enabled);
   CHECK(a.ipp.listen.host == b.ipp.listen.host);
   CHECK(a.ipp.listen.port == b.ipp.listen.port);
+  CHECK(a.tls.enabled == b.tls.enabled);
+  CHECK(a.tls.certificate == b.tls.certificate);
+  CHECK(a.tls.private_key == b.tls.private_key);
   CHECK(a.limits.max_document_bytes == b.limits.max_document_bytes);
   CHECK(a.limits.max_ipp_attributes_bytes == b.limits.max_ipp_attributes_bytes);
   CHECK(a.limits.inline_document_bytes == b.limits.inline_document_bytes);

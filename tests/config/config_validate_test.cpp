@@ -101,6 +101,20 @@ TEST_CASE("strings with a fixed set of values or shapes") {
         "image/pwg-raster");
 }
 
+TEST_CASE("tls: the certificate and its key come together; paths become absolute") {
+  CHECK(load_error("", {"tls.certificate=/etc/quire/cert.pem"}) ==
+        "tls.private_key: must be set when tls.certificate is");
+  CHECK(load_error("[tls]\nprivate_key = \"key.pem\"\n") ==
+        "tls.certificate: must be set when tls.private_key is");
+  CHECK(load_error("[tls]\nenabled = 1\n") == "tls.enabled: expected a boolean, got integer");
+  CHECK(load_error("[tls]\ncert = \"x\"\n") == "unknown key 'tls.cert'");
+  config c = load_ok("", {"tls.certificate=tls/../cert.pem", "tls.private_key=/etc/quire//key.pem"});
+  CHECK(c.tls.enabled);
+  CHECK(c.tls.certificate == quire::test::cwd() + "/cert.pem");
+  CHECK(c.tls.private_key == "/etc/quire/key.pem");
+  CHECK_FALSE(load_ok("", {"tls.enabled=false"}).tls.enabled);
+}
+
 TEST_CASE("queues name existing printers, as many as their type needs") {
   CHECK(load_error("", {"queues.secure.printers=[\"lab1\"]"}) ==
         "queues.secure.printers: unknown printer 'lab1'");

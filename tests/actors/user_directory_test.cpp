@@ -1,0 +1,116 @@
+// The user directory against a real store: password logins, the cache that
+// spares scrypt, and the limiter after repeated failures. Real threads: the
+// scrypt hashers are detached actors.
+#include <doctest/doctest.h>
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <future>
+
+#include "actors/user_directory.hpp"
+#include "storage/credentials.hpp"
+#include "storage/store.hpp"
+#include "test_util.hpp"
+
+using namespace quire;
+using quire::testing::temp_dir;
+
+namespace {
+
+struct fixture {
+  temp_dir dir;
+  std::unique_ptr<store> st;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  int64_t now = 1'000'000;
+  std::atomic<int> scrypts{0};
+  user_directory_actor users;
+
+  fixture() {
+    store::options o;
+    o.data_dir = dir.path();
+    auto s = store::open(o);
+    REQUIRE(s.ok());
+    st = std::move(s.value());
+    add_user("alice", "correct horse", false);
+    add_user("root", "admin pass", true);
+    register_message_types(cfg);
+    cfg.set("logger.verbosity", caf::atom("quiet"));
+    sys = std::make_unique<caf::actor_system>(cfg);
+    user_directory_options uo;
+    uo.limits.max_user_failures = 3;
+    uo.now_ms = [this] { return now; };
+    uo.on_scrypt = [this] { scrypts += 1; };
+    users = spawn_user_directory(*sys, *st, uo);
+  }
+
+  ~fixture() {
+    caf::anon_send_exit(users, caf::exit_reason::user_shutdown);
+    sys.reset();
+  }
+
+  void add_user(const std::string& name, const std::string& password, bool admin) {
+    user_record u;
+    u.name = name;
+    u.admin = admin;
+    auto h = hash_password(password);
+    REQUIRE(h.ok());
+    u.password_hash = *h;
+    write_batch b;
+    b.put_user(u);
+    std::promise<status> p;
+    st->commit(std::move(b), [&p](const status& s) { p.set_value(s); });
+    REQUIRE_FALSE(p.get_future().get());
+  }
+
+  // The directory's answer: the requester, or the errc.
+  std::pair<requester, errc> login(const std::string& user, const std::string& password,
+                                   const std::string& peer = "127.0.0.1") {
+    caf::scoped_actor self{*sys};
+    std::pair<requester, errc> out{{}, errc::ok};
+    self->request(users, std::chrono::seconds(10), auth_atom::value, user, password, peer)
+        .receive([&](requester& r) { out.first = r; }, [&](caf::error& e) { out.second = code_of(e); });
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(fixture, "a right password logs in with the user's administrator flag") {
+  auto [who, e] = login("alice", "correct horse");
+  CHECK(e == errc::ok);
+  CHECK(who.user == "alice");
+  CHECK_FALSE(who.admin);
+  auto [admin, e2] = login("root", "admin pass");
+  CHECK(e2 == errc::ok);
+  CHECK(admin.admin);
+}
+
+TEST_CASE_FIXTURE(fixture, "a wrong password and an unknown user get the same answer") {
+  CHECK(login("alice", "wrong").second == errc::permission_denied);
+  CHECK(login("nobody", "x").second == errc::permission_denied);
+  CHECK(login("alice", "").second == errc::permission_denied);
+}
+
+TEST_CASE_FIXTURE(fixture, "a verified password is served from the cache") {
+  REQUIRE(login("alice", "correct horse").second == errc::ok);
+  CHECK(scrypts == 1);
+  for (int i = 0; i < 20; ++i) REQUIRE(login("alice", "correct horse").second == errc::ok);
+  CHECK(scrypts == 1);
+  // The cache does not accept another password for the same user.
+  CHECK(login("alice", "correct horsf").second == errc::permission_denied);
+  CHECK(scrypts == 2);
+  // After its ttl the password is checked again.
+  now += 10 * 60 * 1000;
+  CHECK(login("alice", "correct horse").second == errc::ok);
+  CHECK(scrypts == 3);
+}
+
+TEST_CASE_FIXTURE(fixture, "repeated failures block the user for a while, even with the right password") {
+  for (int i = 0; i < 3; ++i) REQUIRE(login("alice", "guess" + std::to_string(i)).second == errc::permission_denied);
+  CHECK(login("alice", "correct horse").second == errc::limit_exceeded);
+  CHECK(login("root", "admin pass").second == errc::ok);  // others are not blocked
+  now += 3600 * 1000;
+  CHECK(login("alice", "correct horse").second == errc::ok);
+}

@@ -1,0 +1,120 @@
+"""The admin REST API end to end: the first administrator from `quired
+--add-admin`, then quirectl (a real HTTPS client, verifying the generated
+certificate) managing users, cards and PINs; refusals over plain HTTP, for
+wrong credentials and for non-administrators; no secret on disk or in logs."""
+import http.client
+import json
+import os
+import ssl
+import subprocess
+import unittest
+
+from quire_harness import Quired
+
+BINARY_DIR = os.environ.get("QUIRE_BINARY_DIR", "build")
+QUIRECTL = os.path.join(BINARY_DIR, "quirectl")
+ROOT_PASSWORD = "s3cret-root-pw"
+CARD = "04A23B9C7F"
+PIN = "246813"
+
+
+class AdminApi(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Quired()
+        add = subprocess.run([cls.server.command()[0], "--data-dir", cls.server.data_dir, "--add-admin", "root"],
+                             input=ROOT_PASSWORD + "\n", capture_output=True, text=True, timeout=60)
+        assert add.returncode == 0, add.stderr
+        cls.server.start()
+        cls.cert = os.path.join(cls.server.data_dir, "tls", "server.crt")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def ctl(self, *args, user="root", password=ROOT_PASSWORD, stdin=None):
+        env = dict(os.environ, QUIRE_USER=user, QUIRE_PASSWORD=password)
+        p = subprocess.run([QUIRECTL, "--server", "https://%s" % self.server.address, "--cacert", self.cert] +
+                           list(args), input=stdin, capture_output=True, text=True, env=env, timeout=60)
+        return p.returncode, p.stdout + p.stderr
+
+    def test_a_user_lifecycle(self):
+        code, out = self.ctl("whoami")
+        self.assertEqual(code, 0, out)
+        self.assertIn("root", out)
+        code, out = self.ctl("user", "add", "alice", "--display-name", "Alice Liddell", "--group", "students",
+                             "--password-stdin", stdin="alice-pw-1\n")
+        self.assertEqual(code, 0, out)
+        code, out = self.ctl("user", "add", "alice", "--password-stdin", stdin="x\n")
+        self.assertEqual(code, 1, out)  # exists
+        code, out = self.ctl("--json", "user", "list")
+        self.assertEqual(code, 0, out)
+        names = [u["name"] for u in json.loads(out)["users"]]
+        self.assertEqual(names, ["alice", "root"])
+        self.assertEqual(self.ctl("user", "card", "add", "alice", stdin=CARD + "\n")[0], 0)
+        self.assertEqual(self.ctl("user", "pin", "set", "alice", stdin=PIN + "\n")[0], 0)
+        code, out = self.ctl("--json", "user", "show", "alice")
+        self.assertEqual(code, 0, out)
+        shown = json.loads(out)
+        self.assertEqual(shown["cards"], 1)
+        self.assertTrue(shown["pin"])
+        self.assertTrue(shown["password"])
+        self.assertEqual(shown["display_name"], "Alice Liddell")
+        self.assertNotIn(CARD, out)
+        # The card and the PIN are alice's alone.
+        self.assertEqual(self.ctl("user", "add", "bob", "--password-stdin", stdin="bob-pw-1\n")[0], 0)
+        self.assertEqual(self.ctl("user", "card", "add", "bob", stdin=CARD.lower() + "\n")[0], 1)
+        self.assertEqual(self.ctl("user", "pin", "set", "bob", stdin=PIN + "\n")[0], 1)
+        # A user logs in but may not administer.
+        code, out = self.ctl("whoami", user="alice", password="alice-pw-1")
+        self.assertEqual(code, 0, out)
+        self.assertEqual(self.ctl("user", "list", user="alice", password="alice-pw-1")[0], 1)
+        self.assertEqual(self.ctl("whoami", user="alice", password="wrong")[0], 1)
+        # A new password replaces the old one at once.
+        self.assertEqual(self.ctl("user", "passwd", "alice", stdin="alice-pw-2\n")[0], 0)
+        self.assertEqual(self.ctl("whoami", user="alice", password="alice-pw-1")[0], 1)
+        self.assertEqual(self.ctl("whoami", user="alice", password="alice-pw-2")[0], 0)
+        # The last administrator stays.
+        self.assertEqual(self.ctl("user", "del", "root")[0], 1)
+        self.assertEqual(self.ctl("user", "card", "del", "alice", stdin=CARD + "\n")[0], 0)
+        self.assertEqual(self.ctl("user", "del", "alice")[0], 0)
+        self.assertEqual(self.ctl("user", "show", "alice")[0], 1)
+
+    def test_b_no_secret_on_disk_or_in_the_log(self):
+        self.assertEqual(self.ctl("user", "add", "carol", "--password-stdin", stdin="carol-pw-1\n")[0], 0)
+        self.assertEqual(self.ctl("user", "card", "add", "carol", stdin="77FF0011AA\n")[0], 0)
+        self.assertEqual(self.ctl("user", "pin", "set", "carol", stdin="975310\n")[0], 0)
+        secrets = [b"77FF0011AA", b"975310", b"carol-pw-1", ROOT_PASSWORD.encode()]
+        found_name = False
+        for folder, _, files in os.walk(self.server.data_dir):
+            for f in files:
+                with open(os.path.join(folder, f), "rb") as fh:
+                    data = fh.read()
+                found_name = found_name or b"carol" in data
+                for s in secrets:
+                    self.assertNotIn(s, data, os.path.join(folder, f))
+        self.assertTrue(found_name, "the scan did not see the user records at all")
+        log = self.server.stderr()
+        for s in secrets:
+            self.assertNotIn(s.decode(), log)
+
+    def test_c_refusals_over_http(self):
+        host, port = self.server.address.rsplit(":", 1)
+        plain = http.client.HTTPConnection(host, int(port), timeout=10)
+        plain.request("GET", "/api/v1/whoami")
+        r = plain.getresponse()
+        r.read()
+        plain.close()
+        self.assertEqual(r.status, 403)  # TLS only
+        ctx = ssl.create_default_context(cafile=self.cert)
+        tls = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=10)
+        tls.request("GET", "/api/v1/users")
+        r = tls.getresponse()
+        r.read()
+        tls.close()
+        self.assertEqual(r.status, 401)
+        self.assertIn("Basic", r.getheader("WWW-Authenticate", ""))
+
+
+if __name__ == "__main__":
+    unittest.main()
