@@ -213,39 +213,21 @@ def parse_groups(data):
             value = raw == b"\x01"
         else:
             value = raw.decode(errors="replace")
+        if not groups:
+            groups.append((0, {}))  # an attribute before any group: keep it anyway
         groups[-1][1].setdefault(name, []).append(value)
     return STATUS.get(status, "0x%04x" % status), groups
 
 
 def parse_response(data):
-    """Returns (status name, {attribute name: [values]}) for simple values."""
-    status = struct.unpack(">H", data[2:4])[0]
+    """Returns (status name, {attribute name: [values]}) for simple values,
+    every group merged."""
+    status, groups = parse_groups(data)
     attrs = {}
-    pos, name = 8, None
-    while pos < len(data):
-        tag = data[pos]
-        pos += 1
-        if tag == 0x03:
-            break
-        if tag < 0x10:
-            continue
-        nlen = struct.unpack(">H", data[pos:pos + 2])[0]
-        pos += 2
-        if nlen:
-            name = data[pos:pos + nlen].decode()
-        pos += nlen
-        vlen = struct.unpack(">H", data[pos:pos + 2])[0]
-        pos += 2
-        raw = data[pos:pos + vlen]
-        pos += vlen
-        if tag in (0x21, 0x23) and vlen == 4:
-            value = struct.unpack(">i", raw)[0]
-        elif tag == 0x22:
-            value = raw == b"\x01"
-        else:
-            value = raw.decode(errors="replace")
-        attrs.setdefault(name, []).append(value)
-    return STATUS.get(status, "0x%04x" % status), attrs
+    for _, group in groups:
+        for name, values in group.items():
+            attrs.setdefault(name, []).extend(values)
+    return status, attrs
 
 
 class Client:
