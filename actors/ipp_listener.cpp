@@ -511,6 +511,7 @@ ipp_status_t ipp_status_of(const caf::error& e) {
     case errc::invalid_argument: return IPP_STATUS_ERROR_BAD_REQUEST;
     case errc::limit_exceeded: return IPP_STATUS_ERROR_REQUEST_ENTITY;
     case errc::busy: return IPP_STATUS_ERROR_BUSY;
+    case errc::not_accepting: return IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS;
     case errc::shutting_down:
     case errc::unavailable: return IPP_STATUS_ERROR_SERVICE_UNAVAILABLE;
     default: return IPP_STATUS_ERROR_INTERNAL;

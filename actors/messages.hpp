@@ -48,6 +48,7 @@ using auth_atom = caf::atom_constant<caf::atom("auth")>;
 using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using hash_atom = caf::atom_constant<caf::atom("hash")>;
 using users_atom = caf::atom_constant<caf::atom("users")>;
+using accept_atom = caf::atom_constant<caf::atom("accept")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -136,6 +137,8 @@ struct printer_status {
   std::string state_message;
   uint64_t queued = 0;      // jobs waiting in its FIFO
   uint64_t delivered = 0;   // jobs delivered since start
+  bool accepting = true;    // a queue: takes new jobs
+  std::string not_accepting_reason;  // IPP printer-state-reasons keyword, e.g. "spool-area-full"
 };
 
 /// A listing request (Get-Jobs and the like).
@@ -253,7 +256,7 @@ typename Inspector::result_type inspect(Inspector& f, delivery_outcome& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, printer_status& x) {
   return f(caf::meta::type_name("printer_status"), x.name, x.state, x.state_message, x.queued,
-           x.delivered);
+           x.delivered, x.accepting, x.not_accepting_reason);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_query& x) {
@@ -308,6 +311,7 @@ using registry_actor = caf::typed_actor<
 /// A job submission as the IPP (or LPD) door hands it to a queue.
 using queue_actor = caf::typed_actor<
     caf::replies_to<submit_atom, new_job>::with<job_record>,
+    caf::reacts_to<accept_atom, bool, std::string>,
     caf::replies_to<describe_atom>::with<printer_status>>;
 
 /// Read-only queries of committed jobs (see job_reader.hpp).

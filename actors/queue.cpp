@@ -8,6 +8,8 @@ struct queue_state_data {
   queue_record record;
   registry_actor registry;
   printer_actor printer;  // the direct queue's printer (null for a pull queue)
+  bool accepting = true;
+  std::string not_accepting_reason;
   static inline const char* name = "queue";
 };
 
@@ -20,6 +22,10 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
   self->state.printer = std::move(printer);
   return {
       [self](submit_atom, new_job& nj) -> caf::result<job_record> {
+        if (!self->state.accepting)
+          return make_caf_error(errc::not_accepting, "queue " + self->state.record.name +
+                                                         " is not accepting jobs (" +
+                                                         self->state.not_accepting_reason + ")");
         auto& q = self->state.record;
         auto& rec = nj.record;
         rec.queue = q.name;
@@ -38,6 +44,10 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
         if (nj.awaiting_document) rec.state = job_state::receiving;
         return self->delegate(self->state.registry, create_atom::value, std::move(nj));
       },
+      [self](accept_atom, bool accepting, std::string& reason) {
+        self->state.accepting = accepting;
+        self->state.not_accepting_reason = accepting ? std::string() : std::move(reason);
+      },
       [self](describe_atom) -> caf::result<printer_status> {
         auto rp = self->make_response_promise<printer_status>();
         auto& s = self->state;
@@ -47,6 +57,8 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
                   printer_status out;
                   out.name = self->state.record.name;
                   out.queued = active;
+                  out.accepting = self->state.accepting;
+                  out.not_accepting_reason = self->state.not_accepting_reason;
                   if (!self->state.printer) {
                     rp.deliver(std::move(out));
                     return;

@@ -14,6 +14,7 @@
 #include "actors/io/http_server.hpp"
 #include "actors/io/loop.hpp"
 #include "actors/io/tls.hpp"
+#include "actors/disk_watch.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/ipp_listener.hpp"
 #include "actors/ipp_notifier.hpp"
@@ -145,6 +146,10 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   }
   env->printers_and_queues = fl;  // complete before any job can run
   d.fleet = fl;
+  disk_watch_options dw;
+  dw.path = d.cfg.server.data_dir;
+  dw.min_free = d.cfg.limits.min_free_disk_bytes;
+  watched.push_back(spawn_disk_watch(sys, dw, fl, bus));
 
   user_directory_options uo;
   uo.now_ms = &wall_clock_ms;

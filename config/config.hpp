@@ -87,6 +87,9 @@ struct limits_config {
   uint32_t request_timeout_ms = 30000;             // a client silent this long mid-request is closed
   uint32_t idle_timeout_ms = 60000;                // an idle keep-alive connection is closed
   uint32_t max_connections = 4096;
+  uint64_t min_free_disk_bytes = 512ull << 20;    // below this free space in the data folder,
+                                                  // queues stop accepting jobs
+
 };
 
 struct jobs_config {

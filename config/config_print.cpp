@@ -49,6 +49,7 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "request_timeout_ms", std::to_string(c.limits.request_timeout_ms));
   line(out, "idle_timeout_ms", std::to_string(c.limits.idle_timeout_ms));
   line(out, "max_connections", std::to_string(c.limits.max_connections));
+  line(out, "min_free_disk_bytes", std::to_string(c.limits.min_free_disk_bytes));
   out += "\n[jobs]\n";
   line(out, "held_expiry_s", std::to_string(c.jobs.held_expiry_s));
   line(out, "history_s", std::to_string(c.jobs.history_s));

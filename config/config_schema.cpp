@@ -31,6 +31,7 @@ constexpr key_spec table_[] = {
     {"limits", "request_timeout_ms", integer},
     {"limits", "idle_timeout_ms", integer},
     {"limits", "max_connections", integer},
+    {"limits", "min_free_disk_bytes", integer},
     {"jobs", "held_expiry_s", integer},
     {"jobs", "history_s", integer},
     {"printers.*", "device_uri", string},

@@ -136,7 +136,8 @@ status read_limits(const toml::table& t, limits_config& out) {
     return s;
   if (status s = read_int(t, "limits", "idle_timeout_ms", 100, 86400000, out.idle_timeout_ms))
     return s;
-  return read_int(t, "limits", "max_connections", 1, 1000000, out.max_connections);
+  if (status s = read_int(t, "limits", "max_connections", 1, 1000000, out.max_connections)) return s;
+  return read_int(t, "limits", "min_free_disk_bytes", 0, no_limit, out.min_free_disk_bytes);
 }
 
 status read_jobs(const toml::table& t, jobs_config& out) {

@@ -15,6 +15,7 @@ const char* to_string(errc code) noexcept {
     case errc::permission_denied: return "permission_denied";
     case errc::not_possible: return "not_possible";
     case errc::unsupported: return "unsupported";
+    case errc::not_accepting: return "not_accepting";
     case errc::limit_exceeded: return "limit_exceeded";
     case errc::unavailable: return "unavailable";
     case errc::shutting_down: return "shutting_down";

@@ -31,6 +31,7 @@ enum class errc : unsigned char {
   permission_denied,
   not_possible,      // the entity's state forbids the operation
   unsupported,       // a valid request for something Quire does not do
+  not_accepting,     // the queue takes no new jobs now (e.g. the disk is nearly full)
   limit_exceeded,
   unavailable,       // a peer (device, child process) cannot be reached
   shutting_down,

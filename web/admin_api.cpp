@@ -21,6 +21,7 @@ int http_status_for(errc code) noexcept {
     case errc::not_possible: return 409;
     case errc::limit_exceeded: return 429;
     case errc::busy:
+    case errc::not_accepting:
     case errc::timeout:
     case errc::unavailable:
     case errc::shutting_down: return 503;

@@ -174,10 +174,14 @@ void add_identity(printer_group& g, const queue_view& v) {
 
 void add_state(printer_group& g, const queue_view& v) {
   g.integer("printer-state", IPP_TAG_ENUM, static_cast<int>(v.status.state));
-  g.strings("printer-state-reasons", IPP_TAG_KEYWORD,
-            {v.status.state == printer_state::stopped ? "stopped-partly" : "none"});
+  std::vector<std::string> reasons;
+  if (v.status.state == printer_state::stopped) reasons.emplace_back("stopped-partly");
+  if (!v.status.accepting && !v.status.not_accepting_reason.empty())
+    reasons.push_back(v.status.not_accepting_reason);
+  if (reasons.empty()) reasons.emplace_back("none");
+  g.strings_of("printer-state-reasons", IPP_TAG_KEYWORD, reasons);
   g.string("printer-state-message", IPP_TAG_TEXT, v.status.state_message);
-  g.boolean("printer-is-accepting-jobs", true);
+  g.boolean("printer-is-accepting-jobs", v.status.accepting);
   g.integer("queued-job-count", IPP_TAG_INTEGER, static_cast<int>(v.status.queued));
   g.integer("printer-up-time", IPP_TAG_INTEGER, static_cast<int>(v.now_s));
   g.date("printer-current-time", v.now_s);

@@ -300,3 +300,21 @@ TEST_CASE("wrong PINs are counted in the record and lock the job") {
   CHECK(ok->next.pin_wrong == 0);
   CHECK(ok->next.state == job_state::queued);
 }
+
+#include "actors/disk_watch.hpp"
+
+TEST_CASE("the disk rule refuses below the limit and accepts again a quarter above it") {
+  disk_rule r;
+  r.min_free = 1000;
+  CHECK_FALSE(r.update(5000));
+  CHECK(r.accepting);
+  CHECK(r.update(999));
+  CHECK_FALSE(r.accepting);
+  CHECK_FALSE(r.update(1100));  // above the limit, within the margin: still refusing
+  CHECK_FALSE(r.accepting);
+  CHECK(r.update(1250));
+  CHECK(r.accepting);
+  disk_rule off;
+  CHECK_FALSE(off.update(0));  // 0: never refuse
+  CHECK(off.accepting);
+}
