@@ -6,6 +6,7 @@ const char* reason_phrase(int status) noexcept {
   switch (status) {
     case 100: return "Continue";
     case 200: return "OK";
+    case 201: return "Created";
     case 204: return "No Content";
     case 301: return "Moved Permanently";
     case 304: return "Not Modified";
@@ -19,7 +20,9 @@ const char* reason_phrase(int status) noexcept {
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 417: return "Expectation Failed";
+    case 409: return "Conflict";
     case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -43,9 +46,12 @@ std::string response_head(int status, std::string_view content_type, uint64_t co
     out += content_type;
     out += "\r\n";
   }
-  out += "Content-Length: ";
-  out += std::to_string(content_length);
-  out += "\r\n";
+  // RFC 9110 §8.6: no Content-Length on a 1xx or 204 response.
+  if (status >= 200 && status != 204) {
+    out += "Content-Length: ";
+    out += std::to_string(content_length);
+    out += "\r\n";
+  }
   if (!keep_alive) out += "Connection: close\r\n";
   for (const auto& h : extra) {
     out += h.name;

@@ -155,4 +155,8 @@ TEST_CASE("response heads") {
   auto c = response_head(404, "", 0, false, {{"X-A", "b"}});
   CHECK(c == "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\nX-A: b\r\n\r\n");
   CHECK(text_response(400, "bad", true).find("\r\n\r\nbad") != std::string::npos);
+  // RFC 9110 §8.6: a 204 carries no Content-Length; the API's statuses have their phrases.
+  CHECK(response_head(204, "", 0, true) == "HTTP/1.1 204 No Content\r\n\r\n");
+  CHECK(response_head(201, "application/json", 2, true).rfind("HTTP/1.1 201 Created\r\n", 0) == 0);
+  CHECK(response_head(429, "", 0, true).rfind("HTTP/1.1 429 Too Many Requests\r\n", 0) == 0);
 }
