@@ -9,6 +9,8 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "protocols/base64.hpp"
+
 namespace quire {
 
 namespace {
@@ -16,54 +18,6 @@ namespace {
 constexpr size_t salt_bytes = 16;
 constexpr size_t hash_bytes = 32;
 constexpr std::string_view scheme = "$scrypt$";
-
-// PHC strings use the standard base64 alphabet without padding.
-constexpr char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string b64_encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() * 4 + 2) / 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(b64_alphabet[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(b64_alphabet[(acc << (6 - bits)) & 0x3f]);
-  return out;
-}
-
-int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Strict: no padding, no stray characters, unused trailing bits zero.
-bool b64_decode(std::string_view in, std::string& out) {
-  if (in.size() % 4 == 1) return false;
-  out.clear();
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = b64_value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return (acc & ((1u << bits) - 1)) == 0;
-}
 
 struct parsed_hash {
   scrypt_params params;
@@ -99,7 +53,8 @@ bool parse_hash(std::string_view s, parsed_hash& out) {
     return false;
   size_t dollar = s.find('$');
   if (dollar == std::string_view::npos) return false;
-  if (!b64_decode(s.substr(0, dollar), out.salt) || !b64_decode(s.substr(dollar + 1), out.hash)) return false;
+  if (!base64_decode(s.substr(0, dollar), out.salt, base64_padding::none) ||
+      !base64_decode(s.substr(dollar + 1), out.hash, base64_padding::none)) return false;
   // Exactly 32 bytes of hash: scrypt's output is a PBKDF2 stream, so a cut
   // hash would still verify as its own prefix.
   if (out.salt.size() < 8 || out.salt.size() > 64 || out.hash.size() != hash_bytes) return false;
@@ -173,7 +128,7 @@ result<std::string> hash_password(std::string_view password, const scrypt_params
   if (!run_scrypt(password, *salt, params, hash_bytes, hash)) return error{errc::internal, "scrypt failed"};
   std::string out(scheme);
   out += "ln=" + std::to_string(params.log2_n) + ",r=" + std::to_string(params.r) + ",p=" + std::to_string(params.p);
-  out += '$' + b64_encode(*salt) + '$' + b64_encode(hash);
+  out += '$' + base64_encode(*salt, base64_padding::none) + '$' + base64_encode(hash, base64_padding::none);
   wipe(hash);
   return out;
 }

@@ -1,5 +1,7 @@
 #include "web/api_request.hpp"
 
+#include "protocols/base64.hpp"
+
 #include <arpa/inet.h>
 #include <strings.h>
 
@@ -202,67 +204,7 @@ basic_credentials::~basic_credentials() {
   wipe(password);
 }
 
-namespace {
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Strict RFC 4648 §4: padded to a multiple of 4, padding only at the end,
-// and the unused bits of the last symbol zero (one encoding per value).
-bool base64_decode(std::string_view in, std::string& out) {
-  out.clear();
-  if (in.empty() || in.size() % 4 != 0) return false;
-  size_t pad = 0;
-  if (in.back() == '=') pad = in[in.size() - 2] == '=' ? 2 : 1;
-  out.reserve(in.size() / 4 * 3);
-  for (size_t i = 0; i < in.size(); i += 4) {
-    bool last = i + 4 == in.size();
-    uint32_t v = 0;
-    for (size_t k = 0; k < 4; ++k) {
-      char c = in[i + k];
-      int d;
-      if (c == '=') {
-        if (!last || k < 4 - pad) return false;
-        d = 0;
-      } else {
-        d = base64_value(c);
-        if (d < 0) return false;
-      }
-      v = (v << 6) | static_cast<uint32_t>(d);
-    }
-    if (last && pad == 2 && (v & 0xffff) != 0) return false;
-    if (last && pad == 1 && (v & 0xff) != 0) return false;
-    out.push_back(static_cast<char>(v >> 16));
-    if (!(last && pad == 2)) out.push_back(static_cast<char>((v >> 8) & 0xff));
-    if (!(last && pad >= 1)) out.push_back(static_cast<char>(v & 0xff));
-  }
-  return true;
-}
-
-}  // namespace
-
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    size_t n = bytes.size() - i;
-    if (n > 1) v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    if (n > 2) v |= static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(table[(v >> 18) & 63]);
-    out.push_back(table[(v >> 12) & 63]);
-    out.push_back(n > 1 ? table[(v >> 6) & 63] : '=');
-    out.push_back(n > 2 ? table[v & 63] : '=');
-  }
-  return out;
-}
+std::string base64_encode(std::string_view bytes) { return quire::base64_encode(bytes, base64_padding::required); }
 
 result<basic_credentials> parse_basic_authorization(std::string_view value) {
   static constexpr std::string_view scheme = "basic";
@@ -278,7 +220,7 @@ result<basic_credentials> parse_basic_authorization(std::string_view value) {
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
 
   std::string decoded;
-  if (!base64_decode(value, decoded)) return bad("the Basic credentials are not valid base64");
+  if (!quire::base64_decode(value, decoded, base64_padding::required)) return bad("the Basic credentials are not valid base64");
   basic_credentials c;
   size_t colon = decoded.find(':');
   if (colon == std::string::npos) {
