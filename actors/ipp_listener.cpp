@@ -276,7 +276,7 @@ void get_jobs(listener_self self, const ipp_call_ptr& call) {
             fail);
     return;
   }
-  job_view view{call->authority, who.user, who.admin, 0};
+  job_view view{call->authority, who.user, who.admin, 0, self->state.cfg.mask_others};
   self->request(reader(self), caf::infinite, list_atom::value, q)
       .then(
           [call, want, view, skip](std::vector<job_record>& jobs) mutable {
@@ -301,7 +301,7 @@ void get_job_attributes(listener_self self, const ipp_call_ptr& call) {
     return;
   }
   auto who = requester_of(call, common);
-  job_view view{call->authority, who.user, who.admin, 0};
+  job_view view{call->authority, who.user, who.admin, 0, self->state.cfg.mask_others};
   std::string queue_name = queue->record.name;
   self->request(reader(self), caf::infinite, fetch_atom::value, common.target.job_id)
       .then(

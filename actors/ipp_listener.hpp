@@ -38,6 +38,7 @@ struct ipp_listener_config {
   std::string server_name;
   std::string server_uuid;
   bool tls = true;  // the port also serves TLS: ipps:// URIs are advertised
+  bool mask_others = true;  // privacy.mask_other_users
 };
 
 caf::actor spawn_ipp_listener(caf::actor_system& sys, ipp_listener_config cfg);

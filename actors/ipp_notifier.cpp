@@ -203,7 +203,8 @@ bool answer_notifications(notifier_self self, const waiter& w, bool final) {
     for (const auto* n : ns) {
       if (!first) ippAddSeparator(resp.get());
       first = false;
-      add_notification(resp.get(), *s, *n, w.call->authority, n->what.user == w.user);
+      add_notification(resp.get(), *s, *n, w.call->authority,
+                       !self->state.cfg.mask_others || n->what.user == w.user || w.call->admin);
     }
   w.call->reply(resp.get());
   return true;

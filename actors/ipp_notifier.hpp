@@ -33,6 +33,7 @@ struct notifier_config {
   uint32_t first_id = 1;
   std::chrono::milliseconds wait{30000};  // the longest a notify-wait answer is held
   std::function<int64_t()> now_ms;
+  bool mask_others = true;  // privacy.mask_other_users: others' job names stay out of notifications
 };
 
 /// Spawns the notifier; it subscribes to the bus at once. It takes

@@ -170,10 +170,12 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   nc.bus = bus;
   nc.reader = lc.readers.front();
   nc.now_ms = &wall_clock_ms;
+  nc.mask_others = d.cfg.privacy.mask_other_users;
   nc.first_id = reserve_subscription_ids(*d.st);
   lc.notifier = spawn_ipp_notifier(sys, std::move(nc));
   lc.users = d.users;
   lc.tls = d.cfg.tls.enabled;
+  lc.mask_others = d.cfg.privacy.mask_other_users;
   watched.push_back(lc.notifier);
   d.ipp_listener = spawn_ipp_listener(sys, std::move(lc));
   watched.push_back(d.ipp_listener);

@@ -108,6 +108,11 @@ struct server_config {
   std::string name = "Quire";
 };
 
+/// What users may see of each other's jobs.
+struct privacy_config {
+  bool mask_other_users = true;  // other users' jobs show without names, document, user and host
+};
+
 /// The admin REST API under /api/v1 (on the IPP listener's port).
 struct api_config {
   bool allow_plain_loopback = false;  // accept plain HTTP from 127.0.0.0/8 and ::1 (else TLS only)
@@ -119,6 +124,7 @@ struct config {
   listener_config ipp;
   tls_config tls;
   api_config api;
+  privacy_config privacy;
   limits_config limits;
   jobs_config jobs;
   std::vector<printer_config> printers;  // sorted by name

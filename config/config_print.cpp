@@ -42,6 +42,8 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "private_key", quote(c.tls.private_key));
   out += "\n[api]\n";
   line(out, "allow_plain_loopback", c.api.allow_plain_loopback ? "true" : "false");
+  out += "\n[privacy]\n";
+  line(out, "mask_other_users", c.privacy.mask_other_users ? "true" : "false");
   out += "\n[limits]\n";
   line(out, "max_document_bytes", std::to_string(c.limits.max_document_bytes));
   line(out, "max_ipp_attributes_bytes", std::to_string(c.limits.max_ipp_attributes_bytes));

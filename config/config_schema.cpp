@@ -25,6 +25,7 @@ constexpr key_spec table_[] = {
     {"tls", "certificate", string},
     {"tls", "private_key", string},
     {"api", "allow_plain_loopback", boolean},
+    {"privacy", "mask_other_users", boolean},
     {"limits", "max_document_bytes", integer},
     {"limits", "max_ipp_attributes_bytes", integer},
     {"limits", "inline_document_bytes", integer},

@@ -26,7 +26,7 @@ struct key_spec {
 };
 
 /// The fixed sections, in the order to_toml() prints them.
-inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "tls", "api", "limits", "jobs"};
+inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "tls", "api", "privacy", "limits", "jobs"};
 
 /// Every key, grouped by table.
 std::span<const key_spec> schema();

@@ -184,6 +184,7 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_ipp(section("ipp"), c.ipp)) return s;
   if (status s = read_tls(section("tls"), cwd, c.tls)) return s;
   if (const auto* v = section("api").get_as<bool>("allow_plain_loopback")) c.api.allow_plain_loopback = v->get();
+  if (const auto* v = section("privacy").get_as<bool>("mask_other_users")) c.privacy.mask_other_users = v->get();
   if (status s = read_limits(section("limits"), c.limits)) return s;
   if (status s = read_jobs(section("jobs"), c.jobs)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.printers))

@@ -251,7 +251,7 @@ std::string queue_uuid(const std::string& server_uuid, const std::string& queue)
 }
 
 void add_job_attributes(ipp_t* r, const job_record& job, const job_view& v, const ipp::attribute_filter& want) {
-  bool full = v.admin || v.requester == job.owner;
+  bool full = !v.mask_others || v.admin || v.requester == job.owner;
   if (want.wants("job-id", jdesc))
     ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", static_cast<int>(job.id));
   if (want.wants("job-uri", jdesc))

@@ -67,6 +67,7 @@ struct job_view {
   std::string requester;
   bool admin = false;
   int64_t now_s = 0;
+  bool mask_others = true;  // privacy.mask_other_users: others' jobs without private values
 };
 /// Appends a job's attributes in the job group of `resp`.
 void add_job_attributes(ipp_t* resp, const job_record& job, const job_view& view,

@@ -72,14 +72,16 @@ TEST_CASE("others see a job without its private values") {
   j.owner = "alice";
   j.name = "secret thesis";
   ipp::attribute_filter all({"all"}, {});
-  auto as = [&](const std::string& who) {
+  auto as = [&](const std::string& who, bool admin = false, bool mask = true) {
     auto req = get_jobs_request();
     auto resp = ipp::make_response(req.get(), IPP_STATUS_OK);
-    add_job_attributes(resp.get(), j, job_view{"h:1", who, false, 0}, all);
+    add_job_attributes(resp.get(), j, job_view{"h:1", who, admin, 0, mask}, all);
     return ippFindAttribute(resp.get(), "job-name", IPP_TAG_ZERO) != nullptr;
   };
   CHECK(as("alice"));
   CHECK_FALSE(as("bob"));
+  CHECK(as("root", true));          // administrators see all
+  CHECK(as("bob", false, false));   // privacy.mask_other_users = false
 }
 
 TEST_CASE("queue UUIDs are stable per server and queue") {

@@ -80,9 +80,19 @@ class Restart(unittest.TestCase):
             doc = open(SAMPLE_PDF, "rb").read()
             _, held = c.print_job(server.uri("secure"), doc, user="dora", name="stays-held")
             _, printed = c.print_job(server.uri("demo"), doc, user="dora", name="printed")
-            c.close()
             self.assertTrue(wait_for(lambda: os.path.exists(os.path.join(server.sink(), "%d.pdf"
                                                                            % printed["job-id"][0]))))
+
+            # The document is in the sink a moment before the job's "done" is
+            # committed; stop only once it is (a stop in between would print
+            # the job again after the restart: delivery is at-least-once).
+            def completed():
+                _, a = c.ipp(request("Get-Job-Attributes", server.uri("demo"), "dora",
+                                     extra_op=attr("integer", "job-id", printed["job-id"][0])), "/ipp/print/demo")
+                return a["job-state"] == [9]
+
+            self.assertTrue(wait_for(completed))
+            c.close()
             self.assertEqual(server.stop(), 0)
             server.start()
             c = Client(server.address)
