@@ -21,6 +21,9 @@ class store_port final : public job_store {
   std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const override {
     return st_.terminal_jobs(queue, limit);
   }
+  store::usage active_usage(const std::string& owner, uint64_t limit) const override {
+    return st_.active_usage(owner, limit);
+  }
   uint64_t count_active_jobs(const std::string& queue) const override {
     return st_.count_jobs(queue, job_set::active);
   }

@@ -29,6 +29,8 @@ class job_store {
   virtual std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const = 0;
   virtual std::vector<uint64_t> all_queued_jobs() const = 0;
   virtual uint64_t count_active_jobs(const std::string& queue) const = 0;
+  /// `owner`'s unfinished jobs and their bytes (store::active_usage).
+  virtual store::usage active_usage(const std::string& owner, uint64_t limit) const = 0;
   virtual std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const = 0;
 };
 

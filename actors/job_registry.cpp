@@ -30,6 +30,7 @@ struct registry_state {
   std::unordered_map<caf::actor_addr, uint64_t> ids_by_addr;
   std::unordered_map<std::string, uint64_t> active_counts;
   std::mt19937_64 rng{std::random_device{}()};
+  admission admit;
   static inline const char* name = "job_registry";
 };
 
@@ -204,6 +205,7 @@ registry_actor::behavior_type registry_behavior(registry_self self, job_env_ptr 
   auto& st = self->state;
   st.env = std::move(env);
   st.opts = opts;
+  st.admit = admission(opts.admission);
   st.next_id = st.reserved_until = std::max<uint64_t>(first_id, 1);
   reserve_ids(self);
   self->delayed_send(self, st.opts.expiry_interval, tick_atom::value);
@@ -224,6 +226,12 @@ registry_actor::behavior_type registry_behavior(registry_self self, job_env_ptr 
   return {
       [self](create_atom, new_job& nj) -> caf::result<job_record> {
         auto& s = self->state;
+        const auto& rec = nj.record;
+        store::usage used;
+        if (s.admit.counts_usage()) used = s.env->storage->active_usage(rec.owner, s.admit.limits().max_jobs_per_user);
+        if (auto e = s.admit.admit(rec.owner, rec.origin_host, rec.document_size, used.jobs, used.bytes,
+                                   s.env->now_ms()))
+          return make_caf_error(e);
         auto rp = self->make_response_promise<job_record>();
         if (s.next_id >= s.reserved_until) {
           s.waiting.emplace_back(std::move(nj), rp);

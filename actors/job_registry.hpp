@@ -13,6 +13,7 @@
 // (queued-job-count) that it initialises from storage on first use.
 #pragma once
 
+#include "actors/admission_rules.hpp"
 #include "actors/job_env.hpp"
 #include "actors/messages.hpp"
 
@@ -20,6 +21,7 @@ namespace quire {
 
 struct registry_options {
   uint64_t id_block = 10000;                   // ids reserved per durable write
+  admission_limits admission;                  // caps and rates per user and host
   std::chrono::milliseconds expiry_interval{60000};
   uint32_t expiry_batch = 256;
 };

@@ -134,6 +134,10 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   int64_t period = env->held_expiry_ms;
   if (env->history_ms > 0) period = std::min(period, env->history_ms);
   ropts.expiry_interval = std::chrono::milliseconds(std::clamp<int64_t>(period / 4, 200, 60000));
+  ropts.admission.max_jobs_per_user = d.cfg.limits.max_jobs_per_user;
+  ropts.admission.max_bytes_per_user = d.cfg.limits.max_bytes_per_user;
+  ropts.admission.user_per_minute = d.cfg.limits.user_submissions_per_minute;
+  ropts.admission.host_per_minute = d.cfg.limits.host_submissions_per_minute;
   auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
   watched.push_back(caf::actor_cast<caf::actor>(registry));
   for (auto& q : d.st->list_queues()) {

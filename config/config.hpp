@@ -89,6 +89,10 @@ struct limits_config {
   uint32_t max_connections = 4096;
   uint64_t min_free_disk_bytes = 512ull << 20;    // below this free space in the data folder,
                                                   // queues stop accepting jobs
+  uint64_t max_jobs_per_user = 500;               // unfinished jobs of one user (0: no cap)
+  uint64_t max_bytes_per_user = 2ull << 30;       // their documents' bytes (0: no cap)
+  uint32_t user_submissions_per_minute = 300;     // new jobs per user (0: no limit)
+  uint32_t host_submissions_per_minute = 0;       // new jobs per client address (0: no limit)
 
 };
 

@@ -52,6 +52,10 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "idle_timeout_ms", std::to_string(c.limits.idle_timeout_ms));
   line(out, "max_connections", std::to_string(c.limits.max_connections));
   line(out, "min_free_disk_bytes", std::to_string(c.limits.min_free_disk_bytes));
+  line(out, "max_jobs_per_user", std::to_string(c.limits.max_jobs_per_user));
+  line(out, "max_bytes_per_user", std::to_string(c.limits.max_bytes_per_user));
+  line(out, "user_submissions_per_minute", std::to_string(c.limits.user_submissions_per_minute));
+  line(out, "host_submissions_per_minute", std::to_string(c.limits.host_submissions_per_minute));
   out += "\n[jobs]\n";
   line(out, "held_expiry_s", std::to_string(c.jobs.held_expiry_s));
   line(out, "history_s", std::to_string(c.jobs.history_s));

@@ -137,7 +137,12 @@ status read_limits(const toml::table& t, limits_config& out) {
   if (status s = read_int(t, "limits", "idle_timeout_ms", 100, 86400000, out.idle_timeout_ms))
     return s;
   if (status s = read_int(t, "limits", "max_connections", 1, 1000000, out.max_connections)) return s;
-  return read_int(t, "limits", "min_free_disk_bytes", 0, no_limit, out.min_free_disk_bytes);
+  if (status s = read_int(t, "limits", "min_free_disk_bytes", 0, no_limit, out.min_free_disk_bytes)) return s;
+  if (status s = read_int(t, "limits", "max_jobs_per_user", 0, no_limit, out.max_jobs_per_user)) return s;
+  if (status s = read_int(t, "limits", "max_bytes_per_user", 0, no_limit, out.max_bytes_per_user)) return s;
+  if (status s = read_int(t, "limits", "user_submissions_per_minute", 0, 1000000, out.user_submissions_per_minute))
+    return s;
+  return read_int(t, "limits", "host_submissions_per_minute", 0, 1000000, out.host_submissions_per_minute);
 }
 
 status read_jobs(const toml::table& t, jobs_config& out) {

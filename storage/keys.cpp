@@ -129,19 +129,25 @@ bool parse_credential(std::string_view key, credential_ref& out) {
 
 bool is_user_record_key(std::string_view key) { return !key.empty() && key.find('\0') == key.size() - 1; }
 
-std::string user_job_value(job_state s, std::string_view queue) {
+constexpr uint8_t sized_mark = 0x80;  // the value carries the document size
+
+std::string user_job_value(job_state s, std::string_view queue, uint64_t document_size) {
   std::string v;
-  v.push_back(static_cast<char>(s));
+  v.push_back(static_cast<char>(sized_mark | static_cast<uint8_t>(s)));
+  append_be64(v, document_size);
   v.append(queue);
   return v;
 }
 
-bool parse_user_job_value(std::string_view v, job_state& s, std::string& queue) {
+bool parse_user_job_value(std::string_view v, job_state& s, std::string& queue, uint64_t* document_size) {
   if (v.empty()) return false;
   auto raw = static_cast<uint8_t>(v[0]);
-  if (raw < 1 || raw > 9) return false;
+  bool sized = raw & sized_mark;
+  raw &= static_cast<uint8_t>(~sized_mark);
+  if (raw < 1 || raw > 9 || (sized && v.size() < 9)) return false;
   s = static_cast<job_state>(raw);
-  queue.assign(v.substr(1));
+  if (document_size) *document_size = sized ? read_be64(v, 1) : 0;
+  queue.assign(v.substr(sized ? 9 : 1));
   return true;
 }
 

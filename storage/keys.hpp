@@ -105,9 +105,11 @@ bool parse_credential(std::string_view key, credential_ref& out);
 /// True when a users-family key is a record key (its only 0 byte is the last).
 bool is_user_record_key(std::string_view key);
 
-/// The value of a jobs_by_user entry, and its decoding (false if malformed).
-std::string user_job_value(job_state s, std::string_view queue);
-bool parse_user_job_value(std::string_view v, job_state& s, std::string& queue);
+/// The value of a jobs_by_user entry — the job's state, document size and
+/// queue — and its decoding (false if malformed). Values written before the
+/// size was kept (state byte without the 0x80 mark) decode with size 0.
+std::string user_job_value(job_state s, std::string_view queue, uint64_t document_size);
+bool parse_user_job_value(std::string_view v, job_state& s, std::string& queue, uint64_t* document_size = nullptr);
 
 }  // namespace keys
 }  // namespace quire

@@ -624,6 +624,21 @@ void put_next_job_id(write_batch& batch, uint64_t next_id) {
   batch.put(cf::meta, meta_next_id, std::move(v));
 }
 
+store::usage store::active_usage(const std::string& owner, uint64_t limit) const {
+  usage u;
+  job_state s;
+  std::string q;
+  impl_->scan(cf::jobs_by_user, keys::user_prefix(owner, false), false, [&](std::string_view, std::string_view v) {
+    uint64_t size = 0;
+    if (keys::parse_user_job_value(v, s, q, &size)) {
+      u.jobs += 1;
+      u.bytes += size;
+    }
+    return limit == 0 || u.jobs < limit;
+  });
+  return u;
+}
+
 uint64_t store::counter(const std::string& name) const {
   auto r = impl_->get(cf::meta, "counter/" + name);
   return r.ok() && r->size() == 8 ? keys::read_be64(*r, 0) : 0;

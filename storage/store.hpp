@@ -89,6 +89,13 @@ class store {
   std::vector<uint64_t> list_job_ids(const job_listing& q) const;
   /// How many jobs of `queue` are in the states of `which` (reads index keys only).
   uint64_t count_jobs(const std::string& queue, job_set which) const;
+  /// `owner`'s jobs not yet finished, in every queue, and their documents'
+  /// bytes, from the user index; counting stops after `limit` jobs (0: all).
+  struct usage {
+    uint64_t jobs = 0;
+    uint64_t bytes = 0;
+  };
+  usage active_usage(const std::string& owner, uint64_t limit) const;
   result<document> get_document(const job_record& job) const;
 
   /// Every printer's delivery FIFO (queued and delivering jobs), printer by

@@ -65,11 +65,12 @@ void write_batch::put_job(const job_record& after, const job_record* before) {
   QUIRE_ASSERT(!before || before->owner == after.owner, "put_job: a job's owner never changes");
   put(cf::jobs, keys::job(after.id), encode_record(after));
 
-  if (!before || before->state != after.state || before->queue != after.queue) {
+  if (!before || before->state != after.state || before->queue != after.queue ||
+      before->document_size != after.document_size) {
     if (before && is_terminal(before->state) != is_terminal(after.state))
       erase(cf::jobs_by_user, keys::user_job(before->owner, before->state, before->id));
     put(cf::jobs_by_user, keys::user_job(after.owner, after.state, after.id),
-        keys::user_job_value(after.state, after.queue));
+        keys::user_job_value(after.state, after.queue, after.document_size));
   }
 
   if (!before || before->state != after.state || before->queue != after.queue) {

@@ -53,6 +53,15 @@ class memory_store final : public job_store {
       if (j.queue == queue && is_terminal(j.state) && out.size() < limit) out.push_back(id);
     return out;
   }
+  store::usage active_usage(const std::string& owner, uint64_t) const override {
+    store::usage u;
+    for (auto& [id, j] : jobs)
+      if (j.owner == owner && !is_terminal(j.state)) {
+        u.jobs += 1;
+        u.bytes += j.document_size;
+      }
+    return u;
+  }
   uint64_t count_active_jobs(const std::string& queue) const override {
     uint64_t n = 0;
     for (auto& [id, j] : jobs) n += j.queue == queue && !is_terminal(j.state);

@@ -36,8 +36,15 @@ class Quired:
         self.listeners = {}
         self.stderr_path = os.path.join(self._tmp or os.path.dirname(self.data_dir), "quired.stderr")
 
+    # Tests send many jobs as one user from one address: the per-user caps and
+    # rates are off unless a test sets them (test_limits.py does).
+    NO_USER_LIMITS = ("limits.max_jobs_per_user=0", "limits.max_bytes_per_user=0",
+                      "limits.user_submissions_per_minute=0")
+
     def command(self, extra_sets=()):
         cmd = [QUIRED, "--data-dir", self.data_dir, "--set", "ipp.listen=127.0.0.1:0"]
+        for s in self.NO_USER_LIMITS:
+            cmd += ["--set", s]
         for s in list(self.sets) + list(extra_sets):
             cmd += ["--set", s]
         return cmd

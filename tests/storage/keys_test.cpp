@@ -47,9 +47,17 @@ TEST_CASE("printer FIFO keys sort by release time, then id") {
 TEST_CASE("user index values round-trip and reject garbage") {
   job_state s{};
   std::string q;
-  REQUIRE(keys::parse_user_job_value(keys::user_job_value(job_state::queued, "secure"), s, q));
+  uint64_t size = 0;
+  REQUIRE(keys::parse_user_job_value(keys::user_job_value(job_state::queued, "secure", 123456789), s, q, &size));
   CHECK(s == job_state::queued);
   CHECK(q == "secure");
+  CHECK(size == 123456789);
+  // A value written before sizes were kept: state and queue, size 0.
+  REQUIRE(keys::parse_user_job_value(std::string(1, '\x03') + "demo", s, q, &size));
+  CHECK(s == job_state::held);
+  CHECK(q == "demo");
+  CHECK(size == 0);
   CHECK_FALSE(keys::parse_user_job_value("", s, q));
   CHECK_FALSE(keys::parse_user_job_value(std::string(1, '\x0a'), s, q));
+  CHECK_FALSE(keys::parse_user_job_value(std::string(1, '\x83') + "abc", s, q));  // marked, size cut short
 }
