@@ -1,5 +1,7 @@
 #include "actors/queue.hpp"
 
+#include <memory>
+
 namespace quire {
 
 namespace {
@@ -7,43 +9,77 @@ namespace {
 struct queue_state_data {
   queue_record record;
   registry_actor registry;
-  printer_actor printer;  // the direct queue's printer (null for a pull queue)
+  std::vector<std::pair<std::string, printer_actor>> printers;  // direct/group: where jobs print
   bool accepting = true;
   std::string not_accepting_reason;
+  size_t turn = 0;  // group queues: where ties between printers start
   static inline const char* name = "queue";
 };
 
 using queue_self = queue_actor::stateful_pointer<queue_state_data>;
 
+// Asks every printer of the queue for its state; `then` gets them in order
+// (a printer that does not answer counts as stopped).
+template <class F>
+void poll_printers(queue_self self, F then) {
+  auto& ps = self->state.printers;
+  auto got = std::make_shared<std::vector<printer_status>>(ps.size());
+  auto left = std::make_shared<size_t>(ps.size());
+  for (size_t i = 0; i < ps.size(); ++i) {
+    auto done = [got, left, i, then](printer_status s) mutable {
+      (*got)[i] = std::move(s);
+      if (--*left == 0) then(*got);
+    };
+    self->request(ps[i].second, caf::infinite, describe_atom::value)
+        .then([done](printer_status& s) mutable { done(std::move(s)); },
+              [done](caf::error&) mutable {
+                printer_status stopped;
+                stopped.state = printer_state::stopped;
+                done(stopped);
+              });
+  }
+}
+
+caf::result<job_record> submit(queue_self self, new_job& nj) {
+  auto& st = self->state;
+  if (!st.accepting)
+    return make_caf_error(errc::not_accepting,
+                          "queue " + st.record.name + " is not accepting jobs (" + st.not_accepting_reason + ")");
+  auto& rec = nj.record;
+  rec.queue = st.record.name;
+  if (st.record.type == queue_type::pull) {
+    rec.state = job_state::held;
+    rec.held_by = hold_reason::pull_queue;
+  } else if (rec.held_by == hold_reason::client) {
+    rec.state = job_state::held;
+  } else {
+    rec.state = job_state::queued;
+    rec.held_by = hold_reason::none;
+  }
+  // Create-Job: the job waits for its document in `receiving`; where it
+  // goes then (held or the printer) is decided now, by the same rules.
+  if (nj.awaiting_document) rec.state = job_state::receiving;
+  bool to_printer = rec.held_by == hold_reason::none && !st.printers.empty();
+  if (!to_printer || st.printers.size() == 1) {
+    if (to_printer) rec.printer = st.printers.front().first;
+    return self->delegate(st.registry, create_atom::value, std::move(nj));
+  }
+  auto rp = self->make_response_promise<job_record>();
+  poll_printers(self, [self, rp, nj = std::move(nj)](const std::vector<printer_status>& statuses) mutable {
+    auto& s = self->state;
+    nj.record.printer = s.printers[least_busy(statuses, s.turn++)].first;
+    rp.delegate(self->state.registry, create_atom::value, std::move(nj));
+  });
+  return rp;
+}
+
 queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, registry_actor registry,
-                                          printer_actor printer) {
+                                          std::vector<std::pair<std::string, printer_actor>> printers) {
   self->state.record = std::move(record);
   self->state.registry = std::move(registry);
-  self->state.printer = std::move(printer);
+  self->state.printers = std::move(printers);
   return {
-      [self](submit_atom, new_job& nj) -> caf::result<job_record> {
-        if (!self->state.accepting)
-          return make_caf_error(errc::not_accepting, "queue " + self->state.record.name +
-                                                         " is not accepting jobs (" +
-                                                         self->state.not_accepting_reason + ")");
-        auto& q = self->state.record;
-        auto& rec = nj.record;
-        rec.queue = q.name;
-        if (q.type == queue_type::pull) {
-          rec.state = job_state::held;
-          rec.held_by = hold_reason::pull_queue;
-        } else if (rec.held_by == hold_reason::client) {
-          rec.state = job_state::held;
-        } else {
-          rec.state = job_state::queued;
-          rec.held_by = hold_reason::none;
-          rec.printer = q.printers.empty() ? std::string() : q.printers.front();
-        }
-        // Create-Job: the job waits for its document in `receiving`; where it
-        // goes then (held or the printer) is decided now, by the same rules.
-        if (nj.awaiting_document) rec.state = job_state::receiving;
-        return self->delegate(self->state.registry, create_atom::value, std::move(nj));
-      },
+      [self](submit_atom, new_job& nj) -> caf::result<job_record> { return submit(self, nj); },
       [self](accept_atom, bool accepting, std::string& reason) {
         self->state.accepting = accepting;
         self->state.not_accepting_reason = accepting ? std::string() : std::move(reason);
@@ -59,18 +95,25 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
                   out.queued = active;
                   out.accepting = self->state.accepting;
                   out.not_accepting_reason = self->state.not_accepting_reason;
-                  if (!self->state.printer) {
+                  if (self->state.printers.empty()) {
                     rp.deliver(std::move(out));
                     return;
                   }
-                  // A direct queue is as busy (or stopped) as its printer.
-                  self->request(self->state.printer, caf::infinite, describe_atom::value)
-                      .then([rp, out](printer_status& p) mutable {
-                        out.state = p.state;
+                  // A direct or group queue is as busy as its printers, and
+                  // stopped only when all of them are.
+                  poll_printers(self, [rp, out](const std::vector<printer_status>& ps) mutable {
+                    bool all_stopped = true, any_busy = false;
+                    for (const auto& p : ps) {
+                      all_stopped = all_stopped && p.state == printer_state::stopped;
+                      any_busy = any_busy || p.state == printer_state::processing;
+                      if (p.state == printer_state::stopped && out.state_message.empty())
                         out.state_message = p.state_message;
-                        rp.deliver(std::move(out));
-                      },
-                      [rp, out](caf::error&) mutable { rp.deliver(std::move(out)); });
+                    }
+                    out.state = all_stopped ? printer_state::stopped
+                                : any_busy  ? printer_state::processing
+                                            : printer_state::idle;
+                    rp.deliver(std::move(out));
+                  });
                 },
                 [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
         return rp;
@@ -80,9 +123,22 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
 
 }  // namespace
 
+size_t least_busy(const std::vector<printer_status>& statuses, size_t start) {
+  size_t n = statuses.size();
+  size_t best = start % n;
+  auto rank = [](const printer_status& s) {
+    return std::make_pair(s.state == printer_state::stopped ? 1 : 0, s.queued);
+  };
+  for (size_t k = 1; k < n; ++k) {
+    size_t i = (start + k) % n;
+    if (rank(statuses[i]) < rank(statuses[best])) best = i;
+  }
+  return best;
+}
+
 queue_actor spawn_queue(caf::actor_system& sys, queue_record record, registry_actor registry,
-                        printer_actor printer) {
-  return sys.spawn(queue_behavior, std::move(record), std::move(registry), std::move(printer));
+                        std::vector<std::pair<std::string, printer_actor>> printers) {
+  return sys.spawn(queue_behavior, std::move(record), std::move(registry), std::move(printers));
 }
 
 }  // namespace quire

@@ -141,10 +141,11 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
   watched.push_back(caf::actor_cast<caf::actor>(registry));
   for (auto& q : d.st->list_queues()) {
-    printer_actor direct;  // stays null for a pull queue
-    if (q.type == queue_type::direct && !q.printers.empty())
-      if (const auto* p = fl->printer(q.printers.front())) direct = p->actor;
-    auto actor = spawn_queue(sys, q, registry, direct);
+    std::vector<std::pair<std::string, printer_actor>> printers;  // where it prints at once
+    if (q.type != queue_type::pull)
+      for (const auto& name : q.printers)
+        if (const auto* p = fl->printer(name)) printers.emplace_back(name, p->actor);
+    auto actor = spawn_queue(sys, q, registry, std::move(printers));
     watched.push_back(caf::actor_cast<caf::actor>(actor));
     fl->queues.emplace(q.name, fleet::queue_entry{q, actor});
   }

@@ -26,7 +26,9 @@ printer_record to_record(const printer_config& p) {
 queue_record to_record(const queue_config& q) {
   queue_record r;
   r.name = q.name;
-  r.type = q.kind == queue_kind::pull ? queue_type::pull : queue_type::direct;
+  r.type = q.kind == queue_kind::pull     ? queue_type::pull
+           : q.kind == queue_kind::group  ? queue_type::group
+                                           : queue_type::direct;
   r.printers = q.printers;
   r.location = q.location;
   r.info = q.info;

@@ -27,7 +27,9 @@ std::string landing_page(const site::impl& d, const std::string& authority) {
   std::string out = d.cfg.server.name + " print server\n\nQueues (add them as IPP printers):\n";
   for (const auto& [name, q] : d.fleet->queues) {
     out += "  ipp://" + authority + "/ipp/print/" + name + "  ";
-    out += q.record.type == queue_type::pull ? "(secure print: release at a printer)" : "(prints at once)";
+    out += q.record.type == queue_type::pull    ? "(secure print: release at a printer)"
+           : q.record.type == queue_type::group ? "(prints at once on the least busy printer of its group)"
+                                                : "(prints at once)";
     out += "\n";
   }
   return out;

@@ -67,13 +67,14 @@ struct printer_config {
 enum class queue_kind : uint8_t {
   pull,    // jobs are held until their owner releases them at a printer
   direct,  // jobs print at once on the queue's printer
+  group,   // jobs print at once on the least busy printer of the queue's printers
 };
 
 struct queue_config {
   std::string name;                   // [A-Za-z0-9_.-]{1,64}
   queue_kind kind = queue_kind::pull;
   std::vector<std::string> printers;  // pull: where its jobs may be released (first = default
-                                      // for IPP Release-Job); direct: exactly one
+                                      // for IPP Release-Job); direct: exactly one; group: one or more
   std::string location;
   std::string info;
   bool authentication = false;        // true: IPP clients must log in (HTTP Basic over TLS)

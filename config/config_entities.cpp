@@ -64,14 +64,16 @@ status read_queue(const toml::table& t, const std::string& key,
     q.kind = queue_kind::pull;
   } else if (type == "direct") {
     q.kind = queue_kind::direct;
+  } else if (type == "group") {
+    q.kind = queue_kind::group;
   } else {
-    return bad_value(key + ".type", "expected pull or direct", type);
+    return bad_value(key + ".type", "expected pull, direct or group", type);
   }
   if (const auto* list = t.get_as<toml::array>("printers"))
     for (const toml::node& n : *list) q.printers.push_back(n.as_string()->get());
   std::string list_key = key + ".printers";
-  if (q.kind == queue_kind::pull && q.printers.empty())
-    return bad_value(list_key, "a pull queue needs at least one printer", array_text(q.printers));
+  if (q.kind != queue_kind::direct && q.printers.empty())
+    return bad_value(list_key, "a pull or group queue needs at least one printer", array_text(q.printers));
   if (q.kind == queue_kind::direct && q.printers.size() != 1)
     return bad_value(list_key, "a direct queue needs exactly one printer", array_text(q.printers));
   for (size_t i = 0; i < q.printers.size(); ++i) {

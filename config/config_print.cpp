@@ -78,7 +78,7 @@ std::string to_toml(const config& c) {
   out += "\n[queues]\n";
   for (const queue_config& q : c.queues) {
     out += "\n[queues." + key_text(q.name) + "]\n";
-    line(out, "type", quote(q.kind == queue_kind::direct ? "direct" : "pull"));
+    line(out, "type", quote(q.kind == queue_kind::direct ? "direct" : q.kind == queue_kind::group ? "group" : "pull"));
     line(out, "printers", detail::array_text(q.printers));
     line(out, "location", quote(q.location));
     line(out, "info", quote(q.info));

@@ -123,7 +123,11 @@ struct printer_record {
   MSGPACK_DEFINE_MAP(name, device_uri, language, location, info, make_and_model, origin)
 };
 
-enum class queue_type : uint8_t { pull = 1, direct = 2 };
+enum class queue_type : uint8_t {
+  pull = 1,    // held until the owner releases the job at one of the printers
+  direct = 2,  // prints at once on its one printer
+  group = 3,   // prints at once on the least busy of its printers
+};
 
 struct queue_record {
   std::string name;

@@ -148,7 +148,9 @@ void add_identity(printer_group& g, const queue_view& v) {
   g.string("printer-name", IPP_TAG_NAME, q.name);
   g.string("printer-info", IPP_TAG_TEXT, q.info.empty() ? q.name : q.info);
   g.string("printer-location", IPP_TAG_TEXT, q.location);
-  std::string model = v.server_name + (q.type == queue_type::pull ? " secure print queue" : " direct queue");
+  std::string model = v.server_name + (q.type == queue_type::pull    ? " secure print queue"
+                                       : q.type == queue_type::group ? " printer group"
+                                                                     : " direct queue");
   g.string("printer-make-and-model", IPP_TAG_TEXT, model);
   // IEEE 1284 device ID: the command sets mirror document-format-supported.
   g.string("printer-device-id", IPP_TAG_TEXT,

@@ -318,3 +318,21 @@ TEST_CASE("the disk rule refuses below the limit and accepts again a quarter abo
   CHECK_FALSE(off.update(0));  // 0: never refuse
   CHECK(off.accepting);
 }
+
+#include "actors/queue.hpp"
+
+TEST_CASE("a group sends a job to its least busy printer, a stopped one last, idle ones in turn") {
+  auto p = [](uint64_t queued, printer_state s = printer_state::idle) {
+    printer_status st;
+    st.queued = queued;
+    st.state = s;
+    return st;
+  };
+  CHECK(least_busy({p(3), p(1), p(2)}) == 1);
+  CHECK(least_busy({p(0, printer_state::stopped), p(5)}) == 1);
+  CHECK(least_busy({p(0, printer_state::stopped), p(0, printer_state::stopped)}) == 0);
+  CHECK(least_busy({p(0), p(0), p(0)}, 0) == 0);
+  CHECK(least_busy({p(0), p(0), p(0)}, 1) == 1);
+  CHECK(least_busy({p(0), p(0), p(0)}, 5) == 2);
+  CHECK(least_busy({p(1), p(0), p(1)}, 2) == 1);  // busy beats turn
+}

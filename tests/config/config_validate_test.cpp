@@ -94,7 +94,7 @@ TEST_CASE("strings with a fixed set of values or shapes") {
   CHECK(load_error("", {"server.data_dir=/srv/$HOME"}) ==
         "server.data_dir: must not contain '$', got '/srv/$HOME'");
   CHECK(load_error("", {"queues.secure.type=push"}) ==
-        "queues.secure.type: expected pull or direct, got 'push'");
+        "queues.secure.type: expected pull, direct or group, got 'push'");
   CHECK(load_error("", {"printers.demo.language=pdf"}) ==
         "printers.demo.language: expected a MIME type like application/pdf, got 'pdf'");
   CHECK(load_ok("", {"printers.demo.language=image/pwg-raster"}).printers[0].language ==
@@ -123,9 +123,11 @@ TEST_CASE("queues name existing printers, as many as their type needs") {
   CHECK(load_error("", {"queues.demo.printers=[]"}) ==
         "queues.demo.printers: a direct queue needs exactly one printer, got '[]'");
   CHECK(load_error("", {"queues.secure.printers=[]"}) ==
-        "queues.secure.printers: a pull queue needs at least one printer, got '[]'");
+        "queues.secure.printers: a pull or group queue needs at least one printer, got '[]'");
   CHECK(load_error("", {"queues.new.info=x"}) ==
-        "queues.new.printers: a pull queue needs at least one printer, got '[]'");
+        "queues.new.printers: a pull or group queue needs at least one printer, got '[]'");
+  CHECK(load_error("", {"queues.lab.type=group"}) ==
+        "queues.lab.printers: a pull or group queue needs at least one printer, got '[]'");
   CHECK(load_error("", {"queues.secure.printers=[\"demo\", \"demo\"]"}) ==
         "queues.secure.printers: printer 'demo' is listed twice");
   CHECK(load_error("", {"printers.p2.info=x"}) ==
