@@ -8,27 +8,15 @@
 #include <future>
 
 #include "storage/store.hpp"
+#include "storage/store_test_util.hpp"
 #include "test_util.hpp"
 
 using namespace quire;
+using quire::testing::commit_sync;
+using quire::testing::open_store;
 using quire::testing::temp_dir;
 
 namespace {
-
-std::unique_ptr<store> open_store(const std::string& dir) {
-  store::options o;
-  o.data_dir = dir;
-  auto s = store::open(o);
-  if (!s.ok()) FAIL("open failed: " << s.err().describe());
-  return std::move(s.value());
-}
-
-status commit_sync(store& st, write_batch b) {
-  std::promise<status> p;
-  auto f = p.get_future();
-  st.commit(std::move(b), [&p](const status& s) { p.set_value(s); });
-  return f.get();
-}
 
 job_record make_job(uint64_t id, std::string owner, std::string queue, job_state s) {
   job_record j;
