@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 SOURCE_DIR = os.environ.get("QUIRE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 QUIRED = os.environ.get("QUIRED", os.path.join(SOURCE_DIR, "build", "quired"))
@@ -235,6 +236,19 @@ def parse_response(data):
         for name, values in group.items():
             attrs.setdefault(name, []).extend(values)
     return status, attrs
+
+
+class ServerTestCase(unittest.TestCase):
+    """A test class whose tests share one quired, started once for the class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Quired()
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
 
 
 class Client:

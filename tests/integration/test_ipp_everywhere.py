@@ -37,8 +37,8 @@ import unittest
 import zlib
 
 import samples
-from quire_harness import (IPPTOOL_DIR, SAMPLE_PDF, Client, Quired, attr, parse_groups, parse_response, request,
-                           wait_for)
+from quire_harness import (IPPTOOL_DIR, SAMPLE_PDF, Client, Quired, ServerTestCase, attr, parse_groups,
+                           parse_response, request, wait_for)
 
 SUITES = ("ipp-1.1.test", "ipp-2.0.test", "ipp-2.1.test", "ipp-everywhere.test")
 USER = "alice"
@@ -382,16 +382,7 @@ class Documents(unittest.TestCase):
                          "client-error-compression-not-supported")
 
 
-class PrinterAttributes(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Quired()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
+class PrinterAttributes(ServerTestCase):
     def get(self, client, queue="demo", requested=None):
         extra = attr("keyword", "requested-attributes", *requested) if requested else b""
         return client.ipp(request("Get-Printer-Attributes", self.server.uri(queue), extra_op=extra),

@@ -5,19 +5,10 @@ import glob
 import os
 import unittest
 
-from quire_harness import SAMPLE_PDF, Client, Quired, ipptool, wait_for
+from quire_harness import SAMPLE_PDF, Client, ServerTestCase, ipptool, wait_for
 
 
-class StandardSuites(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Quired()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
+class StandardSuites(ServerTestCase):
     def run_ok(self, uri, *files, **kw):
         code, out = ipptool(uri, *files, document=SAMPLE_PDF, **kw)
         self.assertEqual(code, 0, out)

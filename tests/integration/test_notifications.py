@@ -5,7 +5,7 @@ import threading
 import time
 import unittest
 
-from quire_harness import SAMPLE_PDF, Client, Quired, attr, parse_groups, request
+from quire_harness import SAMPLE_PDF, Client, ServerTestCase, attr, parse_groups, request
 
 PDF = open(SAMPLE_PDF, "rb").read()
 
@@ -28,16 +28,7 @@ def sub_group(events=("job-created", "job-completed", "job-state-changed"), leas
     return g
 
 
-class Notifications(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Quired()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
+class Notifications(ServerTestCase):
     def call(self, op, queue, user, extra=b"", subscriptions=(), timeout=30):
         c = Client(self.server.address, timeout=timeout)
         try:
