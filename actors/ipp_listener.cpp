@@ -7,6 +7,7 @@
 
 #include "actors/ipp/ipp_render.hpp"
 #include "actors/ipp/notify_render.hpp"
+#include "actors/ipp/printer_attributes_cache.hpp"
 #include "actors/ipp_notifier.hpp"
 #include "protocols/ipp/attribute_filter.hpp"
 #include "protocols/ipp/job_password.hpp"
@@ -20,6 +21,7 @@ namespace {
 struct listener_state {
   ipp_listener_config cfg;
   size_t next_reader = 0;
+  printer_attributes_cache printer_answers;
   static inline const char* name = "ipp_listener";
 };
 
@@ -229,14 +231,10 @@ void get_printer_attributes(listener_self self, const ipp_call_ptr& call) {
   auto fleet = self->state.cfg.printers_and_queues;  // keeps view.queue alive
   self->request(queue->actor, caf::infinite, describe_atom::value)
       .then(
-          [call, view, requested, fleet](printer_status& status) mutable {
+          [self, call, view, requested, fleet](printer_status& status) mutable {
             view.status = std::move(status);
             view.now_s = now_s();
-            auto resp = ipp::make_response(call->request(), IPP_STATUS_OK);
-            ipp::attribute_filter want(requested, {"all"});
-            add_printer_attributes(resp.get(), view, want);
-            add_notify_printer_attributes(resp.get(), notify_limits{}, want);
-            call->reply(resp.get());
+            call->reply_encoded(self->state.printer_answers.answer(call->request(), view, requested, fleet.get()));
           },
           [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
 }

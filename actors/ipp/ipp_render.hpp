@@ -46,6 +46,12 @@ struct queue_view {
 /// those `want` names, in the printer group of `resp`
 /// (actors/ipp/printer_attributes.cpp).
 void add_printer_attributes(ipp_t* resp, const queue_view& view, const ipp::attribute_filter& want);
+/// The two halves of add_printer_attributes: what changes with the queue's
+/// state and the clock (printer-state..., queued-job-count, the times), and
+/// everything else, which depends only on the queue's configuration and the
+/// address and scheme the client used (see printer_attributes_cache.hpp).
+void add_printer_state(ipp_t* resp, const queue_view& view, const ipp::attribute_filter& want);
+void add_printer_description(ipp_t* resp, const queue_view& view, const ipp::attribute_filter& want);
 
 /// When this process started (wall clock, seconds): the queues' state and
 /// configuration date from then.

@@ -330,13 +330,22 @@ void add_raster(printer_group& g) {
 
 }  // namespace
 
-void add_printer_attributes(ipp_t* r, const queue_view& v, const ipp::attribute_filter& want) {
+void add_printer_description(ipp_t* r, const queue_view& v, const ipp::attribute_filter& want) {
   printer_group g(r, want);
   add_identity(g, v);
-  add_state(g, v);
   add_service(g);
   add_raster(g);
   add_job_template(g, v);  // last: it turns on job_template_values()
+}
+
+void add_printer_state(ipp_t* r, const queue_view& v, const ipp::attribute_filter& want) {
+  printer_group g(r, want);
+  add_state(g, v);
+}
+
+void add_printer_attributes(ipp_t* r, const queue_view& v, const ipp::attribute_filter& want) {
+  add_printer_state(r, v, want);
+  add_printer_description(r, v, want);
 }
 
 }  // namespace quire
