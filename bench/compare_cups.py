@@ -3,7 +3,8 @@
 figures and their ratio (see bench/README.md for what each scenario means).
 
   bench/compare_cups.py [--quick] [--intake] [--sustained] [--get-jobs]
-                        [--backlog] [--footprint] [--build DIR] [--json FILE]
+                        [--backlog] [--footprint] [--attrs] [--ipps]
+                        [--build DIR] [--json FILE]
 
 With no scenario flag every scenario runs. Each scenario starts its own
 quired (temporary data folder, loopback, port 0) and, when it compares,
@@ -33,10 +34,10 @@ SAMPLE_PDF = os.path.join(SOURCE_DIR, "tests", "data", "one-page.pdf")
 # Full and --quick sizes of every scenario.
 FULL = dict(burst_s=10, sustained_s=120, series_s=30, completed=10000, quired_parked=100000,
             cups_parked=10000, release=1000, cups_backlog_count=2000, startups=3, rounds=3, window_s=4,
-            burst=100000)
+            burst=100000, attrs_s=5)
 QUICK = dict(burst_s=3, sustained_s=20, series_s=5, completed=1000, quired_parked=20000,
              cups_parked=2000, release=200, cups_backlog_count=500, startups=2, rounds=2, window_s=2,
-             burst=20000)
+             burst=20000, attrs_s=2)
 
 
 def log(msg):
@@ -105,8 +106,8 @@ class Quired:
         stop_process(self.proc, "quired")
         self.proc = None
 
-    def uri(self, queue):
-        return f"ipp://127.0.0.1:{self.port}/ipp/print/{queue}"
+    def uri(self, queue, scheme="ipp"):
+        return f"{scheme}://127.0.0.1:{self.port}/ipp/print/{queue}"
 
     def metrics(self):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as r:
@@ -480,6 +481,53 @@ class Bench:
         self.row(sc, "idle RSS MB after restart", statistics.median(rss), None, None, "< 50")
         self.row(sc, "jobs of user bench listed after restart", jobs, None)
 
+    def attrs(self):
+        """f. Get-Printer-Attributes (all), 32 clients; rounds alternate the servers."""
+        z, n = self.size, 32
+        log(f"\n## f. Get-Printer-Attributes requested-attributes=all: {n} clients, "
+            f"{z['rounds']} rounds of {z['attrs_s']} s")
+        rq, rc = [], []
+        try:
+            q = self.quired("attrs")
+            c = self.cupsd("attrs")
+            for _ in range(z["rounds"]):
+                rq.append(self.load("attrs", q.uri("secure"), "--clients", n, "--duration", z["attrs_s"]))
+                rc.append(self.load("attrs", c.uri(), "--clients", n, "--duration", z["attrs_s"]))
+        finally:
+            self.stop_all()
+            self.report_log("attrs")
+        self.results["attrs"] = dict(quired=rq, cups=rc)
+        med = lambda rs, k: statistics.median(r[k] for r in rs)
+        sc = f"f. GPA all {n}c"
+        rate_q, rate_c = med(rq, "jobs_per_s"), med(rc, "jobs_per_s")
+        self.row(sc, f"requests/s (median of {z['rounds']})", rate_q, rate_c, rate_q / rate_c, ">= 2x")
+        self.row(sc, "p99 ms (median)", med(rq, "p99_ms"), med(rc, "p99_ms"))
+        self.row(sc, "response bytes (CUPS: a raw queue, no PPD)", rq[0]["response_bytes"], rc[0]["response_bytes"])
+        self.row(sc, "errors", sum(r["errors"] for r in rq), sum(r["errors"] for r in rc))
+
+    def ipps(self):
+        """g. quired alone: held intake over IPPS against plain IPP, 32 clients."""
+        z, n = self.size, 32
+        log(f"\n## g. IPPS against IPP held intake on one quired: {n} clients, "
+            f"{z['rounds']} rounds of {z['window_s']} s each")
+        plain, tls = [], []
+        try:
+            q = self.quired("ipps")
+            for _ in range(z["rounds"]):
+                plain.append(self.load("print", q.uri("secure"), "--clients", n, "--duration", z["window_s"]))
+                tls.append(self.load("print", q.uri("secure", "ipps"), "--clients", n, "--duration", z["window_s"]))
+        finally:
+            self.stop_all()
+            self.report_log("ipps")
+        self.results["ipps"] = dict(ipp=plain, ipps=tls)
+        med = lambda rs, k: statistics.median(r[k] for r in rs)
+        sc = f"g. IPPS intake {n}c"
+        self.row(sc, f"IPP jobs/s (median of {z['rounds']})", med(plain, "jobs_per_s"), None)
+        self.row(sc, f"IPPS jobs/s (median of {z['rounds']})", med(tls, "jobs_per_s"), None)
+        self.row(sc, "IPPS/IPP", med(tls, "jobs_per_s") / med(plain, "jobs_per_s"), None, None, ">= 0.70")
+        self.row(sc, "p99 ms IPP / IPPS", med(plain, "p99_ms"), med(tls, "p99_ms"))
+        self.row(sc, "errors", sum(r["errors"] for r in plain + tls), None)
+
     def table(self):
         log("\n## Summary (ratio: quired/CUPS for rates, CUPS/quired for times)")
         log(f"{'scenario':<26} {'figure':<72} {'quired':>12} {'CUPS':>12} {'ratio':>8}  target")
@@ -496,6 +544,8 @@ def main():
     ap.add_argument("--get-jobs", action="store_true", help="c. Get-Jobs of 10,000 completed jobs")
     ap.add_argument("--backlog", action="store_true", help="d. intake and release with a big held backlog")
     ap.add_argument("--footprint", action="store_true", help="e. quired's RSS and start-up with the backlog")
+    ap.add_argument("--attrs", action="store_true", help="f. Get-Printer-Attributes (all), 32 clients")
+    ap.add_argument("--ipps", action="store_true", help="g. quired's IPPS intake against its IPP intake")
     ap.add_argument("--build", default=os.path.join(SOURCE_DIR, "build-bench"), help="the CMake build folder")
     ap.add_argument("--quired", help="quired binary (default BUILD/quired)")
     ap.add_argument("--ipp-load", help="ipp_load binary (default BUILD/bench/ipp_load)")
@@ -510,8 +560,8 @@ def main():
             sys.exit(f"compare_cups: {tool} not found; run .ci/install-deps bench")
     # A SIGTERM to this script must still stop both servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    chosen = [s for s in ("intake", "sustained", "get_jobs", "backlog", "footprint") if getattr(args, s)]
-    chosen = chosen or ["intake", "sustained", "get_jobs", "backlog", "footprint"]
+    scenarios = ("intake", "sustained", "get_jobs", "backlog", "footprint", "attrs", "ipps")
+    chosen = [s for s in scenarios if getattr(args, s)] or list(scenarios)
     b = Bench(args)
     for exe in (b.ipp_load, b.quired_bin):
         if not os.access(exe, os.X_OK):

@@ -2,12 +2,14 @@
 //
 //   ipp_load print    --uri URI [--clients N] [--duration S | --count N] [--user NAME]
 //                     [--file PDF] [--format MIME] [--no-hold] [--series S] [--ids-out FILE]
+//   ipp_load attrs    --uri URI [--clients N] [--duration S | --count N] [--requested KEYWORD]
 //   ipp_load get-jobs --uri URI [--user NAME] [--which KEYWORD] [--repeat K]
 //   ipp_load release  --uri URI (--ids FILE | --range A-B) [--clients N] [--user NAME]
 //                     [--wait-sink DIR | --wait-user NAME] [--timeout S]
 //   ipp_load cancel   (same as release, without the waits)
 //   ipp_load wait-done --uri URI [--user NAME] [--timeout S]
 //
+// URIs are ipp:// or ipps:// (TLS, the server's certificate not verified).
 // Every mode prints one JSON line (for scripts) and one human line. Requests
 // are encoded once before the clock starts; the hot path copies a buffer,
 // patches the request-id and writes it (bench/load_engine.hpp). A response
@@ -120,22 +122,15 @@ bool tally(const http_response& r, uint32_t expected_id, std::map<std::string, u
 
 // ---- print ------------------------------------------------------------------
 
-int run_print(const target& t, const options& o) {
-  std::string user = o.str("user", "bench"), file = o.str("file", QUIRE_SAMPLE_PDF);
+// Sends `tmpl` (request-id patched per request) over --clients connections
+// for --duration seconds or --count requests; prints rate and latency.
+// `noun` names what one request is in the output ("jobs", "requests").
+int run_flood(const target& t, const options& o, const std::string& tmpl, const char* mode, const char* noun) {
   size_t clients = static_cast<size_t>(o.num("clients", 8));
   double dur = o.num("duration", 10), series_s = o.num("series", 0);
   uint64_t count = static_cast<uint64_t>(o.num("count", 0));
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::fprintf(stderr, "ipp_load: cannot read %s\n", file.c_str()), 2;
-  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-
-  ipp_t* r = new_request(IPP_OP_PRINT_JOB, t, user);
-  ippAddString(r, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, "ipp_load");
-  ippAddString(r, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr,
-               o.str("format", "application/pdf").c_str());
-  if (!o.has("no-hold")) ippAddString(r, IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", nullptr, "indefinite");
-  const std::string tmpl = http_post(t, encode_ipp(r) + doc);
   const size_t rid_at = request_id_offset(tmpl);
+  size_t bytes = 0;
 
   std::vector<uint32_t> expect(clients);
   std::vector<double> lat, done_at;  // seconds; done_at relative to the start
@@ -159,6 +154,7 @@ int run_print(const target& t, const options& o) {
     ipp_summary s;
     if (!tally(resp, expect[c], statuses, s)) return void(++errors);
     lat.push_back(l);
+    bytes = resp.body.size();
     done_at.push_back(duration<double>(clock_type::now() - start).count());
     if (s.job_id > 0) ids.push_back(s.job_id);
   };
@@ -190,24 +186,47 @@ int run_print(const target& t, const options& o) {
   std::ostringstream js;
   js.setf(std::ios::fixed);
   js.precision(3);
-  js << "{\"mode\":\"print\",\"uri\":\"" << t.uri << "\",\"clients\":" << clients << ",\"jobs\":" << lat.size()
-     << ",\"errors\":" << errors << ",\"seconds\":" << elapsed << ",\"jobs_per_s\":" << rate
+  js << "{\"mode\":\"" << mode << "\",\"uri\":\"" << t.uri << "\",\"clients\":" << clients
+     << ",\"jobs\":" << lat.size() << ",\"response_bytes\":" << bytes << ",\"errors\":" << errors
+     << ",\"seconds\":" << elapsed << ",\"jobs_per_s\":" << rate
      << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99 << ",\"max_ms\":" << mx
      << ",\"first_sent_mono\":" << monotonic_s(eng.first_sent()) << ",\"statuses\":" << statuses_json(statuses)
      << ",\"series_s\":" << series_s << ",\"series\":[";
   for (size_t i = 0; i < series.size(); ++i) js << (i ? "," : "") << series[i];
   js << "]}";
   std::printf("%s\n", js.str().c_str());
-  std::printf("print %s: %zu clients, %zu jobs in %.2f s = %.1f jobs/s; latency p50 %.2f ms, p99 %.2f ms, "
+  std::printf("%s %s: %zu clients, %zu %s in %.2f s = %.1f %s/s; latency p50 %.2f ms, p99 %.2f ms, "
               "max %.2f ms; errors %llu; statuses: %s\n",
-              t.uri.c_str(), clients, lat.size(), elapsed, rate, p50, p99, mx,
+              mode, t.uri.c_str(), clients, lat.size(), noun, elapsed, rate, noun, p50, p99, mx,
               static_cast<unsigned long long>(errors), statuses_text(statuses).c_str());
   if (!series.empty()) {
     std::printf("  rate per %.0f s:", series_s);
     for (double s : series) std::printf(" %.1f", s);
-    std::printf(" jobs/s\n");
+    std::printf(" %s/s\n", noun);
   }
   return 0;
+}
+
+int run_print(const target& t, const options& o) {
+  std::string file = o.str("file", QUIRE_SAMPLE_PDF);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::fprintf(stderr, "ipp_load: cannot read %s\n", file.c_str()), 2;
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ipp_t* r = new_request(IPP_OP_PRINT_JOB, t, o.str("user", "bench"));
+  ippAddString(r, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, "ipp_load");
+  ippAddString(r, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr,
+               o.str("format", "application/pdf").c_str());
+  if (!o.has("no-hold")) ippAddString(r, IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", nullptr, "indefinite");
+  return run_flood(t, o, http_post(t, encode_ipp(r) + doc), "print", "jobs");
+}
+
+// Get-Printer-Attributes with requested-attributes=all, as a client adding
+// the printer (or CUPS's everywhere driver) asks.
+int run_attrs(const target& t, const options& o) {
+  ipp_t* r = new_request(IPP_OP_GET_PRINTER_ATTRIBUTES, t, o.str("user", "bench"));
+  ippAddString(r, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nullptr,
+               o.str("requested", "all").c_str());
+  return run_flood(t, o, http_post(t, encode_ipp(r)), "attrs", "requests");
 }
 
 // ---- get-jobs and wait-done ---------------------------------------------------
@@ -381,7 +400,7 @@ int run_job_op(const target& t, const options& o, ipp_op_t op, const char* mode)
 
 int usage() {
   std::fprintf(stderr,
-               "usage: ipp_load print|get-jobs|release|cancel|wait-done --uri ipp://HOST:PORT/PATH [options]\n"
+               "usage: ipp_load print|attrs|get-jobs|release|cancel|wait-done --uri ipp[s]://HOST:PORT/PATH [options]\n"
                "  see bench/README.md\n");
   return 2;
 }
@@ -397,6 +416,7 @@ int main(int argc, char** argv) {
   if (!o.parse(argc, argv, {"no-hold"}, err)) return std::fprintf(stderr, "ipp_load: %s\n", err.c_str()), 2;
   std::set<std::string> known = {"uri", "user", "timeout"};
   if (mode == "print") known.insert({"clients", "duration", "count", "file", "format", "no-hold", "series", "ids-out"});
+  else if (mode == "attrs") known.insert({"clients", "duration", "count", "requested", "series"});
   else if (mode == "get-jobs") known.insert({"which", "repeat"});
   else if (mode == "release" || mode == "cancel") known.insert({"ids", "range", "clients", "wait-sink", "wait-user"});
   else if (mode != "wait-done") return usage();
@@ -404,6 +424,7 @@ int main(int argc, char** argv) {
   target t;
   if (!parse_target(o.str("uri"), t, err)) return std::fprintf(stderr, "ipp_load: %s\n", err.c_str()), 2;
   if (mode == "print") return run_print(t, o);
+  if (mode == "attrs") return run_attrs(t, o);
   if (mode == "get-jobs") return run_get_jobs(t, o);
   if (mode == "release") return run_job_op(t, o, IPP_OP_RELEASE_JOB, "release");
   if (mode == "cancel") return run_job_op(t, o, IPP_OP_CANCEL_JOB, "cancel");

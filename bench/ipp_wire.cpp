@@ -1,5 +1,9 @@
 #include "bench/ipp_wire.hpp"
 
+#include <fcntl.h>
+
+#include "bench/tls_client.hpp"
+
 #include <cups/cups.h>
 #include <cups/http.h>
 
@@ -59,14 +63,15 @@ bool parse_target(const std::string& uri, target& out, std::string& err) {
   int port = 0;
   if (httpSeparateURI(HTTP_URI_CODING_ALL, uri.c_str(), scheme, sizeof scheme, user, sizeof user, host,
                       sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK ||
-      std::strcmp(scheme, "ipp") != 0) {
-    err = "not an ipp:// URI: " + uri;
+      (std::strcmp(scheme, "ipp") != 0 && std::strcmp(scheme, "ipps") != 0)) {
+    err = "not an ipp:// or ipps:// URI: " + uri;
     return false;
   }
   out.uri = uri;
   out.host = host;
   out.port = port;
   out.path = resource;
+  out.tls = std::strcmp(scheme, "ipps") == 0;
   return true;
 }
 
@@ -244,24 +249,49 @@ int connect_to(const target& t, std::string& err) {
   return fd;
 }
 
-blocking_client::~blocking_client() {
-  if (fd_ >= 0) ::close(fd_);
+wire_socket::wire_socket() = default;
+wire_socket::~wire_socket() { close(); }
+
+bool wire_socket::open(const target& t, bool nonblocking, std::string& err) {
+  close();
+  fd_ = connect_to(t, err);
+  if (fd_ < 0) return false;
+  if (t.tls) {
+    tls_ = std::make_unique<tls_stream>();
+    if (!tls_->connect(fd_, t.host, err)) return close(), false;
+  }
+  if (nonblocking) ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  return true;
 }
 
-bool blocking_client::connect(std::string& err) {
+void wire_socket::close() {
+  tls_.reset();
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+ssize_t wire_socket::send(const char* data, size_t n) {
+  return tls_ ? tls_->send(data, n) : ::send(fd_, data, n, MSG_NOSIGNAL);
+}
+
+ssize_t wire_socket::recv(char* buf, size_t n) { return tls_ ? tls_->recv(buf, n) : ::recv(fd_, buf, n, 0); }
+
+bool wire_socket::buffered() const { return tls_ && tls_->pending(); }
+
+blocking_client::~blocking_client() = default;
+
+bool blocking_client::connect(std::string& err) {
   reader_.reset();
-  fd_ = connect_to(t_, err);
-  return fd_ >= 0;
+  return s_.open(t_, false, err);
 }
 
 bool blocking_client::call(const std::string& message, http_response& out, std::string& err) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (fd_ < 0 && !connect(err)) return false;
+    if (s_.fd() < 0 && !connect(err)) return false;
     size_t off = 0;
     bool broken = false;
     while (off < message.size() && !broken) {
-      ssize_t w = ::send(fd_, message.data() + off, message.size() - off, MSG_NOSIGNAL);
+      ssize_t w = s_.send(message.data() + off, message.size() - off);
       if (w > 0) off += static_cast<size_t>(w);
       else if (errno != EINTR) broken = true;
     }
@@ -270,17 +300,16 @@ bool blocking_client::call(const std::string& message, http_response& out, std::
     while (!broken) {
       if (reader_.next(out)) {
         if (out.close) {  // the next call must reconnect; keep this body alive
-          ::shutdown(fd_, SHUT_RDWR);
+          ::shutdown(s_.fd(), SHUT_RDWR);
         }
         return true;
       }
       if (reader_.failed()) {
         err = "malformed HTTP response";
-        ::close(fd_);
-        fd_ = -1;
+        s_.close();
         return false;
       }
-      ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+      ssize_t r = s_.recv(buf, sizeof buf);
       if (r > 0) {
         got_bytes = true;
         reader_.feed(buf, static_cast<size_t>(r));
@@ -288,8 +317,7 @@ bool blocking_client::call(const std::string& message, http_response& out, std::
         broken = true;
       }
     }
-    ::close(fd_);
-    fd_ = -1;
+    s_.close();
     err = "connection closed by the server";
     if (got_bytes) return false;  // a half response is an error, not an idle close
   }

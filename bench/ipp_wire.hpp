@@ -15,13 +15,17 @@
 #pragma once
 
 #include <cups/ipp.h>
+#include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bench {
+
+class tls_stream;
 
 /// An IPP printer URI split for the wire: connect to host:port, POST to path.
 struct target {
@@ -29,9 +33,10 @@ struct target {
   std::string host;  // numeric address to connect to
   int port = 631;
   std::string path;  // HTTP request target, e.g. /printers/raw
+  bool tls = false;  // ipps://: TLS on the connection (bench/tls_client.hpp)
 };
 
-/// Splits an ipp:// URI; false (and a message in `err`) when it is not one.
+/// Splits an ipp:// or ipps:// URI; false (and a message in `err`) when it is not one.
 bool parse_target(const std::string& uri, target& out, std::string& err);
 
 /// Encodes `req` (taking ownership, freed here) into IPP bytes.
@@ -94,6 +99,32 @@ struct ipp_summary {
 /// Reads the status and walks the TLVs of an IPP response body.
 ipp_summary scan_ipp(std::string_view body);
 
+/// A connection to a target: a TCP socket, with TLS on it for ipps://.
+/// send/recv behave like the socket calls (-1 and errno EAGAIN when a
+/// non-blocking socket would block).
+class wire_socket {
+ public:
+  wire_socket();
+  ~wire_socket();
+  wire_socket(const wire_socket&) = delete;
+  wire_socket& operator=(const wire_socket&) = delete;
+
+  /// Connects (and runs the TLS handshake) blocking; `nonblocking` then
+  /// switches the socket. false and `err` on failure.
+  bool open(const target& t, bool nonblocking, std::string& err);
+  void close();
+  int fd() const { return fd_; }
+  ssize_t send(const char* data, size_t n);
+  ssize_t recv(char* buf, size_t n);
+  /// TLS only: decrypted bytes wait in OpenSSL, invisible to epoll.
+  bool buffered() const;
+  bool tls() const { return tls_ != nullptr; }
+
+ private:
+  int fd_ = -1;
+  std::unique_ptr<tls_stream> tls_;
+};
+
 /// One blocking keep-alive connection: write a message, read one response.
 class blocking_client {
  public:
@@ -109,7 +140,7 @@ class blocking_client {
  private:
   bool connect(std::string& err);
   target t_;
-  int fd_ = -1;
+  wire_socket s_;
   http_reader reader_;
 };
 

@@ -20,7 +20,7 @@ double monotonic_s(clock_type::time_point t) {
 namespace {
 
 struct connection {
-  int fd = -1;
+  wire_socket s;
   std::string out;
   size_t off = 0;
   http_reader reader;
@@ -36,8 +36,6 @@ class loop {
   loop(const target& t, size_t n, const load_engine::next_fn& next, const load_engine::done_fn& done)
       : t_(t), conns_(n), next_(next), done_(done) {}
   ~loop() {
-    for (auto& c : conns_)
-      if (c.fd >= 0) ::close(c.fd);
     if (ep_ >= 0) ::close(ep_);
   }
 
@@ -66,13 +64,11 @@ class loop {
 
 bool loop::open(size_t i, std::string& err) {
   auto& c = conns_[i];
-  c.fd = connect_to(t_, err);
-  if (c.fd < 0) return false;
-  ::fcntl(c.fd, F_SETFL, ::fcntl(c.fd, F_GETFL) | O_NONBLOCK);
+  if (!c.s.open(t_, true, err)) return false;
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = i;
-  ::epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
+  ::epoll_ctl(ep_, EPOLL_CTL_ADD, c.s.fd(), &ev);
   c.reader.reset();
   c.want_out = false;
   c.reopen = false;
@@ -81,10 +77,9 @@ bool loop::open(size_t i, std::string& err) {
 
 void loop::drop(size_t i) {
   auto& c = conns_[i];
-  if (c.fd < 0) return;
-  ::epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
-  ::close(c.fd);
-  c.fd = -1;
+  if (c.s.fd() < 0) return;
+  ::epoll_ctl(ep_, EPOLL_CTL_DEL, c.s.fd(), nullptr);
+  c.s.close();
 }
 
 void loop::watch(size_t i, bool out) {
@@ -94,12 +89,12 @@ void loop::watch(size_t i, bool out) {
   epoll_event ev{};
   ev.events = EPOLLIN | (out ? EPOLLOUT : 0u);
   ev.data.u64 = i;
-  ::epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
+  ::epoll_ctl(ep_, EPOLL_CTL_MOD, c.s.fd(), &ev);
 }
 
 bool loop::start(size_t i, std::string& err) {
   auto& c = conns_[i];
-  if (c.reopen || c.fd < 0) {
+  if (c.reopen || c.s.fd() < 0) {
     drop(i);
     if (!open(i, err)) return false;
   }
@@ -120,7 +115,7 @@ bool loop::start(size_t i, std::string& err) {
 void loop::flush(size_t i) {
   auto& c = conns_[i];
   while (c.off < c.out.size()) {
-    ssize_t w = ::send(c.fd, c.out.data() + c.off, c.out.size() - c.off, MSG_NOSIGNAL);
+    ssize_t w = c.s.send(c.out.data() + c.off, c.out.size() - c.off);
     if (w > 0) {
       c.off += static_cast<size_t>(w);
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -146,13 +141,17 @@ void loop::broken(size_t i) {
 void loop::readable(size_t i) {
   auto& c = conns_[i];
   char buf[65536];
-  ssize_t r = ::recv(c.fd, buf, sizeof buf, 0);
-  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-  if (r <= 0) {
-    broken(i);
-    return;
-  }
-  c.reader.feed(buf, static_cast<size_t>(r));
+  // One recv for plain sockets; TLS reads until OpenSSL's buffer is empty,
+  // since epoll does not see records it already decrypted.
+  do {
+    ssize_t r = c.s.recv(buf, sizeof buf);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+    if (r <= 0) {
+      broken(i);
+      return;
+    }
+    c.reader.feed(buf, static_cast<size_t>(r));
+  } while (c.s.tls());
   http_response resp;
   if (c.reader.next(resp)) {
     auto now = clock_type::now();
@@ -201,9 +200,9 @@ bool loop::run(std::string& err) {
     for (int k = 0; k < n; ++k) {
       size_t i = events[k].data.u64;
       auto& c = conns_[i];
-      if (c.fd < 0 || c.finished) continue;  // dropped earlier in this batch
+      if (c.s.fd() < 0 || c.finished) continue;  // dropped earlier in this batch
       if ((events[k].events & EPOLLOUT) && c.in_flight) flush(i);
-      if (c.fd >= 0 && (events[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) readable(i);
+      if (c.s.fd() >= 0 && (events[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) readable(i);
     }
   }
   return true;
