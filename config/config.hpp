@@ -2,18 +2,20 @@
 //
 // Sources, later ones winning key by key:
 //   1. the embedded defaults, which are config/quire.example.toml compiled in;
-//   2. the file given with --config (its [printers] / [queues] tables, when
-//      present, replace the default ones wholesale rather than merging, so a
-//      production file never inherits the demo printer);
+//   2. the file given with --config (its [printers] / [queues] / [raw]
+//      tables, when present, replace the default ones wholesale rather than
+//      merging, so a production file never inherits the demo printer);
 //   3. --data-dir DIR (same as --set server.data_dir=DIR);
 //   4. each --set KEY=VALUE, KEY a dotted path ("ipp.listen",
-//      "printers.demo.device_uri", TOML quoting for names with a dot:
-//      printers."lab.2".info), tables created as needed. VALUE is taken
-//      verbatim when the schema says the key is a string, and is otherwise
-//      parsed as a TOML value (42, true, ["a","b"]); one that does not parse
-//      is an error naming the key.
+//      "printers.demo.device_uri", "raw.lab9100.queue", TOML quoting for
+//      names with a dot: printers."lab.2".info), tables created as needed.
+//      VALUE is taken verbatim when the schema says the key is a string, and
+//      is otherwise parsed as a TOML value (42, true, ["a","b"]); one that
+//      does not parse is an error naming the key.
 // The merged document is then validated once into `config`. Unknown keys,
-// wrong types and bad values are errors that name the key and the problem.
+// wrong types and bad values are errors that name the key and the problem;
+// so are two enabled listeners (ipp, lpd, raw.*) on overlapping addresses
+// with the same non-zero port.
 // Relative paths are resolved against the working directory at load time;
 // "${data_dir}" inside a device URI expands to the absolute data folder.
 //
@@ -123,6 +125,37 @@ struct api_config {
   bool allow_plain_loopback = false;  // accept plain HTTP from 127.0.0.0/8 and ::1 (else TLS only)
 };
 
+/// LPD (RFC 1179) intake: lpr, Windows' "LPR port", copiers.
+struct lpd_config {
+  bool enabled = true;
+  endpoint listen;                    // default "127.0.0.1:8515" (515 in production)
+  uint32_t max_control_bytes = 65536; // a control file larger than this is refused (1024..1048576)
+};
+
+/// A raw ("port 9100", AppSocket/JetDirect) intake listener: whatever a sender
+/// writes until it closes the connection is one job for `queue`.
+struct raw_listener_config {
+  std::string name;   // [raw.<name>], same name rules as printers/queues
+  endpoint listen;    // required
+  std::string queue;  // required; must name a configured queue
+};
+
+/// Who a job that arrives as a bare stream (LPD, raw) belongs to, and its name.
+enum class identity_source : uint8_t { pjl, dsc, control };
+enum class unknown_user_action : uint8_t { host, reject };
+struct intake_config {
+  // The first source in the list that yields a value wins. pjl: @PJL SET USERNAME / JOBNAME,
+  // @PJL JOB NAME; dsc: PostScript %%For: / %%Title:; control: the LPD control file's P / J (or N).
+  std::vector<identity_source> user_from = {identity_source::pjl, identity_source::dsc, identity_source::control};
+  std::vector<identity_source> name_from = {identity_source::pjl, identity_source::dsc, identity_source::control};
+  bool known_users_only = false;      // true: a detected user name must be a Quire user, else it is "unknown"
+  unknown_user_action unknown_user = unknown_user_action::host;  // no (known) user found: hold the job under
+                                      // the sender's host name ("host") or refuse it ("reject")
+};
+
+/// The words quire.toml uses for an identity source: "pjl", "dsc", "control".
+const char* to_string(identity_source s) noexcept;
+
 struct config {
   server_config server;
   log_config log;
@@ -134,6 +167,9 @@ struct config {
   jobs_config jobs;
   std::vector<printer_config> printers;  // sorted by name
   std::vector<queue_config> queues;      // sorted by name
+  lpd_config lpd;
+  intake_config intake;
+  std::vector<raw_listener_config> raw;  // sorted by name
 
   const printer_config* find_printer(const std::string& name) const;
   const queue_config* find_queue(const std::string& name) const;
@@ -150,6 +186,7 @@ struct config_sources {
 /// names the key and the problem, e.g.
 ///   "ipp.listen: expected host:port, got '127.0.0.1'"
 ///   "queues.secure.printers: unknown printer 'lab1'"
+///   "raw.lab9100.queue: unknown queue 'x'"
 ///   "unknown key 'ipp.lisen'"
 ///   "/etc/quire.toml:12:3: expected '=' ..." (TOML syntax errors)
 result<config> load_config(const config_sources& sources);

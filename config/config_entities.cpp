@@ -1,7 +1,8 @@
-// [printers.<name>] and [queues.<name>]: the named entries. Printers are read
-// first because a queue may only name printers that exist; both lists come
-// out sorted by name (toml++ tables iterate in key order, and we sort anyway
-// so the contract does not rest on a library detail).
+// [printers.<name>], [queues.<name>] and [raw.<name>]: the named entries.
+// Printers are read first because a queue may only name printers that exist,
+// and raw listeners last because each names a queue; the lists come out
+// sorted by name (toml++ tables iterate in key order, and we sort anyway so
+// the contract does not rest on a library detail).
 #include <algorithm>
 
 #include "config/config_internal.hpp"
@@ -94,6 +95,24 @@ status read_queue(const toml::table& t, const std::string& key,
   return {};
 }
 
+// A raw listener turns a bare stream into a job, so it needs both an address
+// and the queue the job goes to; neither has a sensible default.
+status read_raw_listener(const toml::table& t, const std::string& key,
+                         const std::vector<queue_config>& queues, raw_listener_config& r) {
+  const auto* listen = t.get_as<std::string>("listen");
+  if (listen == nullptr) return invalid(key + ".listen: missing; every raw listener needs one");
+  auto ep = parse_listen(key + ".listen", listen->get());
+  if (!ep) return ep.err();
+  r.listen = std::move(ep).value();
+  const auto* queue = t.get_as<std::string>("queue");
+  if (queue == nullptr) return invalid(key + ".queue: missing; every raw listener needs one");
+  r.queue = queue->get();
+  auto same = [&](const queue_config& q) { return q.name == r.queue; };
+  if (std::none_of(queues.begin(), queues.end(), same))
+    return invalid(key + ".queue: unknown queue '" + r.queue + "'");
+  return {};
+}
+
 }  // namespace
 
 status read_printers(const toml::table* t, const std::string& data_dir,
@@ -125,6 +144,23 @@ status read_queues(const toml::table* t, const std::vector<printer_config>& prin
   }
   std::sort(out.begin(), out.end(),
             [](const queue_config& a, const queue_config& b) { return a.name < b.name; });
+  return {};
+}
+
+status read_raw(const toml::table* t, const std::vector<queue_config>& queues,
+                std::vector<raw_listener_config>& out) {
+  if (t == nullptr) return {};
+  for (auto&& [name, node] : *t) {
+    auto table = entry("raw", name.str(), node);
+    if (!table) return table.err();
+    raw_listener_config r;
+    r.name = std::string(name.str());
+    if (status s = read_raw_listener(*table.value(), "raw." + r.name, queues, r)) return s;
+    out.push_back(std::move(r));
+  }
+  std::sort(out.begin(), out.end(), [](const raw_listener_config& a, const raw_listener_config& b) {
+    return a.name < b.name;
+  });
   return {};
 }
 

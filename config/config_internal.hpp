@@ -62,6 +62,15 @@ status read_printers(const toml::table* t, const std::string& data_dir,
 status read_queues(const toml::table* t, const std::vector<printer_config>& printers,
                    std::vector<queue_config>& out);
 
+/// Reads [raw] (nullptr: none) against the already-read queues.
+status read_raw(const toml::table* t, const std::vector<queue_config>& queues,
+                std::vector<raw_listener_config>& out);
+
+// --- endpoint.cpp ------------------------------------------------------------
+
+/// endpoint::parse(text), its error prefixed with `key` ("lpd.listen: ...").
+result<endpoint> parse_listen(std::string_view key, const std::string& text);
+
 // --- device_uri.cpp ----------------------------------------------------------
 
 /// Expands ${data_dir} in `uri` and checks it for its scheme; returns the

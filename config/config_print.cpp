@@ -1,7 +1,8 @@
 // to_toml(): the effective configuration, every key spelled out, in a form
-// load_config() reads back to the same value. [printers] and [queues] are
-// always written, even when empty, because a file without them would inherit
-// the default demo printer and queues on the way back in.
+// load_config() reads back to the same value. [printers], [queues] and [raw]
+// are always written, even when empty, because a file without them would
+// inherit the default ones on the way back in (the defaults have no raw
+// listener today; the empty [raw] keeps that from mattering if they ever do).
 #include <algorithm>
 
 #include "config/config_internal.hpp"
@@ -25,6 +26,12 @@ void line(std::string& out, std::string_view key, const std::string& value_text)
   out.append(key).append(" = ").append(value_text).append("\n");
 }
 
+std::string sources_text(const std::vector<identity_source>& sources) {
+  std::vector<std::string> words;
+  for (identity_source s : sources) words.emplace_back(to_string(s));
+  return detail::array_text(words);
+}
+
 void print_fixed(std::string& out, const config& c) {
   out += "[server]\n";
   line(out, "data_dir", quote(c.server.data_dir));
@@ -42,6 +49,15 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "private_key", quote(c.tls.private_key));
   out += "\n[api]\n";
   line(out, "allow_plain_loopback", c.api.allow_plain_loopback ? "true" : "false");
+  out += "\n[lpd]\n";
+  line(out, "enabled", c.lpd.enabled ? "true" : "false");
+  line(out, "listen", quote(c.lpd.listen.to_string()));
+  line(out, "max_control_bytes", std::to_string(c.lpd.max_control_bytes));
+  out += "\n[intake]\n";
+  line(out, "user_from", sources_text(c.intake.user_from));
+  line(out, "name_from", sources_text(c.intake.name_from));
+  line(out, "known_users_only", c.intake.known_users_only ? "true" : "false");
+  line(out, "unknown_user", quote(c.intake.unknown_user == unknown_user_action::reject ? "reject" : "host"));
   out += "\n[privacy]\n";
   line(out, "mask_other_users", c.privacy.mask_other_users ? "true" : "false");
   out += "\n[limits]\n";
@@ -83,6 +99,12 @@ std::string to_toml(const config& c) {
     line(out, "location", quote(q.location));
     line(out, "info", quote(q.info));
     line(out, "authentication", quote(q.authentication ? "required" : "none"));
+  }
+  out += "\n[raw]\n";
+  for (const raw_listener_config& r : c.raw) {
+    out += "\n[raw." + key_text(r.name) + "]\n";
+    line(out, "listen", quote(r.listen.to_string()));
+    line(out, "queue", quote(r.queue));
   }
   return out;
 }

@@ -26,6 +26,13 @@ constexpr key_spec table_[] = {
     {"tls", "private_key", string},
     {"api", "allow_plain_loopback", boolean},
     {"privacy", "mask_other_users", boolean},
+    {"lpd", "enabled", boolean},
+    {"lpd", "listen", string},
+    {"lpd", "max_control_bytes", integer},
+    {"intake", "user_from", string_array},
+    {"intake", "name_from", string_array},
+    {"intake", "known_users_only", boolean},
+    {"intake", "unknown_user", string},
     {"limits", "max_document_bytes", integer},
     {"limits", "max_ipp_attributes_bytes", integer},
     {"limits", "inline_document_bytes", integer},
@@ -49,6 +56,8 @@ constexpr key_spec table_[] = {
     {"queues.*", "location", string},
     {"queues.*", "info", string},
     {"queues.*", "authentication", string},
+    {"raw.*", "listen", string},
+    {"raw.*", "queue", string},
 };
 
 }  // namespace
@@ -66,7 +75,10 @@ bool is_fixed_section(std::string_view name) {
          std::end(fixed_sections);
 }
 
-bool is_named_section(std::string_view name) { return name == "printers" || name == "queues"; }
+bool is_named_section(std::string_view name) {
+  return std::find(std::begin(named_sections), std::end(named_sections), name) !=
+         std::end(named_sections);
+}
 
 const char* expected_name(value_kind kind) {
   switch (kind) {

@@ -2,11 +2,16 @@
 // the first error reported is the most useful one: unknown keys and wrong
 // types in the fixed sections first (a typo explains everything after it),
 // then their values, then printers (which need the data folder), then queues
-// (which need the printers); each entry checks its own keys before values.
+// (which need the printers), then raw listeners (which need the queues);
+// each entry checks its own keys before values. Last, the listeners' addresses
+// against each other, since a clash involves keys from several sections.
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "config/config_internal.hpp"
 
@@ -96,11 +101,91 @@ status read_log(const toml::table& t, const std::string& cwd, log_config& out) {
   return {};
 }
 
-status read_ipp(const toml::table& t, listener_config& out) {
+// [ipp] and [lpd] share their listener keys.
+template <class Listener>
+status read_listener(const toml::table& t, const char* section, const char* default_listen,
+                     Listener& out) {
   if (const auto* v = t.get_as<bool>("enabled")) out.enabled = v->get();
-  auto ep = endpoint::parse(string_or(t, "listen", "127.0.0.1:8631"));
-  if (!ep) return invalid("ipp.listen: " + ep.err().message);
+  auto ep = parse_listen(std::string(section) + ".listen", string_or(t, "listen", default_listen));
+  if (!ep) return ep.err();
   out.listen = std::move(ep).value();
+  return {};
+}
+
+status read_lpd(const toml::table& t, lpd_config& out) {
+  if (status s = read_listener(t, "lpd", "127.0.0.1:8515", out)) return s;
+  return read_int(t, "lpd", "max_control_bytes", 1024, 1 << 20, out.max_control_bytes);
+}
+
+// An ordered list of identity sources: each a known word, listed once.
+status read_sources(const toml::table& t, const char* key, std::vector<identity_source>& out) {
+  const auto* list = t.get_as<toml::array>(key);
+  if (list == nullptr) return {};
+  std::string full = std::string("intake.") + key;
+  std::vector<std::string> words;
+  for (const toml::node& n : *list) words.push_back(n.as_string()->get());
+  if (words.empty())
+    return bad_value(full, "expected at least one of pjl, dsc, control", array_text(words));
+  static constexpr identity_source all[] = {identity_source::pjl, identity_source::dsc,
+                                            identity_source::control};
+  out.clear();
+  for (const std::string& w : words) {
+    auto named = [&](identity_source s) { return w == to_string(s); };
+    const identity_source* s = std::find_if(std::begin(all), std::end(all), named);
+    if (s == std::end(all)) return bad_value(full, "expected pjl, dsc or control", w);
+    if (std::find(out.begin(), out.end(), *s) != out.end())
+      return invalid(full + ": '" + w + "' is listed twice");
+    out.push_back(*s);
+  }
+  return {};
+}
+
+status read_intake(const toml::table& t, intake_config& out) {
+  if (status s = read_sources(t, "user_from", out.user_from)) return s;
+  if (status s = read_sources(t, "name_from", out.name_from)) return s;
+  if (const auto* v = t.get_as<bool>("known_users_only")) out.known_users_only = v->get();
+  std::string action = string_or(t, "unknown_user", "host");
+  if (action == "host") {
+    out.unknown_user = unknown_user_action::host;
+  } else if (action == "reject") {
+    out.unknown_user = unknown_user_action::reject;
+  } else {
+    return bad_value("intake.unknown_user", "expected host or reject", action);
+  }
+  return {};
+}
+
+// Whether `a` and `b` cannot both be bound: the same non-zero port on
+// addresses that overlap. libuv binds [::] dual-stack, so it covers every
+// IPv4 address too; 0.0.0.0 covers every IPv4 address; an IPv4-mapped IPv6
+// address is its IPv4 address.
+bool overlaps(const endpoint& a, const endpoint& b) {
+  if (a.port != b.port || a.port == 0) return false;
+  auto v4 = [](std::string_view host) -> std::string_view {
+    constexpr std::string_view mapped = "::ffff:";
+    if (host.starts_with(mapped) && host.find('.') != std::string_view::npos)
+      return host.substr(mapped.size());
+    return host.find(':') == std::string_view::npos ? host : std::string_view();
+  };
+  std::string_view a4 = v4(a.host), b4 = v4(b.host);
+  if (a.host == "::" || b.host == "::") return true;
+  if (!a4.empty() && !b4.empty()) return a4 == b4 || a4 == "0.0.0.0" || b4 == "0.0.0.0";
+  return a.host == b.host;
+}
+
+// Two enabled listeners on the same port must not overlap: the second bind
+// would fail at start-up with a message that names only one of them.
+status check_listeners(const config& c) {
+  std::vector<std::pair<std::string, const endpoint*>> bound;
+  if (c.ipp.enabled) bound.emplace_back("ipp.listen", &c.ipp.listen);
+  if (c.lpd.enabled) bound.emplace_back("lpd.listen", &c.lpd.listen);
+  for (const raw_listener_config& r : c.raw) bound.emplace_back("raw." + r.name + ".listen", &r.listen);
+  for (size_t i = 0; i < bound.size(); ++i)
+    for (size_t k = 0; k < i; ++k)
+      if (overlaps(*bound[k].second, *bound[i].second))
+        return invalid(bound[i].first + ": " + bound[i].second->to_string() + " overlaps " +
+                       bound[k].first + " (" + bound[k].second->to_string() +
+                       "); each listener needs a port of its own (0 picks a free one)");
   return {};
 }
 
@@ -186,15 +271,19 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   config c;
   if (status s = read_server(section("server"), cwd, c.server)) return s;
   if (status s = read_log(section("log"), cwd, c.log)) return s;
-  if (status s = read_ipp(section("ipp"), c.ipp)) return s;
+  if (status s = read_listener(section("ipp"), "ipp", "127.0.0.1:8631", c.ipp)) return s;
   if (status s = read_tls(section("tls"), cwd, c.tls)) return s;
   if (const auto* v = section("api").get_as<bool>("allow_plain_loopback")) c.api.allow_plain_loopback = v->get();
+  if (status s = read_lpd(section("lpd"), c.lpd)) return s;
+  if (status s = read_intake(section("intake"), c.intake)) return s;
   if (const auto* v = section("privacy").get_as<bool>("mask_other_users")) c.privacy.mask_other_users = v->get();
   if (status s = read_limits(section("limits"), c.limits)) return s;
   if (status s = read_jobs(section("jobs"), c.jobs)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.printers))
     return s;
   if (status s = read_queues(doc.get_as<toml::table>("queues"), c.printers, c.queues)) return s;
+  if (status s = read_raw(doc.get_as<toml::table>("raw"), c.queues, c.raw)) return s;
+  if (status s = check_listeners(c)) return s;
   return c;
 }
 

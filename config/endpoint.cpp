@@ -71,4 +71,14 @@ result<endpoint> endpoint::parse(const std::string& text) {
   return out;
 }
 
+namespace detail {
+
+result<endpoint> parse_listen(std::string_view key, const std::string& text) {
+  auto ep = endpoint::parse(text);
+  if (!ep) return invalid(std::string(key) + ": " + ep.err().message);
+  return ep;
+}
+
+}  // namespace detail
+
 }  // namespace quire

@@ -64,6 +64,16 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK(c.limits.max_connections == 4096);
   CHECK(c.jobs.held_expiry_s == 86400);
   CHECK(c.jobs.history_s == 2592000);
+  CHECK(c.lpd.enabled);
+  CHECK(c.lpd.listen.host == "127.0.0.1");
+  CHECK(c.lpd.listen.port == 8515);
+  CHECK(c.lpd.max_control_bytes == 65536);
+  using enum identity_source;
+  CHECK(c.intake.user_from == std::vector<identity_source>{pjl, dsc, control});
+  CHECK(c.intake.name_from == std::vector<identity_source>{pjl, dsc, control});
+  CHECK_FALSE(c.intake.known_users_only);
+  CHECK(c.intake.unknown_user == unknown_user_action::host);
+  CHECK(c.raw.empty());
 
   REQUIRE(c.printers.size() == 1);
   const printer_config& demo = c.printers[0];
@@ -152,6 +162,56 @@ printers = ["lab1", "lab0"]
   CHECK(none.queues.empty());
 }
 
+TEST_CASE("the defaults in the code are the documented ones") {
+  // A config built by hand (as actor tests do) differs from the loaded
+  // defaults only where the TOML file has to say something: the listeners'
+  // addresses and the demo entries.
+  config built;
+  config loaded = load_ok("");
+  CHECK(built.lpd.enabled == loaded.lpd.enabled);
+  CHECK(built.lpd.max_control_bytes == loaded.lpd.max_control_bytes);
+  CHECK(built.intake.user_from == loaded.intake.user_from);
+  CHECK(built.intake.name_from == loaded.intake.name_from);
+  CHECK(built.intake.known_users_only == loaded.intake.known_users_only);
+  CHECK(built.intake.unknown_user == loaded.intake.unknown_user);
+  CHECK(built.raw.empty());
+  CHECK(std::string(to_string(identity_source::pjl)) == "pjl");
+  CHECK(std::string(to_string(identity_source::dsc)) == "dsc");
+  CHECK(std::string(to_string(identity_source::control)) == "control");
+}
+
+TEST_CASE("[lpd] and [intake] merge key by key; [raw] entries come from the file") {
+  config c = load_ok(R"(
+[lpd]
+enabled = false
+[intake]
+unknown_user = "reject"
+[raw.b]
+listen = "0.0.0.0:9101"
+queue = "demo"
+[raw.a]
+listen = "[::1]:9100"
+queue = "secure"
+)");
+  CHECK_FALSE(c.lpd.enabled);
+  CHECK(c.lpd.listen.to_string() == "127.0.0.1:8515");  // from the defaults
+  CHECK(c.intake.unknown_user == unknown_user_action::reject);
+  CHECK(c.intake.user_from.size() == 3);                // from the defaults
+  REQUIRE(c.raw.size() == 2);
+  CHECK(c.raw[0].name == "a");  // sorted
+  CHECK(c.raw[0].listen.host == "::1");
+  CHECK(c.raw[0].listen.port == 9100);
+  CHECK(c.raw[0].queue == "secure");
+  CHECK(c.raw[1].name == "b");
+  CHECK(c.raw[1].listen.to_string() == "0.0.0.0:9101");
+  CHECK(c.raw[1].queue == "demo");
+  // --set adds to the file's listeners; an empty [raw] means none.
+  CHECK(load_ok("[raw.a]\nlisten = \"127.0.0.1:9100\"\nqueue = \"demo\"\n",
+                {"raw.b={listen = \"127.0.0.1:9101\", queue = \"demo\"}"})
+            .raw.size() == 2);
+  CHECK(load_ok("[raw]\n").raw.empty());
+}
+
 TEST_CASE("a --config file is read from disk; errors name it") {
   temp_file good("[server]\nname = \"From disk\"\n");
   config_sources s;
@@ -222,6 +282,37 @@ TEST_CASE("--set adds printers and edits queues") {
   REQUIRE(lab != nullptr);
   CHECK(lab->kind == queue_kind::direct);
   CHECK(lab->printers == std::vector<std::string>{"lab.2"});
+}
+
+TEST_CASE("--set reaches [lpd], [intake] and [raw]") {
+  config c = load_ok("", {"lpd.listen=127.0.0.1:0", R"(intake.user_from=["control"])",
+                          R"(intake.name_from=["dsc", "pjl"])", "intake.known_users_only=true",
+                          "intake.unknown_user=reject", "lpd.max_control_bytes=1024",
+                          "raw.lab9100.listen=0.0.0.0:9100", "raw.lab9100.queue=secure",
+                          R"(raw."lab.2"={listen = "[::]:9101", queue = "demo"})"});
+  CHECK(c.lpd.enabled);
+  CHECK(c.lpd.listen.host == "127.0.0.1");
+  CHECK(c.lpd.listen.port == 0);
+  CHECK(c.lpd.max_control_bytes == 1024);
+  CHECK(c.intake.user_from == std::vector<identity_source>{identity_source::control});
+  CHECK(c.intake.name_from == std::vector<identity_source>{identity_source::dsc, identity_source::pjl});
+  CHECK(c.intake.known_users_only);
+  CHECK(c.intake.unknown_user == unknown_user_action::reject);
+  REQUIRE(c.raw.size() == 2);
+  CHECK(c.raw[0].name == "lab.2");
+  CHECK(c.raw[0].listen.to_string() == "[::]:9101");
+  CHECK(c.raw[0].queue == "demo");
+  CHECK(c.raw[1].name == "lab9100");
+  CHECK(c.raw[1].listen.to_string() == "0.0.0.0:9100");
+  CHECK(c.raw[1].queue == "secure");
+  CHECK_FALSE(load_ok("", {"lpd.enabled=false"}).lpd.enabled);
+
+  // A list is a TOML array on the command line, as for queues.*.printers.
+  CHECK(load_error("", {"intake.user_from=control"}).rfind("--set intake.user_from:1:", 0) == 0);
+  CHECK(load_error("", {"intake.user_from=\"control\""}) ==
+        "intake.user_from: expected an array of strings, got string");
+  CHECK(load_error("", {"lpd.lisen=127.0.0.1:0"}) == "unknown key 'lpd.lisen'");
+  CHECK(load_error("", {"raw.x.port=9100"}) == "unknown key 'raw.x.port'");
 }
 
 TEST_CASE("bad --set arguments are errors naming the key") {

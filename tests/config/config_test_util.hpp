@@ -61,6 +61,21 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.limits.request_timeout_ms == b.limits.request_timeout_ms);
   CHECK(a.limits.idle_timeout_ms == b.limits.idle_timeout_ms);
   CHECK(a.limits.max_connections == b.limits.max_connections);
+  CHECK(a.limits.min_free_disk_bytes == b.limits.min_free_disk_bytes);
+  CHECK(a.limits.max_jobs_per_user == b.limits.max_jobs_per_user);
+  CHECK(a.limits.max_bytes_per_user == b.limits.max_bytes_per_user);
+  CHECK(a.limits.user_submissions_per_minute == b.limits.user_submissions_per_minute);
+  CHECK(a.limits.host_submissions_per_minute == b.limits.host_submissions_per_minute);
+  CHECK(a.api.allow_plain_loopback == b.api.allow_plain_loopback);
+  CHECK(a.privacy.mask_other_users == b.privacy.mask_other_users);
+  CHECK(a.lpd.enabled == b.lpd.enabled);
+  CHECK(a.lpd.listen.host == b.lpd.listen.host);
+  CHECK(a.lpd.listen.port == b.lpd.listen.port);
+  CHECK(a.lpd.max_control_bytes == b.lpd.max_control_bytes);
+  CHECK(a.intake.user_from == b.intake.user_from);
+  CHECK(a.intake.name_from == b.intake.name_from);
+  CHECK(a.intake.known_users_only == b.intake.known_users_only);
+  CHECK(a.intake.unknown_user == b.intake.unknown_user);
   CHECK(a.jobs.held_expiry_s == b.jobs.held_expiry_s);
   CHECK(a.jobs.history_s == b.jobs.history_s);
   REQUIRE(a.printers.size() == b.printers.size());
@@ -81,6 +96,14 @@ inline void check_same(const config& a, const config& b) {
     CHECK(a.queues[i].printers == b.queues[i].printers);
     CHECK(a.queues[i].location == b.queues[i].location);
     CHECK(a.queues[i].info == b.queues[i].info);
+    CHECK(a.queues[i].authentication == b.queues[i].authentication);
+  }
+  REQUIRE(a.raw.size() == b.raw.size());
+  for (size_t i = 0; i < a.raw.size(); ++i) {
+    CHECK(a.raw[i].name == b.raw[i].name);
+    CHECK(a.raw[i].listen.host == b.raw[i].listen.host);
+    CHECK(a.raw[i].listen.port == b.raw[i].listen.port);
+    CHECK(a.raw[i].queue == b.raw[i].queue);
   }
 }
 

@@ -207,3 +207,111 @@ TEST_CASE("error messages stay on one line") {
   CHECK(msg == "log.level: expected one of trace, debug, info, warn, error, off, got 'a\\nb\\tc\\x01'");
   CHECK(load_error("", {"log.level=" + std::string(300, 'x')}).size() < 250);
 }
+
+TEST_CASE("[lpd], [intake] and [raw]: unknown keys and wrong types") {
+  CHECK(load_error("[lpd]\nport = 515\n") == "unknown key 'lpd.port'");
+  CHECK(load_error("[intake]\nusers_from = [\"pjl\"]\n") == "unknown key 'intake.users_from'");
+  CHECK(load_error("[raw.a]\nlisten = \"127.0.0.1:9100\"\nqueue = \"demo\"\nqueues = \"x\"\n") ==
+        "unknown key 'raw.a.queues'");
+  CHECK(load_error("[lpd]\nenabled = \"yes\"\n") == "lpd.enabled: expected a boolean, got string");
+  CHECK(load_error("[lpd]\nmax_control_bytes = \"64k\"\n") ==
+        "lpd.max_control_bytes: expected an integer, got string");
+  CHECK(load_error("[intake]\nuser_from = \"pjl\"\n") ==
+        "intake.user_from: expected an array of strings, got string");
+  CHECK(load_error("[intake]\nname_from = [\"pjl\", 1]\n") ==
+        "intake.name_from[1]: expected a string, got integer");
+  CHECK(load_error("[intake]\nknown_users_only = 1\n") ==
+        "intake.known_users_only: expected a boolean, got integer");
+  CHECK(load_error("[intake]\nunknown_user = false\n") ==
+        "intake.unknown_user: expected a string, got boolean");
+  CHECK(load_error("raw = 5\n") == "raw: expected a table, got integer");
+  CHECK(load_error("[raw]\np = 1\n") == "raw.p: expected a table, got integer");
+  CHECK(load_error("[raw.a]\nlisten = 9100\n") == "raw.a.listen: expected a string, got integer");
+}
+
+TEST_CASE("lpd.listen is an endpoint; lpd.max_control_bytes is 1024..1048576") {
+  CHECK(load_error("", {"lpd.listen=515"}) == "lpd.listen: expected host:port, got '515'");
+  CHECK(load_error("", {"lpd.listen=lpd.example.com:515"}) ==
+        "lpd.listen: the host must be an IP address or localhost, got 'lpd.example.com:515'");
+  CHECK(load_error("", {"lpd.listen=::1:515"}) ==
+        "lpd.listen: an IPv6 address needs brackets, as in [::1]:8631, got '::1:515'");
+  CHECK(load_ok("", {"lpd.listen=[::]:515"}).lpd.listen.to_string() == "[::]:515");
+  // A disabled listener's address is still checked: enabling it later must not
+  // turn up a typo.
+  CHECK(load_error("", {"lpd.enabled=false", "lpd.listen=x"}) ==
+        "lpd.listen: expected host:port, got 'x'");
+  CHECK(load_error("[lpd]\nmax_control_bytes = 1023\n") ==
+        "lpd.max_control_bytes: must be between 1024 and 1048576, got '1023'");
+  CHECK(load_error("[lpd]\nmax_control_bytes = 1048577\n") ==
+        "lpd.max_control_bytes: must be between 1024 and 1048576, got '1048577'");
+  CHECK(load_ok("[lpd]\nmax_control_bytes = 1024\n").lpd.max_control_bytes == 1024);
+  CHECK(load_ok("[lpd]\nmax_control_bytes = 1048576\n").lpd.max_control_bytes == 1048576);
+}
+
+TEST_CASE("intake lists name known sources, at least one, each once") {
+  CHECK(load_error("", {"intake.user_from=[]"}) ==
+        "intake.user_from: expected at least one of pjl, dsc, control, got '[]'");
+  CHECK(load_error("", {R"(intake.user_from=["pjl", "ldap"])"}) ==
+        "intake.user_from: expected pjl, dsc or control, got 'ldap'");
+  CHECK(load_error("", {R"(intake.name_from=["PJL"])"}) ==
+        "intake.name_from: expected pjl, dsc or control, got 'PJL'");
+  CHECK(load_error("", {R"(intake.name_from=["control-file"])"}) ==
+        "intake.name_from: expected pjl, dsc or control, got 'control-file'");
+  CHECK(load_error("", {R"(intake.name_from=["dsc", "control", "dsc"])"}) ==
+        "intake.name_from: 'dsc' is listed twice");
+  CHECK(load_error("", {"intake.unknown_user=drop"}) ==
+        "intake.unknown_user: expected host or reject, got 'drop'");
+  CHECK(load_error("", {"intake.unknown_user="}) == "intake.unknown_user: expected host or reject, got ''");
+}
+
+TEST_CASE("raw listeners need a valid name, an endpoint and an existing queue") {
+  CHECK(load_error("", {"raw.lab9100.queue=secure"}) ==
+        "raw.lab9100.listen: missing; every raw listener needs one");
+  CHECK(load_error("", {"raw.lab9100.listen=0.0.0.0:9100"}) ==
+        "raw.lab9100.queue: missing; every raw listener needs one");
+  CHECK(load_error("", {"raw.lab9100.listen=0.0.0.0", "raw.lab9100.queue=secure"}) ==
+        "raw.lab9100.listen: expected host:port, got '0.0.0.0'");
+  CHECK(load_error("", {"raw.lab9100.listen=0.0.0.0:9100", "raw.lab9100.queue=x"}) ==
+        "raw.lab9100.queue: unknown queue 'x'");
+  CHECK(load_error("", {"raw.\"a b\".listen=0.0.0.0:9100"}) ==
+        "raw.a b: a name must be 1 to 64 of A-Z a-z 0-9 _ . -, got 'a b'");
+  // A file's [queues] replace the defaults, so the demo queue is gone.
+  CHECK(load_error("[printers.p]\ndevice_uri = \"socket://h\"\n[queues.q]\nprinters = [\"p\"]\n"
+                   "[raw.r]\nlisten = \"127.0.0.1:9100\"\nqueue = \"demo\"\n") ==
+        "raw.r.queue: unknown queue 'demo'");
+  // Queue names are case-sensitive, as everywhere else.
+  CHECK(load_error("", {"raw.r.listen=127.0.0.1:9100", "raw.r.queue=Secure"}) ==
+        "raw.r.queue: unknown queue 'Secure'");
+}
+
+TEST_CASE("two listeners may not share a host:port unless the port is 0") {
+  const std::string advice = "; each listener needs a port of its own (0 picks a free one)";
+  CHECK(load_error("", {"lpd.listen=127.0.0.1:8631"}) ==
+        "lpd.listen: 127.0.0.1:8631 overlaps ipp.listen (127.0.0.1:8631)" + advice);
+  CHECK(load_error("", {"lpd.listen=localhost:8631"}) ==
+        "lpd.listen: 127.0.0.1:8631 overlaps ipp.listen (127.0.0.1:8631)" + advice);
+  CHECK(load_error("", {"raw.a.listen=127.0.0.1:8515", "raw.a.queue=demo"}) ==
+        "raw.a.listen: 127.0.0.1:8515 overlaps lpd.listen (127.0.0.1:8515)" + advice);
+  CHECK(load_error("", {"raw.a.listen=0.0.0.0:9100", "raw.a.queue=demo", "raw.b.listen=0.0.0.0:9100",
+                        "raw.b.queue=demo"}) ==
+        "raw.b.listen: 0.0.0.0:9100 overlaps raw.a.listen (0.0.0.0:9100)" + advice);
+  // A wildcard address covers the specific ones: the second bind would fail.
+  CHECK(load_error("", {"lpd.listen=0.0.0.0:8631"}) ==
+        "lpd.listen: 0.0.0.0:8631 overlaps ipp.listen (127.0.0.1:8631)" + advice);
+  CHECK(load_error("", {"ipp.listen=[::]:9100", "raw.a.listen=10.0.0.1:9100", "raw.a.queue=demo"}) ==
+        "raw.a.listen: 10.0.0.1:9100 overlaps ipp.listen ([::]:9100)" + advice);
+  CHECK(load_error("", {"lpd.listen=[::ffff:127.0.0.1]:8631"}) ==
+        "lpd.listen: [::ffff:127.0.0.1]:8631 overlaps ipp.listen (127.0.0.1:8631)" + advice);
+  CHECK(load_error("", {"ipp.listen=[::1]:631", "lpd.listen=[::]:631"}) ==
+        "lpd.listen: [::]:631 overlaps ipp.listen ([::1]:631)" + advice);
+
+  // Port 0, different hosts of one family, different families, disabled listeners: fine.
+  config c = load_ok("", {"ipp.listen=127.0.0.1:0", "lpd.listen=127.0.0.1:0", "raw.a.listen=127.0.0.1:0",
+                          "raw.a.queue=demo", "raw.b.listen=0.0.0.0:0", "raw.b.queue=demo"});
+  CHECK(c.raw.size() == 2);
+  load_ok("", {"lpd.listen=127.0.0.2:8631"});
+  load_ok("", {"lpd.listen=[::1]:8631"});
+  load_ok("", {"ipp.listen=[::1]:631", "lpd.listen=[fe80::1]:631"});
+  load_ok("", {"lpd.enabled=false", "lpd.listen=127.0.0.1:8631"});
+  load_ok("", {"ipp.enabled=false", "raw.a.listen=0.0.0.0:8631", "raw.a.queue=demo"});
+}
