@@ -4,32 +4,12 @@
 
 #include <cstring>
 
+#include "actors/io/tcp.hpp"
 #include "protocols/http/response.hpp"
 
 namespace quire::io {
 
 namespace {
-
-std::string address_of(const sockaddr_storage& ss, bool with_port) {
-  char host[INET6_ADDRSTRLEN] = {0};
-  uint16_t port = 0;
-  if (ss.ss_family == AF_INET6) {
-    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(a, host, sizeof host);
-    port = ntohs(a->sin6_port);
-  } else {
-    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    uv_ip4_name(a, host, sizeof host);
-    port = ntohs(a->sin_port);
-  }
-  std::string out;
-  bool brackets = with_port && ss.ss_family == AF_INET6;
-  if (brackets) out.push_back('[');
-  out.append(host);
-  if (brackets) out.push_back(']');
-  if (with_port) out.append(":").append(std::to_string(port));
-  return out;
-}
 
 // One read buffer for the whole loop: a read callback consumes its bytes
 // before the next read can happen.
@@ -423,25 +403,10 @@ http_server::~http_server() {
 }
 
 result<std::string> http_server::listen(const std::string& host, uint16_t port) {
-  sockaddr_storage ss{};
-  bool v6 = host.find(':') != std::string::npos;
-  int rc = v6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
-              : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
-  if (rc != 0) return error{errc::invalid_argument, "'" + host + "' is not an IP address"};
-  auto* tcp = new uv_tcp_t;
-  uv_tcp_init(loop_.uv(), tcp);
-  tcp->data = this;
-  rc = uv_tcp_bind(tcp, reinterpret_cast<sockaddr*>(&ss), 0);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), 511, &http_server::on_connection);
-  if (rc != 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(tcp), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
-    errc code = rc == UV_EADDRINUSE || rc == UV_EACCES ? errc::busy : errc::io_error;
-    return error{code, uv_strerror(rc)};
-  }
-  int len = sizeof ss;
-  uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&ss), &len);
-  listeners_.push_back(tcp);
-  return address_of(ss, true);
+  auto tcp = listen_tcp(loop_.uv(), host, port, this, &http_server::on_connection);
+  if (!tcp) return tcp.err();
+  listeners_.push_back(*tcp);
+  return bound_address(*tcp);
 }
 
 void http_server::on_connection(uv_stream_t* listener, int status) {
@@ -460,8 +425,7 @@ void http_server::on_connection(uv_stream_t* listener, int status) {
 }
 
 void http_server::stop_listening() {
-  for (auto* l : listeners_)
-    uv_close(reinterpret_cast<uv_handle_t*>(l), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+  for (auto* l : listeners_) close_listener(l);
   listeners_.clear();
 }
 
