@@ -24,6 +24,7 @@
 #include "actors/printer.hpp"
 #include "actors/queue.hpp"
 #include "actors/site_http.hpp"
+#include "actors/stream_listener.hpp"
 #include "actors/site_impl.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/user_directory.hpp"
@@ -182,8 +183,17 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   lc.tls = d.cfg.tls.enabled;
   lc.mask_others = d.cfg.privacy.mask_other_users;
   watched.push_back(lc.notifier);
+  stream_listener_config sc;
+  sc.printers_and_queues = fl;
+  sc.registry = registry;
+  sc.readers = lc.readers;
+  sc.users = d.st.get();
+  sc.intake = d.cfg.intake;
+  sc.mask_others = d.cfg.privacy.mask_other_users;
   d.ipp_listener = spawn_ipp_listener(sys, std::move(lc));
   watched.push_back(d.ipp_listener);
+  d.stream_listener = spawn_stream_listener(sys, std::move(sc));
+  watched.push_back(d.stream_listener);
   caf::anon_send(registry, resume_atom::value);
   return watched;
 }
@@ -214,6 +224,7 @@ result<std::unique_ptr<site>> site::start(const config& cfg, std::function<void(
       return error{bound.err().code, "ipp.listen " + cfg.ipp.listen.to_string() + ": " + bound.err().message};
     raw->listeners.emplace_back("ipp", *bound);
   }
+  if (auto e = bind_stream_listeners(*raw)) return e;
   // Configured key files are read before dropping privileges (they may be
   // readable by root alone); a generated pair is made once the data folder
   // is ours: after the drop (owned by the user that owns the folder) and
@@ -247,6 +258,7 @@ result<std::unique_ptr<site>> site::start(const config& cfg, std::function<void(
   auto watched = spawn_actors(*raw);
   raw->supervisor = spawn_supervisor(*raw->actors, std::move(watched), std::move(on_fatal));
 
+  start_stream_intake(*raw, tls_ctx);
   if (tls_ctx) {
     // Logged only now: a refusal to start stays one line.
     if (tls_files.generated) spdlog::info("tls: generated a self-signed certificate, {}", tls_files.certificate);
@@ -267,6 +279,7 @@ void site::stop() {
   if (served) spdlog::info("stopping");
   d.on_loop([&] {
     d.http->stop_listening();
+    stop_stream_listeners(d);
     return 0;
   });
   // Let answers on their way reach their clients (bounded).
@@ -279,14 +292,19 @@ void site::stop() {
     d.actors->await_all_actors_done();
   }
   if (d.loop_running) {
-    d.loop->stop([&] { d.http->close_all(); });
+    d.loop->stop([&] {
+      d.http->close_all();
+      close_stream_connections(d);
+    });
     d.loop_running = false;
   } else {
     d.http->close_all();
+    close_stream_connections(d);
   }
   // Actor handles must go before their actor system does.
   d.supervisor = nullptr;
   d.ipp_listener = nullptr;
+  d.stream_listener = nullptr;
   d.users_api.reset();
   d.users = nullptr;
   d.fleet.reset();

@@ -10,6 +10,7 @@
 
 #include "actors/io/http_server.hpp"
 #include "actors/io/loop.hpp"
+#include "actors/io/stream_server.hpp"
 #include "actors/job_env.hpp"
 #include "actors/messages.hpp"
 #include "actors/site.hpp"
@@ -18,6 +19,9 @@
 #include "web/admin_api.hpp"
 
 namespace quire {
+
+struct lpd_context;
+struct raw_context;
 
 struct site::impl {
   config cfg;
@@ -29,6 +33,13 @@ struct site::impl {
   std::unique_ptr<caf::actor_system> actors;
   caf::actor supervisor;
   caf::actor ipp_listener;  // set once actors run; read by the router on the loop
+  // LPD and raw intake (site_streams.cpp): servers bound before the
+  // privilege drop, contexts filled once the actors run.
+  std::unique_ptr<io::stream_server> lpd;
+  std::vector<std::unique_ptr<io::stream_server>> raw;
+  caf::actor stream_listener;
+  std::shared_ptr<const lpd_context> lpd_ctx;
+  std::vector<std::shared_ptr<const raw_context>> raw_ctx;
   user_directory_actor users;
   std::unique_ptr<web::user_service> users_api;  // the admin API's view of `users`
   web::api_options api_options;
@@ -48,5 +59,13 @@ struct site::impl {
   }
 };
 
+/// Binds the LPD and raw listeners of d.cfg (before privileges are dropped).
+status bind_stream_listeners(site::impl& d);
+/// Hands the stream servers what their connections need once the store and
+/// the actors exist (before the loop starts); `tls` may be null.
+void start_stream_intake(site::impl& d, std::shared_ptr<const io::tls_context> tls);
+/// Stops accepting (loop thread); close_stream_connections() ends the rest.
+void stop_stream_listeners(site::impl& d);
+void close_stream_connections(site::impl& d);
 
 }  // namespace quire
