@@ -83,6 +83,7 @@ class Quired:
         # One load-generator user sends every job: its per-user caps and rates are off
         # (CUPS has none).
         cmd = [self.binary, "--data-dir", self.data_dir, "--set", "ipp.listen=127.0.0.1:0",
+               "--set", "lpd.listen=127.0.0.1:0",
                "--set", "limits.max_jobs_per_user=0", "--set", "limits.max_bytes_per_user=0",
                "--set", "limits.user_submissions_per_minute=0"]
         with open(self.log_path, "ab") as err:

@@ -43,7 +43,8 @@ class Quired:
                       "limits.user_submissions_per_minute=0")
 
     def command(self, extra_sets=()):
-        cmd = [QUIRED, "--data-dir", self.data_dir, "--set", "ipp.listen=127.0.0.1:0"]
+        cmd = [QUIRED, "--data-dir", self.data_dir, "--set", "ipp.listen=127.0.0.1:0",
+               "--set", "lpd.listen=127.0.0.1:0"]
         for s in self.NO_USER_LIMITS:
             cmd += ["--set", s]
         for s in list(self.sets) + list(extra_sets):
