@@ -14,8 +14,10 @@ char stream_read_buffer[64 * 1024];
 
 // After our FIN, how long the connection keeps reading (and dropping) what
 // the peer still sends, so that a refusal we wrote is not destroyed by a
-// reset (see http_server.cpp's lingering close).
+// reset (see http_server.cpp's lingering close); and how much it drops at
+// most: a sender flooding garbage is cut off, not served for two seconds.
 constexpr uint64_t linger_ms = 2000;
+constexpr uint64_t linger_max_bytes = 1 << 20;
 
 }  // namespace
 
@@ -115,7 +117,11 @@ class stream_server::connection final : public stream_connection {
     auto* c = static_cast<connection*>(s->data);
     if (n == 0) return;
     if (n < 0) return c->peer_ended(n == UV_EOF);
-    if (c->closing_) return;  // lingering: drop
+    if (c->closing_) {  // lingering: drop, up to a point
+      c->lingered_ += static_cast<uint64_t>(n);
+      if (c->lingered_ > linger_max_bytes) c->hard_close();
+      return;
+    }
     std::string_view data(buf->base, static_cast<size_t>(n));
     if (!c->sniffed_) c->sniff(data);
     if (c->tls_) {
@@ -227,6 +233,7 @@ class stream_server::connection final : public stream_connection {
   bool closing_ = false;  // close() or hard_close() ran
   bool handles_closing_ = false;
   int handles_closed_ = 0;
+  uint64_t lingered_ = 0;  // bytes dropped after close()
 };
 
 stream_server::stream_server(loop& l, std::string name, stream_limits limits, stream_factory factory,

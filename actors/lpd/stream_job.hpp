@@ -53,6 +53,8 @@ struct stream_job {
   stream_job() = default;
   stream_job(const stream_job&) = delete;
   stream_job& operator=(const stream_job&) = delete;
+  stream_job(stream_job&&) = default;
+  stream_job& operator=(stream_job&&) = default;
   ~stream_job();
 };
 using stream_job_ptr = std::shared_ptr<stream_job>;

@@ -269,6 +269,91 @@ class LpdIntake(unittest.TestCase):
         self.assertTrue(wait_for(lambda: jobs(self.server, "hank")[0]["job-state"] == 7))  # canceled
 
 
+class LpdBadInput(unittest.TestCase):
+    """Each hostile sender gets a nack or a closed connection, leaves no file,
+    and the next sender is served as usual."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Quired(sets=["limits.request_timeout_ms=700"])
+        cls.server.start()
+        cls.lpd = cls.server.listeners["lpd"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def tearDown(self):
+        incoming = os.path.join(self.server.data_dir, "spool", "incoming")
+        self.assertTrue(wait_for(lambda: not os.path.isdir(incoming) or not os.listdir(incoming)),
+                        os.listdir(incoming))
+        s = LpdSender(self.lpd)  # the next sender is served
+        s.receive_job("secure")
+        s.file(b"\x02", "cfA099client", control(user="next", data="dfA099client"))
+        self.assertEqual(s.file(b"\x03", "dfA099client", PDF), (b"\x00", b"\x00"))
+        s.close()
+
+    def refused(self, payload):
+        s = LpdSender(self.lpd)
+        s.send(payload)
+        got = s.read_all()
+        s.close()
+        return got
+
+    def test_unknown_command_byte(self):
+        self.assertEqual(self.refused(b"\x09secure\n"), b"\x01")
+
+    def test_line_without_newline(self):
+        self.assertEqual(self.refused(b"\x02" + b"q" * 5000), b"\x01")
+
+    def test_count_shorter_than_sent(self):
+        got = self.refused(b"\x02secure\n\x035 dfA020client\nhello world\x00")
+        self.assertEqual(got, b"\x00\x00\x01")  # command, announce, then the byte after 5 is not 0
+
+    def test_count_longer_than_sent_times_out(self):
+        s = LpdSender(self.lpd)
+        s.receive_job("secure")
+        s.send(b"\x035000 dfA021client\n")
+        self.assertEqual(s.ack(), b"\x00")
+        s.send(b"x" * 100)
+        t0 = time.time()
+        self.assertEqual(s.read_all(), b"")  # closed after limits.request_timeout_ms of silence
+        self.assertLess(time.time() - t0, 5)
+        s.close()
+
+    def test_control_file_without_its_data_file(self):
+        s = LpdSender(self.lpd)
+        s.receive_job("secure")
+        self.assertEqual(s.file(b"\x02", "cfA022client", control(user="nodata", data="dfA022client")),
+                         (b"\x00", b"\x00"))
+        s.close()
+        time.sleep(0.2)
+        self.assertEqual(jobs(self.server, "nodata"), [])
+
+    def test_path_like_file_names(self):
+        for name in (b"../../etc/passwd", b"/tmp/quire-lpd-evil"):
+            got = self.refused(b"\x02secure\n\x034 " + name + b"\nevil\x00")
+            self.assertEqual(got, b"\x00\x01", name)
+        self.assertFalse(os.path.exists("/tmp/quire-lpd-evil"))
+
+    def test_data_file_of_length_zero_is_refused(self):
+        self.assertEqual(self.refused(b"\x02secure\n\x030 dfA023client\n"), b"\x00\x01")
+
+    def test_100_mb_of_garbage(self):
+        host, port = self.lpd.rsplit(":", 1)
+        s = socket.create_connection((host, int(port)), timeout=10)
+        chunk = os.urandom(1 << 20).replace(b"\n", b"?")
+        sent = 0
+        try:
+            while sent < 100 << 20:
+                s.sendall(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        s.close()
+        self.assertLess(sent, 100 << 20)  # the server hung up long before the end
+
+
 class LpdPolicies(unittest.TestCase):
     def test_unknown_users_rejected_when_configured(self):
         sets = ["intake.known_users_only=true", 'intake.unknown_user=reject']
