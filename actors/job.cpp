@@ -50,7 +50,9 @@ void announce(job_self self, const std::vector<event_type>& types, const job_rec
     e.printer = j.printer;
     e.job_state = static_cast<uint8_t>(j.state);
     e.job_name = j.name;
-    e.text = j.state_message;
+    e.text = t == event_type::job_analysed ? "pages " + std::to_string(j.analysis.pages) + ", colour " +
+                                                  std::to_string(j.analysis.colour_pages)
+                                            : j.state_message;
     self->send(bus, publish_atom::value, std::move(e));
   }
 }
@@ -110,6 +112,22 @@ void after_change(job_self self) {
     enqueue_at_printer(self);
   else
     settle(self);
+}
+
+std::function<void(const error&)> answer_then_move_on(job_self self, caf::typed_response_promise<job_record> rp);
+
+// A job processor's answer (through the registry): stored on the job, and a
+// broken or hostile document fails it; then the job rests again.
+void on_analysed(job_self self, const jobproc::analyse_reply& reply, caf::typed_response_promise<job_record> rp) {
+  auto& st = self->state;
+  auto t = apply_analysis(st.job, reply, context_of(self));
+  if (!t.ok()) {
+    rp.deliver(make_caf_error(t.err()));
+    settle(self);
+    return;
+  }
+  if (!reply.ok) spdlog::info("job {}: analysis: {}", st.job.id, reply.reason);
+  commit(self, *t, answer_then_move_on(self, rp));
 }
 
 void fail_job(job_self self, const std::string& why) {
@@ -330,6 +348,11 @@ job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_a
           commit(self, *t, [](const error&) {});  // ordered before anything that follows
         enqueue_at_printer(self);
         return st.job;
+      },
+      [self](analysed_atom, jobproc::analyse_reply& reply) -> caf::result<job_record> {
+        auto rp = self->make_response_promise<job_record>();
+        when_exists(self, [self, reply = std::move(reply), rp]() mutable { on_analysed(self, reply, rp); });
+        return rp;
       },
       [self](start_atom) -> caf::result<delivery_ticket> { return on_start(self); },
       [self](delivered_atom, delivery_outcome& outcome) {

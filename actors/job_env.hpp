@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "actors/processor_pool.hpp"
 #include "storage/store.hpp"
 #include "storage/write_batch.hpp"
 
@@ -42,6 +43,8 @@ struct job_env {
   job_store* storage = nullptr;
   fleet_ptr printers_and_queues;
   event_bus_actor events;  // where job changes are announced (may be null in tests)
+  processor_pool_actor processors;  // reads each new job's document (null: no analysis)
+  uint32_t analysis_timeout_ms = 60000;
   int64_t held_expiry_ms = 24ll * 3600 * 1000;
   int64_t history_ms = 30ll * 86400 * 1000;  // 0: finished jobs are kept forever
   int64_t receiving_timeout_ms = 300000;     // multiple-operation-time-out

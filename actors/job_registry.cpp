@@ -105,6 +105,45 @@ auto deliver_to(caf::typed_response_promise<job_record> rp) {
   };
 }
 
+result<live_job*> actor_for(registry_self self, uint64_t id);
+
+// Has a job processor read a new job's document; its answer goes to the job
+// (re-spawned if it rests meanwhile). Intake never waits for it.
+void analyse_later(registry_self self, const job_record& job) {
+  const auto& pool = self->state.env->processors;
+  if (!pool || job.analysis.status != 0 || job.document_deleted) return;
+  if (job.state != job_state::held && job.state != job_state::queued) return;
+  jobproc::analyse_request req;
+  req.job_id = job.id;  // the pool reads the document when a processor is free
+  req.declared_format = job.document_format;
+  req.copies = std::max<uint32_t>(1, job.copies);
+  req.number_up = std::max<uint32_t>(1, job.number_up);
+  req.duplex = job.sides.rfind("two-sided", 0) == 0;
+  req.timeout_ms = self->state.env->analysis_timeout_ms;
+  uint64_t id = job.id;
+  self->request(pool, caf::infinite, analyse_atom::value, std::move(req))
+      .then(
+          [self, id](jobproc::analyse_reply& reply) {
+            if (reply.failure == "busy" || reply.failure == "not_found") return;  // left unanalysed
+            auto target = actor_for(self, id);
+            if (!target.ok()) return;
+            ask_job(self, id, **target, [](caf::expected<job_record>) {}, analysed_atom::value, std::move(reply));
+          },
+          [](caf::error&) {});
+}
+
+// A client's answer, after which the job's document is read.
+auto deliver_and_analyse(registry_self self, caf::typed_response_promise<job_record> rp) {
+  return [self, rp](caf::expected<job_record> r) mutable {
+    if (r) {
+      analyse_later(self, *r);
+      rp.deliver(std::move(*r));
+    } else {
+      rp.deliver(std::move(r.error()));
+    }
+  };
+}
+
 caf::result<job_record> launch(registry_self self, new_job nj, caf::typed_response_promise<job_record> rp) {
   auto& st = self->state;
   uint64_t id = st.next_id++;
@@ -118,7 +157,7 @@ caf::result<job_record> launch(registry_self self, new_job nj, caf::typed_respon
   auto actor = spawn_job(self->system(), st.env, caf::actor_cast<registry_actor>(self), nullptr);
   auto& entry = track(self, id, actor, nullptr, rec.queue);
   if (auto c = st.active_counts.find(rec.queue); c != st.active_counts.end()) c->second += 1;
-  ask_job(self, id, entry, deliver_to(rp), create_atom::value, std::move(nj));
+  ask_job(self, id, entry, deliver_and_analyse(self, rp), create_atom::value, std::move(nj));
   if (st.next_id + st.opts.id_block / 2 >= st.reserved_until) reserve_ids(self);
   return rp;
 }
@@ -246,7 +285,7 @@ registry_actor::behavior_type registry_behavior(registry_self self, job_env_ptr 
         if (!target.ok()) return make_caf_error(target.err());
         auto rp = self->make_response_promise<job_record>();
         uint64_t id = doc.job_id;
-        ask_job(self, id, **target, deliver_to(rp), document_atom::value, std::move(doc));
+        ask_job(self, id, **target, deliver_and_analyse(self, rp), document_atom::value, std::move(doc));
         return rp;
       },
       [self](count_atom, std::string& queue) -> uint64_t {

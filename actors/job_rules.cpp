@@ -1,6 +1,11 @@
 #include "actors/job_rules.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include "protocols/pdl/units.hpp"
+
+#include <algorithm>
 
 #include "actors/auth_rules.hpp"
 
@@ -151,6 +156,8 @@ result<transition> add_document(const job_record& job, const job_document& doc, 
 std::vector<event_type> events_of(const job_record* before, const job_record& after) {
   std::vector<event_type> out;
   if (!before) out.push_back(event_type::job_received);
+  if (before && before->analysis.status != 1 && after.analysis.status == 1)
+    out.push_back(event_type::job_analysed);
   if (before && before->state == after.state) return out;
   switch (after.state) {
     case job_state::receiving:
@@ -196,6 +203,88 @@ result<transition> resume_after_restart(const job_record& job, const job_context
   transition t{job, false, {}};
   t.next.state = job_state::queued;
   t.next.state_message = "interrupted while printing; sending it again";
+  return t;
+}
+
+}  // namespace quire
+
+namespace quire {
+
+namespace {
+
+bool fatal_failure(const std::string& failure) {
+  return failure == "corruption" || failure == "timeout" || failure == "limit_exceeded";
+}
+
+}  // namespace
+
+std::string media_name_of(double width_pt, double height_pt) {
+  struct named {
+    long w, h;
+    const char* name;
+  };
+  static const named table[] = {
+      {595, 842, "iso_a4_210x297mm"},      {612, 792, "na_letter_8.5x11in"}, {842, 1191, "iso_a3_297x420mm"},
+      {420, 595, "iso_a5_148x210mm"},      {612, 1008, "na_legal_8.5x14in"}, {792, 1224, "na_ledger_11x17in"},
+      {288, 432, "na_index-4x6_4x6in"},    {499, 709, "iso_b5_176x250mm"},
+  };
+  long w = std::lround(std::min(width_pt, height_pt)), h = std::lround(std::max(width_pt, height_pt));
+  for (const auto& n : table)
+    if (std::labs(n.w - w) <= 2 && std::labs(n.h - h) <= 2) return n.name;
+  return std::to_string(w) + "x" + std::to_string(h) + "pt";
+}
+
+result<transition> apply_analysis(const job_record& job, const jobproc::analyse_reply& reply,
+                                  const job_context& ctx) {
+  if (is_terminal(job.state)) return error{errc::not_possible, "job " + std::to_string(job.id) + " is finished"};
+  transition t{job, false, {}};
+  job_analysis& a = t.next.analysis;
+  a.elapsed_us = reply.elapsed_us;
+  if (!reply.ok) {
+    a.status = reply.failure == "unsupported" ? 3 : 2;
+    a.reason = reply.reason;
+    bool not_started = job.state == job_state::held || job.state == job_state::queued;
+    if (fatal_failure(reply.failure) && not_started) {
+      t.next.state = job_state::failed;
+      t.next.state_message = "the document could not be read: " + reply.reason;
+      t.next.completed_ms = ctx.now_ms;
+      t.next.expires_ms = 0;
+      t.next.document_deleted = true;
+      t.drop_document = true;
+    }
+    return t;
+  }
+  a.status = 1;
+  a.reason.clear();
+  a.format = reply.format;
+  a.pages = reply.pages;
+  a.colour_pages = reply.colour_pages;
+  a.exact = reply.exact;
+  a.method = reply.method;
+  // The units, by the one definition (protocols/pdl/units.hpp). Colour
+  // pages past the reply's list (it names at most 1,000) are placed last.
+  pdl::analysis doc;
+  doc.pages = reply.pages;
+  doc.page_list.assign(reply.pages, pdl::page{0, 0, pdl::colour::mono});
+  size_t placed = 0;
+  for (uint32_t p : reply.colour_page_numbers)
+    if (p >= 1 && p <= reply.pages) doc.page_list[p - 1].ink = pdl::colour::colour, ++placed;
+  for (uint32_t p = reply.pages; p >= 1 && placed < reply.colour_pages; --p)
+    if (doc.page_list[p - 1].ink != pdl::colour::colour) doc.page_list[p - 1].ink = pdl::colour::colour, ++placed;
+  pdl::ticket_units tu;
+  tu.copies = std::max<uint32_t>(1, job.copies);
+  tu.number_up = std::max<uint32_t>(1, job.number_up);
+  tu.duplex = job.sides.rfind("two-sided", 0) == 0;
+  auto u = pdl::count_units(doc, tu);
+  a.impressions = u.impressions;
+  a.colour_impressions = u.colour_impressions;
+  a.sheets = u.sheets;
+  const jobproc::page_summary* most = nullptr;
+  for (const auto& s : reply.sizes)
+    if (!most || s.count > most->count) most = &s;
+  a.size = most ? media_name_of(most->width_pt, most->height_pt) : "";
+  a.mixed_sizes = reply.sizes.size() > 1;
+  t.next.impressions = static_cast<uint32_t>(std::min<uint64_t>(u.impressions, UINT32_MAX));
   return t;
 }
 

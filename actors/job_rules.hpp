@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "protocols/jobproc/wire.hpp"
 #include "protocols/result.hpp"
 #include "storage/records.hpp"
 
@@ -74,6 +75,21 @@ result<transition> start_delivery(const job_record& job, const job_context& ctx)
 /// The printer reports how delivery went: delivering -> done | failed.
 result<transition> finish_delivery(const job_record& job, const delivery_outcome& outcome,
                                    const job_context& ctx);
+
+/// A job processor's reply for the job's document. Success stores the
+/// analysis and the units its ticket gives (copies, number-up, sides;
+/// protocols/pdl/units.hpp). A document that is broken or hostile
+/// (corruption, timeout, limit_exceeded: it crashed, hung or bloated its
+/// processor) fails a job that has not started printing, with the reason;
+/// a format that cannot be analysed (unsupported) or a failure of the
+/// processors themselves only records the reason: the job may still print.
+/// Errors: not_possible when the job is finished.
+result<transition> apply_analysis(const job_record& job, const jobproc::analyse_reply& reply,
+                                  const job_context& ctx);
+
+/// The PWG media name of a page size in points ("iso_a4_210x297mm"), in
+/// either orientation, or "WxHpt" for a size without a common name.
+std::string media_name_of(double width_pt, double height_pt);
 
 /// After a restart: a job caught delivering goes back to queued (it will be
 /// sent again); queued stays queued. Other states are not resumed.

@@ -17,9 +17,14 @@
 #include <vector>
 
 #include "protocols/events/event.hpp"
+#include "protocols/jobproc/wire.hpp"
 #include "protocols/result.hpp"
 #include "storage/records.hpp"
 #include "storage/users.hpp"
+
+// Job processor frames travel between actors of this process only.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::analyse_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::analyse_reply)
 
 namespace quire {
 
@@ -49,6 +54,8 @@ using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using hash_atom = caf::atom_constant<caf::atom("hash")>;
 using users_atom = caf::atom_constant<caf::atom("users")>;
 using accept_atom = caf::atom_constant<caf::atom("accept")>;
+using analyse_atom = caf::atom_constant<caf::atom("analyse")>;
+using analysed_atom = caf::atom_constant<caf::atom("analysed")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -224,7 +231,12 @@ typename Inspector::result_type inspect(Inspector& f, job_record& x) {
            x.expires_ms, x.queued_ms, x.pin_hash, x.pin_wrong, x.media, x.media_source, x.media_type,
            x.sides, x.color_mode, x.print_quality, x.orientation, x.resolution_dpi, x.number_up,
            x.job_priority, x.banner, x.uncollated, x.page_ranges, x.print_scaling, x.content_optimize,
-           x.rendering_intent);
+           x.rendering_intent, x.analysis);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_analysis& x) {
+  return f(caf::meta::type_name("job_analysis"), x.status, x.format, x.pages, x.colour_pages, x.impressions,
+           x.colour_impressions, x.sheets, x.exact, x.size, x.mixed_sizes, x.method, x.reason, x.elapsed_us);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, requester& x) {
@@ -287,9 +299,14 @@ using job_actor = caf::typed_actor<
     caf::replies_to<command_atom, job_command>::with<job_record>,
     caf::replies_to<document_atom, job_document>::with<job_record>,
     caf::replies_to<resume_atom>::with<job_record>,
+    caf::replies_to<analysed_atom, jobproc::analyse_reply>::with<job_record>,
     caf::replies_to<start_atom>::with<delivery_ticket>,
     caf::reacts_to<delivered_atom, delivery_outcome>,
     caf::reacts_to<committed_atom, uint64_t, error>>;
+
+/// The job processors (see processor_pool.hpp).
+using processor_pool_actor =
+    caf::typed_actor<caf::replies_to<analyse_atom, jobproc::analyse_request>::with<jobproc::analyse_reply>>;
 
 /// One device and its delivery FIFO (see printer.hpp).
 using printer_actor = caf::typed_actor<

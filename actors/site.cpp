@@ -1,5 +1,7 @@
 #include "actors/site.hpp"
 
+#include <filesystem>
+
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@
 #include "actors/job_registry.hpp"
 #include "actors/printer.hpp"
 #include "actors/queue.hpp"
+#include "actors/processor_pool.hpp"
 #include "actors/site_http.hpp"
 #include "actors/stream_listener.hpp"
 #include "actors/site_impl.hpp"
@@ -85,6 +88,37 @@ uint32_t reserve_subscription_ids(store& st) {
   return static_cast<uint32_t>(first);
 }
 
+// The job processors: quire-jobproc beside quired's own executable.
+processor_pool_actor spawn_processors(site::impl& d) {
+  const auto& pc = d.cfg.processors;
+  if (!pc.enabled) return {};
+  std::error_code ec;
+  auto self_path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  auto program = (ec ? std::filesystem::path("/usr/local/bin") : self_path.parent_path()) / "quire-jobproc";
+  if (!std::filesystem::exists(program, ec)) {
+    spdlog::warn("processors: {} is missing: documents are not read (no page counts)", program.string());
+    return {};
+  }
+  processor_pool_options o;
+  o.program = program.string();
+  o.args = {"--work", d.cfg.server.data_dir + "/work", "--memory", std::to_string(pc.memory_bytes),
+            "--timeout-ms", std::to_string(pc.timeout_ms)};
+  if (!pc.run_as.empty()) o.args.insert(o.args.end(), {"--run-as", pc.run_as});
+  std::filesystem::create_directories(d.cfg.server.data_dir + "/work", ec);
+  o.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+  o.processes = pc.count ? pc.count : std::max(1u, std::thread::hardware_concurrency());
+  o.timeout_ms = pc.timeout_ms + 5000;  // the child's own limits end it first
+  o.loop = d.loop.get();
+  o.document_of = [jobs = d.jobs.get()](uint64_t id) -> result<document> {
+    auto job = jobs->get_job(id);
+    if (!job) return job.err();
+    if (job->document_deleted) return error{errc::not_found, "job " + std::to_string(id) + " has no document"};
+    return jobs->get_document(*job);
+  };
+  spdlog::info("processors: {} x {}", o.processes, o.program);
+  return spawn_processor_pool(*d.actors, std::move(o));
+}
+
 // Spawns printers, registry, queues, readers and the IPP listener; returns
 // the actors the supervisor watches.
 std::vector<caf::actor> spawn_actors(site::impl& d) {
@@ -121,6 +155,11 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   auto bus = spawn_event_bus(sys, bo);
   watched.push_back(caf::actor_cast<caf::actor>(bus));
   env->events = bus;
+  if (auto pool = spawn_processors(d)) {
+    watched.push_back(caf::actor_cast<caf::actor>(pool));
+    env->processors = pool;
+    env->analysis_timeout_ms = d.cfg.processors.timeout_ms;
+  }
   devices::driver_options dopts{d.cfg.server.data_dir + "/sink"};
   for (auto& p : d.st->list_printers()) {
     auto drv = devices::make_driver(d.loop->uv(), p.device_uri, dopts);

@@ -99,6 +99,16 @@ struct limits_config {
 
 };
 
+/// The job processors (quire-jobproc children) that read every job's
+/// document: pages, colour pages, sizes.
+struct processors_config {
+  bool enabled = true;
+  uint32_t count = 0;                     // children; 0 = one per CPU core
+  uint32_t timeout_ms = 60000;            // per document
+  uint64_t memory_bytes = 1ull << 30;     // Ghostscript's address-space limit per document
+  std::string run_as;                     // when quired runs as root: the children's Ghostscript runs as this user
+};
+
 struct jobs_config {
   uint64_t held_expiry_s = 86400;     // held jobs expire after this long
   uint64_t history_s = 30ull * 86400; // completed jobs are forgotten after this long (0: never)
@@ -165,6 +175,7 @@ struct config {
   privacy_config privacy;
   limits_config limits;
   jobs_config jobs;
+  processors_config processors;
   std::vector<printer_config> printers;  // sorted by name
   std::vector<queue_config> queues;      // sorted by name
   lpd_config lpd;

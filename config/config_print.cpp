@@ -75,6 +75,12 @@ void print_fixed(std::string& out, const config& c) {
   out += "\n[jobs]\n";
   line(out, "held_expiry_s", std::to_string(c.jobs.held_expiry_s));
   line(out, "history_s", std::to_string(c.jobs.history_s));
+  out += "\n[processors]\n";
+  line(out, "enabled", c.processors.enabled ? "true" : "false");
+  line(out, "count", std::to_string(c.processors.count));
+  line(out, "timeout_ms", std::to_string(c.processors.timeout_ms));
+  line(out, "memory_bytes", std::to_string(c.processors.memory_bytes));
+  line(out, "run_as", quote(c.processors.run_as));
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ struct key_spec {
 
 /// The fixed sections, in the order to_toml() prints them.
 inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "tls", "api", "lpd",
-                                                     "intake", "privacy", "limits", "jobs"};
+                                                     "intake", "privacy", "limits", "jobs",
+                                                     "processors"};
 
 /// The sections whose entries are named by the user, in the order they are
 /// read (a queue names printers, a raw listener names a queue) and printed.

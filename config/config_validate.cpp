@@ -235,6 +235,15 @@ status read_jobs(const toml::table& t, jobs_config& out) {
   return read_int(t, "jobs", "history_s", 0, no_limit, out.history_s);
 }
 
+status read_processors(const toml::table& t, processors_config& out) {
+  if (const auto* v = t.get_as<bool>("enabled")) out.enabled = v->get();
+  if (status s = read_int(t, "processors", "count", 0, 256, out.count)) return s;
+  if (status s = read_int(t, "processors", "timeout_ms", 100, 3600000, out.timeout_ms)) return s;
+  if (status s = read_int(t, "processors", "memory_bytes", 64ull << 20, no_limit, out.memory_bytes)) return s;
+  if (const auto* v = t.get_as<std::string>("run_as")) out.run_as = v->get();
+  return {};
+}
+
 }  // namespace
 
 status check_table(const toml::table& t, std::string_view schema_table, const std::string& prefix) {
@@ -279,6 +288,7 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (const auto* v = section("privacy").get_as<bool>("mask_other_users")) c.privacy.mask_other_users = v->get();
   if (status s = read_limits(section("limits"), c.limits)) return s;
   if (status s = read_jobs(section("jobs"), c.jobs)) return s;
+  if (status s = read_processors(section("processors"), c.processors)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.printers))
     return s;
   if (status s = read_queues(doc.get_as<toml::table>("queues"), c.printers, c.queues)) return s;

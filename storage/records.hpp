@@ -48,6 +48,29 @@ enum class hold_reason : uint8_t {
   operator_ = 3,   // Hold-Job after submission
 };
 
+/// What a job processor found in a job's document, and the units derived
+/// from it with the job's ticket (protocols/pdl/units.hpp): pages in the
+/// document; impressions = N-up impressions x copies; sheets = impressions
+/// halved when two-sided. Colour impressions hold at least one colour page.
+struct job_analysis {
+  uint8_t status = 0;              // 0 not yet, 1 done, 2 failed, 3 not possible for this format
+  std::string format;              // detected from the content
+  uint32_t pages = 0;
+  uint32_t colour_pages = 0;
+  uint64_t impressions = 0;
+  uint64_t colour_impressions = 0;
+  uint64_t sheets = 0;
+  bool exact = true;               // false: some counts are estimates
+  std::string size;                // the media of most pages, PWG name ("iso_a4_210x297mm") or "WxHpt"
+  bool mixed_sizes = false;
+  std::string method;              // "structure", "structure+render", "render"
+  std::string reason;              // status 2 or 3: why
+  uint64_t elapsed_us = 0;
+
+  MSGPACK_DEFINE_MAP(status, format, pages, colour_pages, impressions, colour_impressions, sheets, exact, size,
+                     mixed_sizes, method, reason, elapsed_us)
+};
+
 struct job_record {
   uint64_t id = 0;
   std::string uuid;             // "urn:uuid:..."
@@ -97,6 +120,7 @@ struct job_record {
   std::string print_scaling;     // "auto", "auto-fit", "fill", "fit", "none"
   std::string content_optimize;  // print-content-optimize
   std::string rendering_intent;  // print-rendering-intent
+  job_analysis analysis;         // filled in by the processor pool after intake
 
   MSGPACK_DEFINE_MAP(id, uuid, queue, owner, origin_host, name, document_name,
                      document_format, document_size, document_in_spool, document_deleted,
@@ -104,7 +128,7 @@ struct job_record {
                      created_ms, processing_ms, completed_ms, expires_ms, queued_ms, pin_hash, pin_wrong,
                      media, media_source, media_type, sides, color_mode, print_quality, orientation,
                      resolution_dpi, number_up, job_priority, banner, uncollated, page_ranges,
-                     print_scaling, content_optimize, rendering_intent)
+                     print_scaling, content_optimize, rendering_intent, analysis)
 };
 
 /// Where a record came from: the config file's declarations are re-applied at

@@ -185,6 +185,37 @@ const std::vector<std::string>& supported_document_formats() {
 
 namespace {
 
+int clamp_int(uint64_t v) { return static_cast<int>(std::min<uint64_t>(v, INT32_MAX)); }
+
+// A PWG 5100.7 "-col" counter: full-color and monochrome members.
+void add_colour_col(ipp_t* r, const char* name, uint64_t colour, uint64_t total) {
+  ipp_t* col = ippNew();
+  ippAddInteger(col, IPP_TAG_ZERO, IPP_TAG_INTEGER, "full-color", clamp_int(colour));
+  ippAddInteger(col, IPP_TAG_ZERO, IPP_TAG_INTEGER, "monochrome", clamp_int(total - std::min(colour, total)));
+  ippAddCollection(r, IPP_TAG_JOB, name, col);
+  ippDelete(col);
+}
+
+}  // namespace
+
+// What the job processor counted (PWG 5100.7 job-pages, job-impressions,
+// job-media-sheets and their -col forms); absent until it has.
+void add_job_counts(ipp_t* r, const job_record& job, const ipp::attribute_filter& want) {
+  constexpr auto jdesc = ipp::attribute_group::job_description;
+  const job_analysis& a = job.analysis;
+  if (a.status != 1) return;
+  if (want.wants("job-pages", jdesc)) ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-pages", clamp_int(a.pages));
+  if (want.wants("job-pages-col", jdesc)) add_colour_col(r, "job-pages-col", a.colour_pages, a.pages);
+  if (want.wants("job-impressions", jdesc))
+    ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-impressions", clamp_int(a.impressions));
+  if (want.wants("job-impressions-col", jdesc))
+    add_colour_col(r, "job-impressions-col", a.colour_impressions, a.impressions);
+  if (want.wants("job-media-sheets", jdesc))
+    ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-media-sheets", clamp_int(a.sheets));
+}
+
+namespace {
+
 void put16(std::string& out, size_t v) {
   out.push_back(static_cast<char>((v >> 8) & 0xff));
   out.push_back(static_cast<char>(v & 0xff));
@@ -286,8 +317,7 @@ void add_job_attributes(ipp_t* r, const job_record& job, const job_view& v, cons
   add_time(r, want, "time-at-processing", "date-time-at-processing", job.processing_ms);
   add_time(r, want, "time-at-completed", "date-time-at-completed", job.completed_ms);
   add_job_template(r, job, want);
-  if (want.wants("job-impressions", jdesc) && job.impressions > 0)
-    ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-impressions", static_cast<int>(job.impressions));
+  add_job_counts(r, job, want);
   if (want.wants("job-impressions-completed", jdesc))
     ippAddInteger(r, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-impressions-completed",
                   job.state == job_state::done ? static_cast<int>(job.impressions) : 0);

@@ -75,6 +75,11 @@ struct job_view {
   int64_t now_s = 0;
   bool mask_others = true;  // privacy.mask_other_users: others' jobs without private values
 };
+/// The job processor's counts as PWG 5100.7 job attributes (job-pages,
+/// job-impressions, job-media-sheets and their -col forms with full-color
+/// and monochrome members); nothing before the analysis is done.
+void add_job_counts(ipp_t* resp, const job_record& job, const ipp::attribute_filter& want);
+
 /// Appends a job's attributes in the job group of `resp`.
 void add_job_attributes(ipp_t* resp, const job_record& job, const job_view& view,
                         const ipp::attribute_filter& want);

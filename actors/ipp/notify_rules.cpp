@@ -42,6 +42,7 @@ std::vector<std::string_view> ipp_events_of(const event& e) {
   switch (e.type) {
     case event_type::job_received: return {"job-created", "job-state-changed"};
     case event_type::job_held:
+    case event_type::job_analysed:
     case event_type::job_released:
     case event_type::job_printing: return {"job-state-changed"};
     case event_type::job_printed:

@@ -16,7 +16,8 @@ constexpr entry catalogue[] = {
     {event_type::job_released, "job.released"},   {event_type::job_printing, "job.printing"},
     {event_type::job_printed, "job.printed"},     {event_type::job_failed, "job.failed"},
     {event_type::job_canceled, "job.canceled"},   {event_type::job_expired, "job.expired"},
-    {event_type::job_forgotten, "job.forgotten"}, {event_type::printer_state, "printer.state"},
+    {event_type::job_forgotten, "job.forgotten"}, {event_type::job_analysed, "job.analysed"},
+    {event_type::printer_state, "printer.state"},
     {event_type::queue_changed, "queue.changed"},
 };
 

@@ -31,6 +31,7 @@ enum class event_type : uint8_t {
   job_canceled = 7,   // "job.canceled"
   job_expired = 8,    // "job.expired": held too long without a release
   job_forgotten = 9,  // "job.forgotten": its history period ended; the record is gone
+  job_analysed = 10,  // "job.analysed": pages and colour pages are known (`text`: "pages 12, colour 3")
   printer_state = 20, // "printer.state": idle, processing or stopped (`printer_state`, `text`)
   queue_changed = 30, // "queue.changed": a queue's configuration or acceptance changed
 };

@@ -78,6 +78,11 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.intake.unknown_user == b.intake.unknown_user);
   CHECK(a.jobs.held_expiry_s == b.jobs.held_expiry_s);
   CHECK(a.jobs.history_s == b.jobs.history_s);
+  CHECK(a.processors.enabled == b.processors.enabled);
+  CHECK(a.processors.count == b.processors.count);
+  CHECK(a.processors.timeout_ms == b.processors.timeout_ms);
+  CHECK(a.processors.memory_bytes == b.processors.memory_bytes);
+  CHECK(a.processors.run_as == b.processors.run_as);
   REQUIRE(a.printers.size() == b.printers.size());
   for (size_t i = 0; i < a.printers.size(); ++i) {
     const printer_config& p = a.printers[i];

@@ -32,7 +32,8 @@ class DiskFull(unittest.TestCase):
             os.rmdir(self.mount)
             self.skipTest("cannot mount a tmpfs here")
         self.server = Quired(data_dir=os.path.join(self.mount, "data"),
-                             sets=["limits.min_free_disk_bytes=%d" % (40 * MIB)])
+                             # random "PDFs" that a job processor would fail (and delete)
+                             sets=["limits.min_free_disk_bytes=%d" % (40 * MIB), "processors.enabled=false"])
 
     def tearDown(self):
         self.server.__exit__(None, None, None)

@@ -1,0 +1,118 @@
+#include <doctest/doctest.h>
+
+#include "actors/job_rules.hpp"
+
+using namespace quire;
+
+namespace {
+
+job_record held_job() {
+  job_record j;
+  j.id = 5;
+  j.state = job_state::held;
+  j.copies = 2;
+  j.number_up = 2;
+  j.sides = "two-sided-long-edge";
+  return j;
+}
+
+jobproc::analyse_reply five_pages_two_colour() {
+  jobproc::analyse_reply r;
+  r.job_id = 5;
+  r.ok = true;
+  r.format = "application/pdf";
+  r.pages = 5;
+  r.colour_pages = 2;
+  r.mono_pages = 3;
+  r.colour_page_numbers = {1, 2};
+  r.sizes = {{4, 595.3, 841.9}, {1, 612, 792}};
+  r.method = "structure";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("analysis: pages, impressions, sheets and colour by the one definition") {
+  job_context ctx;
+  auto t = apply_analysis(held_job(), five_pages_two_colour(), ctx);
+  REQUIRE(t.ok());
+  const auto& a = t->next.analysis;
+  CHECK(a.status == 1);
+  CHECK(a.pages == 5);
+  CHECK(a.colour_pages == 2);
+  // 2-up: impressions {1,2} {3,4} {5} per copy, x2 copies; colour: {1,2} only.
+  CHECK(a.impressions == 6);
+  CHECK(a.colour_impressions == 2);
+  // two-sided: 3 impressions per copy -> 2 sheets per copy.
+  CHECK(a.sheets == 4);
+  CHECK(a.size == "iso_a4_210x297mm");
+  CHECK(a.mixed_sizes);
+  CHECK(t->next.state == job_state::held);
+  CHECK(t->next.impressions == 6);
+  auto before = held_job();
+  CHECK(events_of(&before, t->next) == std::vector<event_type>{event_type::job_analysed});
+}
+
+TEST_CASE("analysis: a broken or hostile document fails a job that has not started printing") {
+  job_context ctx;
+  ctx.now_ms = 1234;
+  for (const char* failure : {"corruption", "timeout", "limit_exceeded"}) {
+    CAPTURE(failure);
+    jobproc::analyse_reply r;
+    r.job_id = 5;
+    r.reason = "the PDF is damaged beyond repair";
+    r.failure = failure;
+    auto t = apply_analysis(held_job(), r, ctx);
+    REQUIRE(t.ok());
+    CHECK(t->next.state == job_state::failed);
+    CHECK(t->next.state_message.find("damaged beyond repair") != std::string::npos);
+    CHECK(t->next.completed_ms == 1234);
+    CHECK(t->drop_document);
+    CHECK(t->next.analysis.status == 2);
+  }
+}
+
+TEST_CASE("analysis: an unsupported format or a processor problem leaves the job as it is") {
+  job_context ctx;
+  jobproc::analyse_reply r;
+  r.job_id = 5;
+  r.reason = "PCL 5 page counting is not supported";
+  r.failure = "unsupported";
+  auto t = apply_analysis(held_job(), r, ctx);
+  REQUIRE(t.ok());
+  CHECK(t->next.state == job_state::held);
+  CHECK(t->next.analysis.status == 3);
+  r.failure = "unavailable";
+  t = apply_analysis(held_job(), r, ctx);
+  CHECK(t->next.state == job_state::held);
+  CHECK(t->next.analysis.status == 2);
+  // A job already printing is not failed by its analysis.
+  auto printing = held_job();
+  printing.state = job_state::delivering;
+  r.failure = "corruption";
+  t = apply_analysis(printing, r, ctx);
+  CHECK(t->next.state == job_state::delivering);
+  auto done = held_job();
+  done.state = job_state::done;
+  CHECK_FALSE(apply_analysis(done, five_pages_two_colour(), ctx).ok());
+}
+
+TEST_CASE("analysis: colour pages past the reply's list are placed last") {
+  job_context ctx;
+  auto j = held_job();
+  j.number_up = 1;
+  j.copies = 1;
+  j.sides = "one-sided";
+  auto r = five_pages_two_colour();
+  r.colour_pages = 3;  // one more than listed
+  auto t = apply_analysis(j, r, ctx);
+  CHECK(t->next.analysis.colour_impressions == 3);
+  CHECK(t->next.analysis.sheets == 5);
+}
+
+TEST_CASE("media names from points, either orientation") {
+  CHECK(media_name_of(595.28, 841.89) == "iso_a4_210x297mm");
+  CHECK(media_name_of(841.89, 595.28) == "iso_a4_210x297mm");
+  CHECK(media_name_of(612, 792) == "na_letter_8.5x11in");
+  CHECK(media_name_of(1000, 500) == "500x1000pt");
+}
