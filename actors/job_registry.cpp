@@ -31,6 +31,7 @@ struct registry_state {
   std::unordered_map<std::string, uint64_t> active_counts;
   std::mt19937_64 rng{std::random_device{}()};
   admission admit;
+  uint64_t unanalysed = 0;  // jobs the processor pool had no room for
   static inline const char* name = "job_registry";
 };
 
@@ -124,7 +125,13 @@ void analyse_later(registry_self self, const job_record& job) {
   self->request(pool, caf::infinite, analyse_atom::value, std::move(req))
       .then(
           [self, id](jobproc::analyse_reply& reply) {
-            if (reply.failure == "busy" || reply.failure == "not_found") return;  // left unanalysed
+            if (reply.failure == "busy") {  // left unanalysed; said now and then, not per job
+              uint64_t n = ++self->state.unanalysed;
+              if ((n & (n - 1)) == 0)
+                spdlog::warn("processors: {} job(s) left without analysis: every processor is busy", n);
+              return;
+            }
+            if (reply.failure == "not_found") return;  // its document is gone (canceled meanwhile)
             auto target = actor_for(self, id);
             if (!target.ok()) return;
             ask_job(self, id, **target, [](caf::expected<job_record>) {}, analysed_atom::value, std::move(reply));
