@@ -40,7 +40,7 @@ void finish(self_ptr self, const submission_ptr& sub) {
   if (!sub->first_error) {
     std::string ids;
     for (uint64_t id : sub->accepted) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
-    spdlog::info("{}: {}: job {} for '{}' (user from {}) in queue '{}'", job.listener, job.peer_host, ids,
+    spdlog::debug("{}: {}: job {} for '{}' (user from {}) in queue '{}'", job.listener, job.peer_host, ids,
                  sub->who.owner, sub->who.owner_source, job.queue);
     job.reply({});
     return;

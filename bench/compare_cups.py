@@ -3,7 +3,7 @@
 figures and their ratio (see bench/README.md for what each scenario means).
 
   bench/compare_cups.py [--quick] [--intake] [--sustained] [--get-jobs]
-                        [--backlog] [--footprint] [--attrs] [--ipps]
+                        [--backlog] [--footprint] [--attrs] [--ipps] [--lpd]
                         [--build DIR] [--json FILE]
 
 With no scenario flag every scenario runs. Each scenario starts its own
@@ -11,14 +11,19 @@ quired (temporary data folder, loopback, port 0) and, when it compares,
 its own cupsd (temporary ServerRoot, loopback port, a raw queue on
 file:///dev/null); both are stopped by PID at the end of the scenario, even
 on failure, and the temporary folders are removed. The load itself comes
-from ipp_load (bench/ipp_load.cpp). Standard library only; installs nothing
+from ipp_load (bench/ipp_load.cpp), and for LPD from lpd_load
+(bench/lpd_load.cpp) against quired's LPD listener and against cups-lpd run
+per connection by bench/lpd_inetd.py. Standard library only; installs nothing
 (`.ci/install-deps bench` installs cups-daemon and cups-client).
 """
 import argparse
 import json
 import os
+import resource
+import select
 import shutil
 import signal
+import struct
 import socket
 import statistics
 import subprocess
@@ -30,6 +35,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(HERE)
 SAMPLE_PDF = os.path.join(SOURCE_DIR, "tests", "data", "one-page.pdf")
+CUPS_LPD = "/usr/lib/cups/daemon/cups-lpd"
 
 # Full and --quick sizes of every scenario.
 FULL = dict(burst_s=10, sustained_s=120, series_s=30, completed=10000, quired_parked=100000,
@@ -76,7 +82,7 @@ class Quired:
 
     def __init__(self, binary, data_dir, log_path):
         self.binary, self.data_dir, self.log_path = binary, data_dir, log_path
-        self.proc = self.pid = self.port = None
+        self.proc = self.pid = self.port = self.lpd_port = None
         self.startup_s = None
 
     def start(self, timeout=60):
@@ -84,6 +90,10 @@ class Quired:
         # (CUPS has none).
         cmd = [self.binary, "--data-dir", self.data_dir, "--set", "ipp.listen=127.0.0.1:0",
                "--set", "lpd.listen=127.0.0.1:0",
+               # Intake, listing and release are measured alone: job analysis
+               # (quire-jobproc) has its own benchmark (jobproc_bench), and
+               # CUPS does not read a held raw job either.
+               "--set", "processors.enabled=false",
                "--set", "limits.max_jobs_per_user=0", "--set", "limits.max_bytes_per_user=0",
                "--set", "limits.user_submissions_per_minute=0"]
         with open(self.log_path, "ab") as err:
@@ -97,6 +107,8 @@ class Quired:
                 raise RuntimeError(f"quired exited before it was ready; see {self.log_path}")
             if " listening on " in line and line.split()[1] == "ipp":
                 self.port = int(line.strip().rsplit(":", 1)[1])
+            if " listening on " in line and line.split()[1] == "lpd":
+                self.lpd_port = int(line.strip().rsplit(":", 1)[1])
             if line.startswith("quired: ready"):
                 self.startup_s = time.monotonic() - t0
                 self.pid = int(line.split("(pid ")[1].split(",")[0])
@@ -211,11 +223,97 @@ class Cupsd:
         return f"ipp://127.0.0.1:{self.port}/printers/raw"
 
 
+class LpdInetd:
+    """cups-lpd in front of a cupsd, the way inetd runs it: bench/lpd_inetd.py
+    listens on 127.0.0.1:0 and forks and execs `program` per connection, with
+    CUPS_SERVER naming the cupsd."""
+
+    def __init__(self, cupsd_port, log_path, program):
+        self.cupsd_port, self.log_path, self.program = cupsd_port, log_path, program
+        self.proc = self.port = None
+
+    def start(self, timeout=30):
+        env = dict(os.environ, CUPS_SERVER=f"127.0.0.1:{self.cupsd_port}")
+        cmd = [sys.executable, os.path.join(HERE, "lpd_inetd.py"), "--log", self.log_path, "--"] + self.program
+        with open(self.log_path, "ab") as err:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env,
+                                         start_new_session=True)
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if "listening on" not in line:
+            raise RuntimeError(f"lpd_inetd did not start; see {self.log_path}")
+        self.port = int(line.strip().rsplit(":", 1)[1])
+        return self
+
+    def stop(self):
+        stop_process(self.proc, "lpd_inetd")
+        self.proc = None
+
+    def children(self):
+        """PIDs of the cups-lpd processes still running (or not yet reaped)."""
+        pid = self.proc.pid
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return f.read().split()
+
+    def wait_idle(self, timeout=300):
+        """Polls every 10 ms until no cups-lpd runs; time.monotonic() of that moment."""
+        deadline = time.monotonic() + timeout
+        while self.children():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"cups-lpd processes still running after {timeout} s")
+            time.sleep(0.01)
+        return time.monotonic()
+
+    def cpu_s(self):
+        """CPU seconds lpd_inetd itself used (accept, fork; not the children's)."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+JOB_STATES = {3: "pending", 4: "pending-held", 5: "processing", 6: "processing-stopped", 7: "canceled",
+              8: "aborted", 9: "completed"}
+
+
+def ipp_job_state(port, printer_uri, job_id, user="bench"):
+    """Get-Job-Attributes (job-state, job-hold-until) of one job, encoded by
+    hand (RFC 8010); (job-state name, job-hold-until) or raises."""
+    def attr(tag, name, value):
+        n, v = name.encode(), value if isinstance(value, bytes) else value.encode()
+        return struct.pack(">BH", tag, len(n)) + n + struct.pack(">H", len(v)) + v
+    body = (struct.pack(">BBHI", 2, 0, 0x0009, 1) + b"\x01"
+            + attr(0x47, "attributes-charset", "utf-8") + attr(0x48, "attributes-natural-language", "en")
+            + attr(0x45, "printer-uri", printer_uri) + attr(0x21, "job-id", struct.pack(">i", job_id))
+            + attr(0x42, "requesting-user-name", user)
+            + attr(0x44, "requested-attributes", "job-state") + attr(0x44, "", "job-hold-until") + b"\x03")
+    path = "/" + printer_uri.split("/", 3)[3]
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body,
+                                 headers={"Content-Type": "application/ipp"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        data = r.read()
+    status, attrs, name, i = struct.unpack(">H", data[2:4])[0], {}, None, 8
+    while i < len(data) and data[i] != 0x03:
+        tag, i = data[i], i + 1
+        if tag < 0x10:  # a group delimiter
+            continue
+        nl = struct.unpack(">H", data[i:i + 2])[0]
+        name = data[i + 2:i + 2 + nl].decode() or name  # an empty name: another value of the same
+        i += 2 + nl
+        vl = struct.unpack(">H", data[i:i + 2])[0]
+        v, i = data[i + 2:i + 2 + vl], i + 2 + vl
+        attrs.setdefault(name, v)
+    if status >= 0x0100 or "job-state" not in attrs:
+        raise RuntimeError(f"Get-Job-Attributes of job {job_id} on {printer_uri}: status 0x{status:04x}")
+    state = struct.unpack(">i", attrs["job-state"])[0]
+    return JOB_STATES.get(state, str(state)), attrs.get("job-hold-until", b"-").decode()
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
         self.size = QUICK if args.quick else FULL
         self.ipp_load = args.ipp_load or os.path.join(args.build, "bench", "ipp_load")
+        self.lpd_load_bin = args.lpd_load or os.path.join(args.build, "bench", "lpd_load")
         self.quired_bin = args.quired or os.path.join(args.build, "quired")
         # Both servers create a file per job. On ext4, a folder whose inode
         # groups saw mass deletions (earlier runs, rm -rf) costs 5-10x more per
@@ -228,10 +326,12 @@ class Bench:
         self.backlog_dir = None
 
     # -- plumbing --------------------------------------------------------------
-    def load(self, mode, uri, *opts, timeout=3600):
-        cmd = [self.ipp_load, mode, "--uri", uri] + [str(o) for o in opts]
+    def run_tool(self, cmd, what, timeout):
+        """Runs a load generator; its JSON line, with the CPU seconds it used."""
         log("  $ " + " ".join(cmd) + "   # load average %.2f" % os.getloadavg()[0])
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         for line in p.stdout.splitlines():
             if not line.startswith("{"):
                 log("    " + line)
@@ -239,10 +339,19 @@ class Bench:
             log("    stderr: " + p.stderr.strip())
         js = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
         if p.returncode != 0 or not js:
-            raise RuntimeError(f"ipp_load {mode} failed ({p.returncode})")
+            raise RuntimeError(f"{what} failed ({p.returncode})")
         if js[0].get("errors"):
             log(f"    ! {js[0]['errors']} errors: {js[0].get('statuses')}")
+        js[0]["generator_cpu_s"] = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
         return js[0]
+
+    def load(self, mode, uri, *opts, timeout=3600):
+        cmd = [self.ipp_load, mode, "--uri", uri] + [str(o) for o in opts]
+        return self.run_tool(cmd, f"ipp_load {mode}", timeout)
+
+    def lpd_load(self, port, queue, *opts, timeout=3600):
+        cmd = [self.lpd_load_bin, "--addr", f"127.0.0.1:{port}", "--queue", queue] + [str(o) for o in opts]
+        return self.run_tool(cmd, "lpd_load", timeout)
 
     def quired(self, name, data_dir=None):
         q = Quired(self.quired_bin, data_dir or os.path.join(self.tmp, name, "data"),
@@ -256,6 +365,17 @@ class Bench:
         c = again or Cupsd(os.path.join(self.tmp, name + "-cups"))
         self.servers.append(c)
         return c.start()
+
+    def lpd_inetd(self, name, cupsd):
+        """cups-lpd per connection in front of `cupsd`. Its jobs are held like
+        every other held job here (-o job-hold-until=indefinite); -n skips the
+        reverse lookup of 127.0.0.1; the document format is left to CUPS's
+        auto-typing, as the inetd line in cups-lpd(8) does."""
+        d = LpdInetd(cupsd.port, os.path.join(self.tmp, name + ".lpd_inetd.log"),
+                     [CUPS_LPD, "-n", "-o", "job-hold-until=indefinite",
+                      "-o", "document-format=application/octet-stream"])
+        self.servers.append(d)
+        return d.start()
 
     def stop(self, server):
         server.stop()
@@ -529,6 +649,67 @@ class Bench:
         self.row(sc, "p99 ms IPP / IPPS", med(plain, "p99_ms"), med(tls, "p99_ms"))
         self.row(sc, "errors", sum(r["errors"] for r in plain + tls), None)
 
+    def lpd_round(self, port, queue, count, inetd=None):
+        """One window of lpd_load; adds what the server lists afterwards.
+        quired's last ack comes once the job is durable. cups-lpd acks the
+        last file once it is in its own temporary file and submits the job
+        (Create-Job, Send-Document) only after the sender has closed, so a
+        job is in CUPS once its cups-lpd process has exited: the "in the
+        server" rate counts until the last one has."""
+        before = count()
+        r = self.lpd_load(port, queue, "--clients", 32, "--duration", self.size["window_s"])
+        end = max(r["end_mono"], inetd.wait_idle()) if inetd else r["end_mono"]
+        r["listed"] = count() - before
+        r["in_server_s"] = end - r["start_mono"]
+        r["in_server_jobs_per_s"] = r["listed"] / r["in_server_s"] if r["in_server_s"] > 0 else 0.0
+        log(f"    {r['listed']} new jobs listed not-completed ({r['jobs']} acknowledged); "
+            f"{r['in_server_s']:.2f} s from the first connect until the last was in the server "
+            f"= {r['in_server_jobs_per_s']:.1f} jobs/s; lpd_load used {r['generator_cpu_s']:.2f} s of CPU")
+        return r
+
+    def lpd(self):
+        """h. LPD intake, 32 senders: quired's LPD listener against cups-lpd in
+        front of cupsd, both held; rounds alternate the servers."""
+        z, n = self.size, 32
+        log(f"\n## h. LPD intake (held): {n} senders, {z['rounds']} rounds of {z['window_s']} s")
+        rq, rc = [], []
+        try:
+            q = self.quired("lpd")
+            c = self.cupsd("lpd")
+            inetd = self.lpd_inetd("lpd", c)
+            count_q = lambda: self.load("get-jobs", q.uri("secure"), "--which", "not-completed", "--repeat", 1)["jobs"]
+            count_c = lambda: self.load("get-jobs", c.uri(), "--which", "not-completed", "--repeat", 1)["jobs"]
+            for _ in range(z["rounds"]):
+                rq.append(self.lpd_round(q.lpd_port, "secure", count_q))
+                rc.append(self.lpd_round(inetd.port, "raw", count_c, inetd))
+            # The first job of each server: really held?
+            held_q = ipp_job_state(q.port, q.uri("secure"), 1)
+            held_c = ipp_job_state(c.port, c.uri(), 1)
+            all_c = self.load("get-jobs", c.uri(), "--which", "all", "--repeat", 1)["jobs"]
+            inetd_cpu = inetd.cpu_s()
+        finally:
+            self.stop_all()
+            self.report_log("lpd")
+        self.results["lpd"] = dict(quired=rq, cups=rc, job1_quired=held_q, job1_cups=held_c, cups_all_jobs=all_c,
+                                   lpd_inetd_cpu_s=inetd_cpu)
+        med = lambda rs, k: statistics.median(r[k] for r in rs)
+        sc = f"h. LPD intake {n}c"
+        rounds = f"median of {z['rounds']} x {z['window_s']} s"
+        rate_q, rate_c = med(rq, "jobs_per_s"), med(rc, "jobs_per_s")
+        self.row(sc, f"jobs/s acknowledged ({rounds})", rate_q, rate_c, rate_q / rate_c, ">= 20x")
+        in_q, in_c = med(rq, "in_server_jobs_per_s"), med(rc, "in_server_jobs_per_s")
+        self.row(sc, "jobs/s until in the server (CUPS: until its cups-lpd exited)", in_q, in_c, in_q / in_c)
+        self.row(sc, "p50 ms (median)", med(rq, "p50_ms"), med(rc, "p50_ms"))
+        self.row(sc, "p99 ms (median)", med(rq, "p99_ms"), med(rc, "p99_ms"))
+        self.row(sc, "errors", sum(r["errors"] for r in rq), sum(r["errors"] for r in rc))
+        self.row(sc, "jobs acknowledged / listed not-completed afterwards",
+                 f"{sum(r['jobs'] for r in rq)}/{sum(r['listed'] for r in rq)}",
+                 f"{sum(r['jobs'] for r in rc)}/{sum(r['listed'] for r in rc)}")
+        held = lambda h: h[0] if h[1] == "indefinite" else f"{h[0]} (job-hold-until {h[1]})"
+        self.row(sc, "job 1's job-state (job-hold-until=indefinite unless said)", held(held_q), held(held_c))
+        self.row(sc, "lpd_load CPU s per round (median)", med(rq, "generator_cpu_s"), med(rc, "generator_cpu_s"))
+        self.row(sc, "lpd_inetd CPU s, all rounds (accept + spawn)", None, inetd_cpu)
+
     def table(self):
         log("\n## Summary (ratio: quired/CUPS for rates, CUPS/quired for times)")
         log(f"{'scenario':<26} {'figure':<72} {'quired':>12} {'CUPS':>12} {'ratio':>8}  target")
@@ -547,9 +728,11 @@ def main():
     ap.add_argument("--footprint", action="store_true", help="e. quired's RSS and start-up with the backlog")
     ap.add_argument("--attrs", action="store_true", help="f. Get-Printer-Attributes (all), 32 clients")
     ap.add_argument("--ipps", action="store_true", help="g. quired's IPPS intake against its IPP intake")
+    ap.add_argument("--lpd", action="store_true", help="h. LPD intake, 32 senders: quired against cups-lpd")
     ap.add_argument("--build", default=os.path.join(SOURCE_DIR, "build-bench"), help="the CMake build folder")
     ap.add_argument("--quired", help="quired binary (default BUILD/quired)")
     ap.add_argument("--ipp-load", help="ipp_load binary (default BUILD/bench/ipp_load)")
+    ap.add_argument("--lpd-load", help="lpd_load binary (default BUILD/bench/lpd_load)")
     ap.add_argument("--json", help="also write every raw result to this file")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (logs, data)")
     ap.add_argument("--tmp", help="where the temporary folder goes (default: $TMPDIR or /tmp); "
@@ -561,12 +744,14 @@ def main():
             sys.exit(f"compare_cups: {tool} not found; run .ci/install-deps bench")
     # A SIGTERM to this script must still stop both servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    scenarios = ("intake", "sustained", "get_jobs", "backlog", "footprint", "attrs", "ipps")
+    scenarios = ("intake", "sustained", "get_jobs", "backlog", "footprint", "attrs", "ipps", "lpd")
     chosen = [s for s in scenarios if getattr(args, s)] or list(scenarios)
     b = Bench(args)
-    for exe in (b.ipp_load, b.quired_bin):
+    for exe in (b.ipp_load, b.quired_bin) + ((b.lpd_load_bin,) if "lpd" in chosen else ()):
         if not os.access(exe, os.X_OK):
-            sys.exit(f"compare_cups: {exe} not built (cmake --build BUILD --target quired ipp_load)")
+            sys.exit(f"compare_cups: {exe} not built (cmake --build BUILD --target quired ipp_load lpd_load)")
+    if "lpd" in chosen and not os.access(CUPS_LPD, os.X_OK):
+        sys.exit(f"compare_cups: {CUPS_LPD} not found (package cups)")
     log(f"compare_cups: {'quick' if args.quick else 'full'} run of {', '.join(chosen)}; temp {b.tmp}")
     try:
         for s in chosen:
