@@ -126,36 +126,34 @@ analyse_reply analyser::compute(const analyse_request& req, const std::string& b
     auto folder = work_folder::create(gs.work_base, false);
     if (!folder) {
       rep.reason = "the job processor cannot work: " + folder.err().message;
+      rep.failure = to_string(folder.err().code);
       return rep;
     }
     if (path.empty()) {
       auto written = folder->write(postscript ? "document.ps" : "document.pdf", bytes);
       if (!written) {
         rep.reason = "the job processor cannot work: " + written.err().message;
+        rep.failure = to_string(written.err().code);
         return rep;
       }
       path = *written;
     }
-    if (postscript) {  // DSC %%Pages: is a quote; only interpreting counts
-      auto n = count_pages(path, gs);
-      if (!n) {
-        rep.reason = "the PostScript job cannot be interpreted: " + n.err().message;
-        rep.failure = to_string(n.err().code);
-        return rep;
-      }
-      if (*n != rep.pages && a->pages) rep.notes.push_back("%%Pages: said " + std::to_string(a->pages));
-      rep.pages = *n;
-      colour.assign(*n, false);
-      open.clear();
-      for (uint32_t p = 1; p <= *n; ++p) open.insert(p);
-    }
+    // PostScript must be interpreted to be counted (DSC %%Pages: is a quote):
+    // one rendering of every page gives both the count and each page's colour.
     std::vector<uint32_t> pages(open.begin(), open.end());
-    if (postscript) pages.clear();  // all of them (a page list needs a page count gs trusts)
+    if (postscript) pages.clear();
     auto seen = render_colour(path, pages, req.render_dpi ? req.render_dpi : 20, gs);
     if (!seen) {
       rep.reason = "the document cannot be rendered: " + seen.err().message;
       rep.failure = to_string(seen.err().code);
       return rep;
+    }
+    if (postscript) {
+      auto n = static_cast<uint32_t>(seen->size());
+      if (n != a->pages && a->pages) rep.notes.push_back("%%Pages: said " + std::to_string(a->pages));
+      rep.pages = n;
+      colour.assign(n, false);
+      open.clear();
     }
     for (const auto& [page, is_colour] : *seen) {
       if (page >= 1 && page <= colour.size()) colour[page - 1] = is_colour;

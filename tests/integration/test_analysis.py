@@ -129,6 +129,14 @@ class Analysis(unittest.TestCase):
         self.assertEqual(a["job-media-sheets"], [4])  # ceil(3/2) x 2 copies
         self.assertIn("full-color=0", self.col_text(attrs["job-id"][0], "nup"))
 
+    def test_postscript_is_counted_by_interpreting_it(self):
+        ps = ("%!PS-Adobe-3.0\n%%Pages: 99\n%%EndComments\n" +
+              "".join(page(p) for p in (TEXT_RGB_BLACK, RED_MARK, TEXT_RGB_BLACK))).encode()
+        job = self.submit(ps, "psuser", fmt="application/postscript")
+        a = self.analysed(job, "psuser", timeout=40)
+        self.assertEqual(a["job-pages"], [3])  # not the 99 its DSC comment claims
+        self.assertIn("full-color=1", self.col_text(job, "psuser"))
+
     def test_a_pdf_declared_as_something_else_is_read_as_a_pdf(self):
         job = self.submit(PDF, "liar", fmt="image/urf")
         a = self.analysed(job, "liar")
