@@ -168,6 +168,22 @@ class Analysis(unittest.TestCase):
         self.assertIn("could not be read", a["job-state-message"][0])
         self.assertEqual(self.analysed(self.submit(PDF, "after-garbage"), "after-garbage")["job-pages"], [1])
 
+    def test_a_thousand_page_pdf_is_counted(self):
+        doc = make_pdf(self.tmp, "thousand", [TEXT_RGB_BLACK] * 999 + [RED_MARK])
+        job = self.submit(doc, "big")
+        a = self.analysed(job, "big", timeout=60)
+        self.assertEqual(a["job-pages"], [1000])
+        self.assertIn("full-color=1", self.col_text(job, "big"))
+
+    def test_a_truncated_pdf_is_repaired_or_refused_with_a_reason(self):
+        doc = make_pdf(self.tmp, "cut", [TEXT_RGB_BLACK] * 4)
+        job = self.submit(doc[: len(doc) * 2 // 3], "cut")
+        a = self.analysed(job, "cut")
+        if a["job-state"] == [8]:
+            self.assertIn("could not be read", a["job-state-message"][0])
+        else:
+            self.assertGreaterEqual(a["job-pages"][0], 1)
+
     def test_a_killed_processor_costs_only_its_job(self):
         job = self.submit(b"%!PS\n{} loop\n", "victim", fmt="application/postscript")
         time.sleep(0.5)  # a processor is now looping on it
