@@ -134,7 +134,7 @@ class Expiry(unittest.TestCase):
 
 class History(unittest.TestCase):
     def test_finished_jobs_are_forgotten_after_history_s(self):
-        with Quired(sets=["jobs.history_s=1"]) as server:
+        with Quired(sets=["jobs.history_s=1", "processors.enabled=false"]) as server:  # a stub "PDF"
             c = Client(server.address)
             _, attrs = c.print_job(server.uri("secure"), b"%PDF-1.4 short-lived", user="hal")
             job = attrs["job-id"][0]

@@ -46,7 +46,9 @@ class SyncOrder(unittest.TestCase):
             self.skipTest("strace is not installed")
         tmp = tempfile.mkdtemp(prefix="quire-strace-")
         trace = os.path.join(tmp, "trace")
-        server = Quired(data_dir=os.path.join(tmp, "data"), sets=["limits.inline_document_bytes=8192"])
+        # Job processors off: stub "PDFs", and only the intake's syscalls are traced.
+        server = Quired(data_dir=os.path.join(tmp, "data"),
+                        sets=["limits.inline_document_bytes=8192", "processors.enabled=false"])
         try:
             server.start(wrapper=["strace", "-f", "-y", "-tt", "-qq", "-s", "24", "-o", trace, "-e",
                                   "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg"],
