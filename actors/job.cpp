@@ -114,8 +114,6 @@ void after_change(job_self self) {
     settle(self);
 }
 
-std::function<void(const error&)> answer_then_move_on(job_self self, caf::typed_response_promise<job_record> rp);
-
 // A job processor's answer (through the registry): stored on the job, and a
 // broken or hostile document fails it; then the job rests again.
 void on_analysed(job_self self, const jobproc::analyse_reply& reply, caf::typed_response_promise<job_record> rp) {
@@ -127,7 +125,15 @@ void on_analysed(job_self self, const jobproc::analyse_reply& reply, caf::typed_
     return;
   }
   if (!reply.ok) spdlog::info("job {}: analysis: {}", st.job.id, reply.reason);
-  commit(self, *t, answer_then_move_on(self, rp));
+  // Not answer_then_move_on: the analysis moves a job nowhere (a queued one
+  // is at its printer already); it only rests again.
+  commit(self, *t, [self, rp](const error& e) mutable {
+    if (e)
+      rp.deliver(make_caf_error(e));
+    else
+      rp.deliver(self->state.job);
+    settle(self);
+  });
 }
 
 void fail_job(job_self self, const std::string& why) {

@@ -144,7 +144,13 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
   announce_state(self);  // a printer that cannot run says so at once
   return {
       [self](enqueue_atom, uint64_t id, job_actor job) {
-        self->state.fifo.emplace_back(id, std::move(job));
+        // A job is in the line once: a second enqueue (a job that was told
+        // twice to go) would make its skip erase the real delivery's slot.
+        auto& s = self->state;
+        if (find_slot(self, id)) return;
+        for (const auto& [queued_id, actor] : s.fifo)
+          if (queued_id == id) return;
+        s.fifo.emplace_back(id, std::move(job));
         pump(self);
         announce_state(self);
       },
