@@ -136,7 +136,10 @@ std::string page_list(const std::vector<uint32_t>& sorted) {
     while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
     if (!s.empty()) s += ',';
     s += std::to_string(sorted[i]);
-    if (j > i) s += "-" + std::to_string(sorted[j]);
+    if (j > i) {
+      s += '-';  // not "-" + to_string(): GCC 12 warns wrongly (-Wrestrict) on that
+      s += std::to_string(sorted[j]);
+    }
     i = j + 1;
   }
   return s;
