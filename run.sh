@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 .ci/install-deps build
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target quired
+cmake --build build --target quired quire-jobproc
 exec ./build/quired "$@"
