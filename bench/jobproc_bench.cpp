@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "protocols/jobproc/wire.hpp"
 
 extern char** environ;
@@ -48,48 +49,8 @@ namespace {
 using namespace quire::jobproc;
 using clock_type = std::chrono::steady_clock;
 
-// --key value options; flags are keys with an empty value.
-class options {
- public:
-  bool parse(int argc, char** argv, const std::set<std::string>& flags, std::string& err) {
-    for (int i = 2; i < argc; ++i) {
-      std::string k = argv[i];
-      if (k.rfind("--", 0) != 0) return (err = "unexpected argument " + k, false);
-      k = k.substr(2);
-      if (flags.count(k)) v_[k] = "";
-      else if (i + 1 < argc) v_[k] = argv[++i];
-      else return (err = "--" + k + " needs a value", false);
-    }
-    return true;
-  }
-  bool unknown(const std::set<std::string>& known, std::string& err) const {
-    for (const auto& [k, v] : v_)
-      if (!known.count(k)) return (err = "unknown option --" + k, true);
-    return false;
-  }
-  bool has(const std::string& k) const { return v_.count(k) > 0; }
-  std::string str(const std::string& k, const std::string& def = "") const {
-    auto it = v_.find(k);
-    return it == v_.end() ? def : it->second;
-  }
-  long num(const std::string& k, long def) const {
-    auto it = v_.find(k);
-    return it == v_.end() ? def : std::atol(it->second.c_str());
-  }
-
- private:
-  std::map<std::string, std::string> v_;
-};
-
 double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
-}
-
-// Nearest-rank percentile of an ascending vector.
-double percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
 double median_of(std::vector<double> v) {
@@ -340,7 +301,7 @@ bool measure_single(const std::string& program, const std::string& file, const s
 // "yes"/"no" against --expect-pages and --expect-colour, else "unchecked".
 const char* check_truth(const options& o, const analyse_reply& first) {
   if (!o.has("expect-colour") && !o.has("expect-pages")) return "unchecked";
-  bool good = first.ok && (!o.has("expect-pages") || first.pages == static_cast<uint32_t>(o.num("expect-pages", 0)));
+  bool good = first.ok && (!o.has("expect-pages") || first.pages == static_cast<uint32_t>(o.whole("expect-pages", 0)));
   if (o.has("expect-colour")) {
     auto truth = parse_pages(o.str("expect-colour"));
     good = good && first.colour_pages == truth.size() && first.colour_page_numbers == truth;
@@ -351,7 +312,7 @@ const char* check_truth(const options& o, const analyse_reply& first) {
 int run_single(const options& o) {
   double load0 = load1();
   std::string program = o.str("program"), file = std::filesystem::absolute(o.str("file")).string(), doc, err;
-  size_t repeat = static_cast<size_t>(std::max(1L, o.num("repeat", 20)));
+  size_t repeat = static_cast<size_t>(std::max(1L, o.whole("repeat", 20)));
   if (!read_file(file, doc)) return std::fprintf(stderr, "jobproc_bench: cannot read %s\n", file.c_str()), 2;
   std::string dir = (std::filesystem::temp_directory_path() / "jobproc_bench.XXXXXX").string();
   if (!::mkdtemp(dir.data())) return std::fprintf(stderr, "jobproc_bench: mkdtemp: %s\n", std::strerror(errno)), 1;
@@ -363,7 +324,7 @@ int run_single(const options& o) {
   // Ghostscript after the child has exited: the two never share the cores.
   std::string gs = o.str("gs", "/usr/bin/gs"), gs_list;
   std::vector<double> gs_ms;
-  for (long i = 0; i < o.num("gs-runs", 3); ++i) gs_ms.push_back(time_gs(gs, file));
+  for (long i = 0; i < o.whole("gs-runs", 3); ++i) gs_ms.push_back(time_gs(gs, file));
   for (double v : gs_ms) gs_list += (gs_list.empty() ? "" : ",") + std::to_string(v);
   bool gs_ok = !gs_ms.empty() && std::none_of(gs_ms.begin(), gs_ms.end(), [](double v) { return v < 0; });
   double gs_median = gs_ok ? median_of(gs_ms) : -1, ours = r.uncached.median();
@@ -455,8 +416,8 @@ double cpu_s(int who) {
 int run_pool(const options& o) {
   double load0 = load1();
   std::string program = o.str("program"), file = o.str("file"), doc, err;
-  size_t procs = static_cast<size_t>(std::max(1L, o.num("processes", 2)));
-  size_t count = static_cast<size_t>(std::max(1L, o.num("count", 2000)));
+  size_t procs = static_cast<size_t>(std::max(1L, o.whole("processes", 2)));
+  size_t count = static_cast<size_t>(std::max(1L, o.whole("count", 2000)));
   bool cached = o.has("cached");
   if (!read_file(file, doc)) return std::fprintf(stderr, "jobproc_bench: cannot read %s\n", file.c_str()), 2;
   // Frame i carries job id i + 1; warm-up frames (one per child, untimed)

@@ -48,10 +48,13 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
+
 namespace {
 
 using clock_type = std::chrono::steady_clock;
 using std::chrono::duration;
+using bench::percentile;
 
 struct settings {
   sockaddr_storage addr{};
@@ -395,12 +398,6 @@ bool lpd_loop::run(std::string& err) {
     }
   }
   return true;
-}
-
-double percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
 void report(const settings& s, const lpd_loop& l) {
