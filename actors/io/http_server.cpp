@@ -82,7 +82,7 @@ class http_server::connection {
     if (closing_handles_) return;
     closing_handles_ = closing_ = true;
     retire_handler();
-    srv_.connections_.erase(id_);
+    srv_.table_.open.erase(id_);
     uv_timer_stop(&timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &on_closed);
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &on_closed);
@@ -174,8 +174,7 @@ class http_server::connection {
   // the server has TLS); anything else is plain HTTP.
   void sniff(std::string_view first) {
     sniffed_ = true;
-    if (srv_.tls_ && static_cast<unsigned char>(first.front()) == tls_handshake_record)
-      tls_ = std::make_unique<tls_session>(srv_.tls_);
+    tls_ = sniff_tls(srv_.tls_, first);
   }
 
   // Decrypts `ciphertext` into plain_ and sends what the session has to say
@@ -276,8 +275,8 @@ class http_server::connection {
     uint64_t seq = request_seq_;
     return [srv, id, seq](http_response r) {
       srv->loop_.post([srv, id, seq, r = std::move(r)]() mutable {
-        auto it = srv->connections_.find(id);
-        if (it != srv->connections_.end()) it->second->respond(seq, std::move(r));
+        auto it = srv->table_.open.find(id);
+        if (it != srv->table_.open.end()) it->second->respond(seq, std::move(r));
       });
     };
   }
@@ -399,46 +398,34 @@ http_server::http_server(loop& l, http_limits limits, router route, std::shared_
     : loop_(l), limits_(limits), route_(std::move(route)), tls_(std::move(tls)) {}
 
 http_server::~http_server() {
-  QUIRE_ASSERT(connections_.empty(), "http_server destroyed with open connections");
+  QUIRE_ASSERT(table_.open.empty(), "http_server destroyed with open connections");
 }
 
 result<std::string> http_server::listen(const std::string& host, uint16_t port) {
   auto tcp = listen_tcp(loop_.uv(), host, port, this, &http_server::on_connection);
   if (!tcp) return tcp.err();
-  listeners_.push_back(*tcp);
+  table_.add_listener(*tcp);
   return bound_address(*tcp);
 }
 
 void http_server::on_connection(uv_stream_t* listener, int status) {
   auto* srv = static_cast<http_server*>(listener->data);
   if (status < 0) return;
-  auto* c = new connection(*srv, srv->next_id_++);
-  uv_tcp_init(srv->loop_.uv(), c->tcp());
-  uv_timer_init(srv->loop_.uv(), c->timer());
-  srv->connections_[srv->next_id_ - 1] = c;
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(c->tcp())) != 0 ||
-      srv->connections_.size() > srv->limits_.max_connections) {
-    c->close();
-    return;
-  }
-  c->start();
+  auto* c = srv->table_.accept(
+      srv->loop_.uv(), listener, srv->limits_.max_connections,
+      [srv](uint64_t id) { return new connection(*srv, id); }, [](connection* refused) { refused->close(); });
+  if (c) c->start();
 }
 
-void http_server::stop_listening() {
-  for (auto* l : listeners_) close_listener(l);
-  listeners_.clear();
-}
+void http_server::stop_listening() { table_.stop_listening(); }
 
 void http_server::close_all() {
-  stop_listening();
-  std::vector<connection*> all;
-  for (auto& [id, c] : connections_) all.push_back(c);
-  for (auto* c : all) c->close();
+  table_.close_all([](connection* c) { c->close(); });
 }
 
 size_t http_server::requests_in_flight() const {
   size_t n = 0;
-  for (auto& [id, c] : connections_)
+  for (auto& [id, c] : table_.open)
     if (c->awaiting_response()) ++n;
   return n;
 }

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "actors/io/loop.hpp"
+#include "actors/io/tcp.hpp"
 #include "actors/io/tls.hpp"
 #include "protocols/http/request_parser.hpp"
 #include "protocols/result.hpp"
@@ -107,7 +108,7 @@ class http_server {
 
   /// Requests whose response has not been written yet (loop thread).
   size_t requests_in_flight() const;
-  size_t connection_count() const { return connections_.size(); }
+  size_t connection_count() const { return table_.open.size(); }
 
   class connection;  // internal
 
@@ -119,9 +120,7 @@ class http_server {
   http_limits limits_;
   router route_;
   std::shared_ptr<const tls_context> tls_;
-  std::vector<uv_tcp_t*> listeners_;
-  std::unordered_map<uint64_t, connection*> connections_;
-  uint64_t next_id_ = 1;
+  connection_table<connection> table_;
 };
 
 }  // namespace quire::io

@@ -94,7 +94,7 @@ class stream_server::connection final : public stream_connection {
   void hard_close() {
     if (handles_closing_) return;
     handles_closing_ = closing_ = true;
-    srv_.connections_.erase(id_);
+    srv_.table_.open.erase(id_);
     uv_timer_stop(&timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &on_closed);
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &on_closed);
@@ -181,8 +181,7 @@ class stream_server::connection final : public stream_connection {
 
   void sniff(std::string_view first) {
     sniffed_ = true;
-    if (srv_.tls_ && static_cast<unsigned char>(first.front()) == tls_handshake_record)
-      tls_ = std::make_unique<tls_session>(srv_.tls_);
+    tls_ = sniff_tls(srv_.tls_, first);
   }
 
   bool decrypt(std::string_view ciphertext) {
@@ -241,48 +240,35 @@ stream_server::stream_server(loop& l, std::string name, stream_limits limits, st
     : loop_(l), name_(std::move(name)), limits_(limits), factory_(std::move(factory)), tls_(std::move(tls)) {}
 
 stream_server::~stream_server() {
-  QUIRE_ASSERT(connections_.empty(), "stream_server destroyed with open connections");
+  QUIRE_ASSERT(table_.open.empty(), "stream_server destroyed with open connections");
 }
 
 result<std::string> stream_server::listen(const std::string& host, uint16_t port) {
   auto tcp = listen_tcp(loop_.uv(), host, port, this, &stream_server::on_connection);
   if (!tcp) return tcp.err();
-  listeners_.push_back(*tcp);
+  table_.add_listener(*tcp);
   return bound_address(*tcp);
 }
 
 void stream_server::on_connection(uv_stream_t* listener, int status) {
   auto* srv = static_cast<stream_server*>(listener->data);
   if (status < 0) return;
-  uint64_t id = srv->next_id_++;
-  auto* c = new connection(*srv, id);
-  uv_tcp_init(srv->loop_.uv(), c->tcp());
-  uv_timer_init(srv->loop_.uv(), c->timer());
-  srv->connections_[id] = c;
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(c->tcp())) != 0 ||
-      srv->connections_.size() > srv->limits_.max_connections) {
-    c->hard_close();
-    return;
-  }
-  c->start();
+  auto* c = srv->table_.accept(
+      srv->loop_.uv(), listener, srv->limits_.max_connections,
+      [srv](uint64_t id) { return new connection(*srv, id); }, [](connection* refused) { refused->hard_close(); });
+  if (c) c->start();
 }
 
-void stream_server::stop_listening() {
-  for (auto* l : listeners_) close_listener(l);
-  listeners_.clear();
-}
+void stream_server::stop_listening() { table_.stop_listening(); }
 
 void stream_server::close_all() {
-  stop_listening();
-  std::vector<connection*> all;
-  for (auto& [id, c] : connections_) all.push_back(c);
-  for (auto* c : all) c->hard_close();
+  table_.close_all([](connection* c) { c->hard_close(); });
 }
 
 void stream_server::post(uint64_t id, std::function<void(stream_connection&)> fn) {
   loop_.post([this, id, fn = std::move(fn)] {
-    auto it = connections_.find(id);
-    if (it != connections_.end() && !it->second->closing()) fn(*it->second);
+    auto it = table_.open.find(id);
+    if (it != table_.open.end() && !it->second->closing()) fn(*it->second);
   });
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "actors/io/loop.hpp"
+#include "actors/io/tcp.hpp"
 #include "actors/io/tls.hpp"
 #include "protocols/result.hpp"
 
@@ -91,7 +92,7 @@ class stream_server {
   void set_tls(std::shared_ptr<const tls_context> tls) { tls_ = std::move(tls); }
   void stop_listening();
   void close_all();
-  size_t connection_count() const { return connections_.size(); }
+  size_t connection_count() const { return table_.open.size(); }
 
   /// Runs `fn` on the loop thread with connection `id`, if it still exists.
   /// Thread-safe.
@@ -108,9 +109,7 @@ class stream_server {
   stream_limits limits_;
   stream_factory factory_;
   std::shared_ptr<const tls_context> tls_;
-  std::vector<uv_tcp_t*> listeners_;
-  std::unordered_map<uint64_t, connection*> connections_;
-  uint64_t next_id_ = 1;
+  connection_table<connection> table_;
 };
 
 }  // namespace quire::io

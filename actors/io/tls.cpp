@@ -211,4 +211,9 @@ bool tls_session::resumed() const { return SSL_session_reused(ssl_) == 1; }
 
 std::string tls_session::protocol() const { return handshake_done() ? SSL_get_version(ssl_) : ""; }
 
+std::unique_ptr<tls_session> sniff_tls(const std::shared_ptr<const tls_context>& ctx, std::string_view first) {
+  if (!ctx || first.empty() || static_cast<unsigned char>(first.front()) != tls_handshake_record) return nullptr;
+  return std::make_unique<tls_session>(ctx);
+}
+
 }  // namespace quire::io

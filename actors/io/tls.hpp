@@ -105,6 +105,10 @@ class tls_session {
   bool failed_ = false;
 };
 
+/// A server session for a connection whose first bytes are `first` when they
+/// open a TLS handshake and the server has `ctx`; null (plain) otherwise.
+std::unique_ptr<tls_session> sniff_tls(const std::shared_ptr<const tls_context>& ctx, std::string_view first);
+
 /// Where a certificate and its key are.
 struct tls_files {
   std::string certificate;

@@ -84,12 +84,14 @@ class Analysis(unittest.TestCase):
 
     def test_pages_and_colour_are_counted(self):
         doc = make_pdf(self.tmp, "mixed", [TEXT_RGB_BLACK, RED_MARK, TEXT_RGB_BLACK])
-        job = self.submit(doc, "ana", extra_op=b"")
+        job = self.submit(doc, "ana")
         a = self.analysed(job, "ana")
         self.assertEqual(a["job-pages"], [3])
         self.assertEqual(a["job-impressions"], [3])
         self.assertEqual(a["job-media-sheets"], [3])
-        self.assertIn("full-color=1", str(a.get("job-impressions-col")) + self.col_text(job, "ana"))
+        cols = self.col_text(job, "ana")
+        self.assertIn("job-impressions-col (collection) = {full-color=1 monochrome=2}", cols)
+        self.assertIn("job-pages-col (collection) = {full-color=1 monochrome=2}", cols)
 
     def col_text(self, job_id, user):
         # ipptool renders collections readably; use it for the -col members.
