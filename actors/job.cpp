@@ -33,8 +33,19 @@ job_context context_of(job_self self) {
   ctx.history_ms = st.env->history_ms;
   ctx.receiving_timeout_ms = st.env->receiving_timeout_ms;
   ctx.pin_matches = st.env->pin_matches;
+  ctx.prices = st.env->prices.get();
   if (const auto* q = st.env->printers_and_queues->queue(st.job.queue)) ctx.release_printers = q->record.printers;
   return ctx;
+}
+
+// "pages 12, colour 3, price 0.60 EUR" (a range while it is an estimate).
+std::string analysis_text(const job_env& env, const job_record& j) {
+  std::string s = "pages " + std::to_string(j.analysis.pages) + ", colour " + std::to_string(j.analysis.colour_pages);
+  const job_price& p = j.price;
+  if (p.status == 0) return s;
+  s += ", price " + pdl::format_money(p.low, env.minor_digits, p.low == p.high ? env.currency : "");
+  if (p.low != p.high) s += " to " + pdl::format_money(p.high, env.minor_digits, env.currency);
+  return s;
 }
 
 // Announces `types` for the job as it is in `j` on the event bus.
@@ -50,9 +61,7 @@ void announce(job_self self, const std::vector<event_type>& types, const job_rec
     e.printer = j.printer;
     e.job_state = static_cast<uint8_t>(j.state);
     e.job_name = j.name;
-    e.text = t == event_type::job_analysed ? "pages " + std::to_string(j.analysis.pages) + ", colour " +
-                                                  std::to_string(j.analysis.colour_pages)
-                                            : j.state_message;
+    e.text = t == event_type::job_analysed ? analysis_text(*self->state.env, j) : j.state_message;
     self->send(bus, publish_atom::value, std::move(e));
   }
 }

@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "actors/messages.hpp"
 #include "actors/processor_pool.hpp"
+#include "protocols/pdl/price.hpp"
 #include "storage/store.hpp"
 #include "storage/write_batch.hpp"
 
@@ -54,6 +56,11 @@ struct job_env {
   // whether a PIN typed at release matches it. Null: PIN jobs are refused.
   std::function<std::string(uint64_t id, const std::string& encryption, const std::string& material)> pin_hash;
   std::function<bool(const job_record& job, const std::string& typed)> pin_matches;
+  // The price list of each printer that charges (by printer name); a
+  // printer not in the map prints free. Null: jobs are not priced.
+  std::shared_ptr<const std::map<std::string, pdl::price_list>> prices;
+  std::string currency = "EUR";  // how amounts are shown (config [accounting])
+  uint32_t minor_digits = 2;
 };
 using job_env_ptr = std::shared_ptr<const job_env>;
 

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "protocols/pdl/units.hpp"
-
-#include <algorithm>
 
 #include "actors/auth_rules.hpp"
 
@@ -53,6 +52,7 @@ result<transition> hold(const job_record& job, const job_context& ctx) {
   t.next.queued_ms = 0;
   t.next.printer.clear();
   t.next.state_message.clear();
+  reprice(t.next, ctx);
   return t;
 }
 
@@ -91,10 +91,65 @@ result<transition> release(const job_record& job, const std::string& wanted, con
   t.next.queued_ms = ctx.now_ms;
   t.next.expires_ms = 0;
   t.next.state_message.clear();
+  reprice(t.next, ctx);
   return t;
 }
 
+bool two_sided(const job_record& job) { return job.sides.rfind("two-sided", 0) == 0; }
+
+bool prints_mono(const job_record& job) {
+  return job.color_mode == "monochrome" || job.color_mode == "process-monochrome";
+}
+
+// Whether page `p` (1-based) is one of the job's page-ranges (none: every page).
+bool selected(const job_record& job, uint32_t p) {
+  if (job.page_ranges.empty()) return true;
+  for (size_t i = 0; i + 1 < job.page_ranges.size(); i += 2)
+    if (p >= job.page_ranges[i] && p <= job.page_ranges[i + 1]) return true;
+  return false;
+}
+
 }  // namespace
+
+void reprice(job_record& job, const job_context& ctx) {
+  const job_analysis& a = job.analysis;
+  if (a.status != 1 || !ctx.prices) {
+    job.price = {};
+    return;
+  }
+  pdl::units u;
+  u.pages = a.pages;
+  u.impressions = a.impressions;
+  u.colour_impressions = a.colour_impressions;
+  u.mono_impressions = a.impressions - std::min(a.impressions, a.colour_impressions);
+  u.sheets = a.sheets;
+  u.colour_sheets = std::min(a.sheets, a.colour_sheets);
+  u.mono_sheets = a.sheets - u.colour_sheets;
+  // The paper is the media the job asked for (pages are fitted onto it);
+  // without one, the document's own size.
+  const std::string& media = job.media.empty() ? a.size : job.media;
+  auto price_at = [&](const std::string& printer, std::string* list) -> int64_t {
+    auto it = ctx.prices->find(printer);
+    if (it == ctx.prices->end()) return 0;
+    if (list) *list = it->second.name;
+    return pdl::price_of(it->second, u, media, two_sided(job));
+  };
+  job.price = {};
+  if (!job.printer.empty()) {
+    job.price.status = 2;
+    job.price.low = job.price.high = price_at(job.printer, &job.price.price_list);
+    return;
+  }
+  if (ctx.release_printers.empty()) return;
+  job.price.status = 1;
+  job.price.low = std::numeric_limits<int64_t>::max();
+  job.price.high = std::numeric_limits<int64_t>::min();
+  for (const std::string& printer : ctx.release_printers) {
+    int64_t p = price_at(printer, nullptr);
+    job.price.low = std::min(job.price.low, p);
+    job.price.high = std::max(job.price.high, p);
+  }
+}
 
 result<transition> apply_command(const job_record& job, const job_command& cmd, const job_context& ctx) {
   if (cmd.kind == command_kind::expire) {
@@ -243,6 +298,7 @@ result<transition> apply_analysis(const job_record& job, const jobproc::analyse_
   if (!reply.ok) {
     a.status = reply.failure == "unsupported" ? 3 : 2;
     a.reason = reply.reason;
+    t.next.price = {};
     bool not_started = job.state == job_state::held || job.state == job_state::queued;
     if (fatal_failure(reply.failure) && not_started) {
       t.next.state = job_state::failed;
@@ -263,28 +319,34 @@ result<transition> apply_analysis(const job_record& job, const jobproc::analyse_
   a.method = reply.method;
   // The units, by the one definition (protocols/pdl/units.hpp). Colour
   // pages past the reply's list (it names at most 1,000) are placed last.
-  pdl::analysis doc;
-  doc.pages = reply.pages;
-  doc.page_list.assign(reply.pages, pdl::page{0, 0, pdl::colour::mono});
+  std::vector<pdl::colour> ink(reply.pages, pdl::colour::mono);
   size_t placed = 0;
   for (uint32_t p : reply.colour_page_numbers)
-    if (p >= 1 && p <= reply.pages) doc.page_list[p - 1].ink = pdl::colour::colour, ++placed;
+    if (p >= 1 && p <= reply.pages && ink[p - 1] != pdl::colour::colour) ink[p - 1] = pdl::colour::colour, ++placed;
   for (uint32_t p = reply.pages; p >= 1 && placed < reply.colour_pages; --p)
-    if (doc.page_list[p - 1].ink != pdl::colour::colour) doc.page_list[p - 1].ink = pdl::colour::colour, ++placed;
+    if (ink[p - 1] != pdl::colour::colour) ink[p - 1] = pdl::colour::colour, ++placed;
+  // Only the pages of page-ranges print.
+  pdl::analysis doc;
+  for (uint32_t p = 1; p <= reply.pages; ++p)
+    if (selected(job, p)) doc.page_list.push_back(pdl::page{0, 0, ink[p - 1]});
+  doc.pages = static_cast<uint32_t>(doc.page_list.size());
   pdl::ticket_units tu;
   tu.copies = std::max<uint32_t>(1, job.copies);
   tu.number_up = std::max<uint32_t>(1, job.number_up);
-  tu.duplex = job.sides.rfind("two-sided", 0) == 0;
+  tu.duplex = two_sided(job);
+  tu.monochrome = prints_mono(job);
   auto u = pdl::count_units(doc, tu);
   a.impressions = u.impressions;
   a.colour_impressions = u.colour_impressions;
   a.sheets = u.sheets;
+  a.colour_sheets = u.colour_sheets;
   const jobproc::page_summary* most = nullptr;
   for (const auto& s : reply.sizes)
     if (!most || s.count > most->count) most = &s;
   a.size = most ? media_name_of(most->width_pt, most->height_pt) : "";
   a.mixed_sizes = reply.sizes.size() > 1;
   t.next.impressions = static_cast<uint32_t>(std::min<uint64_t>(u.impressions, UINT32_MAX));
+  reprice(t.next, ctx);
   return t;
 }
 

@@ -10,11 +10,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "actors/messages.hpp"
 #include "protocols/jobproc/wire.hpp"
+#include "protocols/pdl/price.hpp"
 #include "protocols/result.hpp"
 #include "storage/records.hpp"
 
@@ -30,6 +32,9 @@ struct job_context {
   uint32_t pin_limit = 5;                      // wrong PINs that lock a job-password job
   // Whether `typed` is the PIN of `job` (job.pin_hash); null: no PIN matches.
   std::function<bool(const job_record& job, const std::string& typed)> pin_matches;
+  // The price list of each printer that charges (a printer not in the map
+  // prints free); null: nothing is priced (job.price stays unknown).
+  const std::map<std::string, pdl::price_list>* prices = nullptr;
 };
 
 /// The next version of a job and what committing it implies.
@@ -77,8 +82,9 @@ result<transition> finish_delivery(const job_record& job, const delivery_outcome
                                    const job_context& ctx);
 
 /// A job processor's reply for the job's document. Success stores the
-/// analysis and the units its ticket gives (copies, number-up, sides;
-/// protocols/pdl/units.hpp). A document that is broken or hostile
+/// analysis, the units its ticket gives (the pages of page-ranges, copies,
+/// number-up, sides, monochrome printing; protocols/pdl/units.hpp) and the
+/// price (reprice). A document that is broken or hostile
 /// (corruption, timeout, limit_exceeded: it crashed, hung or bloated its
 /// processor) fails a job that has not started printing, with the reason;
 /// a format that cannot be analysed (unsupported) or a failure of the
@@ -86,6 +92,12 @@ result<transition> finish_delivery(const job_record& job, const delivery_outcome
 /// Errors: not_possible when the job is finished.
 result<transition> apply_analysis(const job_record& job, const jobproc::analyse_reply& reply,
                                   const job_context& ctx);
+
+/// The job's price (job_record::price) from its analysis, ticket and
+/// printers: final for job.printer when it is set, else an estimate over
+/// ctx.release_printers; unknown without an analysis or ctx.prices. Every
+/// transition that changes the analysis or the printer calls it.
+void reprice(job_record& job, const job_context& ctx);
 
 /// The PWG media name of a page size in points ("iso_a4_210x297mm"), in
 /// either orientation, or "WxHpt" for a size without a common name.

@@ -231,12 +231,17 @@ typename Inspector::result_type inspect(Inspector& f, job_record& x) {
            x.expires_ms, x.queued_ms, x.pin_hash, x.pin_wrong, x.media, x.media_source, x.media_type,
            x.sides, x.color_mode, x.print_quality, x.orientation, x.resolution_dpi, x.number_up,
            x.job_priority, x.banner, x.uncollated, x.page_ranges, x.print_scaling, x.content_optimize,
-           x.rendering_intent, x.analysis);
+           x.rendering_intent, x.analysis, x.price);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_analysis& x) {
   return f(caf::meta::type_name("job_analysis"), x.status, x.format, x.pages, x.colour_pages, x.impressions,
-           x.colour_impressions, x.sheets, x.exact, x.size, x.mixed_sizes, x.method, x.reason, x.elapsed_us);
+           x.colour_impressions, x.sheets, x.exact, x.size, x.mixed_sizes, x.method, x.reason, x.elapsed_us,
+           x.colour_sheets);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_price& x) {
+  return f(caf::meta::type_name("job_price"), x.status, x.low, x.high, x.price_list);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, requester& x) {

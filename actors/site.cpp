@@ -161,13 +161,19 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
     env->analysis_timeout_ms = d.cfg.processors.timeout_ms;
   }
   devices::driver_options dopts{d.cfg.server.data_dir + "/sink"};
+  auto prices = std::make_shared<std::map<std::string, pdl::price_list>>();
   for (auto& p : d.st->list_printers()) {
+    if (const auto* list = d.cfg.find_price_list(p.price_list)) prices->emplace(p.name, *list);
+    else if (!p.price_list.empty()) spdlog::warn("printer {}: price list {} is not configured; it prints free", p.name, p.price_list);
     auto drv = devices::make_driver(d.loop->uv(), p.device_uri, dopts);
     std::string reason = drv.ok() ? "" : drv.err().message;
     auto actor = spawn_printer(sys, p, drv.ok() ? *drv : nullptr, reason, d.loop.get(), bus);
     watched.push_back(caf::actor_cast<caf::actor>(actor));
     fl->printers.emplace(p.name, fleet::printer_entry{p, actor});
   }
+  env->prices = std::move(prices);
+  env->currency = d.cfg.accounting.currency;
+  env->minor_digits = d.cfg.accounting.minor_digits;
   registry_options ropts;
   // Look for expired held jobs and forgettable finished ones a few times per
   // period, at most once a minute.

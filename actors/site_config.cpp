@@ -19,6 +19,7 @@ printer_record to_record(const printer_config& p) {
   r.location = p.location;
   r.info = p.info;
   r.make_and_model = p.make_and_model;
+  r.price_list = p.price_list;
   r.origin = record_origin::config;
   return r;
 }

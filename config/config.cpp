@@ -27,4 +27,10 @@ const queue_config* config::find_queue(const std::string& name) const {
   return nullptr;
 }
 
+const pdl::price_list* config::find_price_list(const std::string& name) const {
+  for (const pdl::price_list& p : prices)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
 }  // namespace quire

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/pdl/price.hpp"
 #include "protocols/result.hpp"
 
 namespace quire {
@@ -59,6 +60,7 @@ struct tls_config {
 
 struct printer_config {
   std::string name;            // [A-Za-z0-9_.-]{1,64}
+  std::string price_list;      // a [prices] entry; "" = printing here is free
   std::string device_uri;      // file:///dir, ipp://host:port/path, lpd://host:port/queue, socket://host:port
   std::string language;        // the document format the device accepts, e.g. "application/pdf"
   std::string location;
@@ -107,6 +109,12 @@ struct processors_config {
   uint32_t timeout_ms = 60000;            // per document
   uint64_t memory_bytes = 1ull << 30;     // Ghostscript's address-space limit per document
   std::string run_as;                     // when quired runs as root: the children's Ghostscript runs as this user
+};
+
+/// Money: one currency for the site, amounts in its minor units (cents).
+struct accounting_config {
+  std::string currency = "EUR";  // ISO 4217 code, shown with amounts
+  uint32_t minor_digits = 2;     // 0..4: how many digits the minor unit has (EUR 2, JPY 0)
 };
 
 struct jobs_config {
@@ -176,6 +184,8 @@ struct config {
   limits_config limits;
   jobs_config jobs;
   processors_config processors;
+  accounting_config accounting;
+  std::vector<pdl::price_list> prices;   // sorted by name
   std::vector<printer_config> printers;  // sorted by name
   std::vector<queue_config> queues;      // sorted by name
   lpd_config lpd;
@@ -184,6 +194,7 @@ struct config {
 
   const printer_config* find_printer(const std::string& name) const;
   const queue_config* find_queue(const std::string& name) const;
+  const pdl::price_list* find_price_list(const std::string& name) const;
 };
 
 /// What the command line contributes to the configuration.

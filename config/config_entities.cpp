@@ -1,6 +1,7 @@
-// [printers.<name>], [queues.<name>] and [raw.<name>]: the named entries.
-// Printers are read first because a queue may only name printers that exist,
-// and raw listeners last because each names a queue; the lists come out
+// [prices.<name>], [printers.<name>], [queues.<name>] and [raw.<name>]: the
+// named entries. Price lists are read first because a printer may only name
+// a list that exists, then printers because a queue may only name printers
+// that exist, and raw listeners last because each names a queue; the lists come out
 // sorted by name (toml++ tables iterate in key order, and we sort anyway so
 // the contract does not rest on a library detail).
 #include <algorithm>
@@ -42,8 +43,49 @@ result<const toml::table*> entry(std::string_view section, std::string_view name
   return node.as_table();
 }
 
+// A rate in minor units; `fallback` when absent. -1 is allowed where the
+// key means "as the one-sided rate".
+status read_rate(const toml::table& t, const std::string& key, const char* name, bool may_be_unset,
+                 int64_t& out) {
+  const auto* v = t.get_as<int64_t>(name);
+  if (v == nullptr) return {};
+  int64_t n = v->get();
+  int64_t lo = may_be_unset ? -1 : 0;
+  if (n < lo || n > pdl::max_rate)
+    return bad_value(key + "." + name,
+                     "must be between " + std::to_string(lo) + " and " + std::to_string(pdl::max_rate) +
+                         " (minor units of the currency)",
+                     std::to_string(n));
+  out = n;
+  return {};
+}
+
+status read_price_list(const toml::table& t, const std::string& key, pdl::price_list& p) {
+  std::string per = string_or(t, "per", "sheet");
+  if (per != "sheet" && per != "impression") return bad_value(key + ".per", "expected sheet or impression", per);
+  p.per = per == "sheet" ? pdl::price_unit::sheet : pdl::price_unit::impression;
+  if (status s = read_rate(t, key, "mono", false, p.base.mono)) return s;
+  if (status s = read_rate(t, key, "colour", false, p.base.colour)) return s;
+  if (status s = read_rate(t, key, "duplex_mono", true, p.base.duplex_mono)) return s;
+  if (status s = read_rate(t, key, "duplex_colour", true, p.base.duplex_colour)) return s;
+  if (const auto* list = t.get_as<toml::array>("sizes"))
+    for (const toml::node& n : *list) {
+      auto entry = pdl::parse_size_rate(n.as_string()->get());
+      if (!entry) return invalid(key + ".sizes: " + entry.err().message);
+      for (const auto& [media, r] : p.sizes)
+        if (media == entry->first) return invalid(key + ".sizes: " + media + " is priced twice");
+      p.sizes.push_back(std::move(entry).value());
+    }
+  if (const auto* v = t.get_as<bool>("mono_only")) p.mono_only = v->get();
+  return {};
+}
+
 status read_printer(const toml::table& t, const std::string& key, const std::string& data_dir,
-                    printer_config& p) {
+                    const std::vector<pdl::price_list>& prices, printer_config& p) {
+  p.price_list = string_or(t, "price_list", "");
+  auto same = [&](const pdl::price_list& l) { return l.name == p.price_list; };
+  if (!p.price_list.empty() && std::none_of(prices.begin(), prices.end(), same))
+    return invalid(key + ".price_list: unknown price list '" + p.price_list + "'");
   const auto* uri = t.get_as<std::string>("device_uri");
   if (uri == nullptr) return invalid(key + ".device_uri: missing; every printer needs one");
   auto checked = check_device_uri(uri->get(), data_dir);
@@ -115,15 +157,30 @@ status read_raw_listener(const toml::table& t, const std::string& key,
 
 }  // namespace
 
+status read_prices(const toml::table* t, std::vector<pdl::price_list>& out) {
+  if (t == nullptr) return {};
+  for (auto&& [name, node] : *t) {
+    auto table = entry("prices", name.str(), node);
+    if (!table) return table.err();
+    pdl::price_list p;
+    p.name = std::string(name.str());
+    if (status s = read_price_list(*table.value(), "prices." + p.name, p)) return s;
+    out.push_back(std::move(p));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const pdl::price_list& a, const pdl::price_list& b) { return a.name < b.name; });
+  return {};
+}
+
 status read_printers(const toml::table* t, const std::string& data_dir,
-                     std::vector<printer_config>& out) {
+                     const std::vector<pdl::price_list>& prices, std::vector<printer_config>& out) {
   if (t == nullptr) return {};
   for (auto&& [name, node] : *t) {
     auto table = entry("printers", name.str(), node);
     if (!table) return table.err();
     printer_config p;
     p.name = std::string(name.str());
-    if (status s = read_printer(*table.value(), "printers." + p.name, data_dir, p)) return s;
+    if (status s = read_printer(*table.value(), "printers." + p.name, data_dir, prices, p)) return s;
     out.push_back(std::move(p));
   }
   std::sort(out.begin(), out.end(),

@@ -54,9 +54,13 @@ std::string string_or(const toml::table& t, std::string_view key, std::string fa
 
 // --- config_entities.cpp -----------------------------------------------------
 
-/// Reads [printers] (nullptr: none). REQUIRES: data_dir absolute.
+/// Reads [prices] (nullptr: none).
+status read_prices(const toml::table* t, std::vector<pdl::price_list>& out);
+
+/// Reads [printers] (nullptr: none) against the already-read price lists.
+/// REQUIRES: data_dir absolute.
 status read_printers(const toml::table* t, const std::string& data_dir,
-                     std::vector<printer_config>& out);
+                     const std::vector<pdl::price_list>& prices, std::vector<printer_config>& out);
 
 /// Reads [queues] (nullptr: none) against the already-read printers.
 status read_queues(const toml::table* t, const std::vector<printer_config>& printers,

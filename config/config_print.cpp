@@ -1,5 +1,5 @@
 // to_toml(): the effective configuration, every key spelled out, in a form
-// load_config() reads back to the same value. [printers], [queues] and [raw]
+// load_config() reads back to the same value. [prices], [printers], [queues] and [raw]
 // are always written, even when empty, because a file without them would
 // inherit the default ones on the way back in (the defaults have no raw
 // listener today; the empty [raw] keeps that from mattering if they ever do).
@@ -81,6 +81,37 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "timeout_ms", std::to_string(c.processors.timeout_ms));
   line(out, "memory_bytes", std::to_string(c.processors.memory_bytes));
   line(out, "run_as", quote(c.processors.run_as));
+  out += "\n[accounting]\n";
+  line(out, "currency", quote(c.accounting.currency));
+  line(out, "minor_digits", std::to_string(c.accounting.minor_digits));
+}
+
+std::string size_rate_text(const std::string& media, const pdl::rate& r) {
+  // Appended piece by piece: GCC 12 warns wrongly (-Wrestrict) on a + chain.
+  std::string s = media;
+  s.append("=").append(std::to_string(r.mono)).append("/").append(std::to_string(r.colour));
+  if (r.duplex_mono >= 0 || r.duplex_colour >= 0) {
+    // Both or neither: an unset one prints as its one-sided rate.
+    s.append("/").append(std::to_string(r.duplex_mono >= 0 ? r.duplex_mono : r.mono));
+    s.append("/").append(std::to_string(r.duplex_colour >= 0 ? r.duplex_colour : r.colour));
+  }
+  return s;
+}
+
+void print_prices(std::string& out, const config& c) {
+  out += "\n[prices]\n";
+  for (const pdl::price_list& p : c.prices) {
+    out += "\n[prices." + key_text(p.name) + "]\n";
+    line(out, "per", quote(p.per == pdl::price_unit::sheet ? "sheet" : "impression"));
+    line(out, "mono", std::to_string(p.base.mono));
+    line(out, "colour", std::to_string(p.base.colour));
+    line(out, "duplex_mono", std::to_string(p.base.duplex_mono));
+    line(out, "duplex_colour", std::to_string(p.base.duplex_colour));
+    std::vector<std::string> sizes;
+    for (const auto& [media, r] : p.sizes) sizes.push_back(size_rate_text(media, r));
+    line(out, "sizes", detail::array_text(sizes));
+    line(out, "mono_only", p.mono_only ? "true" : "false");
+  }
 }
 
 }  // namespace
@@ -88,6 +119,7 @@ void print_fixed(std::string& out, const config& c) {
 std::string to_toml(const config& c) {
   std::string out = "# The effective configuration of Quire (quired --print-config).\n\n";
   print_fixed(out, c);
+  print_prices(out, c);
   out += "\n[printers]\n";
   for (const printer_config& p : c.printers) {
     out += "\n[printers." + key_text(p.name) + "]\n";
@@ -96,6 +128,7 @@ std::string to_toml(const config& c) {
     line(out, "location", quote(p.location));
     line(out, "info", quote(p.info));
     line(out, "make_and_model", quote(p.make_and_model));
+    line(out, "price_list", quote(p.price_list));
   }
   out += "\n[queues]\n";
   for (const queue_config& q : c.queues) {

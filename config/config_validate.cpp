@@ -244,6 +244,14 @@ status read_processors(const toml::table& t, processors_config& out) {
   return {};
 }
 
+status read_accounting(const toml::table& t, accounting_config& out) {
+  out.currency = string_or(t, "currency", out.currency);
+  bool code = out.currency.size() == 3 &&
+              std::all_of(out.currency.begin(), out.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  if (!code) return bad_value("accounting.currency", "expected an ISO 4217 code like EUR", out.currency);
+  return read_int(t, "accounting", "minor_digits", 0, 4, out.minor_digits);
+}
+
 }  // namespace
 
 status check_table(const toml::table& t, std::string_view schema_table, const std::string& prefix) {
@@ -289,7 +297,9 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_limits(section("limits"), c.limits)) return s;
   if (status s = read_jobs(section("jobs"), c.jobs)) return s;
   if (status s = read_processors(section("processors"), c.processors)) return s;
-  if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.printers))
+  if (status s = read_accounting(section("accounting"), c.accounting)) return s;
+  if (status s = read_prices(doc.get_as<toml::table>("prices"), c.prices)) return s;
+  if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.prices, c.printers))
     return s;
   if (status s = read_queues(doc.get_as<toml::table>("queues"), c.printers, c.queues)) return s;
   if (status s = read_raw(doc.get_as<toml::table>("raw"), c.queues, c.raw)) return s;

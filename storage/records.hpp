@@ -60,6 +60,7 @@ struct job_analysis {
   uint64_t impressions = 0;
   uint64_t colour_impressions = 0;
   uint64_t sheets = 0;
+  uint64_t colour_sheets = 0;      // sheets holding a colour impression
   bool exact = true;               // false: some counts are estimates
   std::string size;                // the media of most pages, PWG name ("iso_a4_210x297mm") or "WxHpt"
   bool mixed_sizes = false;
@@ -68,7 +69,21 @@ struct job_analysis {
   uint64_t elapsed_us = 0;
 
   MSGPACK_DEFINE_MAP(status, format, pages, colour_pages, impressions, colour_impressions, sheets, exact, size,
-                     mixed_sizes, method, reason, elapsed_us)
+                     mixed_sizes, method, reason, elapsed_us, colour_sheets)
+};
+
+/// What a job costs, in minor units of the site currency
+/// (protocols/pdl/price.hpp). Before its printer is known the price is an
+/// estimate, the range over the printers it may go to; once the printer is
+/// known (released, or sent to a direct or group queue) it is final for that
+/// printer. Charging it is accounting's (the release issue).
+struct job_price {
+  uint8_t status = 0;     // 0 unknown (not analysed), 1 estimate, 2 final
+  int64_t low = 0;        // estimate: the cheapest printer; final: the price
+  int64_t high = 0;       // estimate: the dearest printer; final: the price
+  std::string price_list; // final: the list it was priced by ("" = a free printer)
+
+  MSGPACK_DEFINE_MAP(status, low, high, price_list)
 };
 
 struct job_record {
@@ -121,6 +136,7 @@ struct job_record {
   std::string content_optimize;  // print-content-optimize
   std::string rendering_intent;  // print-rendering-intent
   job_analysis analysis;         // filled in by the processor pool after intake
+  job_price price;               // from the analysis and the printers' price lists
 
   MSGPACK_DEFINE_MAP(id, uuid, queue, owner, origin_host, name, document_name,
                      document_format, document_size, document_in_spool, document_deleted,
@@ -128,7 +144,7 @@ struct job_record {
                      created_ms, processing_ms, completed_ms, expires_ms, queued_ms, pin_hash, pin_wrong,
                      media, media_source, media_type, sides, color_mode, print_quality, orientation,
                      resolution_dpi, number_up, job_priority, banner, uncollated, page_ranges,
-                     print_scaling, content_optimize, rendering_intent, analysis)
+                     print_scaling, content_optimize, rendering_intent, analysis, price)
 };
 
 /// Where a record came from: the config file's declarations are re-applied at
@@ -143,8 +159,9 @@ struct printer_record {
   std::string info;
   std::string make_and_model;
   record_origin origin = record_origin::config;
+  std::string price_list;  // the price list jobs printed here are charged by; "" = free
 
-  MSGPACK_DEFINE_MAP(name, device_uri, language, location, info, make_and_model, origin)
+  MSGPACK_DEFINE_MAP(name, device_uri, language, location, info, make_and_model, origin, price_list)
 };
 
 enum class queue_type : uint8_t {

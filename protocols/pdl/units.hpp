@@ -20,6 +20,12 @@
 //                copy takes ceil(impressions per copy / 2) sheets (a copy
 //                starts on a fresh sheet, as collated copies do):
 //                  ceil(ceil(pages / number_up) / 2) × copies.
+//   colour_sheets
+//                sheets holding at least one colour impression (what a
+//                price per sheet charges as colour); mono_sheets the rest.
+//
+// Monochrome printing (the user chose print-color-mode monochrome, or the
+// printer prints grey only) makes every impression and sheet mono.
 //
 // copies == 0 gives zero impressions and sheets; number_up == 0 is taken as
 // 1. No overflow: pages and copies are 32-bit, the results 64-bit.
@@ -36,6 +42,7 @@ struct ticket_units {
   uint32_t copies = 1;
   uint32_t number_up = 1;
   bool duplex = false;  // sides two-sided-long-edge or two-sided-short-edge
+  bool monochrome = false;  // printed in grey whatever the pages hold
 };
 
 struct units {
@@ -44,6 +51,8 @@ struct units {
   uint64_t sheets = 0;
   uint64_t colour_impressions = 0;
   uint64_t mono_impressions = 0;
+  uint64_t colour_sheets = 0;
+  uint64_t mono_sheets = 0;
 };
 
 /// The priced units of `a` printed with `t` (definitions above).

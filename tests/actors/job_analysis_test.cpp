@@ -116,3 +116,105 @@ TEST_CASE("media names from points, either orientation") {
   CHECK(media_name_of(612, 792) == "na_letter_8.5x11in");
   CHECK(media_name_of(1000, 500) == "500x1000pt");
 }
+
+TEST_CASE("analysis: page-ranges and monochrome printing shape the units") {
+  job_context ctx;
+  auto j = held_job();
+  j.copies = 1;
+  j.number_up = 1;
+  j.sides = "one-sided";
+  j.page_ranges = {2, 3};  // pages 2 (colour) and 3 (mono) of 5
+  auto t = apply_analysis(j, five_pages_two_colour(), ctx);
+  REQUIRE(t.ok());
+  CHECK(t->next.analysis.pages == 5);  // the document's pages
+  CHECK(t->next.analysis.impressions == 2);
+  CHECK(t->next.analysis.colour_impressions == 1);
+  j.color_mode = "monochrome";
+  t = apply_analysis(j, five_pages_two_colour(), ctx);
+  REQUIRE(t.ok());
+  CHECK(t->next.analysis.impressions == 2);
+  CHECK(t->next.analysis.colour_impressions == 0);
+  CHECK(t->next.analysis.colour_sheets == 0);
+}
+
+namespace {
+
+// Two printers: "cheap" charges per sheet, "dear" per impression with an A4
+// rate of its own; "free" has no list.
+std::map<std::string, pdl::price_list> three_printers() {
+  std::map<std::string, pdl::price_list> m;
+  pdl::price_list cheap;
+  cheap.name = "cheap";
+  cheap.per = pdl::price_unit::sheet;
+  cheap.base = {5, 20, -1, -1};
+  pdl::price_list dear;
+  dear.name = "dear";
+  dear.per = pdl::price_unit::impression;
+  dear.base = {1000, 1000, -1, -1};
+  dear.sizes.push_back({"iso_a4_210x297mm", {10, 50, 8, 40}});
+  m.emplace("cheap", cheap);
+  m.emplace("dear", dear);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("price: an estimate over the queue's printers, final once the printer is known") {
+  auto prices = three_printers();
+  job_context ctx;
+  ctx.prices = &prices;
+  ctx.release_printers = {"cheap", "dear", "free"};
+  auto j = held_job();  // 5 pages, colour 1-2, 2-up, two-sided, 2 copies, size from the document (A4)
+  auto t = apply_analysis(j, five_pages_two_colour(), ctx);
+  REQUIRE(t.ok());
+  const job_record& held = t->next;
+  // Per copy: impressions {1,2}c {3,4}m {5}m; sheets (c,m) (m) → 1 colour + 1 mono sheet.
+  CHECK(held.analysis.colour_sheets == 2);
+  CHECK(held.analysis.sheets == 4);
+  CHECK(held.price.status == 1);
+  CHECK(held.price.low == 0);  // the free printer
+  // dear: A4 two-sided rates, per impression: 4 mono × 8 + 2 colour × 40.
+  CHECK(held.price.high == 4 * 8 + 2 * 40);
+  // Released at "cheap": final, per sheet: 2 mono × 5 + 2 colour × 20.
+  job_command release;
+  release.kind = command_kind::release;
+  release.who = {"", true};
+  release.printer = "cheap";
+  auto r = apply_command(held, release, ctx);
+  REQUIRE(r.ok());
+  CHECK(r->next.price.status == 2);
+  CHECK(r->next.price.low == 2 * 5 + 2 * 20);
+  CHECK(r->next.price.high == r->next.price.low);
+  CHECK(r->next.price.price_list == "cheap");
+  // Held again by an operator: back to the estimate.
+  job_command hold;
+  hold.kind = command_kind::hold;
+  hold.who = {"", true};
+  auto h = apply_command(r->next, hold, ctx);
+  REQUIRE(h.ok());
+  CHECK(h->next.price.status == 1);
+  CHECK(h->next.price.high == 4 * 8 + 2 * 40);
+}
+
+TEST_CASE("price: the job's media picks the rate; unknown without an analysis or price lists") {
+  auto prices = three_printers();
+  job_context ctx;
+  ctx.prices = &prices;
+  ctx.release_printers = {"dear"};
+  auto j = held_job();
+  j.media = "iso_a3_297x420mm";  // fitted onto A3: the base rate
+  auto t = apply_analysis(j, five_pages_two_colour(), ctx);
+  REQUIRE(t.ok());
+  CHECK(t->next.price.low == 6 * 1000);
+  // A failed analysis leaves no price.
+  auto failed = five_pages_two_colour();
+  failed.ok = false;
+  failed.failure = "unsupported";
+  auto u = apply_analysis(t->next, failed, ctx);
+  REQUIRE(u.ok());
+  CHECK(u->next.price.status == 0);
+  // No price lists at all: nothing is priced.
+  job_context bare;
+  bare.release_printers = {"dear"};
+  CHECK(apply_analysis(j, five_pages_two_colour(), bare)->next.price.status == 0);
+}

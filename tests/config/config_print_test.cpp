@@ -45,6 +45,7 @@ void check_keys_match_schema(const std::string& text, const std::string& printer
                              const std::string& queue, const std::string& raw) {
   auto header_for = [&](std::string_view table) {
     std::string name(table);
+    if (table == "prices.*") name = "prices.standard";
     if (table == "printers.*") name = "printers." + printer;
     if (table == "queues.*") name = "queues." + queue;
     if (table == "raw.*") name = "raw." + raw;
@@ -58,7 +59,7 @@ void check_keys_match_schema(const std::string& text, const std::string& printer
     CHECK_MESSAGE(std::find(keys.begin(), keys.end(), k.key) != keys.end(), k.table, ".", k.key);
   }
   std::vector<std::string_view> tables(std::begin(detail::fixed_sections), std::end(detail::fixed_sections));
-  tables.insert(tables.end(), {"printers.*", "queues.*", "raw.*"});
+  tables.insert(tables.end(), {"prices.*", "printers.*", "queues.*", "raw.*"});
   for (std::string_view table : tables)
     for (const std::string& key : keys_of(text, header_for(table)))
       CHECK_MESSAGE(detail::find_key(table, key) != nullptr, table, ".", key);

@@ -358,3 +358,66 @@ TEST_CASE("--data-dir: relative paths become absolute and normal") {
   CHECK(load_ok("", {"log.file=logs/quired.log"}).log.file ==
         quire::test::cwd() + "/logs/quired.log");
 }
+
+TEST_CASE("price lists: read, named by printers, checked") {
+  config c = load_ok(R"(
+[accounting]
+currency = "CHF"
+minor_digits = 2
+[prices.lab]
+per = "sheet"
+mono = 10
+colour = 50
+duplex_mono = 15
+sizes = ["a3=20/100", "na_letter_8.5x11in=9/45/14/70"]
+[prices.mono]
+mono = 3
+mono_only = true
+[printers.p1]
+device_uri = "file://${data_dir}/sink/p1"
+price_list = "lab"
+[printers.p2]
+device_uri = "file://${data_dir}/sink/p2"
+[queues.q]
+printers = ["p1", "p2"]
+)");
+  CHECK(c.accounting.currency == "CHF");
+  REQUIRE(c.prices.size() == 2);
+  const pdl::price_list* lab = c.find_price_list("lab");
+  REQUIRE(lab != nullptr);
+  CHECK(lab->per == pdl::price_unit::sheet);
+  CHECK(lab->base == pdl::rate{10, 50, 15, -1});
+  REQUIRE(lab->sizes.size() == 2);
+  CHECK(lab->sizes[0].first == "iso_a3_297x420mm");
+  CHECK(lab->sizes[1].second == pdl::rate{9, 45, 14, 70});
+  CHECK(c.find_price_list("mono")->mono_only);
+  CHECK(c.find_price_list("mono")->per == pdl::price_unit::sheet);  // the default
+  CHECK(c.find_printer("p1")->price_list == "lab");
+  CHECK(c.find_printer("p2")->price_list.empty());
+  // The defaults: EUR, a standard list the demo printer charges by.
+  config d = load_ok("");
+  CHECK(d.accounting.currency == "EUR");
+  CHECK(d.accounting.minor_digits == 2);
+  REQUIRE(d.find_price_list("standard") != nullptr);
+  CHECK(d.find_printer("demo")->price_list == "standard");
+}
+
+TEST_CASE("price lists: bad values name their key") {
+  auto fails = [](const std::string& text, const std::string& key) {
+    auto r = load_config_text(text, config_sources{});
+    REQUIRE_FALSE(r.ok());
+    CHECK_MESSAGE(r.err().message.find(key) != std::string::npos, r.err().message);
+  };
+  fails("[accounting]\ncurrency = \"euro\"\n", "accounting.currency");
+  fails("[accounting]\nminor_digits = 5\n", "accounting.minor_digits");
+  fails("[prices.x]\nper = \"page\"\n", "prices.x.per");
+  fails("[prices.x]\nmono = -1\n", "prices.x.mono");
+  fails("[prices.x]\ncolour = 1000000001\n", "prices.x.colour");
+  fails("[prices.x]\nduplex_mono = -2\n", "prices.x.duplex_mono");
+  fails("[prices.x]\nsizes = [\"a3=1\"]\n", "prices.x.sizes");
+  fails("[prices.x]\nsizes = [\"a3=1/2\", \"iso_a3_297x420mm=3/4\"]\n", "priced twice");
+  fails("[prices.x]\nmono_only = 1\n", "prices.x.mono_only");
+  fails("[prices.x]\nfoo = 1\n", "prices.x.foo");
+  fails("[printers.demo]\ndevice_uri = \"file://${data_dir}/sink/demo\"\nprice_list = \"nope\"\n",
+        "printers.demo.price_list");
+}

@@ -83,6 +83,9 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.processors.timeout_ms == b.processors.timeout_ms);
   CHECK(a.processors.memory_bytes == b.processors.memory_bytes);
   CHECK(a.processors.run_as == b.processors.run_as);
+  CHECK(a.accounting.currency == b.accounting.currency);
+  CHECK(a.accounting.minor_digits == b.accounting.minor_digits);
+  CHECK(a.prices == b.prices);
   REQUIRE(a.printers.size() == b.printers.size());
   for (size_t i = 0; i < a.printers.size(); ++i) {
     const printer_config& p = a.printers[i];
@@ -93,6 +96,7 @@ inline void check_same(const config& a, const config& b) {
     CHECK(p.location == q.location);
     CHECK(p.info == q.info);
     CHECK(p.make_and_model == q.make_and_model);
+    CHECK(p.price_list == q.price_list);
   }
   REQUIRE(a.queues.size() == b.queues.size());
   for (size_t i = 0; i < a.queues.size(); ++i) {

@@ -83,3 +83,26 @@ TEST_CASE("units: large counts do not overflow") {
   CHECK(u.impressions == 400000000000000ull);
   CHECK(u.sheets == 200000000000000ull);
 }
+
+TEST_CASE("units: a duplex sheet is colour when either side is") {
+  auto u = count_units(doc("mcmmccm"), {2, 1, true});  // sheets: mc | mm | cc | m
+  CHECK(u.sheets == 8);
+  CHECK(u.colour_sheets == 4);
+  CHECK(u.mono_sheets == 4);
+  CHECK(u.colour_impressions == 6);
+  auto simplex = count_units(doc("mcmmccm"), {1, 1, false});
+  CHECK(simplex.colour_sheets == 3);
+  CHECK(simplex.mono_sheets == 4);
+  auto up2 = count_units(doc("mmmmmmmc"), {1, 2, true});  // impressions mm mm mm mc: sheets (mm,mm) (mm,mc)
+  CHECK(up2.sheets == 2);
+  CHECK(up2.colour_sheets == 1);
+}
+
+TEST_CASE("units: monochrome printing makes every impression and sheet mono") {
+  auto u = count_units(doc("cucm"), {2, 1, false, true});
+  CHECK(u.impressions == 8);
+  CHECK(u.colour_impressions == 0);
+  CHECK(u.mono_impressions == 8);
+  CHECK(u.colour_sheets == 0);
+  CHECK(u.mono_sheets == 8);
+}
