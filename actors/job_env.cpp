@@ -18,6 +18,9 @@ class store_port final : public job_store {
     return st_.expired_held_jobs(now_ms, limit);
   }
   std::vector<uint64_t> all_queued_jobs() const override { return st_.all_queued_jobs(); }
+  std::vector<uint64_t> jobs_to_analyse(uint64_t after, uint32_t limit) const override {
+    return st_.jobs_to_analyse(after, limit);
+  }
   std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const override {
     return st_.terminal_jobs(queue, limit);
   }

@@ -31,6 +31,8 @@ class job_store {
   virtual result<document> get_document(const job_record& job) const = 0;
   virtual std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const = 0;
   virtual std::vector<uint64_t> all_queued_jobs() const = 0;
+  /// store::jobs_to_analyse: held or queued jobs not yet analysed, ids after `after`.
+  virtual std::vector<uint64_t> jobs_to_analyse(uint64_t after, uint32_t limit) const = 0;
   virtual uint64_t count_active_jobs(const std::string& queue) const = 0;
   /// `owner`'s unfinished jobs and their bytes (store::active_usage).
   virtual store::usage active_usage(const std::string& owner, uint64_t limit) const = 0;

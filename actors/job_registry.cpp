@@ -5,6 +5,7 @@
 #include <deque>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/job.hpp"
 
@@ -32,6 +33,9 @@ struct registry_state {
   std::mt19937_64 rng{std::random_device{}()};
   admission admit;
   uint64_t unanalysed = 0;  // jobs the processor pool had no room for
+  std::unordered_set<uint64_t> analysing;  // asked of the pool, answer not yet stored
+  uint64_t backlog_after = 0;   // where the next pass over jobs_to_analyse starts
+  bool backlog = true;          // jobs_to_analyse may hold jobs nobody asked for (start, a full pool)
   static inline const char* name = "job_registry";
 };
 
@@ -114,6 +118,7 @@ void analyse_later(registry_self self, const job_record& job) {
   const auto& pool = self->state.env->processors;
   if (!pool || job.analysis.status != 0 || job.document_deleted) return;
   if (job.state != job_state::held && job.state != job_state::queued) return;
+  if (!self->state.analysing.insert(job.id).second) return;  // already asked
   jobproc::analyse_request req;
   req.job_id = job.id;  // the pool reads the document when a processor is free
   req.declared_format = job.document_format;
@@ -125,18 +130,52 @@ void analyse_later(registry_self self, const job_record& job) {
   self->request(pool, caf::infinite, analyse_atom::value, std::move(req))
       .then(
           [self, id](jobproc::analyse_reply& reply) {
-            if (reply.failure == "busy") {  // left unanalysed; said now and then, not per job
-              uint64_t n = ++self->state.unanalysed;
+            auto& st = self->state;
+            if (reply.failure == "busy") {  // left in jobs_to_analyse, for a later pass
+              st.analysing.erase(id);
+              st.backlog = true;
+              uint64_t n = ++st.unanalysed;
               if ((n & (n - 1)) == 0)
-                spdlog::warn("processors: {} job(s) left without analysis: every processor is busy", n);
+                spdlog::warn("processors: {} job(s) waiting for analysis: every processor is busy", n);
               return;
             }
-            if (reply.failure == "not_found") return;  // its document is gone (canceled meanwhile)
-            auto target = actor_for(self, id);
-            if (!target.ok()) return;
-            ask_job(self, id, **target, [](caf::expected<job_record>) {}, analysed_atom::value, std::move(reply));
+            auto target = reply.failure == "not_found" ? result<live_job*>(error{errc::not_found, ""})
+                                                       : actor_for(self, id);
+            if (!target.ok()) {  // its document is gone (canceled meanwhile), or the job
+              st.analysing.erase(id);
+              return;
+            }
+            ask_job(
+                self, id, **target, [self, id](caf::expected<job_record>) { self->state.analysing.erase(id); },
+                analysed_atom::value, std::move(reply));
           },
-          [](caf::error&) {});
+          [self, id](caf::error&) { self->state.analysing.erase(id); });
+}
+
+// Jobs whose document no processor has read: after a restart (the answer
+// was lost with the old process) or when the pool was full. A pass asks for
+// a batch at a time, from where the last one stopped; none while many are
+// in flight already.
+void analyse_backlog(registry_self self) {
+  auto& st = self->state;
+  if (!st.env->processors || !st.backlog || st.analysing.size() >= st.opts.analysis_batch) return;
+  auto ids = st.env->storage->jobs_to_analyse(st.backlog_after, st.opts.analysis_batch);
+  if (ids.size() < st.opts.analysis_batch) {  // reached the end: a new pass only when told
+    st.backlog_after = 0;
+    st.backlog = false;
+  } else {
+    st.backlog_after = ids.back();
+  }
+  size_t asked = 0;
+  for (uint64_t id : ids) {
+    if (st.analysing.count(id)) continue;
+    auto rec = st.env->storage->get_job(id);
+    if (!rec.ok()) continue;
+    size_t before = st.analysing.size();
+    analyse_later(self, *rec);
+    asked += st.analysing.size() - before;
+  }
+  if (asked) spdlog::info("processors: reading {} job(s) left without analysis", asked);
 }
 
 // A client's answer, after which the job's document is read.
@@ -227,11 +266,15 @@ void expire_due(registry_self self) {
       more = more || old.size() == st.opts.expiry_batch;
     }
   }
-  self->delayed_send(self, more ? std::chrono::milliseconds(1000) : st.opts.expiry_interval, tick_atom::value);
+  analyse_backlog(self);
+  // Sooner while a backlog of analyses remains.
+  bool soon = more || (st.backlog && st.env->processors);
+  self->delayed_send(self, soon ? std::chrono::milliseconds(1000) : st.opts.expiry_interval, tick_atom::value);
 }
 
 void resume_queued(registry_self self) {
   auto& st = self->state;
+  analyse_backlog(self);
   auto ids = st.env->storage->all_queued_jobs();
   if (!ids.empty()) spdlog::info("resuming {} queued job(s) after a restart", ids.size());
   for (uint64_t id : ids) {

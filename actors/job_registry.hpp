@@ -9,8 +9,10 @@
 //
 // It also runs the held-job expiry and the history purge (a timer over the
 // expiry index, and over each queue's oldest finished jobs), resumes
-// queued jobs after a restart, and keeps a count of active jobs per queue
-// (queued-job-count) that it initialises from storage on first use.
+// queued jobs after a restart, has each new job's document analysed (and,
+// from the jobs_to_analyse index, the jobs whose analysis a restart or a
+// full processor pool left undone), and keeps a count of active jobs per
+// queue (queued-job-count) that it initialises from storage on first use.
 #pragma once
 
 #include "actors/admission_rules.hpp"
@@ -24,6 +26,9 @@ struct registry_options {
   admission_limits admission;                  // caps and rates per user and host
   std::chrono::milliseconds expiry_interval{60000};
   uint32_t expiry_batch = 256;
+  // Jobs left unanalysed (a restart, a full pool) are asked for again this
+  // many at a time, a batch a second while any remain.
+  uint32_t analysis_batch = 1000;
 };
 
 /// Spawns the registry. It reserves its first block of ids at once; jobs

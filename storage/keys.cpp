@@ -17,6 +17,7 @@ const char* cf_name(cf family) noexcept {
     case cf::queues: return "queues";
     case cf::ledger: return "ledger";
     case cf::events: return "events";
+    case cf::jobs_to_analyse: return "jobs_to_analyse";
   }
   return "?";
 }

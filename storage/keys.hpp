@@ -16,6 +16,9 @@
 //   jobs_by_state     queue 0 state byte be64 id            -
 //   jobs_by_expiry    be64 expires_ms be64 id               -
 //   jobs_by_printer   printer 0 be64 queued_ms be64 id      -   (the delivery FIFO)
+//   jobs_to_analyse   be64 id                               -   (held or queued jobs whose
+//                     document no job processor has read yet: after a crash or a full
+//                     processor pool they are found here and read again)
 //   printers          name                                  printer_record
 //   queues            name                                  queue_record
 //   users             name 0                                user_record
@@ -62,8 +65,9 @@ enum class cf : uint8_t {
   queues,
   ledger,
   events,
+  jobs_to_analyse,
 };
-inline constexpr int cf_count = 13;
+inline constexpr int cf_count = 14;
 
 /// The RocksDB name of a column family, e.g. "jobs_by_user".
 const char* cf_name(cf family) noexcept;

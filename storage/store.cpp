@@ -509,6 +509,16 @@ std::vector<uint64_t> store::all_queued_jobs() const {
   return ids;
 }
 
+std::vector<uint64_t> store::jobs_to_analyse(uint64_t after, uint32_t limit) const {
+  std::vector<uint64_t> ids;
+  if (limit == 0 || after == UINT64_MAX) return ids;
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->h(cf::jobs_to_analyse)));
+  for (it->Seek(keys::job(after + 1)); it->Valid() && ids.size() < limit; it->Next())
+    if (it->key().size() == 8) ids.push_back(keys::read_be64(std::string_view(it->key().data(), 8), 0));
+  return ids;
+}
+
 std::vector<uint64_t> store::expired_held_jobs(int64_t now_ms, uint32_t limit) const {
   std::vector<uint64_t> ids;
   impl_->scan(cf::jobs_by_expiry, "", false, [&](std::string_view k, std::string_view) {

@@ -101,6 +101,9 @@ class store {
   /// Every printer's delivery FIFO (queued and delivering jobs), printer by
   /// printer, each in order: what to resume after a restart.
   std::vector<uint64_t> all_queued_jobs() const;
+  /// Held or queued jobs whose document has not been analysed, oldest id
+  /// first, at most `limit`, starting after id `after`.
+  std::vector<uint64_t> jobs_to_analyse(uint64_t after, uint32_t limit) const;
   /// Held jobs (and Create-Job jobs still waiting for their document) whose
   /// expiry time is at or before `now_ms`, oldest first.
   std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const;

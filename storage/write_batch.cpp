@@ -57,6 +57,10 @@ bool in_expiry_index(const job_record& j) {
 bool in_printer_index(const job_record& j) {
   return (j.state == job_state::queued || j.state == job_state::delivering) && !j.printer.empty();
 }
+bool in_analysis_index(const job_record& j) {
+  return j.analysis.status == 0 && !j.document_deleted &&
+         (j.state == job_state::held || j.state == job_state::queued);
+}
 
 }  // namespace
 
@@ -92,6 +96,11 @@ void write_batch::put_job(const job_record& after, const job_record* before) {
     erase(cf::jobs_by_printer, keys::printer_job(before->printer, before->queued_ms, before->id));
   if (is && (!was || moved))
     put(cf::jobs_by_printer, keys::printer_job(after.printer, after.queued_ms, after.id), {});
+
+  was = before && in_analysis_index(*before);
+  is = in_analysis_index(after);
+  if (was && !is) erase(cf::jobs_to_analyse, keys::job(after.id));
+  if (is && !was) put(cf::jobs_to_analyse, keys::job(after.id), {});
 }
 
 void write_batch::erase_job(const job_record& j) {
@@ -100,6 +109,7 @@ void write_batch::erase_job(const job_record& j) {
   erase(cf::jobs_by_state, keys::state_job(j.queue, j.state, j.id));
   if (in_expiry_index(j)) erase(cf::jobs_by_expiry, keys::expiry_job(j.expires_ms, j.id));
   if (in_printer_index(j)) erase(cf::jobs_by_printer, keys::printer_job(j.printer, j.queued_ms, j.id));
+  if (in_analysis_index(j)) erase(cf::jobs_to_analyse, keys::job(j.id));
   if (!j.document_deleted) erase_document(j);
 }
 

@@ -47,6 +47,14 @@ class memory_store final : public job_store {
       if (j.state == job_state::queued || j.state == job_state::delivering) out.push_back(id);
     return out;
   }
+  std::vector<uint64_t> jobs_to_analyse(uint64_t after, uint32_t limit) const override {
+    std::vector<uint64_t> out;
+    for (auto& [id, j] : jobs)
+      if (id > after && out.size() < limit && j.analysis.status == 0 && !j.document_deleted &&
+          (j.state == job_state::held || j.state == job_state::queued))
+        out.push_back(id);
+    return out;
+  }
   std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const override {
     std::vector<uint64_t> out;
     for (auto& [id, j] : jobs)

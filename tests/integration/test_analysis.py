@@ -197,5 +197,43 @@ class Analysis(unittest.TestCase):
         self.assertEqual(self.analysed(self.submit(PDF, "survivor"), "survivor")["job-pages"], [1])
 
 
+class Backlog(unittest.TestCase):
+    """An acknowledged job whose analysis never happened (quired died first,
+    or ran without processors) is analysed after the next start."""
+
+    def test_jobs_left_unanalysed_are_read_after_a_restart(self):
+        tmp = tempfile.mkdtemp(prefix="quire-backlog-")
+        try:
+            data = os.path.join(tmp, "data")
+            server = Quired(data_dir=data, sets=["processors.enabled=false"], keep_data=True)
+            server.start()
+            jobs = []
+            c = Client(server.address)
+            for user in ("early", "early2"):
+                status, attrs = c.print_job(server.uri("secure"), PDF, user=user)
+                self.assertEqual(status, "successful-ok")
+                jobs.append((attrs["job-id"][0], user))
+            c.close()
+            time.sleep(0.3)
+            self.assertNotIn("job-pages", job_attrs(server, jobs[0][0], "early"))
+            server.kill9()
+            server = Quired(data_dir=data, sets=["processors.count=1"], keep_data=True)
+            server.start()
+            try:
+                for job, user in jobs:
+                    got = {}
+
+                    def done():
+                        got.update(job_attrs(server, job, user))
+                        return "job-pages" in got
+                    self.assertTrue(wait_for(done, timeout=30, interval=0.1), got)
+                    self.assertEqual(got["job-pages"], [1])
+                    self.assertEqual(got["job-state"], [4])  # still held
+            finally:
+                server.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -189,6 +189,44 @@ TEST_CASE("indexes follow a job through its states") {
   CHECK(st->get_job(5).err().code == errc::not_found);
 }
 
+TEST_CASE("the analysis index holds held and queued jobs not yet analysed") {
+  temp_dir dir;
+  auto st = open_store(dir.path());
+  auto put = [&](const job_record& after, const job_record* before) {
+    write_batch b;
+    b.put_job(after, before);
+    REQUIRE_FALSE(commit_sync(*st, std::move(b)));
+  };
+  auto a = make_job(7, "carol", "secure", job_state::held);
+  auto b = make_job(9, "carol", "secure", job_state::queued);
+  b.printer = "demo";
+  auto c = make_job(11, "carol", "secure", job_state::receiving);
+  put(a, nullptr);
+  put(b, nullptr);
+  put(c, nullptr);
+  CHECK(st->jobs_to_analyse(0, 10) == std::vector<uint64_t>{7, 9});
+  CHECK(st->jobs_to_analyse(7, 10) == std::vector<uint64_t>{9});
+  CHECK(st->jobs_to_analyse(0, 1) == std::vector<uint64_t>{7});
+  CHECK(st->jobs_to_analyse(9, 10).empty());
+  // Analysed (or failed analysis): out. Its document arrives: in.
+  auto analysed = a;
+  analysed.analysis.status = 2;
+  put(analysed, &a);
+  auto arrived = c;
+  arrived.state = job_state::held;
+  put(arrived, &c);
+  CHECK(st->jobs_to_analyse(0, 10) == std::vector<uint64_t>{9, 11});
+  // Finished, or erased: out.
+  auto done = b;
+  done.state = job_state::canceled;
+  done.document_deleted = true;
+  put(done, &b);
+  write_batch e;
+  e.erase_job(arrived);
+  REQUIRE_FALSE(commit_sync(*st, std::move(e)));
+  CHECK(st->jobs_to_analyse(0, 10).empty());
+}
+
 TEST_CASE("listings: active oldest first, completed newest first, limits, owner and queue filters") {
   temp_dir dir;
   auto st = open_store(dir.path());
