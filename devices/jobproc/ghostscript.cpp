@@ -49,13 +49,17 @@ std::string mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 bool contains(const std::string& hay, const char* needle) { return hay.find(needle) != std::string::npos; }
 
-// What a run's outcome means for the caller; ok when gs finished normally.
-status classify(const sandbox_outcome& o, const pnm_stream& raster, const gs_limits& lim, bool listed) {
+// What a run's outcome means, as far as it is the same for every run: ok
+// when gs exited 0 by itself. `stopped_why` explains a run the output
+// reader stopped.
+status classify(const sandbox_outcome& o, const gs_limits& lim, const std::string& stopped_why) {
   if (o.timed_out || (!o.exited && o.signal == SIGXCPU))
     return error{errc::timeout, "took longer than " + seconds(lim.timeout_ms)};
   if (o.output_capped || (!o.exited && o.signal == SIGXFSZ))
     return error{errc::limit_exceeded, "produced more than " + mib(lim.output_bytes) + " of output"};
-  if (o.stopped) return error{errc::internal, "unexpected output from Ghostscript: " + raster.error_message()};
+  if (o.folder_capped)
+    return error{errc::limit_exceeded, "wrote more than " + mib(lim.scratch_bytes) + " of temporary files"};
+  if (o.stopped) return error{errc::internal, "unexpected output from Ghostscript: " + stopped_why};
   const std::string& err = o.stderr_tail;
   std::string msg = gs_message(err);
   if (!o.exited)
@@ -70,17 +74,55 @@ status classify(const sandbox_outcome& o, const pnm_stream& raster, const gs_lim
     return error{errc::corruption,
                  msg.empty() ? "Ghostscript failed (exit code " + std::to_string(o.exit_code) + ")" : msg};
   }
-  if (!raster.complete()) return error{errc::internal, "Ghostscript's raster output ended mid-page"};
-  // A PDF gs cannot open at all still exits 0, with no page and an error.
-  // (With a page list, pages past the end say "page not found" the same way.)
-  if (raster.pages().empty() && !listed && contains(err, "Error")) return error{errc::corruption, msg};
   return status{};
 }
 
-// Runs gs once on `document` with `device` at `dpi`, on the pages of
-// `page_list` ("" = all), feeding the raster to `raster`.
-status run_gs(const std::string& document, const char* device, uint32_t dpi, const std::string& page_list,
-              const gs_limits& lim, pnm_stream& raster) {
+// As classify, for a rendering read by `raster`.
+status classify_render(const sandbox_outcome& o, const pnm_stream& raster, const gs_limits& lim, bool listed) {
+  if (status st = classify(o, lim, raster.error_message())) return st;
+  if (!raster.complete()) return error{errc::internal, "Ghostscript's raster output ended mid-page"};
+  // A PDF gs cannot open at all still exits 0, with no page and an error.
+  // (With a page list, pages past the end say "page not found" the same way.)
+  if (raster.pages().empty() && !listed && contains(o.stderr_tail, "Error"))
+    return error{errc::corruption, gs_message(o.stderr_tail)};
+  return status{};
+}
+
+// One run's particulars; the box around it is the same for every run.
+struct gs_job {
+  std::vector<std::string> args;  // after the common ones: device, resolution, page list...
+  bool scratch = false;           // a TMPDIR gs may write in (pdfwrite and ps2write need one)
+  bool jpeg = false;              // show the document with gs's viewjpeg.ps instead of running it
+};
+
+// "<2f746d70...>": a PostScript hex string, which no byte of `s` can end.
+std::string ps_hex_string(const std::string& s) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out = "<";
+  for (unsigned char c : s) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out + ">";
+}
+
+// The arguments that name the input and the output, after everything else.
+void add_input(const gs_job& job, const std::string& input, std::vector<std::string>& args) {
+  if (!job.jpeg) {
+    args.insert(args.end(), {"-sOutputFile=-", "-f", input});
+    return;
+  }
+  // viewjpeg.ps comes from gs's own library (the cwd is our fresh folder);
+  // SAFER lets it read this one file. The path reaches PostScript as a hex
+  // string: it is ours (work folder or spool), yet no character can escape.
+  args.insert(args.end(), {"--permit-file-read=" + input, "-sOutputFile=-", "viewjpeg.ps", "-c",
+                           ps_hex_string(input) + " viewJPEG showpage"});
+}
+
+// Runs gs on `document` in its box (see the header) and returns how it
+// ended; what that means is the caller's to say.
+result<sandbox_outcome> run_gs(const std::string& document, const gs_job& job, const gs_limits& lim,
+                               const stdout_fn& on_stdout) {
   if (document.empty() || document.front() != '/' || document.find('\0') != std::string::npos)
     return error{errc::invalid_argument, "document path must be absolute"};
   if (lim.gs_program.empty() || lim.gs_program.front() != '/')
@@ -94,38 +136,58 @@ status run_gs(const std::string& document, const char* device, uint32_t dpi, con
   if (!who) return who.err();
   auto wf = work_folder::create(lim.work_base, who->has_value());
   if (!wf) return wf.err();
+  uid_t uid = who->has_value() ? (*who)->uid : ::geteuid();
+  gid_t gid = who->has_value() ? (*who)->gid : ::getegid();
   std::string input = document;
   if (who->has_value()) {
-    auto copy = wf->copy_in(document, "document", (*who)->uid, (*who)->gid);
+    auto copy = wf->copy_in(document, "document", uid, gid);
     if (!copy) return copy.err();
     input = *copy;
+  }
+  // Without scratch, TMPDIR names a folder that is deliberately never
+  // created: see the header.
+  std::string tmp = wf->path() + "/tmp";
+  if (job.scratch) {
+    auto made = wf->make_folder("tmp", uid, gid);
+    if (!made) return made.err();
   }
 
   sandbox_options o;
   o.program = lim.gs_program;
-  o.args = {"-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-dNOPROMPT", "-dNOINTERPOLATE",
-            "-dFIXEDRESOLUTION",
-            // What the document prints goes to stderr, never into the raster.
+  o.args = {"-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-dNOPROMPT",
+            // What the document prints goes to stderr, never into the output.
             "-sstdout=%stderr",
             // Large pages band in memory (bounded by RLIMIT_AS), not in temp files.
-            "-sBandListStorage=memory",
-            std::string("-sDEVICE=") + device, "-r" + std::to_string(dpi)};
-  if (!page_list.empty()) o.args.push_back("-sPageList=" + page_list);
-  o.args.insert(o.args.end(), {"-sOutputFile=-", "-f", input});
-  std::string tmp = wf->path() + "/tmp";  // deliberately never created: see the header
+            "-sBandListStorage=memory"};
+  o.args.insert(o.args.end(), job.args.begin(), job.args.end());
+  add_input(job, input, o.args);
   o.env = {"PATH=/usr/bin:/bin", "HOME=" + wf->path(), "TMPDIR=" + tmp, "TEMP=" + tmp, "TMP=" + tmp, "LC_ALL=C"};
   o.cwd = wf->path();
   o.timeout_ms = lim.timeout_ms;
   o.memory_bytes = lim.memory_bytes;
   o.file_bytes = lim.output_bytes;
+  if (job.scratch) {
+    o.watch_folder = tmp;
+    o.watch_folder_bytes = lim.scratch_bytes;
+  }
   if (who->has_value()) {
     o.drop_privileges = true;
-    o.uid = (*who)->uid;
-    o.gid = (*who)->gid;
+    o.uid = uid;
+    o.gid = gid;
   }
-  auto out = run_sandboxed(o, [&raster](std::string_view bytes) { return raster.feed(bytes); });
+  return run_sandboxed(o, on_stdout);
+}
+
+// One rendering to `device` at `dpi` of the pages in `page_list` ("" = all),
+// read by `raster`.
+status render(const std::string& document, const char* device, uint32_t dpi, const std::string& page_list,
+              const gs_limits& lim, pnm_stream& raster) {
+  gs_job job;
+  job.args = {"-dNOINTERPOLATE", "-dFIXEDRESOLUTION", std::string("-sDEVICE=") + device, "-r" + std::to_string(dpi)};
+  if (!page_list.empty()) job.args.push_back("-sPageList=" + page_list);
+  auto out = run_gs(document, job, lim, [&raster](std::string_view bytes) { return raster.feed(bytes); });
   if (!out) return out.err();
-  return classify(*out, raster, lim, !page_list.empty());
+  return classify_render(*out, raster, lim, !page_list.empty());
 }
 
 // "1-3,7,9-10" from ascending, distinct page numbers.
@@ -191,7 +253,7 @@ result<std::vector<page_colour>> render_colour(const std::string& document_path,
   if (!listed) list.clear();
 
   pnm_stream raster;
-  if (status st = run_gs(document_path, "ppmraw", dpi, list, limits, raster)) return st;
+  if (status st = render(document_path, "ppmraw", dpi, list, limits, raster)) return st;
 
   const auto& got = raster.pages();
   std::vector<page_colour> out;
@@ -212,8 +274,31 @@ result<std::vector<page_colour>> render_colour(const std::string& document_path,
 
 result<uint32_t> count_pages(const std::string& document_path, const gs_limits& limits) {
   pnm_stream raster;
-  if (status st = run_gs(document_path, "pbmraw", count_dpi, "", limits, raster)) return st;
+  if (status st = render(document_path, "pbmraw", count_dpi, "", limits, raster)) return st;
   return static_cast<uint32_t>(raster.pages().size());
+}
+
+status convert_with_gs(const std::string& document_path, const std::vector<std::string>& device_args, gs_input input,
+                       const gs_limits& limits, const gs_sink& sink) {
+  gs_job job;
+  job.args = device_args;
+  job.scratch = true;
+  job.jpeg = input == gs_input::jpeg;
+  error refused;  // the sink's own error, which stopped gs
+  auto out = run_gs(document_path, job, limits, [&](std::string_view bytes) {
+    if (refused) return false;
+    refused = sink(bytes);
+    return !refused;
+  });
+  if (!out) return out.err();
+  if (out->stopped && refused) return refused;
+  if (status st = classify(*out, limits, "")) return st;
+  // A document gs cannot open at all still exits 0, writing no page.
+  if (out->stdout_bytes == 0 || contains(out->stderr_tail, "No pages will be processed")) {
+    std::string msg = gs_message(out->stderr_tail);
+    return error{errc::corruption, msg.empty() ? "Ghostscript wrote nothing" : msg};
+  }
+  return status{};
 }
 
 }  // namespace quire::jobproc

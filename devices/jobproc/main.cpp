@@ -1,9 +1,12 @@
 // quire-jobproc: a job processor, started by quired's processor pool
-// (actors/processor_pool.hpp). It reads analyse_request frames on stdin and
-// answers each with an analyse_reply frame on stdout, one at a time, until
-// stdin closes. Diagnostics go to stderr (quired's log).
+// (actors/processor_pool.hpp). It reads request frames on stdin and answers
+// each with one reply frame on stdout, one at a time, until stdin closes:
+//   analyse_request (or a frame without "type")  -> analyse_reply
+//   convert_request                              -> convert_reply
+//   any other type                               -> analyse_reply, ok=false
+// Diagnostics go to stderr (quired's log).
 //
-//   quire-jobproc [--work DIR] [--run-as USER] [--memory BYTES] [--timeout-ms MS]
+//   quire-jobproc [--work DIR] [--run-as USER] [--memory BYTES] [--timeout-ms MS] [--output-bytes BYTES]
 //
 // It holds no state worth keeping: quired kills and restarts it at will.
 #include <unistd.h>
@@ -15,7 +18,9 @@
 #include <string>
 
 #include "devices/jobproc/analyse_job.hpp"
+#include "devices/jobproc/convert_job.hpp"
 
+using namespace quire;
 using namespace quire::jobproc;
 
 namespace {
@@ -32,8 +37,40 @@ bool write_all(const std::string& s) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: quire-jobproc [--work DIR] [--run-as USER] [--memory BYTES] [--timeout-ms MS]\n");
+  std::fprintf(stderr,
+               "usage: quire-jobproc [--work DIR] [--run-as USER] [--memory BYTES] [--timeout-ms MS]"
+               " [--output-bytes BYTES]\n");
   return 2;
+}
+
+// The reply frame for one request payload. A request that cannot be read
+// still gets a reply of its kind, so quired's pending request ends.
+result<std::string> answer(const std::string& payload, analyser& a, const gs_limits& gs) {
+  auto type = frame_type(payload);
+  if (type && *type == "convert_request") {
+    auto req = decode_convert_request(payload);
+    convert_reply rep;
+    if (!req) {
+      rep.reason = "the request could not be read: " + req.err().message;
+      rep.failure = to_string(errc::internal);
+    } else {
+      rep = convert(*req, gs);
+    }
+    return encode_convert_reply(rep);
+  }
+  analyse_reply rep;
+  if (type && !type->empty() && *type != "analyse_request") {
+    rep.reason = "unknown request type";
+    rep.failure = to_string(errc::unsupported);
+    return encode_reply(rep);
+  }
+  auto req = decode_request(payload);
+  if (!req) {
+    rep.reason = "the request could not be read: " + req.err().message;
+  } else {
+    rep = a.analyse(*req);
+  }
+  return encode_reply(rep);
 }
 
 }  // namespace
@@ -49,6 +86,7 @@ int main(int argc, char** argv) {
     else if (k == "--run-as") opts.gs.run_as_user = v;
     else if (k == "--memory") opts.gs.memory_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--timeout-ms") opts.gs.timeout_ms = static_cast<uint32_t>(std::strtoul(v.c_str(), nullptr, 10));
+    else if (k == "--output-bytes") opts.gs.output_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else return usage();
   }
   analyser a(opts);
@@ -67,14 +105,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "quire-jobproc: bad frame from quired: %s\n", reader.error_message().c_str());
         return 3;
       }
-      auto req = decode_request(payload);
-      analyse_reply rep;
-      if (!req) {
-        rep.reason = "the request could not be read: " + req.err().message;
-      } else {
-        rep = a.analyse(*req);
-      }
-      auto frame = encode_reply(rep);
+      auto frame = answer(payload, a, opts.gs);
       if (!frame || !write_all(*frame)) return 4;
     }
   }

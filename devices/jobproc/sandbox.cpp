@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 
 namespace quire::jobproc {
 
@@ -134,6 +135,28 @@ bool has_exited(pid_t pid) {
   return info.si_pid == pid;
 }
 
+// The bytes of the regular files under `folder` (symbolic links are not
+// followed); past `max_entries` entries, the maximum.
+uint64_t folder_bytes(const std::string& folder, size_t max_entries) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  uint64_t total = 0;
+  size_t entries = 0;
+  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (++entries > max_entries) return UINT64_MAX;
+    std::error_code e2;
+    if (fs::is_regular_file(it->symlink_status(e2))) {
+      uint64_t size = it->file_size(e2);
+      if (!e2) total += size;
+    }
+  }
+  return total;
+}
+
+constexpr size_t max_watched_entries = 10000;
+constexpr auto watch_period = std::chrono::milliseconds(100);
+
 }  // namespace
 
 result<sandbox_outcome> run_sandboxed(const sandbox_options& o, const stdout_fn& on_stdout) {
@@ -174,6 +197,13 @@ result<sandbox_outcome> run_sandboxed(const sandbox_options& o, const stdout_fn&
     ::kill(child.pid, SIGKILL);
   };
   bool killed = false;
+  bool watching = !o.watch_folder.empty();
+  auto next_watch = start + watch_period;
+  auto folder_full = [&] {
+    if (!watching || steady::now() < next_watch) return false;
+    next_watch = steady::now() + watch_period;
+    return folder_bytes(o.watch_folder, max_watched_entries) > o.watch_folder_bytes;
+  };
   std::string buf(64 * 1024, '\0');
   while (out_r.fd >= 0 || err_r.fd >= 0) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
@@ -181,8 +211,12 @@ result<sandbox_outcome> run_sandboxed(const sandbox_options& o, const stdout_fn&
       r.timed_out = true;
       break;
     }
+    if (folder_full()) {
+      r.folder_capped = true;
+      break;
+    }
     pollfd fds[2] = {{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}};
-    int n = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
+    int n = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, watching ? 100 : 1000)));
     if (n < 0 && errno != EINTR) return error{errc::io_error, std::string("poll: ") + std::strerror(errno)};
     if (n <= 0) continue;
     if (fds[0].revents) {
@@ -211,7 +245,7 @@ result<sandbox_outcome> run_sandboxed(const sandbox_options& o, const stdout_fn&
       }
     }
   }
-  if (r.timed_out || r.output_capped || r.stopped) {
+  if (r.timed_out || r.output_capped || r.stopped || r.folder_capped) {
     kill_group();
     killed = true;
   } else {

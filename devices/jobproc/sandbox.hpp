@@ -11,7 +11,11 @@
 //     descriptor closed, `cwd` as its working folder,
 //   - execs `program` (an absolute path) with exactly `args` and `env`.
 // The parent polls both pipes until the child ends or the wall-clock
-// deadline passes, then SIGKILLs the group. stdout goes to `on_stdout` as it
+// deadline passes, then SIGKILLs the group. With `watch_folder` set, it also
+// sums the sizes of the files under that folder every 100 ms and kills the
+// group when they pass `watch_folder_bytes`: RLIMIT_FSIZE bounds each file,
+// not how many a program writes (Ghostscript's scratch folder, which SAFER
+// lets a document write into). stdout goes to `on_stdout` as it
 // arrives; stderr keeps only its last `stderr_tail` bytes.
 //
 // Blocking: call it from the job processor's own thread, never from a loop
@@ -40,6 +44,8 @@ struct sandbox_options {
   uint64_t memory_bytes = 1ull << 30;  // RLIMIT_AS
   uint64_t file_bytes = 512ull << 20;  // RLIMIT_FSIZE, and the cap on stdout
   uint32_t max_files = 32;             // RLIMIT_NOFILE
+  std::string watch_folder;            // "" = none
+  uint64_t watch_folder_bytes = 0;     // over this (or 10,000 entries): killed, folder_capped
   bool drop_privileges = false;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -53,6 +59,7 @@ struct sandbox_outcome {
   bool timed_out = false;    // we killed it at the deadline
   bool output_capped = false;  // we killed it for writing more than file_bytes to stdout
   bool stopped = false;      // we killed it because on_stdout returned false
+  bool folder_capped = false;  // we killed it for filling watch_folder
   uint64_t stdout_bytes = 0;
   std::string stderr_tail;   // the last bytes it wrote to stderr
   uint64_t elapsed_us = 0;

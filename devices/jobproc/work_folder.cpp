@@ -77,6 +77,15 @@ result<std::string> work_folder::copy_in(const std::string& source, const std::s
   return dest;
 }
 
+result<std::string> work_folder::make_folder(const std::string& name, uid_t uid, gid_t gid) const {
+  std::string dest = path_ + "/" + name;
+  if (::mkdir(dest.c_str(), 0700) != 0) return io_failure("cannot create", dest);
+  // lchown: the folder was just made by us, but never follow a link anyway.
+  if ((uid != ::geteuid() || gid != ::getegid()) && ::lchown(dest.c_str(), uid, gid) != 0)
+    return io_failure("cannot chown", dest);
+  return dest;
+}
+
 result<std::string> work_folder::write(const std::string& name, std::string_view bytes) const {
   std::string dest = path_ + "/" + name;
   fd_closer out{::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)};

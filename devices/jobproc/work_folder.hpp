@@ -29,6 +29,9 @@ class work_folder {
   /// Copies the file at `source` into the folder as `name` (no slashes),
   /// owned by `uid`/`gid` and readable by them only. Returns the new path.
   result<std::string> copy_in(const std::string& source, const std::string& name, uid_t uid, gid_t gid) const;
+  /// Creates the folder `name` (no slashes) inside, mode 0700, owned by
+  /// `uid`/`gid` (a dropped-privilege child's scratch space). Returns the path.
+  result<std::string> make_folder(const std::string& name, uid_t uid, gid_t gid) const;
   /// Writes `bytes` into the folder as `name`, mode 0600. Returns the path.
   result<std::string> write(const std::string& name, std::string_view bytes) const;
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <iterator>
 #include <limits>
 
 namespace quire::jobproc {
@@ -96,6 +97,29 @@ void num(packer& pk, std::string_view k, T v) {
   key(pk, k);
   pk.pack(v);
 }
+void bin(packer& pk, std::string_view k, std::string_view v) {
+  key(pk, k);
+  pk.pack_bin(static_cast<uint32_t>(v.size()));
+  pk.pack_bin_body(v.data(), static_cast<uint32_t>(v.size()));
+}
+// The first max_notes of `notes`.
+void notes(packer& pk, const std::vector<std::string>& all) {
+  size_t n = std::min(all.size(), max_notes);
+  key(pk, "notes");
+  pk.pack_array(static_cast<uint32_t>(n));
+  for (size_t i = 0; i < n; ++i) {
+    pk.pack_str(static_cast<uint32_t>(all[i].size()));
+    pk.pack_str_body(all[i].data(), static_cast<uint32_t>(all[i].size()));
+  }
+}
+
+// An inline document cannot fit: said before packing it.
+status fits(const std::string& document, const std::string& path, size_t max_frame) {
+  if (document.size() > max_frame || path.size() > max_frame)
+    return error{errc::limit_exceeded, "inline document of " + std::to_string(document.size()) +
+                                           " bytes is over the frame limit of " + std::to_string(max_frame)};
+  return status{};
+}
 
 // Packs a map of `fields` entries through `body` behind a 4-byte length.
 template <class Body>
@@ -116,16 +140,12 @@ result<std::string> frame(size_t fields, size_t max_frame, Body&& body) {
 }  // namespace
 
 result<std::string> encode_request(const analyse_request& r, size_t max_frame) {
-  if (r.document.size() > max_frame || r.path.size() > max_frame)
-    return error{errc::limit_exceeded, "inline document of " + std::to_string(r.document.size()) +
-                                           " bytes is over the frame limit of " + std::to_string(max_frame)};
+  if (status st = fits(r.document, r.path, max_frame)) return st;
   return frame(10, max_frame, [&](packer& pk) {
     str(pk, "type", "analyse_request");
     num(pk, "job_id", r.job_id);
     str(pk, "path", r.path);
-    key(pk, "document");
-    pk.pack_bin(static_cast<uint32_t>(r.document.size()));
-    pk.pack_bin_body(r.document.data(), static_cast<uint32_t>(r.document.size()));
+    bin(pk, "document", r.document);
     str(pk, "declared_format", r.declared_format);
     num(pk, "copies", r.copies);
     num(pk, "number_up", r.number_up);
@@ -138,7 +158,6 @@ result<std::string> encode_request(const analyse_request& r, size_t max_frame) {
 result<std::string> encode_reply(const analyse_reply& r, size_t max_frame) {
   size_t ncolour = std::min(r.colour_page_numbers.size(), max_colour_page_numbers);
   size_t nsizes = std::min(r.sizes.size(), max_sizes);
-  size_t nnotes = std::min(r.notes.size(), max_notes);
   return frame(16, max_frame, [&](packer& pk) {
     str(pk, "type", "analyse_reply");
     num(pk, "job_id", r.job_id);
@@ -164,12 +183,43 @@ result<std::string> encode_reply(const analyse_reply& r, size_t max_frame) {
     num(pk, "exact", r.exact);
     str(pk, "method", r.method);
     num(pk, "elapsed_us", r.elapsed_us);
-    key(pk, "notes");
-    pk.pack_array(static_cast<uint32_t>(nnotes));
-    for (size_t i = 0; i < nnotes; ++i) {
-      pk.pack_str(static_cast<uint32_t>(r.notes[i].size()));
-      pk.pack_str_body(r.notes[i].data(), static_cast<uint32_t>(r.notes[i].size()));
-    }
+    notes(pk, r.notes);
+  });
+}
+
+result<std::string> encode_convert_request(const convert_request& r, size_t max_frame) {
+  if (status st = fits(r.document, r.path, max_frame)) return st;
+  return frame(14, max_frame, [&](packer& pk) {
+    str(pk, "type", "convert_request");
+    num(pk, "job_id", r.job_id);
+    str(pk, "path", r.path);
+    bin(pk, "document", r.document);
+    str(pk, "source_format", r.source_format);
+    str(pk, "target_format", r.target_format);
+    str(pk, "output_path", r.output_path);
+    num(pk, "monochrome", r.monochrome);
+    num(pk, "duplex", r.duplex);
+    num(pk, "tumble", r.tumble);
+    num(pk, "media_width_pt", r.media_width_pt);
+    num(pk, "media_height_pt", r.media_height_pt);
+    num(pk, "resolution_dpi", r.resolution_dpi);
+    num(pk, "timeout_ms", r.timeout_ms);
+  });
+}
+
+result<std::string> encode_convert_reply(const convert_reply& r, size_t max_frame) {
+  return frame(11, max_frame, [&](packer& pk) {
+    str(pk, "type", "convert_reply");
+    num(pk, "job_id", r.job_id);
+    num(pk, "ok", r.ok);
+    str(pk, "reason", r.reason);
+    str(pk, "failure", r.failure);
+    num(pk, "passthrough", r.passthrough);
+    str(pk, "format", r.format);
+    num(pk, "output_bytes", r.output_bytes);
+    num(pk, "pages", r.pages);
+    num(pk, "elapsed_us", r.elapsed_us);
+    notes(pk, r.notes);
   });
 }
 
@@ -269,6 +319,15 @@ status visit_map(std::string_view payload, std::string_view expected_type, OnFie
   }
 }
 
+std::vector<std::string> as_str_array(const object& o, std::string_view f) {
+  uint32_t n = 0;
+  const object* a = as_array(o, f, n);
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) out.push_back(as_str(a[i], f));
+  return out;
+}
+
 page_summary as_page_summary(const object& o) {
   page_summary s;
   if (o.type != mt::MAP) wrong("sizes", "an array of maps");
@@ -326,11 +385,46 @@ result<analyse_reply> decode_reply(std::string_view payload) {
     else if (k == "exact") r.exact = as_bool(v, k);
     else if (k == "method") r.method = as_str(v, k);
     else if (k == "elapsed_us") r.elapsed_us = as_u64(v, k);
-    else if (k == "notes") {
-      const object* a = as_array(v, k, n);
-      r.notes.clear();
-      for (uint32_t i = 0; i < n; ++i) r.notes.push_back(as_str(a[i], k));
-    }
+    else if (k == "notes") r.notes = as_str_array(v, k);
+  });
+  if (st) return st;
+  return r;
+}
+
+result<convert_request> decode_convert_request(std::string_view payload) {
+  convert_request r;
+  status st = visit_map(payload, "convert_request", [&r](std::string_view k, const object& v) {
+    if (k == "job_id") r.job_id = as_u64(v, k);
+    else if (k == "path") r.path = as_str(v, k);
+    else if (k == "document") r.document = as_str(v, k, true);
+    else if (k == "source_format") r.source_format = as_str(v, k);
+    else if (k == "target_format") r.target_format = as_str(v, k);
+    else if (k == "output_path") r.output_path = as_str(v, k);
+    else if (k == "monochrome") r.monochrome = as_bool(v, k);
+    else if (k == "duplex") r.duplex = as_bool(v, k);
+    else if (k == "tumble") r.tumble = as_bool(v, k);
+    else if (k == "media_width_pt") r.media_width_pt = as_double(v, k);
+    else if (k == "media_height_pt") r.media_height_pt = as_double(v, k);
+    else if (k == "resolution_dpi") r.resolution_dpi = as_u32(v, k);
+    else if (k == "timeout_ms") r.timeout_ms = as_u32(v, k);
+  });
+  if (st) return st;
+  return r;
+}
+
+result<convert_reply> decode_convert_reply(std::string_view payload) {
+  convert_reply r;
+  status st = visit_map(payload, "convert_reply", [&r](std::string_view k, const object& v) {
+    if (k == "job_id") r.job_id = as_u64(v, k);
+    else if (k == "ok") r.ok = as_bool(v, k);
+    else if (k == "reason") r.reason = as_str(v, k);
+    else if (k == "failure") r.failure = as_str(v, k);
+    else if (k == "passthrough") r.passthrough = as_bool(v, k);
+    else if (k == "format") r.format = as_str(v, k);
+    else if (k == "output_bytes") r.output_bytes = as_u64(v, k);
+    else if (k == "pages") r.pages = as_u32(v, k);
+    else if (k == "elapsed_us") r.elapsed_us = as_u64(v, k);
+    else if (k == "notes") r.notes = as_str_array(v, k);
   });
   if (st) return st;
   return r;
@@ -343,13 +437,50 @@ result<std::string> frame_type(std::string_view payload) {
   return type;
 }
 
-status validate(const analyse_request& r) {
-  if (r.path.empty() == r.document.empty())
+namespace {
+
+bool absolute(const std::string& p) { return !p.empty() && p.front() == '/' && p.find('\0') == std::string::npos; }
+
+status one_document(const std::string& path, const std::string& document) {
+  if (path.empty() == document.empty())
     return error{errc::invalid_argument, "exactly one of path and document must be set"};
-  if (!r.path.empty() && (r.path.front() != '/' || r.path.find('\0') != std::string::npos))
-    return error{errc::invalid_argument, "path must be absolute"};
+  if (!path.empty() && !absolute(path)) return error{errc::invalid_argument, "path must be absolute"};
+  return status{};
+}
+
+constexpr std::string_view convert_targets[] = {"application/pdf", "application/postscript",
+                                                "application/vnd.hp-pclxl", "image/pwg-raster", "image/urf"};
+
+// 0.5 in to 200 in: smaller is no paper, larger is beyond any wide-format
+// roll and makes a raster target allocate gigabytes per line band.
+bool media_side_ok(double pt) { return pt >= 36 && pt <= 14400; }
+
+}  // namespace
+
+bool is_convert_target(std::string_view mime) {
+  return std::find(std::begin(convert_targets), std::end(convert_targets), mime) != std::end(convert_targets);
+}
+
+status validate(const analyse_request& r) {
+  if (status st = one_document(r.path, r.document)) return st;
   if (r.copies < 1 || r.number_up < 1) return error{errc::invalid_argument, "copies and number_up must be at least 1"};
   if (r.render_dpi < 1 || r.render_dpi > 600) return error{errc::invalid_argument, "render_dpi must be 1..600"};
+  if (r.timeout_ms < 1 || r.timeout_ms > 3'600'000)
+    return error{errc::invalid_argument, "timeout_ms must be 1..3600000"};
+  return status{};
+}
+
+status validate(const convert_request& r) {
+  if (status st = one_document(r.path, r.document)) return st;
+  if (!absolute(r.output_path)) return error{errc::invalid_argument, "output_path must be absolute"};
+  if (r.output_path == r.path) return error{errc::invalid_argument, "output_path must not be the document"};
+  if (!is_convert_target(r.target_format))
+    return error{errc::invalid_argument, "target_format '" + r.target_format + "' is not a language Quire converts to"};
+  bool no_media = r.media_width_pt == 0 && r.media_height_pt == 0;
+  if (!no_media && !(media_side_ok(r.media_width_pt) && media_side_ok(r.media_height_pt)))
+    return error{errc::invalid_argument, "media_width_pt and media_height_pt must both be 0 or both 36..14400"};
+  if (r.resolution_dpi != 0 && (r.resolution_dpi < 72 || r.resolution_dpi > 1200))
+    return error{errc::invalid_argument, "resolution_dpi must be 0 or 72..1200"};
   if (r.timeout_ms < 1 || r.timeout_ms > 3'600'000)
     return error{errc::invalid_argument, "timeout_ms must be 1..3600000"};
   return status{};

@@ -8,7 +8,10 @@
 //   +----------------------+---------------------------------+
 //
 // The payload is a map keyed by field name (the struct members below), plus
-// "type" ("analyse_request" / "analyse_reply"). Decoders skip keys they do
+// "type": "analyse_request" / "analyse_reply" (analysis, for pricing) or
+// "convert_request" / "convert_reply" (conversion to a printer's language,
+// for delivery). A request without "type" is an analyse_request (the first
+// children spoke no other). Decoders skip keys they do
 // not know and keep defaults for keys that are missing or nil, so either side
 // may add fields without breaking the other; a known key with a wrong type is
 // an error, never a crash (msgpack-c throws: every throw stops in wire.cpp).
@@ -91,6 +94,49 @@ struct analyse_reply {
   bool operator==(const analyse_reply&) const = default;
 };
 
+/// Target languages a printer may take (MIME types):
+///   "application/pdf", "application/postscript", "application/vnd.hp-pclxl",
+///   "image/pwg-raster", "image/urf"
+/// The child converts the job's document (`path` or inline `document`) into
+/// `target_format` and writes the result to `output_path`.
+struct convert_request {
+  uint64_t job_id = 0;
+  std::string path;            // the document, absolute path, or
+  std::string document;        // its bytes inline (msgpack bin)
+  std::string source_format;   // as analysis detected it ("application/pdf"); "" = detect from content
+  std::string target_format;   // one of the targets above
+  std::string output_path;     // absolute; the child creates/truncates it (0600) and writes the result there
+  bool monochrome = false;     // print in grey only (the user chose mono, or the price list forces it)
+  bool duplex = false;         // two-sided
+  bool tumble = false;         // two-sided-short-edge
+  double media_width_pt = 0;   // 0/0 = keep the document's page sizes; else fit each page onto this media
+  double media_height_pt = 0;
+  uint32_t resolution_dpi = 0; // raster targets (pwg, urf); 0 = 300
+  uint32_t timeout_ms = 120000;
+
+  bool operator==(const convert_request&) const = default;
+};
+
+/// What a conversion did. When `ok` is false only job_id, reason, failure,
+/// elapsed_us and notes mean anything, and output_path does not exist.
+struct convert_reply {
+  uint64_t job_id = 0;
+  bool ok = false;
+  std::string reason;          // for the job's owner, as in analyse_reply
+  std::string failure;         // errc name as in analyse_reply ("unsupported" when this source cannot become that target)
+  bool passthrough = false;    // ok and nothing to do: deliver the original document as it is; output_path not written
+  std::string format;          // what output_path holds (== target_format when ok and not passthrough)
+  uint64_t output_bytes = 0;
+  uint32_t pages = 0;          // pages written, 0 when unknown
+  uint64_t elapsed_us = 0;
+  std::vector<std::string> notes;
+
+  bool operator==(const convert_reply&) const = default;
+};
+
+/// True for the five target MIME types above (exact, lower-case match).
+bool is_convert_target(std::string_view mime);
+
 /// Splits a byte stream into frame payloads. Push-style: feed() whatever the
 /// pipe gave, then call next() until it says need_more. A length over the
 /// limit, a zero length or a payload that does not start as a msgpack map is
@@ -131,6 +177,13 @@ result<std::string> encode_reply(const analyse_reply& rep, size_t max_frame = ma
 result<analyse_request> decode_request(std::string_view payload);
 result<analyse_reply> decode_reply(std::string_view payload);
 
+/// As encode_request / encode_reply, for conversion ("convert_request",
+/// "convert_reply" frames); the reply's notes are cut to max_notes.
+result<std::string> encode_convert_request(const convert_request& req, size_t max_frame = default_max_frame);
+result<std::string> encode_convert_reply(const convert_reply& rep, size_t max_frame = max_reply_frame);
+result<convert_request> decode_convert_request(std::string_view payload);
+result<convert_reply> decode_convert_reply(std::string_view payload);
+
 /// The payload's "type" ("" when absent), so a reader can dispatch before
 /// decoding. errc::corruption when the payload is not a map.
 result<std::string> frame_type(std::string_view payload);
@@ -139,5 +192,10 @@ result<std::string> frame_type(std::string_view payload);
 /// path, copies and number_up at least 1, render_dpi in 1..600, timeout_ms in
 /// 1..3,600,000. The child answers a failed check with ok=false.
 status validate(const analyse_request& req);
+
+/// Checks a conversion request: exactly one of path/document, absolute
+/// path and output_path (not the same file name), a known target_format, media both 0 or both in
+/// 36..14400 pt, resolution_dpi 0 or 72..1200, timeout_ms 1..3,600,000.
+status validate(const convert_request& req);
 
 }  // namespace quire::jobproc

@@ -183,3 +183,28 @@ TEST_CASE("the child dies with the process that started it") {
   for (int i = 0; i < 200 && alive(job); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK_FALSE(alive(job));
 }
+
+TEST_CASE("a watched folder filled past its limit gets the child killed") {
+  quire::testing::temp_dir dir;
+  // Many files, each well under RLIMIT_FSIZE: only the watch stops this.
+  auto o = sh("i=0; while :; do head -c 65536 /dev/zero > f$i; i=$((i+1)); done", dir.path());
+  o.file_bytes = 1 << 20;
+  o.watch_folder = dir.path();
+  o.watch_folder_bytes = 4 << 20;
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = go(o);
+  CHECK(r.out.folder_capped);
+  CHECK_FALSE(r.out.timed_out);
+  CHECK_FALSE(r.out.exited);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
+
+  // Under the limit, the watch changes nothing.
+  quire::testing::temp_dir calm;
+  auto q = sh("head -c 1000 /dev/zero > small; echo done", calm.path());
+  q.watch_folder = calm.path();
+  q.watch_folder_bytes = 4096;
+  auto s = go(q);
+  CHECK_FALSE(s.out.folder_capped);
+  CHECK(s.out.exited);
+  CHECK(s.stdout_text == "done\n");
+}

@@ -1,5 +1,5 @@
-// Fuzz entry point for the job processor's frames: the frame reader, both
-// decoders and frame_type. The first byte picks the size of the pieces the
+// Fuzz entry point for the job processor's frames: the frame reader, the
+// four decoders (analysis and conversion) and frame_type. The first byte picks the size of the pieces the
 // rest is fed in, as a pipe would split it. Whatever decodes must re-encode
 // to bytes that decode to the same value (encode is stable on its output).
 #include <cstdint>
@@ -39,6 +39,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       if (auto rep = decode_reply(payload); rep.ok())
         check_stable(*rep, [](const analyse_reply& r) { return encode_reply(r); }, decode_reply);
+      if (auto req = decode_convert_request(payload); req.ok()) {
+        (void)validate(*req);
+        check_stable(*req, [](const convert_request& r) { return encode_convert_request(r); },
+                     decode_convert_request);
+      }
+      if (auto rep = decode_convert_reply(payload); rep.ok())
+        check_stable(*rep, [](const convert_reply& r) { return encode_convert_reply(r); }, decode_convert_reply);
     }
   }
   (void)fr.mid_frame();

@@ -259,3 +259,175 @@ TEST_CASE("validate checks what decoding cannot") {
   r.timeout_ms = 0;
   CHECK(validate(r));
 }
+
+// ---------------------------------------------------------------- conversion
+
+namespace {
+
+convert_request sample_convert() {
+  convert_request r;
+  r.job_id = 77;
+  r.path = "/var/lib/quire/spool/77.pdf";
+  r.source_format = "application/pdf";
+  r.target_format = "image/pwg-raster";
+  r.output_path = "/var/lib/quire/out/77.pwg";
+  r.monochrome = true;
+  r.duplex = true;
+  r.tumble = true;
+  r.media_width_pt = 595.276;
+  r.media_height_pt = 841.89;
+  r.resolution_dpi = 600;
+  r.timeout_ms = 90000;
+  return r;
+}
+
+convert_reply sample_convert_reply() {
+  convert_reply r;
+  r.job_id = 77;
+  r.ok = true;
+  r.format = "image/pwg-raster";
+  r.output_bytes = 5ull << 32;
+  r.pages = 12;
+  r.elapsed_us = 987654;
+  r.notes = {"fitted onto 595x842 pt", ""};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a convert request and a convert reply round-trip") {
+  auto req = sample_convert();
+  auto f = encode_convert_request(req);
+  REQUIRE(f.ok());
+  CHECK(*frame_type(payload_of(*f)) == "convert_request");
+  auto back = decode_convert_request(payload_of(*f));
+  REQUIRE(back.ok());
+  CHECK(*back == req);
+
+  req.path.clear();
+  req.document = std::string("%!PS\0\xff", 6);
+  back = decode_convert_request(payload_of(*encode_convert_request(req)));
+  REQUIRE(back.ok());
+  CHECK(*back == req);
+  CHECK(decode_convert_request(payload_of(*encode_convert_request(convert_request{}))).value() == convert_request{});
+
+  auto rep = sample_convert_reply();
+  auto g = encode_convert_reply(rep);
+  REQUIRE(g.ok());
+  CHECK(*frame_type(payload_of(*g)) == "convert_reply");
+  auto rback = decode_convert_reply(payload_of(*g));
+  REQUIRE(rback.ok());
+  CHECK(*rback == rep);
+
+  rep = convert_reply{};
+  rep.job_id = 3;
+  rep.ok = true;
+  rep.passthrough = true;
+  CHECK(*decode_convert_reply(payload_of(*encode_convert_reply(rep))) == rep);
+}
+
+TEST_CASE("convert frames are not taken for analysis frames, nor the other way") {
+  auto cr = payload_of(*encode_convert_request(sample_convert()));
+  auto ar = payload_of(*encode_request(sample_request()));
+  CHECK(decode_request(cr).err().code == errc::corruption);
+  CHECK(decode_convert_request(ar).err().code == errc::corruption);
+  CHECK_FALSE(decode_convert_reply(cr).ok());
+  CHECK_FALSE(decode_reply(payload_of(*encode_convert_reply(sample_convert_reply()))).ok());
+}
+
+TEST_CASE("convert frames: defaults, unknown keys, nil, and the caps") {
+  std::string body = fixstr("job_id") + "\x09" + fixstr("later") + "\x91\x01" + fixstr("timeout_ms") + "\xc0" +
+                     fixstr("media_width_pt") + "\xcd\x02\x53";  // 595 as an integer
+  auto q = decode_convert_request(map_of(4, body));
+  REQUIRE(q.ok());
+  CHECK(q->job_id == 9);
+  CHECK(q->timeout_ms == 120000);
+  CHECK(q->media_width_pt == 595);
+  CHECK(q->resolution_dpi == 0);
+
+  convert_reply many;
+  many.notes.assign(100, "n");
+  CHECK(decode_convert_reply(payload_of(*encode_convert_reply(many)))->notes.size() == max_notes);
+
+  convert_request big;
+  big.document.assign(2000, 'x');
+  CHECK(encode_convert_request(big, 1024).err().code == errc::limit_exceeded);
+  convert_reply chatty;
+  chatty.reason.assign(2 << 20, 'r');
+  CHECK(encode_convert_reply(chatty).err().code == errc::limit_exceeded);
+}
+
+TEST_CASE("convert frames: wrong types are errors that name the field") {
+  struct bad {
+    std::string payload;
+    std::string needle;
+    bool request;
+  };
+  std::vector<bad> cases = {
+      {map_of(1, fixstr("monochrome") + "\x01"), "'monochrome'", true},
+      {map_of(1, fixstr("tumble") + fixstr("yes")), "'tumble'", true},
+      {map_of(1, fixstr("media_height_pt") + fixstr("A4")), "'media_height_pt'", true},
+      {map_of(1, fixstr("media_width_pt") + "\xcb\x7f\xf0\0\0\0\0\0\0"s), "finite", true},  // +inf
+      {map_of(1, fixstr("resolution_dpi") + "\xff"), "'resolution_dpi'", true},             // -1
+      {map_of(1, fixstr("target_format") + "\xc4\x01x"), "'target_format'", true},          // bin
+      {map_of(1, fixstr("output_path") + "\x07"), "'output_path'", true},
+      {map_of(1, fixstr("document") + "\x07"), "'document'", true},
+      {map_of(1, fixstr("passthrough") + "\x00"s), "'passthrough'", false},
+      {map_of(1, fixstr("output_bytes") + fixstr("1")), "'output_bytes'", false},
+      {map_of(1, fixstr("pages") + "\xcf\x00\x00\x00\x01\x00\x00\x00\x00"s), "32-bit", false},
+      {map_of(1, fixstr("notes") + "\x91\x01"), "'notes'", false},
+      {map_of(1, fixstr("type") + "\x01"), "'type'", false},
+  };
+  for (const auto& c : cases) {
+    error e = c.request ? decode_convert_request(c.payload).err() : decode_convert_reply(c.payload).err();
+    CHECK(e.code == errc::corruption);
+    CHECK_MESSAGE(e.message.find(c.needle) != std::string::npos, e.message);
+  }
+  for (const std::string& junk : {""s, "\x81"s, "\x92\x01\x02"s, map_of(0, "") + "\x01", "\xdf\xff\xff\xff\xff"s}) {
+    CHECK_FALSE(decode_convert_request(junk).ok());
+    CHECK_FALSE(decode_convert_reply(junk).ok());
+  }
+}
+
+TEST_CASE("validate checks a convert request") {
+  CHECK_FALSE(validate(sample_convert()));
+  auto bad = [](auto change) {
+    auto r = sample_convert();
+    change(r);
+    status st = validate(r);
+    CHECK(st.code == errc::invalid_argument);
+    return st.message;
+  };
+  bad([](convert_request& r) { r.document = "x"; });   // both
+  bad([](convert_request& r) { r.path.clear(); });     // neither
+  bad([](convert_request& r) { r.path = "-dNOSAFER.pdf"; });
+  bad([](convert_request& r) { r.output_path = ""; });
+  bad([](convert_request& r) { r.output_path = "out.pwg"; });
+  bad([](convert_request& r) { r.output_path = "/out\0x"s; });
+  bad([](convert_request& r) { r.output_path = r.path; });  // truncating it would destroy the document
+  CHECK(bad([](convert_request& r) { r.target_format = "image/png"; }).find("image/png") != std::string::npos);
+  bad([](convert_request& r) { r.target_format = "APPLICATION/PDF"; });
+  bad([](convert_request& r) { r.media_width_pt = 0; });  // one side only
+  bad([](convert_request& r) { r.media_height_pt = 35.9; });
+  bad([](convert_request& r) { r.media_width_pt = 14400.5; });
+  bad([](convert_request& r) { r.media_width_pt = -595; });
+  bad([](convert_request& r) { r.resolution_dpi = 71; });
+  bad([](convert_request& r) { r.resolution_dpi = 1201; });
+  bad([](convert_request& r) { r.timeout_ms = 0; });
+  bad([](convert_request& r) { r.timeout_ms = 3'600'001; });
+
+  auto r = sample_convert();
+  r.media_width_pt = r.media_height_pt = 0;  // keep the document's sizes
+  r.resolution_dpi = 0;                      // the default
+  CHECK_FALSE(validate(r));
+  r.media_width_pt = 36;
+  r.media_height_pt = 14400;
+  r.resolution_dpi = 72;
+  r.timeout_ms = 3'600'000;
+  CHECK_FALSE(validate(r));
+  for (auto t : {"application/pdf", "application/postscript", "application/vnd.hp-pclxl", "image/pwg-raster",
+                 "image/urf"}) {
+    r.target_format = t;
+    CHECK_FALSE(validate(r));
+  }
+}
