@@ -1,6 +1,7 @@
 #include "actors/job.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <deque>
 #include <unordered_map>
@@ -310,6 +311,83 @@ void run_document(job_self self, job_document& doc, caf::typed_response_promise<
   submit(self, std::move(batch), &before, answer_then_move_on(self, rp));
 }
 
+// The printer's delivery failed before it began (the document could not be
+// made into the printer's language): the job fails, the printer skips it.
+void fail_delivery(job_self self, const std::string& why) {
+  auto t = finish_delivery(self->state.job, delivery_outcome{self->state.job.id, false, why}, context_of(self));
+  if (!t.ok()) return;
+  spdlog::warn("job {} failed on {}: {}", t->next.id, t->next.printer, why);
+  commit(self, *t, [self](const error&) { settle(self); });
+}
+
+// The ticket with the document in the printer's language: converted by a job
+// processor (cached per job, language and options beside the spool file, so
+// a retry or a reprint converts once), or as it is when the printer takes it.
+caf::result<delivery_ticket> convert_for_printer(job_self self, delivery_ticket ticket) {
+  auto& st = self->state;
+  const auto* printer = st.env->printers_and_queues->printer(st.job.printer);
+  if (!printer) return ticket;
+  bool mono_only = false;
+  if (st.env->prices)
+    if (auto it = st.env->prices->find(st.job.printer); it != st.env->prices->end()) mono_only = it->second.mono_only;
+  auto plan = conversion_for(st.job, printer->record.language, mono_only);
+  if (!plan.needed) return ticket;
+  if (!st.env->processors) {
+    spdlog::warn("job {}: printer {} takes {}, but no job processor runs to convert {}; sent as it is", st.job.id,
+                 st.job.printer, printer->record.language, plan.req.source_format);
+    return ticket;
+  }
+  std::string folder = st.env->storage->converted_folder(st.job.id);
+  std::string done = folder + "/" + plan.variant;
+  struct ::stat sb{};
+  if (::stat(done.c_str(), &sb) == 0 && sb.st_size > 0) {  // converted before (a retry, a reprint)
+    ticket.path = done;
+    ticket.bytes.clear();
+    ticket.format = plan.req.target_format;
+    return ticket;
+  }
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
+    fail_delivery(self, "its document cannot be converted: cannot create " + folder);
+    ticket.go = false;
+    return ticket;
+  }
+  auto req = std::move(plan.req);
+  req.job_id = st.job.id;
+  req.path = std::move(ticket.path);
+  req.document = std::move(ticket.bytes);
+  req.output_path = done + ".part";
+  req.timeout_ms = st.env->convert_timeout_ms;
+  auto rp = self->make_response_promise<delivery_ticket>();
+  auto original = std::make_shared<std::pair<std::string, std::string>>(req.path, req.document);
+  self->request(st.env->processors, caf::infinite, convert_atom::value, std::move(req))
+      .then(
+          [self, rp, ticket, original, done](jobproc::convert_reply& r) mutable {
+            std::string printer = self->state.job.printer;
+            if (r.ok && r.passthrough) {
+              ticket.path = std::move(original->first);
+              ticket.bytes = std::move(original->second);
+            } else if (r.ok && ::rename((done + ".part").c_str(), done.c_str()) == 0) {
+              spdlog::info("job {}: converted to {} for {} ({} bytes, {} ms)", ticket.job_id, r.format, printer,
+                           r.output_bytes, r.elapsed_us / 1000);
+              ticket.path = done;
+              ticket.format = r.format;
+            } else {
+              if (r.ok) r.reason = "the converted document was lost";
+              fail_delivery(self, "its document could not be converted for printer " + printer + ": " + r.reason);
+              ticket = delivery_ticket{};
+              ticket.job_id = self->state.job.id;
+            }
+            rp.deliver(std::move(ticket));
+          },
+          [self, rp](caf::error& e) mutable {
+            fail_delivery(self, "its document could not be converted: " + message_of(e));
+            delivery_ticket skip;
+            skip.job_id = self->state.job.id;
+            rp.deliver(std::move(skip));
+          });
+  return rp;
+}
+
 caf::result<delivery_ticket> on_start(job_self self) {
   auto& st = self->state;
   delivery_ticket ticket;
@@ -334,7 +412,7 @@ caf::result<delivery_ticket> on_start(job_self self) {
     ticket.path = std::move(doc->path);
   else
     ticket.bytes = std::move(doc->bytes);
-  return ticket;
+  return convert_for_printer(self, std::move(ticket));
 }
 
 job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_actor registry,

@@ -18,6 +18,7 @@ class store_port final : public job_store {
     return st_.expired_held_jobs(now_ms, limit);
   }
   std::vector<uint64_t> all_queued_jobs() const override { return st_.all_queued_jobs(); }
+  std::string converted_folder(uint64_t id) const override { return st_.spool_folder().converted_folder(id); }
   std::vector<uint64_t> jobs_to_analyse(uint64_t after, uint32_t limit) const override {
     return st_.jobs_to_analyse(after, limit);
   }

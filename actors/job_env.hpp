@@ -36,6 +36,8 @@ class job_store {
   virtual uint64_t count_active_jobs(const std::string& queue) const = 0;
   /// `owner`'s unfinished jobs and their bytes (store::active_usage).
   virtual store::usage active_usage(const std::string& owner, uint64_t limit) const = 0;
+  /// Where the job's document converted for printers is cached (spool.hpp).
+  virtual std::string converted_folder(uint64_t id) const = 0;
   virtual std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const = 0;
 };
 
@@ -49,6 +51,7 @@ struct job_env {
   event_bus_actor events;  // where job changes are announced (may be null in tests)
   processor_pool_actor processors;  // reads each new job's document (null: no analysis)
   uint32_t analysis_timeout_ms = 60000;
+  uint32_t convert_timeout_ms = 300000;
   int64_t held_expiry_ms = 24ll * 3600 * 1000;
   int64_t history_ms = 30ll * 86400 * 1000;  // 0: finished jobs are kept forever
   int64_t receiving_timeout_ms = 300000;     // multiple-operation-time-out

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "protocols/pdl/units.hpp"
@@ -287,6 +288,56 @@ std::string media_name_of(double width_pt, double height_pt) {
   for (const auto& n : table)
     if (std::labs(n.w - w) <= 2 && std::labs(n.h - h) <= 2) return n.name;
   return std::to_string(w) + "x" + std::to_string(h) + "pt";
+}
+
+std::pair<double, double> media_size_of(const std::string& name) {
+  std::string_view dims = name;
+  if (size_t us = dims.rfind('_'); us != std::string_view::npos) dims = dims.substr(us + 1);
+  double scale = 0;
+  if (dims.size() > 2 && dims.substr(dims.size() - 2) == "mm") scale = 72.0 / 25.4;
+  if (dims.size() > 2 && dims.substr(dims.size() - 2) == "in") scale = 72.0;
+  if (dims.size() > 2 && dims.substr(dims.size() - 2) == "pt") scale = 1.0;
+  if (scale == 0) return {0, 0};
+  std::string text(dims.substr(0, dims.size() - 2));
+  double w = 0, h = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%lf%c%lf%c", &w, &x, &h, &extra) != 3 || x != 'x' || !(w > 0) || !(h > 0))
+    return {0, 0};
+  return {w * scale, h * scale};
+}
+
+conversion conversion_for(const job_record& job, const std::string& language, bool mono_only) {
+  conversion c;
+  if (!jobproc::is_convert_target(language)) return c;
+  const job_analysis& a = job.analysis;
+  bool analysed = a.status == 1;
+  auto& r = c.req;
+  r.source_format = analysed ? a.format : job.document_format;
+  if (r.source_format == "application/octet-stream") r.source_format.clear();  // let the processor look
+  r.target_format = language;
+  r.monochrome = (prints_mono(job) || mono_only) && !(analysed && a.colour_pages == 0);
+  r.duplex = two_sided(job);
+  r.tumble = job.sides == "two-sided-short-edge";
+  if (analysed && !job.media.empty() && (a.mixed_sizes || a.size != job.media)) {
+    auto [w, h] = media_size_of(job.media);
+    if (w >= 36 && h >= 36 && w <= 14400 && h <= 14400) r.media_width_pt = w, r.media_height_pt = h;
+  }
+  bool raster = language == "image/pwg-raster" || language == "image/urf";
+  if (raster && job.resolution_dpi >= 72 && job.resolution_dpi <= 1200) r.resolution_dpi = job.resolution_dpi;
+  c.needed = r.source_format != language || r.monochrome || r.media_width_pt > 0;
+  if (!c.needed) return c;
+  static const std::pair<const char*, const char*> ext[] = {
+      {"application/pdf", "pdf"},           {"application/postscript", "ps"}, {"application/vnd.hp-pclxl", "pclxl"},
+      {"image/pwg-raster", "pwg"},          {"image/urf", "urf"},
+  };
+  for (const auto& [mime, e] : ext)
+    if (language == mime) c.variant = e;
+  if (r.monochrome) c.variant += "-m";
+  if (r.duplex) c.variant += r.tumble ? "-t" : "-d";
+  if (r.media_width_pt > 0)
+    c.variant += "-" + std::to_string(std::lround(r.media_width_pt)) + "x" + std::to_string(std::lround(r.media_height_pt));
+  if (r.resolution_dpi) c.variant += "-" + std::to_string(r.resolution_dpi);
+  return c;
 }
 
 result<transition> apply_analysis(const job_record& job, const jobproc::analyse_reply& reply,

@@ -103,6 +103,28 @@ void reprice(job_record& job, const job_context& ctx);
 /// either orientation, or "WxHpt" for a size without a common name.
 std::string media_name_of(double width_pt, double height_pt);
 
+/// The size in points (width, height) of a PWG media name
+/// ("iso_a4_210x297mm", "na_letter_8.5x11in") or of media_name_of's "WxHpt";
+/// {0, 0} when the name says no size.
+std::pair<double, double> media_size_of(const std::string& name);
+
+/// How a job's document must be converted for a printer that takes
+/// `language` (a MIME type): a convert_request without its paths, job id and
+/// timeout (the job fills those), and the name of the cache file that holds
+/// the result, one per language and options ("pclxl-m-d-595x842-300").
+/// Not needed when the printer takes the document as it is (the same format
+/// and nothing to change), or when the processors do not write that
+/// language (the document is then sent as it is). Monochrome when the user
+/// chose it or the printer's price list is mono-only (`mono_only`), unless
+/// the analysis found no colour page; pages are fitted onto the job's media
+/// when the analysis found other sizes.
+struct conversion {
+  bool needed = false;
+  jobproc::convert_request req;
+  std::string variant;
+};
+conversion conversion_for(const job_record& job, const std::string& language, bool mono_only);
+
 /// After a restart: a job caught delivering goes back to queued (it will be
 /// sent again); queued stays queued. Other states are not resumed.
 result<transition> resume_after_restart(const job_record& job, const job_context& ctx);

@@ -25,6 +25,8 @@
 // Job processor frames travel between actors of this process only.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::analyse_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::analyse_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::convert_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::convert_reply)
 
 namespace quire {
 
@@ -56,6 +58,7 @@ using users_atom = caf::atom_constant<caf::atom("users")>;
 using accept_atom = caf::atom_constant<caf::atom("accept")>;
 using analyse_atom = caf::atom_constant<caf::atom("analyse")>;
 using analysed_atom = caf::atom_constant<caf::atom("analysed")>;
+using convert_atom = caf::atom_constant<caf::atom("convert")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -311,7 +314,8 @@ using job_actor = caf::typed_actor<
 
 /// The job processors (see processor_pool.hpp).
 using processor_pool_actor =
-    caf::typed_actor<caf::replies_to<analyse_atom, jobproc::analyse_request>::with<jobproc::analyse_reply>>;
+    caf::typed_actor<caf::replies_to<analyse_atom, jobproc::analyse_request>::with<jobproc::analyse_reply>,
+                     caf::replies_to<convert_atom, jobproc::convert_request>::with<jobproc::convert_reply>>;
 
 /// One device and its delivery FIFO (see printer.hpp).
 using printer_actor = caf::typed_actor<

@@ -14,12 +14,14 @@ namespace quire {
 namespace {
 
 using jp_reply_atom = caf::atom_constant<caf::atom("jp_reply")>;
+using jp_conv_atom = caf::atom_constant<caf::atom("jp_conv")>;
 using jp_exit_atom = caf::atom_constant<caf::atom("jp_exit")>;
 using jp_timeout_atom = caf::atom_constant<caf::atom("jp_timeout")>;
 using jp_spawn_atom = caf::atom_constant<caf::atom("jp_spawn")>;
 
 using pool_impl = processor_pool_actor::extend<
     caf::reacts_to<jp_reply_atom, size_t, uint64_t, jobproc::analyse_reply>,
+    caf::reacts_to<jp_conv_atom, size_t, uint64_t, jobproc::convert_reply>,
     caf::reacts_to<jp_exit_atom, size_t, uint64_t, std::string>,
     caf::reacts_to<jp_timeout_atom, size_t, uint64_t>,
     caf::reacts_to<jp_spawn_atom, size_t>>;
@@ -35,9 +37,19 @@ struct loop_side {
 };
 using loop_side_ptr = std::shared_ptr<loop_side>;
 
+// One request: an analysis or a conversion, and whom to answer.
 struct pending {
+  bool convert = false;
   jobproc::analyse_request req;
   caf::typed_response_promise<jobproc::analyse_reply> rp;
+  jobproc::convert_request creq;
+  caf::typed_response_promise<jobproc::convert_reply> crp;
+
+  uint64_t job_id() const { return convert ? creq.job_id : req.job_id; }
+  std::string& path() { return convert ? creq.path : req.path; }
+  std::string& document() { return convert ? creq.document : req.document; }
+  uint32_t timeout_ms() const { return convert ? creq.timeout_ms : req.timeout_ms; }
+  const char* doing() const { return convert ? "converting" : "reading"; }
 };
 
 struct worker {
@@ -46,6 +58,7 @@ struct worker {
   bool retiring = false;          // killed: takes no job until its exit is seen
   std::optional<pending> job;     // what it works on
   uint64_t job_seq = 0;
+  uint32_t job_timeout_ms = 0;
   std::chrono::steady_clock::time_point started{};
   int quick_deaths = 0;
 };
@@ -53,7 +66,8 @@ struct worker {
 struct pool_state {
   processor_pool_options opts;
   std::vector<worker> workers;
-  std::deque<pending> queue;
+  std::deque<pending> urgent;  // conversions: someone waits at a printer
+  std::deque<pending> queue;   // analyses
   loop_side_ptr side = std::make_shared<loop_side>();
   uint64_t next_seq = 1;
   static inline const char* name = "processor_pool";
@@ -68,6 +82,23 @@ jobproc::analyse_reply failure(uint64_t job_id, std::string reason, errc code = 
   r.reason = std::move(reason);
   r.failure = to_string(code);
   return r;
+}
+
+jobproc::convert_reply convert_failure(uint64_t job_id, std::string reason, errc code) {
+  jobproc::convert_reply r;
+  r.job_id = job_id;
+  r.ok = false;
+  r.reason = std::move(reason);
+  r.failure = to_string(code);
+  return r;
+}
+
+// Answers `p` with a failure of its own kind.
+void fail(pending& p, std::string reason, errc code) {
+  if (p.convert)
+    p.crp.deliver(convert_failure(p.creq.job_id, std::move(reason), code));
+  else
+    p.rp.deliver(failure(p.req.job_id, std::move(reason), code));
 }
 
 std::string describe_exit(const devices::child_process::exit_status& s) {
@@ -104,12 +135,20 @@ void start_child(pool_self self, size_t i) {
           if (s.proc) s.proc->kill();
           return;
         }
-        auto rep = jobproc::decode_reply(payload);
-        if (!rep) {
-          spdlog::warn("jobproc: child {} sent a bad reply ({}); restarting it", i, rep.err().message);
+        auto type = jobproc::frame_type(payload);
+        bool converted = type.ok() && *type == "convert_reply";
+        auto bad = [&](const std::string& why) {
+          spdlog::warn("jobproc: child {} sent a bad reply ({}); restarting it", i, why);
           if (s.proc) s.proc->kill();
-          return;
+        };
+        if (converted) {
+          auto rep = jobproc::decode_convert_reply(payload);
+          if (!rep) return bad(rep.err().message);
+          caf::anon_send(me, jp_conv_atom::value, i, gen, std::move(*rep));
+          continue;
         }
+        auto rep = jobproc::decode_reply(payload);
+        if (!rep) return bad(rep.err().message);
         caf::anon_send(me, jp_reply_atom::value, i, gen, std::move(*rep));
       }
     };
@@ -136,39 +175,55 @@ void post_to_child(pool_self self, size_t i, std::function<void(devices::child_p
 
 void dispatch(pool_self self) {
   auto& st = self->state;
-  for (size_t i = 0; i < st.workers.size() && !st.queue.empty(); ++i) {
+  for (size_t i = 0; i < st.workers.size() && (!st.queue.empty() || !st.urgent.empty()); ++i) {
     auto& w = st.workers[i];
     if (!w.alive || w.retiring || w.job) continue;
-    pending p = std::move(st.queue.front());
-    st.queue.pop_front();
-    if (p.req.path.empty() && p.req.document.empty() && st.opts.document_of) {
-      auto doc = st.opts.document_of(p.req.job_id);
+    auto& from = st.urgent.empty() ? st.queue : st.urgent;
+    pending p = std::move(from.front());
+    from.pop_front();
+    if (p.path().empty() && p.document().empty() && st.opts.document_of) {
+      auto doc = st.opts.document_of(p.job_id());
       if (!doc) {
-        p.rp.deliver(failure(p.req.job_id, "the document is gone: " + doc.err().message, errc::not_found));
+        fail(p, "the document is gone: " + doc.err().message, errc::not_found);
         continue;
       }
       if (doc->in_file)
-        p.req.path = std::move(doc->path);
+        p.path() = std::move(doc->path);
       else
-        p.req.document = std::move(doc->bytes);
+        p.document() = std::move(doc->bytes);
     }
-    auto frame = jobproc::encode_request(p.req);
+    auto frame = p.convert ? jobproc::encode_convert_request(p.creq) : jobproc::encode_request(p.req);
     if (!frame) {
-      p.rp.deliver(failure(p.req.job_id, "the document cannot be sent to a job processor: " + frame.err().message));
+      fail(p, "the document cannot be sent to a job processor: " + frame.err().message, errc::unavailable);
       continue;
     }
     w.job_seq = st.next_seq++;
-    uint32_t timeout = p.req.timeout_ms ? std::min(p.req.timeout_ms, st.opts.timeout_ms) : st.opts.timeout_ms;
+    uint32_t limit = p.convert ? st.opts.convert_timeout_ms : st.opts.timeout_ms;
+    uint32_t timeout = p.timeout_ms() ? std::min(p.timeout_ms(), limit) : limit;
+    w.job_timeout_ms = timeout;
     w.job = std::move(p);
     post_to_child(self, i, [frame = std::move(*frame)](devices::child_process& c) mutable { c.write(std::move(frame)); });
     self->delayed_send(self, std::chrono::milliseconds(timeout), jp_timeout_atom::value, i, w.job_seq);
   }
 }
 
-void finish(pool_self self, size_t i, jobproc::analyse_reply rep) {
+// A reply from child i: for the job it works on, of the kind asked, or the
+// child is not to be trusted and is restarted (its exit fails the job).
+template <class Reply>
+void on_reply(pool_self self, size_t i, uint64_t gen, Reply rep, bool convert) {
   auto& w = self->state.workers[i];
-  if (!w.job) return;
-  w.job->rp.deliver(std::move(rep));
+  if (gen != w.generation || !w.job) return;
+  if (rep.job_id != w.job->job_id() || w.job->convert != convert) {
+    spdlog::warn("jobproc: processor {} answered for job {} while working on {}; restarting it", i, rep.job_id,
+                 w.job->job_id());
+    w.retiring = true;
+    post_to_child(self, i, [](devices::child_process& c) { c.kill(); });
+    return;
+  }
+  if constexpr (std::is_same_v<Reply, jobproc::convert_reply>)
+    w.job->crp.deliver(std::move(rep));
+  else
+    w.job->rp.deliver(std::move(rep));
   w.job.reset();
   dispatch(self);
 }
@@ -182,10 +237,9 @@ void on_exit(pool_self self, size_t i, uint64_t gen, const std::string& why) {
     if (slot.generation == gen) slot.proc.reset();
   });
   if (w.job) {
-    uint64_t id = w.job->req.job_id;
-    spdlog::warn("jobproc: the processor of job {} {}", id, why);
-    w.job->rp.deliver(
-        failure(id, "the job processor stopped while reading the document (it " + why + ")", errc::corruption));
+    spdlog::warn("jobproc: the processor of job {} {}", w.job->job_id(), why);
+    fail(*w.job, std::string("the job processor stopped while ") + w.job->doing() + " the document (it " + why + ")",
+         errc::corruption);
     w.job.reset();
   } else {
     spdlog::warn("jobproc: processor {} {}", i, why);
@@ -218,31 +272,37 @@ processor_pool_actor spawn_processor_pool(caf::actor_system& sys, processor_pool
             rp.deliver(failure(req.job_id, "every job processor is busy", errc::busy));
             return rp;
           }
-          self->state.queue.push_back(pending{std::move(req), rp});
+          pending p;
+          p.req = std::move(req);
+          p.rp = rp;
+          self->state.queue.push_back(std::move(p));
+          dispatch(self);
+          return rp;
+        },
+        [self](convert_atom, jobproc::convert_request& req) -> caf::result<jobproc::convert_reply> {
+          auto rp = self->make_response_promise<jobproc::convert_reply>();
+          pending p;
+          p.convert = true;
+          p.creq = std::move(req);
+          p.crp = rp;
+          self->state.urgent.push_back(std::move(p));
           dispatch(self);
           return rp;
         },
         [self](jp_reply_atom, size_t i, uint64_t gen, jobproc::analyse_reply& rep) {
-          auto& w = self->state.workers[i];
-          if (gen != w.generation || !w.job) return;
-          if (rep.job_id != w.job->req.job_id) {
-            spdlog::warn("jobproc: processor {} answered for job {} while working on {}; restarting it", i,
-                         rep.job_id, w.job->req.job_id);
-            w.retiring = true;
-            post_to_child(self, i, [](devices::child_process& c) { c.kill(); });
-            return;  // its exit fails the job
-          }
-          finish(self, i, std::move(rep));
+          on_reply(self, i, gen, std::move(rep), false);
+        },
+        [self](jp_conv_atom, size_t i, uint64_t gen, jobproc::convert_reply& rep) {
+          on_reply(self, i, gen, std::move(rep), true);
         },
         [self](jp_exit_atom, size_t i, uint64_t gen, std::string& why) { on_exit(self, i, gen, why); },
         [self](jp_timeout_atom, size_t i, uint64_t seq) {
           auto& w = self->state.workers[i];
           if (!w.job || w.job_seq != seq) return;
-          uint64_t id = w.job->req.job_id;
-          uint32_t s = (self->state.opts.timeout_ms + 999) / 1000;
-          spdlog::warn("jobproc: job {} took longer than {} s; its processor is restarted", id, s);
-          w.job->rp.deliver(
-              failure(id, "reading the document took longer than " + std::to_string(s) + " s", errc::timeout));
+          uint32_t s = (w.job_timeout_ms + 999) / 1000;
+          spdlog::warn("jobproc: job {} took longer than {} s; its processor is restarted", w.job->job_id(), s);
+          fail(*w.job, std::string(w.job->doing()) + " the document took longer than " + std::to_string(s) + " s",
+               errc::timeout);
           w.job.reset();
           w.retiring = true;
           post_to_child(self, i, [](devices::child_process& c) { c.kill(); });

@@ -6,7 +6,8 @@
 // job at a time over its stdin as a length-prefixed msgpack frame
 // (protocols/jobproc/wire.hpp) and reads the reply from its stdout.
 //
-// Requests wait in a FIFO until a child is free. A child that crashes, exits,
+// Conversions (someone waits at a printer) go before analyses; each kind
+// waits in a FIFO until a child is free. A child that crashes, exits,
 // breaks the framing or runs past the job's timeout (timeout_ms, the
 // child's own limits being tighter) is killed if need be and replaced; only
 // the job it was working on fails, with the reason ("the job processor
@@ -44,7 +45,8 @@ struct processor_pool_options {
   std::vector<std::string> args;   // after the program name
   std::vector<std::string> env;    // the children's whole environment
   size_t processes = 2;
-  uint32_t timeout_ms = 60000;     // per job, from when a child takes it
+  uint32_t timeout_ms = 60000;     // per analysis, from when a child takes it
+  uint32_t convert_timeout_ms = 300000;  // per conversion
   io::loop* loop = nullptr;        // runs the children
   /// Where a request without path or bytes finds its job's document, read
   /// when a child takes it (requests wait as ids, not as documents).

@@ -108,6 +108,7 @@ processor_pool_actor spawn_processors(site::impl& d) {
   o.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
   o.processes = pc.count ? pc.count : std::max(1u, std::thread::hardware_concurrency());
   o.timeout_ms = pc.timeout_ms + 5000;  // the child's own limits end it first
+  o.convert_timeout_ms = pc.convert_timeout_ms + 5000;
   o.loop = d.loop.get();
   o.document_of = [jobs = d.jobs.get()](uint64_t id) -> result<document> {
     auto job = jobs->get_job(id);
@@ -159,6 +160,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
     watched.push_back(caf::actor_cast<caf::actor>(pool));
     env->processors = pool;
     env->analysis_timeout_ms = d.cfg.processors.timeout_ms;
+    env->convert_timeout_ms = d.cfg.processors.convert_timeout_ms;
   }
   devices::driver_options dopts{d.cfg.server.data_dir + "/sink"};
   auto prices = std::make_shared<std::map<std::string, pdl::price_list>>();

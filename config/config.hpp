@@ -106,7 +106,8 @@ struct limits_config {
 struct processors_config {
   bool enabled = true;
   uint32_t count = 0;                     // children; 0 = one per CPU core
-  uint32_t timeout_ms = 60000;            // per document
+  uint32_t timeout_ms = 60000;            // per document's analysis
+  uint32_t convert_timeout_ms = 300000;   // per conversion for a printer
   uint64_t memory_bytes = 1ull << 30;     // Ghostscript's address-space limit per document
   std::string run_as;                     // when quired runs as root: the children's Ghostscript runs as this user
 };

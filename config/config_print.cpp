@@ -79,6 +79,7 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "enabled", c.processors.enabled ? "true" : "false");
   line(out, "count", std::to_string(c.processors.count));
   line(out, "timeout_ms", std::to_string(c.processors.timeout_ms));
+  line(out, "convert_timeout_ms", std::to_string(c.processors.convert_timeout_ms));
   line(out, "memory_bytes", std::to_string(c.processors.memory_bytes));
   line(out, "run_as", quote(c.processors.run_as));
   out += "\n[accounting]\n";

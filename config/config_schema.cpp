@@ -49,6 +49,7 @@ constexpr key_spec table_[] = {
     {"processors", "enabled", boolean},
     {"processors", "count", integer},
     {"processors", "timeout_ms", integer},
+    {"processors", "convert_timeout_ms", integer},
     {"processors", "memory_bytes", integer},
     {"processors", "run_as", string},
     {"accounting", "currency", string},

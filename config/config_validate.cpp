@@ -239,6 +239,7 @@ status read_processors(const toml::table& t, processors_config& out) {
   if (const auto* v = t.get_as<bool>("enabled")) out.enabled = v->get();
   if (status s = read_int(t, "processors", "count", 0, 256, out.count)) return s;
   if (status s = read_int(t, "processors", "timeout_ms", 100, 3600000, out.timeout_ms)) return s;
+  if (status s = read_int(t, "processors", "convert_timeout_ms", 100, 3600000, out.convert_timeout_ms)) return s;
   if (status s = read_int(t, "processors", "memory_bytes", 64ull << 20, no_limit, out.memory_bytes)) return s;
   if (const auto* v = t.get_as<std::string>("run_as")) out.run_as = v->get();
   return {};

@@ -44,12 +44,16 @@ status fsync_path(const std::string& path) {
   return {};
 }
 
-spool::spool(std::string root) : root_(std::move(root)), incoming_(root_ + "/incoming") {}
+spool::spool(std::string root)
+    : root_(std::move(root)), incoming_(root_ + "/incoming"), converted_(root_ + "/converted") {}
 
 status spool::prepare() {
   if (auto s = make_dir(root_)) return s;
+  if (auto s = make_dir(converted_)) return s;
   return make_dir(incoming_);
 }
+
+std::string spool::converted_folder(uint64_t job_id) const { return converted_ + "/" + std::to_string(job_id); }
 
 result<spool::upload> spool::create_upload() {
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
@@ -73,7 +77,27 @@ status spool::adopt(const std::string& upload_path, uint64_t job_id) {
 
 status spool::sync_folder() { return fsync_path(root_); }
 
-void spool::remove_document(uint64_t job_id) { ::unlink(document_path(job_id).c_str()); }
+namespace {
+
+// Removes the files of `folder` (no subfolders are made there), then it.
+void remove_flat_folder(const std::string& folder) {
+  if (DIR* d = ::opendir(folder.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      ::unlink((folder + "/" + std::string(name)).c_str());
+    }
+    ::closedir(d);
+  }
+  ::rmdir(folder.c_str());
+}
+
+}  // namespace
+
+void spool::remove_document(uint64_t job_id) {
+  ::unlink(document_path(job_id).c_str());
+  remove_flat_folder(converted_folder(job_id));
+}
 
 std::vector<uint64_t> spool::sweep_incoming_and_list() {
   if (DIR* d = ::opendir(incoming_.c_str())) {
@@ -85,13 +109,14 @@ std::vector<uint64_t> spool::sweep_incoming_and_list() {
     ::closedir(d);
   }
   std::vector<uint64_t> ids;
-  if (DIR* d = ::opendir(root_.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      uint64_t id = 0;
-      if (parse_id(e->d_name, id)) ids.push_back(id);
+  for (const std::string& folder : {root_, converted_})
+    if (DIR* d = ::opendir(folder.c_str())) {
+      while (dirent* e = ::readdir(d)) {
+        uint64_t id = 0;
+        if (parse_id(e->d_name, id)) ids.push_back(id);
+      }
+      ::closedir(d);
     }
-    ::closedir(d);
-  }
   return ids;
 }
 

@@ -3,12 +3,16 @@
 //
 //   <data>/spool/<job id>          a job's document, referenced by its record
 //   <data>/spool/incoming/<name>   an upload in progress, not yet a job
+//   <data>/spool/converted/<job id>/<variant>
+//                                  the document converted for a printer's
+//                                  language (a cache: made again if lost)
 //
 // An upload is written (by the connection that receives it) into incoming/;
 // the group-commit writer adopts it — fsync, rename to spool/<id>, fsync the
 // folder — before the job's record is written, so an acknowledged job's
 // document is always durable. What a crash leaves behind (incoming files,
-// documents whose job was never committed) is swept at start.
+// documents whose job was never committed) is swept at start. A job's
+// conversions go with its document.
 #pragma once
 
 #include <atomic>
@@ -43,11 +47,15 @@ class spool {
   status adopt(const std::string& upload_path, uint64_t job_id);
   /// fsync of spool/ itself, making renames durable.
   status sync_folder();
-  /// Removes spool/<id>; a missing file is not an error.
+  /// Removes spool/<id> and converted/<id>/; missing ones are not errors.
   void remove_document(uint64_t job_id);
 
+  /// converted/<id> (not created here: the job processor's caller makes it).
+  std::string converted_folder(uint64_t job_id) const;
+
   /// Start-up sweep: removes everything in incoming/ and returns the job ids
-  /// that have a file in spool/ (the caller removes those without a job).
+  /// that have a file in spool/ or a folder in converted/ (the caller
+  /// removes those without a job).
   std::vector<uint64_t> sweep_incoming_and_list();
 
   const std::string& root() const { return root_; }
@@ -55,6 +63,7 @@ class spool {
  private:
   std::string root_;
   std::string incoming_;
+  std::string converted_;
   std::atomic<uint64_t> counter_{0};
 };
 

@@ -405,7 +405,12 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   if (auto ps = st->spool_->prepare()) return ps;
   for (uint64_t id : st->spool_->sweep_incoming_and_list()) {
     auto job = st->get_job(id);
-    if (!job.ok() || !job->document_in_spool || job->document_deleted) st->spool_->remove_document(id);
+    if (!job.ok() || job->document_deleted) {
+      st->spool_->remove_document(id);
+    } else if (!job->document_in_spool) {
+      // Only its conversions are in the spool; unfinished ones included.
+      ::unlink(st->spool_->document_path(id).c_str());
+    }
   }
 
   impl* ip = st->impl_.get();

@@ -118,10 +118,10 @@ void write_batch::put_document(uint64_t job_id, std::string bytes) {
 }
 
 void write_batch::erase_document(const job_record& job) {
-  if (job.document_in_spool)
-    spool_unlinks_.push_back(job.id);
-  else
-    erase(cf::docs, keys::job(job.id));
+  // After the commit the spool removes the file and the job's conversions
+  // (an inline document may have some too).
+  spool_unlinks_.push_back(job.id);
+  if (!job.document_in_spool) erase(cf::docs, keys::job(job.id));
 }
 
 void write_batch::adopt_upload(std::string upload_path, uint64_t job_id) {

@@ -47,6 +47,7 @@ class memory_store final : public job_store {
       if (j.state == job_state::queued || j.state == job_state::delivering) out.push_back(id);
     return out;
   }
+  std::string converted_folder(uint64_t id) const override { return "/nonexistent/converted/" + std::to_string(id); }
   std::vector<uint64_t> jobs_to_analyse(uint64_t after, uint32_t limit) const override {
     std::vector<uint64_t> out;
     for (auto& [id, j] : jobs)

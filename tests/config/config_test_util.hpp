@@ -81,6 +81,7 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.processors.enabled == b.processors.enabled);
   CHECK(a.processors.count == b.processors.count);
   CHECK(a.processors.timeout_ms == b.processors.timeout_ms);
+  CHECK(a.processors.convert_timeout_ms == b.processors.convert_timeout_ms);
   CHECK(a.processors.memory_bytes == b.processors.memory_bytes);
   CHECK(a.processors.run_as == b.processors.run_as);
   CHECK(a.accounting.currency == b.accounting.currency);

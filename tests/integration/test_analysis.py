@@ -38,12 +38,12 @@ def make_pdf(folder, name, pages):
         return f.read()
 
 
-def job_attrs(server, job_id, user):
+def job_attrs(server, job_id, user, queue="secure"):
     c = Client(server.address)
     try:
-        body = request("Get-Job-Attributes", server.uri("secure"), user,
+        body = request("Get-Job-Attributes", server.uri(queue), user,
                        extra_op=attr("integer", "job-id", job_id) + attr("keyword", "requested-attributes", "all"))
-        status, data = c.post(body)
+        status, data = c.post(body, path="/ipp/print/" + queue)
         st, groups = parse_groups(data)
         out = {}
         for tag, g in groups:
