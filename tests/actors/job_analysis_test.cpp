@@ -218,3 +218,68 @@ TEST_CASE("price: the job's media picks the rate; unknown without an analysis or
   bare.release_printers = {"dear"};
   CHECK(apply_analysis(j, five_pages_two_colour(), bare)->next.price.status == 0);
 }
+
+using size_pt = std::pair<double, double>;
+
+TEST_CASE("media sizes from PWG names") {
+  auto a4 = media_size_of("iso_a4_210x297mm");
+  CHECK(a4.first == doctest::Approx(595.28).epsilon(0.001));
+  CHECK(a4.second == doctest::Approx(841.89).epsilon(0.001));
+  CHECK(media_size_of("na_letter_8.5x11in") == size_pt{612, 792});
+  CHECK(media_size_of("300x400pt") == size_pt{300, 400});
+  for (const char* bad : {"", "auto", "iso_a4", "iso_a4_210x297", "x_210x297cm", "a_0x297mm", "a_210x297x5mm"})
+    CHECK_MESSAGE((media_size_of(bad) == size_pt{0, 0}), bad);
+}
+
+TEST_CASE("conversion: only when the printer's language, colour or media differ") {
+  job_record j = held_job();
+  j.document_format = "application/pdf";
+  j.media = "iso_a4_210x297mm";
+  j.sides = "one-sided";
+  j.analysis.status = 1;
+  j.analysis.format = "application/pdf";
+  j.analysis.size = "iso_a4_210x297mm";
+  j.analysis.colour_pages = 1;
+  // A PDF printer takes the A4 colour PDF as it is.
+  CHECK_FALSE(conversion_for(j, "application/pdf", false).needed);
+  // A language the processors do not write: sent as it is.
+  CHECK_FALSE(conversion_for(j, "application/vnd.hp-pcl", false).needed);
+  // Another language.
+  auto pxl = conversion_for(j, "application/vnd.hp-pclxl", false);
+  CHECK(pxl.needed);
+  CHECK(pxl.req.source_format == "application/pdf");
+  CHECK(pxl.req.target_format == "application/vnd.hp-pclxl");
+  CHECK_FALSE(pxl.req.monochrome);
+  CHECK(pxl.variant == "pclxl");
+  // Mono: by the user's choice or a mono-only price list, not for a document without colour.
+  j.color_mode = "monochrome";
+  auto mono = conversion_for(j, "application/pdf", false);
+  CHECK(mono.needed);
+  CHECK(mono.req.monochrome);
+  CHECK(mono.variant == "pdf-m");
+  j.color_mode = "auto";
+  CHECK(conversion_for(j, "application/pdf", true).req.monochrome);
+  j.analysis.colour_pages = 0;
+  CHECK_FALSE(conversion_for(j, "application/pdf", true).needed);
+  // Other media: fitted; two-sided and resolution reach raster targets.
+  j.analysis.size = "na_letter_8.5x11in";
+  j.sides = "two-sided-short-edge";
+  j.resolution_dpi = 600;
+  auto pwg = conversion_for(j, "image/pwg-raster", false);
+  CHECK(pwg.req.media_width_pt == doctest::Approx(595.28).epsilon(0.001));
+  CHECK(pwg.req.duplex);
+  CHECK(pwg.req.tumble);
+  CHECK(pwg.req.resolution_dpi == 600);
+  CHECK(pwg.variant == "pwg-t-595x842-600");
+  CHECK(conversion_for(j, "application/pdf", false).variant == "pdf-t-595x842");
+  // Not analysed: the declared format is the source, no fitting.
+  job_record fresh = held_job();
+  fresh.document_format = "application/postscript";
+  fresh.media = "iso_a4_210x297mm";
+  auto ps = conversion_for(fresh, "application/pdf", false);
+  CHECK(ps.needed);
+  CHECK(ps.req.source_format == "application/postscript");
+  CHECK(ps.req.media_width_pt == 0);
+  fresh.document_format = "application/octet-stream";
+  CHECK(conversion_for(fresh, "application/pdf", false).req.source_format.empty());
+}
