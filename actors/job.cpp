@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 #include "actors/job_rules.hpp"
@@ -21,6 +22,11 @@ struct job_state_data {
   uint64_t next_seq = 1;
   std::unordered_map<uint64_t, std::function<void(const error&)>> pending;  // commit seq -> then
   std::deque<std::function<void()>> waiting;  // commands that arrived before the job existed
+  // Conversions in flight, by variant (job_rules.hpp conversion), and who
+  // waits for each: a second ask joins the first rather than converting twice.
+  using converted_fn = std::function<void(jobproc::convert_reply&, const std::string& path)>;
+  std::unordered_map<std::string, std::vector<converted_fn>> converting;
+  uint64_t next_part = 1;
   static inline const char* name = "job";
 };
 
@@ -104,7 +110,7 @@ void enqueue_at_printer(job_self self);
 // A job at rest, with nothing in flight, asks to be parked.
 void settle(job_self self) {
   auto& st = self->state;
-  if (!st.exists || st.parking || !st.pending.empty()) return;
+  if (!st.exists || st.parking || !st.pending.empty() || !st.converting.empty()) return;
   if (st.job.state == job_state::queued || st.job.state == job_state::delivering) return;
   st.parking = true;
   self->request(st.registry, caf::infinite, park_atom::value, st.job.id, st.job.state)
@@ -126,6 +132,8 @@ void after_change(job_self self) {
 
 // A job processor's answer (through the registry): stored on the job, and a
 // broken or hostile document fails it; then the job rests again.
+void convert_ahead(job_self self);
+
 void on_analysed(job_self self, const jobproc::analyse_reply& reply, caf::typed_response_promise<job_record> rp) {
   auto& st = self->state;
   auto t = apply_analysis(st.job, reply, context_of(self));
@@ -138,10 +146,12 @@ void on_analysed(job_self self, const jobproc::analyse_reply& reply, caf::typed_
   // Not answer_then_move_on: the analysis moves a job nowhere (a queued one
   // is at its printer already); it only rests again.
   commit(self, *t, [self, rp](const error& e) mutable {
-    if (e)
+    if (e) {
       rp.deliver(make_caf_error(e));
-    else
+    } else {
       rp.deliver(self->state.job);
+      convert_ahead(self);
+    }
     settle(self);
   });
 }
@@ -320,6 +330,75 @@ void fail_delivery(job_self self, const std::string& why) {
   commit(self, *t, [self](const error&) { settle(self); });
 }
 
+// Answers everyone waiting for `variant`.
+void conversion_done(job_self self, const std::string& variant, jobproc::convert_reply& r, const std::string& path) {
+  auto& st = self->state;
+  auto it = st.converting.find(variant);
+  if (it == st.converting.end()) return;
+  auto waiters = std::move(it->second);
+  st.converting.erase(it);
+  for (auto& w : waiters) w(r, path);
+  settle(self);
+}
+
+// Has a job processor convert the job's document (`path` or `bytes`) as
+// `plan` says, into spool/converted/<id>/<variant>: written under a name of
+// its own and renamed when complete, so a file under the variant's name is
+// always whole. `then` gets the reply and that path.
+void request_conversion(job_self self, conversion plan, std::string path, std::string bytes, bool urgent,
+                        job_state_data::converted_fn then) {
+  auto& st = self->state;
+  auto [it, first] = st.converting.try_emplace(plan.variant);
+  it->second.push_back(std::move(then));
+  if (!first) return;
+  std::string folder = st.env->storage->converted_folder(st.job.id);
+  std::string done = folder + "/" + plan.variant;
+  auto fail = [self, variant = plan.variant, done](std::string why, errc code) {
+    jobproc::convert_reply r;
+    r.job_id = self->state.job.id;
+    r.reason = std::move(why);
+    r.failure = to_string(code);
+    conversion_done(self, variant, r, done);
+  };
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) return fail("cannot create " + folder, errc::io_error);
+  std::string part = done + ".part" + std::to_string(st.next_part++);
+  auto req = std::move(plan.req);
+  req.job_id = st.job.id;
+  req.path = std::move(path);
+  req.document = std::move(bytes);
+  req.output_path = part;
+  req.timeout_ms = st.env->convert_timeout_ms;
+  self->request(st.env->processors, caf::infinite, convert_atom::value, std::move(req), urgent)
+      .then(
+          [self, variant = plan.variant, done, part](jobproc::convert_reply& r) {
+            if (r.ok && !r.passthrough && ::rename(part.c_str(), done.c_str()) != 0) {
+              r.ok = false;
+              r.reason = "the converted document was lost";
+            }
+            if (!r.ok) ::unlink(part.c_str());
+            conversion_done(self, variant, r, done);
+          },
+          [fail, part](caf::error& e) {
+            ::unlink(part.c_str());
+            fail(message_of(e), errc::unavailable);
+          });
+}
+
+// Whether a file of the variant exists already (made ahead, or by an
+// earlier attempt): then it is sent without converting again.
+std::string converted_before(job_self self, const conversion& plan) {
+  std::string done = self->state.env->storage->converted_folder(self->state.job.id) + "/" + plan.variant;
+  struct ::stat sb{};
+  return ::stat(done.c_str(), &sb) == 0 && sb.st_size > 0 ? done : std::string();
+}
+
+bool mono_only_at(job_self self, const std::string& printer) {
+  const auto& prices = self->state.env->prices;
+  if (!prices) return false;
+  auto it = prices->find(printer);
+  return it != prices->end() && it->second.mono_only;
+}
+
 // The ticket with the document in the printer's language: converted by a job
 // processor (cached per job, language and options beside the spool file, so
 // a retry or a reprint converts once), or as it is when the printer takes it.
@@ -327,65 +406,71 @@ caf::result<delivery_ticket> convert_for_printer(job_self self, delivery_ticket 
   auto& st = self->state;
   const auto* printer = st.env->printers_and_queues->printer(st.job.printer);
   if (!printer) return ticket;
-  bool mono_only = false;
-  if (st.env->prices)
-    if (auto it = st.env->prices->find(st.job.printer); it != st.env->prices->end()) mono_only = it->second.mono_only;
-  auto plan = conversion_for(st.job, printer->record.language, mono_only);
+  auto plan = conversion_for(st.job, printer->record.language, mono_only_at(self, st.job.printer));
   if (!plan.needed) return ticket;
   if (!st.env->processors) {
     spdlog::warn("job {}: printer {} takes {}, but no job processor runs to convert {}; sent as it is", st.job.id,
                  st.job.printer, printer->record.language, plan.req.source_format);
     return ticket;
   }
-  std::string folder = st.env->storage->converted_folder(st.job.id);
-  std::string done = folder + "/" + plan.variant;
-  struct ::stat sb{};
-  if (::stat(done.c_str(), &sb) == 0 && sb.st_size > 0) {  // converted before (a retry, a reprint)
-    ticket.path = done;
+  if (std::string done = converted_before(self, plan); !done.empty()) {
+    ticket.path = std::move(done);
     ticket.bytes.clear();
     ticket.format = plan.req.target_format;
     return ticket;
   }
-  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
-    fail_delivery(self, "its document cannot be converted: cannot create " + folder);
-    ticket.go = false;
-    return ticket;
-  }
-  auto req = std::move(plan.req);
-  req.job_id = st.job.id;
-  req.path = std::move(ticket.path);
-  req.document = std::move(ticket.bytes);
-  req.output_path = done + ".part";
-  req.timeout_ms = st.env->convert_timeout_ms;
   auto rp = self->make_response_promise<delivery_ticket>();
-  auto original = std::make_shared<std::pair<std::string, std::string>>(req.path, req.document);
-  self->request(st.env->processors, caf::infinite, convert_atom::value, std::move(req))
-      .then(
-          [self, rp, ticket, original, done](jobproc::convert_reply& r) mutable {
-            std::string printer = self->state.job.printer;
-            if (r.ok && r.passthrough) {
-              ticket.path = std::move(original->first);
-              ticket.bytes = std::move(original->second);
-            } else if (r.ok && ::rename((done + ".part").c_str(), done.c_str()) == 0) {
-              spdlog::info("job {}: converted to {} for {} ({} bytes, {} ms)", ticket.job_id, r.format, printer,
-                           r.output_bytes, r.elapsed_us / 1000);
-              ticket.path = done;
-              ticket.format = r.format;
-            } else {
-              if (r.ok) r.reason = "the converted document was lost";
-              fail_delivery(self, "its document could not be converted for printer " + printer + ": " + r.reason);
-              ticket = delivery_ticket{};
-              ticket.job_id = self->state.job.id;
-            }
-            rp.deliver(std::move(ticket));
-          },
-          [self, rp](caf::error& e) mutable {
-            fail_delivery(self, "its document could not be converted: " + message_of(e));
-            delivery_ticket skip;
-            skip.job_id = self->state.job.id;
-            rp.deliver(std::move(skip));
-          });
+  std::string path = ticket.path, bytes = ticket.bytes;
+  request_conversion(self, std::move(plan), std::move(path), std::move(bytes), true,
+                     [self, rp, ticket](jobproc::convert_reply& r, const std::string& done) mutable {
+                       std::string printer = self->state.job.printer;
+                       if (r.ok && !r.passthrough) {
+                         spdlog::info("job {}: converted to {} for {} ({} bytes, {} ms)", ticket.job_id, r.format,
+                                      printer, r.output_bytes, r.elapsed_us / 1000);
+                         ticket.path = done;
+                         ticket.bytes.clear();
+                         ticket.format = r.format;
+                       } else if (!r.ok) {
+                         fail_delivery(self, "its document could not be converted for printer " + printer + ": " +
+                                                 r.reason);
+                         ticket = delivery_ticket{};
+                         ticket.job_id = self->state.job.id;
+                       }
+                       rp.deliver(std::move(ticket));
+                     });
   return rp;
+}
+
+// Conversion ahead of release: a held job of a pull queue is converted for
+// the languages of the queue's printers now, while nobody waits, when that
+// is cheap — a vector language (PDF, PostScript, PCL XL) and at most
+// ahead_max_pages pages. Raster languages (PWG, URF: large files, seconds
+// per page at 600 dpi) are converted at release, for the one printer chosen.
+constexpr uint32_t ahead_max_pages = 100;
+
+void convert_ahead(job_self self) {
+  auto& st = self->state;
+  const job_record& j = st.job;
+  if (!st.env->processors || j.state != job_state::held || j.analysis.status != 1 || j.analysis.pages > ahead_max_pages)
+    return;
+  const auto* q = st.env->printers_and_queues->queue(j.queue);
+  if (!q || q->record.type != queue_type::pull) return;
+  std::optional<document> doc;
+  for (const auto& name : q->record.printers) {
+    const auto* p = st.env->printers_and_queues->printer(name);
+    if (!p || p->record.language == "image/pwg-raster" || p->record.language == "image/urf") continue;
+    auto plan = conversion_for(j, p->record.language, mono_only_at(self, name));
+    if (!plan.needed || st.converting.count(plan.variant) || !converted_before(self, plan).empty()) continue;
+    if (!doc) {
+      auto got = st.env->storage->get_document(j);
+      if (!got.ok()) return;
+      doc = std::move(*got);
+    }
+    request_conversion(self, std::move(plan), doc->in_file ? doc->path : "", doc->in_file ? "" : doc->bytes, false,
+                       [id = j.id, name](jobproc::convert_reply& r, const std::string&) {
+                         if (!r.ok) spdlog::info("job {}: no conversion ahead for {}: {}", id, name, r.reason);
+                       });
+  }
 }
 
 caf::result<delivery_ticket> on_start(job_self self) {

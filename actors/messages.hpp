@@ -315,7 +315,7 @@ using job_actor = caf::typed_actor<
 /// The job processors (see processor_pool.hpp).
 using processor_pool_actor =
     caf::typed_actor<caf::replies_to<analyse_atom, jobproc::analyse_request>::with<jobproc::analyse_reply>,
-                     caf::replies_to<convert_atom, jobproc::convert_request>::with<jobproc::convert_reply>>;
+                     caf::replies_to<convert_atom, jobproc::convert_request, bool>::with<jobproc::convert_reply>>;
 
 /// One device and its delivery FIFO (see printer.hpp).
 using printer_actor = caf::typed_actor<

@@ -279,13 +279,17 @@ processor_pool_actor spawn_processor_pool(caf::actor_system& sys, processor_pool
           dispatch(self);
           return rp;
         },
-        [self](convert_atom, jobproc::convert_request& req) -> caf::result<jobproc::convert_reply> {
+        [self](convert_atom, jobproc::convert_request& req, bool urgent) -> caf::result<jobproc::convert_reply> {
           auto rp = self->make_response_promise<jobproc::convert_reply>();
+          if (!urgent && self->state.queue.size() >= self->state.opts.max_waiting) {
+            rp.deliver(convert_failure(req.job_id, "every job processor is busy", errc::busy));
+            return rp;
+          }
           pending p;
           p.convert = true;
           p.creq = std::move(req);
           p.crp = rp;
-          self->state.urgent.push_back(std::move(p));
+          (urgent ? self->state.urgent : self->state.queue).push_back(std::move(p));
           dispatch(self);
           return rp;
         },

@@ -6,8 +6,9 @@
 // job at a time over its stdin as a length-prefixed msgpack frame
 // (protocols/jobproc/wire.hpp) and reads the reply from its stdout.
 //
-// Conversions (someone waits at a printer) go before analyses; each kind
-// waits in a FIFO until a child is free. A child that crashes, exits,
+// Urgent conversions (someone waits at a printer) go before everything
+// else; analyses and conversions made ahead wait in one FIFO until a child
+// is free. A child that crashes, exits,
 // breaks the framing or runs past the job's timeout (timeout_ms, the
 // child's own limits being tighter) is killed if need be and replaced; only
 // the job it was working on fails, with the reason ("the job processor

@@ -54,6 +54,10 @@ class Conversion(unittest.TestCase):
                      "printers.%s.language=%s" % (name, language),
                      "queues.%s.type=direct" % name,
                      'queues.%s.printers=["%s"]' % (name, name)]
+        # A pull queue whose jobs may go to a PCL XL or a PWG raster printer.
+        sets += ["printers.pxl2.device_uri=file://${data_dir}/sink/pxl2",
+                 "printers.pxl2.language=application/vnd.hp-pclxl",
+                 "queues.pull.type=pull", 'queues.pull.printers=["pxl2","pwg"]']
         cls.server = Quired(sets=sets)
         cls.server.start()
 
@@ -136,6 +140,24 @@ class Conversion(unittest.TestCase):
         converted = os.path.join(self.server.data_dir, "spool", "converted", str(job))
         self.assertTrue(wait_for(lambda: not os.path.exists(converted), timeout=10), os.listdir(converted)
                         if os.path.exists(converted) else "")
+
+    def test_a_pull_queue_converts_ahead_for_its_vector_printers_only(self):
+        job = self.print_to("pull", PDF, "ahead")
+        converted = os.path.join(self.server.data_dir, "spool", "converted", str(job))
+        # Held: converted for the PCL XL printer already, not for the raster one.
+        self.assertTrue(wait_for(lambda: os.path.exists(os.path.join(converted, "pclxl")), timeout=30),
+                        os.listdir(converted) if os.path.exists(converted) else "")
+        self.assertEqual(sorted(f for f in os.listdir(converted) if not f.startswith("pclxl.part")), ["pclxl"])
+        with open(os.path.join(converted, "pclxl"), "rb") as f:
+            made_ahead = f.read()
+        c = Client(self.server.address)
+        st, _ = c.ipp(request("Release-Job", self.server.uri("pull"), "ahead",
+                              extra_op=attr("integer", "job-id", job)), path="/ipp/print/pull")
+        c.close()
+        self.assertEqual(st, "successful-ok")
+        self.assertEqual(self.printed("pxl2", job, "pxl"), made_ahead)
+        # Sent without converting again (a conversion at release is logged).
+        self.assertNotIn("job %d: converted to" % job, self.server.stderr())
 
 
 if __name__ == "__main__":
