@@ -318,7 +318,11 @@ conversion conversion_for(const job_record& job, const std::string& language, bo
   r.monochrome = (prints_mono(job) || mono_only) && !(analysed && a.colour_pages == 0);
   r.duplex = two_sided(job);
   r.tumble = job.sides == "two-sided-short-edge";
-  if (analysed && !job.media.empty() && (a.mixed_sizes || a.size != job.media)) {
+  // Device languages are made for one paper: fit the pages onto the job's
+  // media. A PDF or PostScript printer gets the pages as they are, with the
+  // job's media in its ticket, and scales them itself (print-scaling).
+  bool device_ready = language != "application/pdf" && language != "application/postscript";
+  if (device_ready && analysed && !job.media.empty() && (a.mixed_sizes || a.size != job.media)) {
     auto [w, h] = media_size_of(job.media);
     if (w >= 36 && h >= 36 && w <= 14400 && h <= 14400) r.media_width_pt = w, r.media_height_pt = h;
   }

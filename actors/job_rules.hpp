@@ -117,7 +117,9 @@ std::pair<double, double> media_size_of(const std::string& name);
 /// language (the document is then sent as it is). Monochrome when the user
 /// chose it or the printer's price list is mono-only (`mono_only`), unless
 /// the analysis found no colour page; pages are fitted onto the job's media
-/// when the analysis found other sizes.
+/// when the analysis found other sizes and the language is made for one
+/// paper (PCL XL, PWG raster, URF; a PDF or PostScript printer scales pages
+/// itself, by the job's print-scaling).
 struct conversion {
   bool needed = false;
   jobproc::convert_request req;

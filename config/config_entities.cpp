@@ -91,7 +91,7 @@ status read_printer(const toml::table& t, const std::string& key, const std::str
   auto checked = check_device_uri(uri->get(), data_dir);
   if (!checked) return invalid(key + ".device_uri: " + checked.err().message);
   p.device_uri = std::move(checked).value();
-  p.language = string_or(t, "language", "application/pdf");
+  p.language = string_or(t, "language", "application/octet-stream");
   if (!valid_mime_type(p.language))
     return bad_value(key + ".language", "expected a MIME type like application/pdf", p.language);
   p.location = string_or(t, "location", "");

@@ -271,7 +271,8 @@ TEST_CASE("conversion: only when the printer's language, colour or media differ"
   CHECK(pwg.req.tumble);
   CHECK(pwg.req.resolution_dpi == 600);
   CHECK(pwg.variant == "pwg-t-595x842-600");
-  CHECK(conversion_for(j, "application/pdf", false).variant == "pdf-t-595x842");
+  CHECK_FALSE(conversion_for(j, "application/pdf", false).needed);  // a PDF printer scales pages itself
+  CHECK(conversion_for(j, "application/vnd.hp-pclxl", false).variant == "pclxl-t-595x842");
   // Not analysed: the declared format is the source, no fitting.
   job_record fresh = held_job();
   fresh.document_format = "application/postscript";

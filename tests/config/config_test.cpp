@@ -79,7 +79,7 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   const printer_config& demo = c.printers[0];
   CHECK(demo.name == "demo");
   CHECK(demo.device_uri == "file://" + data + "/sink/demo");
-  CHECK(demo.language == "application/pdf");
+  CHECK(demo.language == "application/octet-stream");
   CHECK(demo.location == "");
   CHECK(demo.info == "Demo printer (writes each job to the sink folder)");
   CHECK(demo.make_and_model == "Quire File Sink");
@@ -145,7 +145,7 @@ printers = ["lab1", "lab0"]
   CHECK(c.printers[0].device_uri == "socket://10.0.0.6");
   CHECK(c.printers[0].language == "application/vnd.hp-pcl");
   CHECK(c.printers[1].name == "lab1");
-  CHECK(c.printers[1].language == "application/pdf");
+  CHECK(c.printers[1].language == "application/octet-stream");
   CHECK(c.printers[1].info == "");
   CHECK(c.find_printer("demo") == nullptr);
   REQUIRE(c.queues.size() == 1);
