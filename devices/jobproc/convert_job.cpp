@@ -244,23 +244,19 @@ convert_reply run_gs_plan(const convert_request& req, const conversion_plan& pla
     if (!written) return failed(written.err().code, "the job processor cannot work: " + written.err().message);
     doc = *written;
   }
-  auto fd = open_output(req.output_path);
-  if (!fd) return failed(fd.err().code, "the job processor cannot work: " + fd.err().message);
-  auto out = std::make_unique<output_file>(*fd, req.target_format);
-  status st = convert_with_gs(doc, plan.device_args, plan.input, gs,
-                              [&out](std::string_view bytes) { return out->write(bytes); });
-  if (!st) st = out->finish();
-  if (st) {
-    out.reset();
-    ::unlink(req.output_path.c_str());
-    return failed(st.code, "the document cannot be converted to " + language_name(req.target_format) + ": " +
-                               st.message);
+  auto out = run_conversion(doc, plan, req.target_format, req.output_path, gs);
+  if (!out) {
+    if (out.err().code == errc::io_error)  // ours (the output's folder, the disk), not the document's
+      return failed(errc::io_error, "the job processor cannot work: " + out.err().message);
+    std::string reason = "the document cannot be converted to ";
+    reason.append(language_name(req.target_format)).append(": ").append(out.err().message);
+    return failed(out.err().code, std::move(reason));
   }
   convert_reply rep;
   rep.ok = true;
   rep.format = req.target_format;
-  rep.output_bytes = out->bytes();
-  rep.pages = out->pages();
+  rep.output_bytes = out->bytes;
+  rep.pages = out->pages;
   return rep;
 }
 
@@ -290,6 +286,31 @@ convert_reply run(const convert_request& req, const gs_limits& limits) {
 }
 
 }  // namespace
+
+result<conversion_output> run_conversion(const std::string& document_path, const conversion_plan& plan,
+                                         std::string_view target_format, const std::string& output_path,
+                                         const gs_limits& limits) {
+  auto fd = open_output(output_path);
+  if (!fd) return fd.err();
+  auto out = std::make_unique<output_file>(*fd, target_format);
+  status st = convert_with_gs(document_path, plan.device_args, plan.input, limits,
+                              [&out](std::string_view bytes) { return out->write(bytes); });
+  if (!st) st = out->finish();
+  if (st) {
+    out.reset();
+    ::unlink(output_path.c_str());
+    return st;
+  }
+  return conversion_output{out->bytes(), out->pages()};
+}
+
+result<conversion_output> postscript_to_pdf(const std::string& document_path, const std::string& output_path,
+                                            const gs_limits& limits) {
+  convert_request req;
+  req.target_format = pdf;
+  conversion_plan plan = plan_conversion(postscript, req);
+  return run_conversion(document_path, plan, pdf, output_path, limits);
+}
 
 convert_reply convert(const convert_request& req, const gs_limits& limits) {
   auto t0 = steady::now();

@@ -53,4 +53,29 @@ std::string language_name(std::string_view mime);
 /// replaced by the request's (quired sizes it to the job).
 convert_reply convert(const convert_request& req, const gs_limits& limits);
 
+/// What one gs conversion wrote.
+struct conversion_output {
+  uint64_t bytes = 0;
+  uint32_t pages = 0;  // counted for PWG raster and URF; 0 (unknown) otherwise
+};
+
+/// Runs `plan` on the document at `document_path` (absolute) and writes the
+/// result into `output_path` (created or truncated, 0600, never through a
+/// symbolic link), checked as it streams to be `target_format`. On failure
+/// output_path is removed; the error is gs's (ghostscript.hpp), the
+/// check's, or errc::io_error when output_path cannot be written (the
+/// environment's fault, not the document's). `limits` is used as given.
+/// REQUIRES: plan.what == kind::ghostscript.
+result<conversion_output> run_conversion(const std::string& document_path, const conversion_plan& plan,
+                                         std::string_view target_format, const std::string& output_path,
+                                         const gs_limits& limits);
+
+/// The PostScript document at `document_path` as PDF in `output_path`: the
+/// very conversion convert() runs for a PDF target without grey or media
+/// fitting (pdfwrite, the pages as the document made them). Analysis
+/// normalises PostScript with it (analyse_job.hpp), so that the PDF it counts
+/// is the PDF that prints. Errors and output_path as run_conversion.
+result<conversion_output> postscript_to_pdf(const std::string& document_path, const std::string& output_path,
+                                            const gs_limits& limits);
+
 }  // namespace quire::jobproc

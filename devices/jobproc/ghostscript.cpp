@@ -294,10 +294,14 @@ status convert_with_gs(const std::string& document_path, const std::vector<std::
   if (out->stopped && refused) return refused;
   if (status st = classify(*out, limits, "")) return st;
   // A document gs cannot open at all still exits 0, writing no page.
-  if (out->stdout_bytes == 0 || contains(out->stderr_tail, "No pages will be processed")) {
+  if (contains(out->stderr_tail, "No pages will be processed")) {
     std::string msg = gs_message(out->stderr_tail);
     return error{errc::corruption, msg.empty() ? "Ghostscript wrote nothing" : msg};
   }
+  // gs ended well and wrote nothing: a PostScript program that sent its
+  // output elsewhere (<< /OutputFile (/dev/null) >> setpagedevice before
+  // its first page). pdfwrite writes a blank page for one that drew none.
+  if (out->stdout_bytes == 0) return error{errc::corruption, std::string(no_page_printed)};
   return status{};
 }
 

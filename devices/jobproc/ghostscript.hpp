@@ -87,12 +87,16 @@ enum class gs_input : uint8_t {
 /// Takes the converted bytes as gs writes them; an error stops gs.
 using gs_sink = std::function<status(std::string_view)>;
 
+/// convert_with_gs's reason when gs ended well but wrote nothing at all.
+inline constexpr std::string_view no_page_printed = "the document printed no page";
+
 /// Runs gs on the document at `document_path` (absolute) with
 /// `device_args` and streams the device's output to `sink`.
 /// REQUIRES: device_args are -sDEVICE= and options built from fixed
 /// strings and validated numbers only, never job text (convert_job.cpp).
 /// Errors as above; the sink's own error when it stopped gs; errc::corruption
-/// when gs wrote nothing or could not open the document (it exits 0 then).
+/// when gs could not open the document (gs's message; it exits 0 then) or
+/// wrote nothing (`no_page_printed`: the document sent its pages elsewhere).
 status convert_with_gs(const std::string& document_path, const std::vector<std::string>& device_args, gs_input input,
                        const gs_limits& limits, const gs_sink& sink);
 

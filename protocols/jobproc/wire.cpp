@@ -141,7 +141,7 @@ result<std::string> frame(size_t fields, size_t max_frame, Body&& body) {
 
 result<std::string> encode_request(const analyse_request& r, size_t max_frame) {
   if (status st = fits(r.document, r.path, max_frame)) return st;
-  return frame(10, max_frame, [&](packer& pk) {
+  return frame(11, max_frame, [&](packer& pk) {
     str(pk, "type", "analyse_request");
     num(pk, "job_id", r.job_id);
     str(pk, "path", r.path);
@@ -152,19 +152,21 @@ result<std::string> encode_request(const analyse_request& r, size_t max_frame) {
     num(pk, "duplex", r.duplex);
     num(pk, "render_dpi", r.render_dpi);
     num(pk, "timeout_ms", r.timeout_ms);
+    str(pk, "normalised_path", r.normalised_path);
   });
 }
 
 result<std::string> encode_reply(const analyse_reply& r, size_t max_frame) {
   size_t ncolour = std::min(r.colour_page_numbers.size(), max_colour_page_numbers);
   size_t nsizes = std::min(r.sizes.size(), max_sizes);
-  return frame(16, max_frame, [&](packer& pk) {
+  return frame(17, max_frame, [&](packer& pk) {
     str(pk, "type", "analyse_reply");
     num(pk, "job_id", r.job_id);
     num(pk, "ok", r.ok);
     str(pk, "reason", r.reason);
     str(pk, "failure", r.failure);
     str(pk, "format", r.format);
+    num(pk, "normalised", r.normalised);
     num(pk, "pages", r.pages);
     num(pk, "colour_pages", r.colour_pages);
     num(pk, "mono_pages", r.mono_pages);
@@ -356,6 +358,7 @@ result<analyse_request> decode_request(std::string_view payload) {
     else if (k == "duplex") r.duplex = as_bool(v, k);
     else if (k == "render_dpi") r.render_dpi = as_u32(v, k);
     else if (k == "timeout_ms") r.timeout_ms = as_u32(v, k);
+    else if (k == "normalised_path") r.normalised_path = as_str(v, k);
   });
   if (st) return st;
   return r;
@@ -370,6 +373,7 @@ result<analyse_reply> decode_reply(std::string_view payload) {
     else if (k == "reason") r.reason = as_str(v, k);
     else if (k == "failure") r.failure = as_str(v, k);
     else if (k == "format") r.format = as_str(v, k);
+    else if (k == "normalised") r.normalised = as_bool(v, k);
     else if (k == "pages") r.pages = as_u32(v, k);
     else if (k == "colour_pages") r.colour_pages = as_u32(v, k);
     else if (k == "mono_pages") r.mono_pages = as_u32(v, k);
@@ -467,6 +471,14 @@ status validate(const analyse_request& r) {
   if (r.render_dpi < 1 || r.render_dpi > 600) return error{errc::invalid_argument, "render_dpi must be 1..600"};
   if (r.timeout_ms < 1 || r.timeout_ms > 3'600'000)
     return error{errc::invalid_argument, "timeout_ms must be 1..3600000"};
+  if (!r.normalised_path.empty()) {
+    if (!absolute(r.normalised_path)) return error{errc::invalid_argument, "normalised_path must be absolute"};
+    // The child writes normalised_path + ".part", then renames it.
+    std::string part = r.normalised_path;
+    part.append(".part");
+    if (r.normalised_path == r.path || part == r.path)
+      return error{errc::invalid_argument, "normalised_path must not be the document"};
+  }
   return status{};
 }
 

@@ -46,6 +46,13 @@ inline constexpr size_t max_notes = 32;
 
 /// One job to analyse. Either `path` (an absolute path the child can read)
 /// or `document` (the bytes inline, for small documents) is set.
+///
+/// `normalised_path` (absolute, optional): where the child may write the
+/// document normalised to PDF. When the document is PostScript, the child
+/// converts it to PDF there (through normalised_path + ".part", renamed on
+/// success) and counts that PDF, so that what prints is what was counted;
+/// the reply then says `normalised`. After any other reply the file does not
+/// exist. Empty: PostScript is counted by interpreting it, nothing written.
 struct analyse_request {
   uint64_t job_id = 0;
   std::string path;
@@ -56,6 +63,7 @@ struct analyse_request {
   bool duplex = false;
   uint32_t render_dpi = 20;     // for the pages the structure scan cannot decide
   uint32_t timeout_ms = 60000;
+  std::string normalised_path;  // absolute; "" = do not normalise
 
   bool operator==(const analyse_request&) const = default;
 };
@@ -79,7 +87,11 @@ struct analyse_reply {
   // "timeout", "limit_exceeded"; "unsupported" when the format cannot be
   // analysed at all (the job may still print); "" when unknown.
   std::string failure;
-  std::string format;  // detected, e.g. "application/pdf"
+  std::string format;  // detected, e.g. "application/pdf" (PostScript stays PostScript when normalised)
+  // The document was PostScript and the request's normalised_path now holds
+  // the PDF these counts are of: deliver that file (or convert it further),
+  // not the original. False: normalised_path does not exist.
+  bool normalised = false;
   uint32_t pages = 0;
   uint32_t colour_pages = 0;
   uint32_t mono_pages = 0;
@@ -87,7 +99,7 @@ struct analyse_reply {
   std::vector<page_summary> sizes;
   std::string title;
   bool exact = true;   // false when some counts are estimates
-  std::string method;  // "structure", "structure+render", "render"
+  std::string method;  // "structure", "structure+render", "render"; "normalised+" before when normalised
   uint64_t elapsed_us = 0;
   std::vector<std::string> notes;
 
@@ -190,7 +202,9 @@ result<std::string> frame_type(std::string_view payload);
 
 /// Checks what decoding cannot: exactly one of path/document, an absolute
 /// path, copies and number_up at least 1, render_dpi in 1..600, timeout_ms in
-/// 1..3,600,000. The child answers a failed check with ok=false.
+/// 1..3,600,000, normalised_path empty or absolute and neither the document's
+/// path nor that path + ".part" (writing it would destroy the document). The
+/// child answers a failed check with ok=false.
 status validate(const analyse_request& req);
 
 /// Checks a conversion request: exactly one of path/document, absolute

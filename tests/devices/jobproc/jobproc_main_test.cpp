@@ -120,3 +120,42 @@ TEST_CASE("quire-jobproc answers an unreadable convert request with a convert_re
   CHECK_FALSE(r->ok);
   CHECK(r->reason.find("'monochrome'") != std::string::npos);
 }
+
+TEST_CASE("quire-jobproc normalises PostScript into normalised_path and says so") {
+  quire::testing::temp_dir dir;
+  analyse_request an;
+  an.job_id = 21;
+  an.path = dir.path() + "/job-21.ps";
+  an.normalised_path = dir.path() + "/job-21.pdf";
+  // One page on the devices analysis renders with, three on pdfwrite.
+  std::ofstream(an.path) << "%!PS\n%%Pages: 1\ncurrentpagedevice /OutputDevice get /pdfwrite eq { 3 } { 1 } ifelse\n"
+                            "{ 0 0 1 setrgbcolor 0 0 100 100 rectfill showpage } repeat\n";
+  analyse_request failing = an;
+  failing.job_id = 22;
+  failing.path = dir.path() + "/job-22.ps";
+  failing.normalised_path = dir.path() + "/job-22.pdf";
+  failing.timeout_ms = 1000;
+  std::ofstream(failing.path) << "%!PS\n{} loop\n";
+
+  auto replies = run_jobproc(dir, *encode_request(an) + *encode_request(failing));
+  REQUIRE(replies.size() == 2);
+  auto a = decode_reply(replies[0]);
+  REQUIRE(a.ok());
+  REQUIRE_MESSAGE(a->ok, a->reason);
+  CHECK(a->job_id == 21);
+  CHECK(a->normalised);
+  CHECK(a->format == "application/postscript");
+  CHECK(a->pages == 3);
+  CHECK(a->colour_pages == 3);
+  CHECK(a->method.rfind("normalised+", 0) == 0);
+  CHECK(slurp(an.normalised_path).rfind("%PDF-", 0) == 0);
+  CHECK_FALSE(std::filesystem::exists(an.normalised_path + ".part"));
+
+  auto f = decode_reply(replies[1]);
+  REQUIRE(f.ok());
+  CHECK_FALSE(f->ok);
+  CHECK_FALSE(f->normalised);
+  CHECK(f->failure == "timeout");
+  CHECK_FALSE(std::filesystem::exists(failing.normalised_path));
+  CHECK_FALSE(std::filesystem::exists(failing.normalised_path + ".part"));
+}

@@ -21,6 +21,7 @@ analyse_request sample_request() {
   r.duplex = true;
   r.render_dpi = 30;
   r.timeout_ms = 1500;
+  r.normalised_path = "/var/lib/quire/spool/42.normalised.pdf";
   return r;
 }
 
@@ -28,7 +29,8 @@ analyse_reply sample_reply() {
   analyse_reply r;
   r.job_id = 42;
   r.ok = true;
-  r.format = "application/pdf";
+  r.format = "application/postscript";
+  r.normalised = true;
   r.pages = 12;
   r.colour_pages = 2;
   r.mono_pages = 10;
@@ -36,7 +38,7 @@ analyse_reply sample_reply() {
   r.sizes = {{10, 595.276, 841.89}, {2, 612, 792}};
   r.title = "Thèse — chapitre 2";
   r.exact = false;
-  r.method = "structure+render";
+  r.method = "normalised+structure+render";
   r.elapsed_us = 123456;
   r.notes = {"page 11 decided by rendering", ""};
   return r;
@@ -258,6 +260,54 @@ TEST_CASE("validate checks what decoding cannot") {
   r = sample_request();
   r.timeout_ms = 0;
   CHECK(validate(r));
+}
+
+TEST_CASE("validate: normalised_path is optional, absolute, and never the document") {
+  auto r = sample_request();
+  CHECK_FALSE(validate(r));
+  r.normalised_path.clear();  // do not normalise
+  CHECK_FALSE(validate(r));
+  auto bad = [](auto change) {
+    auto q = sample_request();
+    change(q);
+    status st = validate(q);
+    CHECK(st.code == errc::invalid_argument);
+    CHECK_MESSAGE(st.message.find("normalised_path") != std::string::npos, st.message);
+  };
+  bad([](analyse_request& q) { q.normalised_path = "out.pdf"; });
+  bad([](analyse_request& q) { q.normalised_path = "/out\0x"s; });
+  bad([](analyse_request& q) { q.normalised_path = q.path; });
+  // Its ".part" would be written over the document.
+  bad([](analyse_request& q) {
+    q.normalised_path = q.path;
+    q.path.append(".part");
+  });
+  // With an inline document any absolute path will do.
+  r.path.clear();
+  r.document = "%!PS\n";
+  r.normalised_path = "/var/lib/quire/spool/42.pdf";
+  CHECK_FALSE(validate(r));
+}
+
+TEST_CASE("normalisation fields: old peers and wrong types") {
+  // An old quired sends no normalised_path; an old child sends no normalised.
+  auto q = decode_request(map_of(1, fixstr("job_id") + "\x05"));
+  REQUIRE(q.ok());
+  CHECK(q->normalised_path.empty());
+  auto r = decode_reply(map_of(2, fixstr("ok") + "\xc3" + fixstr("format") + fixstr("application/postscript")));
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->normalised);
+  // Encoded with the fields, a request without them still round-trips.
+  analyse_request plain;
+  plain.path = "/x.ps";
+  CHECK(*decode_request(payload_of(*encode_request(plain))) == plain);
+
+  auto bad_rep = decode_reply(map_of(1, fixstr("normalised") + "\x01"));
+  REQUIRE_FALSE(bad_rep.ok());
+  CHECK(bad_rep.err().message.find("'normalised'") != std::string::npos);
+  auto bad_req = decode_request(map_of(1, fixstr("normalised_path") + "\x07"));
+  REQUIRE_FALSE(bad_req.ok());
+  CHECK(bad_req.err().message.find("'normalised_path'") != std::string::npos);
 }
 
 // ---------------------------------------------------------------- conversion
