@@ -27,6 +27,9 @@ struct job_state_data {
   using converted_fn = std::function<void(jobproc::convert_reply&, const std::string& path)>;
   std::unordered_map<std::string, std::vector<converted_fn>> converting;
   uint64_t next_part = 1;
+  // Deliveries waiting for the document's analysis (so a job is priced, and
+  // PostScript normalised, before it prints); run when it lands or times out.
+  std::vector<std::function<void()>> after_analysis;
   static inline const char* name = "job";
 };
 
@@ -110,7 +113,8 @@ void enqueue_at_printer(job_self self);
 // A job at rest, with nothing in flight, asks to be parked.
 void settle(job_self self) {
   auto& st = self->state;
-  if (!st.exists || st.parking || !st.pending.empty() || !st.converting.empty()) return;
+  if (!st.exists || st.parking || !st.pending.empty() || !st.converting.empty() || !st.after_analysis.empty())
+    return;
   if (st.job.state == job_state::queued || st.job.state == job_state::delivering) return;
   st.parking = true;
   self->request(st.registry, caf::infinite, park_atom::value, st.job.id, st.job.state)
@@ -134,6 +138,12 @@ void after_change(job_self self) {
 // broken or hostile document fails it; then the job rests again.
 void convert_ahead(job_self self);
 
+void run_after_analysis(job_self self) {
+  auto waiters = std::move(self->state.after_analysis);
+  self->state.after_analysis.clear();
+  for (auto& w : waiters) w();
+}
+
 void on_analysed(job_self self, const jobproc::analyse_reply& reply, caf::typed_response_promise<job_record> rp) {
   auto& st = self->state;
   auto t = apply_analysis(st.job, reply, context_of(self));
@@ -152,6 +162,7 @@ void on_analysed(job_self self, const jobproc::analyse_reply& reply, caf::typed_
       rp.deliver(self->state.job);
       convert_ahead(self);
     }
+    run_after_analysis(self);
     settle(self);
   });
 }
@@ -330,6 +341,34 @@ void fail_delivery(job_self self, const std::string& why) {
   commit(self, *t, [self](const error&) { settle(self); });
 }
 
+// What delivery starts from: the document as it came, or, for PostScript
+// normalised at analysis, the PDF that was counted (so what prints is what
+// was charged). Should that PDF be gone, the original goes, with a warning.
+struct sendable : document {
+  std::string format;
+};
+
+result<sendable> document_to_send(job_self self) {
+  auto& st = self->state;
+  sendable out;
+  if (st.job.analysis.normalised) {
+    std::string pdf = st.env->storage->converted_folder(st.job.id) + "/" + normalised_name;
+    struct ::stat sb{};
+    if (::stat(pdf.c_str(), &sb) == 0) {
+      out.in_file = true;
+      out.path = std::move(pdf);
+      out.format = "application/pdf";
+      return out;
+    }
+    spdlog::warn("job {}: its normalised PDF is gone; the PostScript it came as is sent", st.job.id);
+  }
+  auto doc = st.env->storage->get_document(st.job);
+  if (!doc.ok()) return doc.err();
+  static_cast<document&>(out) = std::move(*doc);
+  out.format = st.job.document_format;
+  return out;
+}
+
 // Answers everyone waiting for `variant`.
 void conversion_done(job_self self, const std::string& variant, jobproc::convert_reply& r, const std::string& path) {
   auto& st = self->state;
@@ -402,24 +441,23 @@ bool mono_only_at(job_self self, const std::string& printer) {
 // The ticket with the document in the printer's language: converted by a job
 // processor (cached per job, language and options beside the spool file, so
 // a retry or a reprint converts once), or as it is when the printer takes it.
-caf::result<delivery_ticket> convert_for_printer(job_self self, delivery_ticket ticket) {
+void convert_for_printer(job_self self, delivery_ticket ticket, caf::typed_response_promise<delivery_ticket> rp) {
   auto& st = self->state;
   const auto* printer = st.env->printers_and_queues->printer(st.job.printer);
-  if (!printer) return ticket;
+  if (!printer) return void(rp.deliver(std::move(ticket)));
   auto plan = conversion_for(st.job, printer->record.language, mono_only_at(self, st.job.printer));
-  if (!plan.needed) return ticket;
+  if (!plan.needed) return void(rp.deliver(std::move(ticket)));
   if (!st.env->processors) {
     spdlog::warn("job {}: printer {} takes {}, but no job processor runs to convert {}; sent as it is", st.job.id,
                  st.job.printer, printer->record.language, plan.req.source_format);
-    return ticket;
+    return void(rp.deliver(std::move(ticket)));
   }
   if (std::string done = converted_before(self, plan); !done.empty()) {
     ticket.path = std::move(done);
     ticket.bytes.clear();
     ticket.format = plan.req.target_format;
-    return ticket;
+    return void(rp.deliver(std::move(ticket)));
   }
-  auto rp = self->make_response_promise<delivery_ticket>();
   std::string path = ticket.path, bytes = ticket.bytes;
   request_conversion(self, std::move(plan), std::move(path), std::move(bytes), true,
                      [self, rp, ticket](jobproc::convert_reply& r, const std::string& done) mutable {
@@ -438,7 +476,6 @@ caf::result<delivery_ticket> convert_for_printer(job_self self, delivery_ticket 
                        }
                        rp.deliver(std::move(ticket));
                      });
-  return rp;
 }
 
 // Conversion ahead of release: a held job of a pull queue is converted for
@@ -455,14 +492,14 @@ void convert_ahead(job_self self) {
     return;
   const auto* q = st.env->printers_and_queues->queue(j.queue);
   if (!q || q->record.type != queue_type::pull) return;
-  std::optional<document> doc;
+  std::optional<sendable> doc;
   for (const auto& name : q->record.printers) {
     const auto* p = st.env->printers_and_queues->printer(name);
     if (!p || p->record.language == "image/pwg-raster" || p->record.language == "image/urf") continue;
     auto plan = conversion_for(j, p->record.language, mono_only_at(self, name));
     if (!plan.needed || st.converting.count(plan.variant) || !converted_before(self, plan).empty()) continue;
     if (!doc) {
-      auto got = st.env->storage->get_document(j);
+      auto got = document_to_send(self);
       if (!got.ok()) return;
       doc = std::move(*got);
     }
@@ -473,16 +510,17 @@ void convert_ahead(job_self self) {
   }
 }
 
-caf::result<delivery_ticket> on_start(job_self self) {
+// The printer may send the job now: its document, in the printer's language.
+void start_now(job_self self, caf::typed_response_promise<delivery_ticket> rp) {
   auto& st = self->state;
   delivery_ticket ticket;
   ticket.job_id = st.job.id;
   auto t = start_delivery(st.job, context_of(self));
-  if (!t.ok()) return ticket;  // canceled or held meanwhile: skip it
-  auto doc = st.env->storage->get_document(st.job);
+  if (!t.ok()) return void(rp.deliver(std::move(ticket)));  // canceled, held or failed meanwhile: skip it
+  auto doc = document_to_send(self);
   if (!doc.ok()) {
     fail_job(self, "its document is missing: " + doc.err().message);
-    return ticket;
+    return void(rp.deliver(std::move(ticket)));
   }
   // Delivery starts now; the "delivering" mark only needs to be durable
   // before the outcome, which the writer's ordering guarantees.
@@ -491,13 +529,31 @@ caf::result<delivery_ticket> on_start(job_self self) {
   });
   ticket.go = true;
   ticket.title = st.job.name;
-  ticket.format = st.job.document_format;
+  ticket.format = doc->format;
   ticket.copies = st.job.copies;
   if (doc->in_file)
     ticket.path = std::move(doc->path);
   else
     ticket.bytes = std::move(doc->bytes);
-  return convert_for_printer(self, std::move(ticket));
+  convert_for_printer(self, std::move(ticket), std::move(rp));
+}
+
+// A job is not sent before its document is analysed (its price known,
+// PostScript normalised), unless no processor runs or the analysis takes
+// longer than its own time limit and then some: then it goes as it is.
+caf::result<delivery_ticket> on_start(job_self self) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<delivery_ticket>();
+  bool waits = st.env->processors && st.job.analysis.status == 0 && !st.job.document_deleted &&
+               st.job.state == job_state::queued;
+  if (!waits) {
+    start_now(self, rp);
+    return rp;
+  }
+  if (st.after_analysis.empty())
+    self->delayed_send(self, std::chrono::milliseconds(st.env->analysis_timeout_ms + 15000), tick_atom::value);
+  st.after_analysis.push_back([self, rp]() mutable { start_now(self, rp); });
+  return rp;
 }
 
 job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_actor registry,
@@ -533,6 +589,12 @@ job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_a
         return rp;
       },
       [self](start_atom) -> caf::result<delivery_ticket> { return on_start(self); },
+      [self](tick_atom) {  // the analysis a delivery waits for is late: send without it
+        if (self->state.after_analysis.empty()) return;
+        spdlog::warn("job {}: no analysis in time; sent without it", self->state.job.id);
+        run_after_analysis(self);
+        settle(self);
+      },
       [self](delivered_atom, delivery_outcome& outcome) {
         auto t = finish_delivery(self->state.job, outcome, context_of(self));
         if (!t.ok()) return;

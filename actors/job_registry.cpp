@@ -1,6 +1,7 @@
 #include "actors/job_registry.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <deque>
 #include <random>
@@ -8,6 +9,7 @@
 #include <unordered_set>
 
 #include "actors/job.hpp"
+#include "actors/job_rules.hpp"
 
 namespace quire {
 
@@ -126,6 +128,13 @@ void analyse_later(registry_self self, const job_record& job) {
   req.number_up = std::max<uint32_t>(1, job.number_up);
   req.duplex = job.sides.rfind("two-sided", 0) == 0;
   req.timeout_ms = self->state.env->analysis_timeout_ms;
+  // A document that may be PostScript is made into the PDF that will print
+  // (jobproc::analyse_request::normalised_path), next to its conversions.
+  const std::string& f = job.document_format;
+  if (f != "application/pdf" && f.rfind("image/", 0) != 0) {
+    std::string folder = self->state.env->storage->converted_folder(job.id);
+    if (::mkdir(folder.c_str(), 0700) == 0 || errno == EEXIST) req.normalised_path = folder + "/" + normalised_name;
+  }
   uint64_t id = job.id;
   self->request(pool, caf::infinite, analyse_atom::value, std::move(req))
       .then(

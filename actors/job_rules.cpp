@@ -312,7 +312,7 @@ conversion conversion_for(const job_record& job, const std::string& language, bo
   const job_analysis& a = job.analysis;
   bool analysed = a.status == 1;
   auto& r = c.req;
-  r.source_format = analysed ? a.format : job.document_format;
+  r.source_format = !analysed ? job.document_format : a.normalised ? "application/pdf" : a.format;
   if (r.source_format == "application/octet-stream") r.source_format.clear();  // let the processor look
   r.target_format = language;
   r.monochrome = (prints_mono(job) || mono_only) && !(analysed && a.colour_pages == 0);
@@ -368,6 +368,7 @@ result<transition> apply_analysis(const job_record& job, const jobproc::analyse_
   a.status = 1;
   a.reason.clear();
   a.format = reply.format;
+  a.normalised = reply.normalised;
   a.pages = reply.pages;
   a.colour_pages = reply.colour_pages;
   a.exact = reply.exact;

@@ -112,6 +112,8 @@ std::pair<double, double> media_size_of(const std::string& name);
 /// `language` (a MIME type): a convert_request without its paths, job id and
 /// timeout (the job fills those), and the name of the cache file that holds
 /// the result, one per language and options ("pclxl-m-d-595x842-300").
+/// The source is the document delivery starts from: for PostScript
+/// normalised at analysis, that PDF (normalised_name in the same folder).
 /// Not needed when the printer takes the document as it is (the same format
 /// and nothing to change), or when the processors do not write that
 /// language (the document is then sent as it is). Monochrome when the user
@@ -120,6 +122,8 @@ std::pair<double, double> media_size_of(const std::string& name);
 /// when the analysis found other sizes and the language is made for one
 /// paper (PCL XL, PWG raster, URF; a PDF or PostScript printer scales pages
 /// itself, by the job's print-scaling).
+inline constexpr const char* normalised_name = "normalised.pdf";
+
 struct conversion {
   bool needed = false;
   jobproc::convert_request req;

@@ -240,7 +240,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_analysis& x) {
   return f(caf::meta::type_name("job_analysis"), x.status, x.format, x.pages, x.colour_pages, x.impressions,
            x.colour_impressions, x.sheets, x.exact, x.size, x.mixed_sizes, x.method, x.reason, x.elapsed_us,
-           x.colour_sheets);
+           x.colour_sheets, x.normalised);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_price& x) {
@@ -310,7 +310,8 @@ using job_actor = caf::typed_actor<
     caf::replies_to<analysed_atom, jobproc::analyse_reply>::with<job_record>,
     caf::replies_to<start_atom>::with<delivery_ticket>,
     caf::reacts_to<delivered_atom, delivery_outcome>,
-    caf::reacts_to<committed_atom, uint64_t, error>>;
+    caf::reacts_to<committed_atom, uint64_t, error>,
+    caf::reacts_to<tick_atom>>;
 
 /// The job processors (see processor_pool.hpp).
 using processor_pool_actor =

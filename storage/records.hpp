@@ -64,12 +64,15 @@ struct job_analysis {
   bool exact = true;               // false: some counts are estimates
   std::string size;                // the media of most pages, PWG name ("iso_a4_210x297mm") or "WxHpt"
   bool mixed_sizes = false;
-  std::string method;              // "structure", "structure+render", "render"
+  std::string method;              // "structure", "structure+render", "render", "normalised+..."
+  // PostScript made into PDF at analysis (spool/converted/<id>/normalised.pdf):
+  // the counts are that PDF's, and that PDF is what prints.
+  bool normalised = false;
   std::string reason;              // status 2 or 3: why
   uint64_t elapsed_us = 0;
 
   MSGPACK_DEFINE_MAP(status, format, pages, colour_pages, impressions, colour_impressions, sheets, exact, size,
-                     mixed_sizes, method, reason, elapsed_us, colour_sheets)
+                     mixed_sizes, method, reason, elapsed_us, colour_sheets, normalised)
 };
 
 /// What a job costs, in minor units of the site currency

@@ -103,7 +103,9 @@ class CupsInFront(unittest.TestCase):
         query = request("Get-Jobs", self.server.uri("secure"), "carol",
                         extra_op=attr("keyword", "requested-attributes", "job-id", "job-state", "job-state-reasons",
                                       "job-originating-user-name", "document-format-supplied"))
-        self.assertTrue(wait_for(lambda: "job-id" in c.ipp(query)[1], timeout=60), "no job reached Quire")
+        # CUPS sends Create-Job, then Send-Document: wait for the document too.
+        self.assertTrue(wait_for(lambda: "document-format-supplied" in c.ipp(query)[1], timeout=60),
+                        "no job reached Quire")
         status, jobs = c.ipp(query)
         self.assertEqual(status, "successful-ok")
         self.assertEqual(len(jobs["job-id"]), 1)

@@ -155,12 +155,28 @@ class LpdIntake(unittest.TestCase):
 
     def test_direct_queue_prints_the_document_unchanged(self):
         before = set(glob.glob(os.path.join(self.server.sink("demo"), "*")))
-        rc, err = run_backend("lpd", self.lpd_uri("demo"), PS, user="dora")
+        rc, err = run_backend("lpd", self.lpd_uri("demo"), PJL, user="dora")
         self.assertEqual(rc, 0, err)
         new = lambda: set(glob.glob(os.path.join(self.server.sink("demo"), "*"))) - before
         self.assertTrue(wait_for(lambda: len(new()) == 1))
         with open(new().pop(), "rb") as f:
-            self.assertEqual(f.read(), PS)
+            self.assertEqual(f.read(), PJL)
+
+    def test_postscript_prints_as_the_pdf_it_was_counted_as(self):
+        # PostScript is made into PDF when it is analysed, and that PDF is
+        # what the printer gets: a program cannot print more than it was
+        # counted for (devices/jobproc/README.md).
+        before = set(glob.glob(os.path.join(self.server.sink("demo"), "*")))
+        rc, err = run_backend("lpd", self.lpd_uri("demo"), PS, user="dora")
+        self.assertEqual(rc, 0, err)
+        new = lambda: set(glob.glob(os.path.join(self.server.sink("demo"), "*"))) - before
+        self.assertTrue(wait_for(lambda: len(new()) == 1, timeout=30))
+        printed = new().pop()
+        self.assertTrue(printed.endswith(".pdf"), printed)
+        with open(printed, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"%PDF-"), data[:20])
+        self.assertIn(b"/Count 1", data)
 
     def test_raw_port_with_cups_socket_backend(self):
         rc, err = run_backend("socket", "socket://%s" % self.raw, PJL)
