@@ -4,6 +4,9 @@
 //   jobproc_bench single --program PATH --file PDF [--repeat N] [--expect-pages N]
 //                        [--expect-colour none|P,P,...] [--gs PATH] [--gs-runs K]
 //   jobproc_bench pool   --program PATH --file PDF [--processes N] [--count M] [--cached]
+//   jobproc_bench convert --program PATH --file DOC --target MIME [--mono] [--media WxH]
+//                         [--dpi N] [--repeat N]
+//   jobproc_bench normalise --program PATH --file PS [--repeat N]
 //
 // The children are started the way quired's processor pool starts them
 // (fork/exec, requests on stdin, replies on stdout, stderr inherited) and
@@ -135,18 +138,12 @@ int stop_child(child& c) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-// Reads what the pipe has (one read) and decodes a reply if a frame is
-// complete: 1 reply, 0 need more, -1 failed (err says why).
-int pump(child& c, analyse_reply& rep, std::string& err) {
-  std::string payload;
+// Reads what the pipe has (one read) and hands out a frame's payload if one
+// is complete: 1 payload, 0 need more, -1 failed (err says why).
+int pump_payload(child& c, std::string& payload, std::string& err) {
   for (bool fed = false;; fed = true) {
     auto st = c.reader.next(payload);
-    if (st == frame_reader::status::frame) {
-      auto r = decode_reply(payload);
-      if (!r) return (err = "bad reply: " + r.err().message, -1);
-      rep = std::move(*r);
-      return 1;
-    }
+    if (st == frame_reader::status::frame) return 1;
     if (st == frame_reader::status::error) return (err = "bad frame: " + c.reader.error_message(), -1);
     if (fed) return 0;
     char buf[1 << 16];
@@ -158,8 +155,24 @@ int pump(child& c, analyse_reply& rep, std::string& err) {
   }
 }
 
+// As pump_payload, decoding a reply of type Reply.
+template <class Reply, class Decode>
+int pump_as(child& c, Reply& rep, std::string& err, Decode decode) {
+  std::string payload;
+  int got = pump_payload(c, payload, err);
+  if (got != 1) return got;
+  auto r = decode(payload);
+  if (!r) return (err = "bad reply: " + r.err().message, -1);
+  rep = std::move(*r);
+  return 1;
+}
+
+int pump(child& c, analyse_reply& rep, std::string& err) { return pump_as(c, rep, err, decode_reply); }
+int pump(child& c, convert_reply& rep, std::string& err) { return pump_as(c, rep, err, decode_convert_reply); }
+
 // One blocking call: write `frame`, read until its reply. Latency in ms.
-bool call(child& c, const std::string& frame, analyse_reply& rep, double& ms, std::string& err) {
+template <class Reply>
+bool call(child& c, const std::string& frame, Reply& rep, double& ms, std::string& err) {
   auto t0 = clock_type::now();
   if (!write_all(c.in, frame)) return (err = "cannot write to the child", false);
   int got;
@@ -466,11 +479,143 @@ int run_pool(const options& o) {
   return r.errors == 0 && worst == 0 ? 0 : 1;
 }
 
+// ---- convert and normalise ----------------------------------------------------
+
+// Runs `frames` one after another on one new child; latencies and replies.
+template <class Reply>
+bool run_calls(const std::string& program, const std::vector<std::string>& frames, std::vector<double>& ms,
+               std::vector<Reply>& replies, std::string& err) {
+  child c;
+  if (!spawn_child(program, c, err)) return false;
+  bool ok = true;
+  for (const auto& f : frames) {
+    Reply rep;
+    double t = 0;
+    if (!(ok = call(c, f, rep, t, err))) break;
+    ms.push_back(t);
+    replies.push_back(std::move(rep));
+  }
+  int exit = stop_child(c);
+  if (ok && exit != 0) ok = (err = "the child exited with " + std::to_string(exit), false);
+  return ok;
+}
+
+std::string temp_dir() {
+  std::string dir = (std::filesystem::temp_directory_path() / "jobproc_bench.XXXXXX").string();
+  if (!::mkdtemp(dir.data())) return "";
+  return dir;
+}
+
+// Converts the file `repeat` times (a converter keeps no cache: each call
+// converts); the first call of the child is untimed.
+int run_convert(const options& o) {
+  double load0 = load1();
+  std::string program = o.str("program"), file = std::filesystem::absolute(o.str("file")).string(), err;
+  std::string target = o.str("target", "application/vnd.hp-pclxl");
+  size_t repeat = static_cast<size_t>(std::max(1L, o.whole("repeat", 5)));
+  std::string dir = temp_dir();
+  if (dir.empty()) return std::fprintf(stderr, "jobproc_bench: mkdtemp: %s\n", std::strerror(errno)), 1;
+  std::vector<std::string> frames;
+  for (size_t i = 0; i <= repeat; ++i) {
+    convert_request req;
+    req.job_id = i + 1;
+    req.path = file;
+    req.target_format = target;
+    req.output_path = dir + "/out-" + std::to_string(i);
+    req.monochrome = o.has("mono");
+    req.resolution_dpi = static_cast<uint32_t>(o.whole("dpi", 0));
+    if (o.has("media") && std::sscanf(o.str("media").c_str(), "%lfx%lf", &req.media_width_pt, &req.media_height_pt) != 2)
+      return std::fprintf(stderr, "jobproc_bench: --media WxH in points\n"), 2;
+    auto f = encode_convert_request(req);
+    if (!f) return std::fprintf(stderr, "jobproc_bench: %s\n", f.err().message.c_str()), 2;
+    frames.push_back(std::move(*f));
+  }
+  std::vector<double> ms;
+  std::vector<convert_reply> reps;
+  bool ok = run_calls(program, frames, ms, reps, err);
+  std::filesystem::remove_all(dir);
+  if (!ok) return std::fprintf(stderr, "jobproc_bench: %s\n", err.c_str()), 1;
+  ms.erase(ms.begin());  // the child's first call
+  uint64_t errors = 0, bytes = 0;
+  uint32_t pages = 0;
+  std::string reason;
+  for (const auto& r : reps) {
+    if (!r.ok) ++errors, reason = r.reason;
+    bytes = r.output_bytes;
+    pages = r.pages;
+  }
+  std::vector<double> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  std::printf("{\"mode\":\"convert\",\"file\":\"%s\",\"target\":\"%s\",\"mono\":%s,\"repeat\":%zu,"
+              "\"median_ms\":%.1f,\"p99_ms\":%.1f,\"output_bytes\":%llu,\"pages_written\":%u,\"errors\":%llu,"
+              "\"load_at_start\":%.2f}\n",
+              file.c_str(), target.c_str(), o.has("mono") ? "true" : "false", repeat, median_of(ms),
+              percentile(sorted, 0.99), static_cast<unsigned long long>(bytes), pages,
+              static_cast<unsigned long long>(errors), load0);
+  std::printf("convert %s to %s%s: median %.1f ms over %zu, %llu bytes out; errors %llu%s%s; load at start %.2f\n",
+              std::filesystem::path(file).filename().c_str(), target.c_str(), o.has("mono") ? " (grey)" : "",
+              median_of(ms), repeat, static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(errors),
+              reason.empty() ? "" : ": ", reason.c_str(), load0);
+  return errors == 0 ? 0 : 1;
+}
+
+// PostScript analysed two ways: counted by interpreting it (no
+// normalised_path) and normalised to PDF then analysed (what quired asks).
+int run_normalise(const options& o) {
+  double load0 = load1();
+  std::string program = o.str("program"), file = std::filesystem::absolute(o.str("file")).string(), doc, err;
+  size_t repeat = static_cast<size_t>(std::max(1L, o.whole("repeat", 5)));
+  if (!read_file(file, doc)) return std::fprintf(stderr, "jobproc_bench: cannot read %s\n", file.c_str()), 2;
+  std::string dir = temp_dir();
+  if (dir.empty()) return std::fprintf(stderr, "jobproc_bench: mkdtemp: %s\n", std::strerror(errno)), 1;
+  double median[2] = {0, 0};
+  analyse_reply last[2];
+  uint64_t errors = 0;
+  for (int normalise = 0; normalise < 2 && err.empty(); ++normalise) {
+    std::vector<std::string> frames;
+    for (size_t i = 0; i <= repeat; ++i) {
+      analyse_request req;
+      req.job_id = i + 1;
+      // Unique bytes per call: the analysis cache must not answer.
+      req.document = doc + "\n%quire-bench " + std::to_string(normalise) + "-" + std::to_string(i) + "\n";
+      req.declared_format = "application/postscript";
+      if (normalise) req.normalised_path = dir + "/n-" + std::to_string(i) + ".pdf";
+      auto f = encode_request(req);
+      if (!f) return std::fprintf(stderr, "jobproc_bench: %s\n", f.err().message.c_str()), 2;
+      frames.push_back(std::move(*f));
+    }
+    std::vector<double> ms;
+    std::vector<analyse_reply> reps;
+    if (!run_calls(program, frames, ms, reps, err)) break;
+    ms.erase(ms.begin());
+    median[normalise] = median_of(ms);
+    for (const auto& r : reps) errors += r.ok ? 0 : 1;
+    last[normalise] = reps.back();
+  }
+  std::filesystem::remove_all(dir);
+  if (!err.empty()) return std::fprintf(stderr, "jobproc_bench: %s\n", err.c_str()), 1;
+  std::printf("{\"mode\":\"normalise\",\"file\":\"%s\",\"repeat\":%zu,\"interpret_ms\":%.1f,\"normalise_ms\":%.1f,"
+              "\"pages\":[%u,%u],\"colour_pages\":[%u,%u],\"methods\":[\"%s\",\"%s\"],\"errors\":%llu,"
+              "\"load_at_start\":%.2f}\n",
+              file.c_str(), repeat, median[0], median[1], last[0].pages, last[1].pages, last[0].colour_pages,
+              last[1].colour_pages, last[0].method.c_str(), last[1].method.c_str(),
+              static_cast<unsigned long long>(errors), load0);
+  std::printf("normalise %s: counted by interpreting %.1f ms (%u pages, %u colour); normalised to PDF and analysed "
+              "%.1f ms (%u pages, %u colour, %s); errors %llu; load at start %.2f\n",
+              std::filesystem::path(file).filename().c_str(), median[0], last[0].pages, last[0].colour_pages,
+              median[1], last[1].pages, last[1].colour_pages, last[1].method.c_str(),
+              static_cast<unsigned long long>(errors), load0);
+  return errors == 0 ? 0 : 1;
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: jobproc_bench single --program PATH --file PDF [--repeat N] [--expect-pages N]\n"
                "                            [--expect-colour none|P,P,...] [--gs PATH] [--gs-runs K]\n"
                "       jobproc_bench pool --program PATH --file PDF [--processes N] [--count M] [--cached]\n"
+               "       jobproc_bench convert --program PATH --file DOC --target MIME [--mono] [--media WxH]\n"
+               "                             [--dpi N] [--repeat N]\n"
+               "       jobproc_bench normalise --program PATH --file PS [--repeat N]\n"
                "  see bench/README.md\n");
   return 2;
 }
@@ -484,12 +629,16 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a dead child shows as a failed write, not a dead bench
   std::string mode = argv[1], err;
   options o;
-  if (!o.parse(argc, argv, {"cached"}, err)) return std::fprintf(stderr, "jobproc_bench: %s\n", err.c_str()), 2;
+  if (!o.parse(argc, argv, {"cached", "mono"}, err)) return std::fprintf(stderr, "jobproc_bench: %s\n", err.c_str()), 2;
   std::set<std::string> known = {"program", "file"};
   if (mode == "single") known.insert({"repeat", "expect-pages", "expect-colour", "gs", "gs-runs"});
   else if (mode == "pool") known.insert({"processes", "count", "cached"});
+  else if (mode == "convert") known.insert({"target", "mono", "media", "dpi", "repeat"});
+  else if (mode == "normalise") known.insert({"repeat"});
   else return usage();
   if (o.unknown(known, err)) return std::fprintf(stderr, "jobproc_bench: %s\n", err.c_str()), 2;
   if (!o.has("program") || !o.has("file")) return usage();
+  if (mode == "convert") return run_convert(o);
+  if (mode == "normalise") return run_normalise(o);
   return mode == "single" ? run_single(o) : run_pool(o);
 }
