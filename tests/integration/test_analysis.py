@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import zlib
 
 from quire_harness import SAMPLE_PDF, Client, Quired, attr, parse_groups, request, wait_for
 
@@ -36,6 +37,26 @@ def make_pdf(folder, name, pages):
                    check=True, capture_output=True)
     with open(pdf, "rb") as f:
         return f.read()
+
+
+def flate_bomb_pdf(mib):
+    """A one-page PDF whose FlateDecode content stream is `mib` MiB of spaces
+    followed by a blue 100 pt square (deflate packs it ~1,000:1)."""
+    c = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    stream = b"".join(c.compress(block) for _ in range(mib))
+    stream += c.compress(b"\n0 0 1 rg 10 10 100 100 re f\n") + c.flush()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = b"%PDF-1.7\n", []
+    for i, o in enumerate(objs):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 
 
 def job_attrs(server, job_id, user, queue="secure"):
@@ -185,6 +206,17 @@ class Analysis(unittest.TestCase):
             self.assertIn("could not be read", a["job-state-message"][0])
         else:
             self.assertGreaterEqual(a["job-pages"][0], 1)
+
+    def test_a_pdf_bomb_is_read_without_blowing_up(self):
+        # One page whose content stream inflates ~1,000-fold to 128 MiB of
+        # blanks, then draws a blue square: the structure scan stops at its
+        # byte budget and leaves the page uncertain; Ghostscript, boxed,
+        # renders it within the limits and finds the colour.
+        job = self.submit(flate_bomb_pdf(128), "bomber")
+        a = self.analysed(job, "bomber", timeout=60)
+        self.assertEqual(a["job-pages"], [1], a)
+        self.assertIn("full-color=1", self.col_text(job, "bomber"))
+        self.assertEqual(self.analysed(self.submit(PDF, "after-bomb"), "after-bomb")["job-pages"], [1])
 
     def test_a_killed_processor_costs_only_its_job(self):
         job = self.submit(b"%!PS\n{} loop\n", "victim", fmt="application/postscript")
