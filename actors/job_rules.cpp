@@ -369,6 +369,23 @@ result<transition> apply_analysis(const job_record& job, const jobproc::analyse_
   a.reason.clear();
   a.format = reply.format;
   a.normalised = reply.normalised;
+  // The title comes from the document (hostile input): no control
+  // characters, bounded, for listings at a terminal.
+  a.title.clear();
+  bool cut = false;
+  for (unsigned char c : reply.title) {
+    if (c < 0x20 || c == 0x7f) continue;
+    if (a.title.size() == 256) {
+      cut = true;
+      break;
+    }
+    a.title.push_back(static_cast<char>(c));
+  }
+  if (cut) {  // not in the middle of a UTF-8 sequence
+    size_t end = a.title.size();
+    while (end > 0 && (static_cast<unsigned char>(a.title[end - 1]) & 0xC0) == 0x80) --end;
+    if (end > 0 && static_cast<unsigned char>(a.title[end - 1]) >= 0xC0) a.title.resize(end - 1);
+  }
   a.pages = reply.pages;
   a.colour_pages = reply.colour_pages;
   a.exact = reply.exact;

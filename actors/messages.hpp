@@ -240,7 +240,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_analysis& x) {
   return f(caf::meta::type_name("job_analysis"), x.status, x.format, x.pages, x.colour_pages, x.impressions,
            x.colour_impressions, x.sheets, x.exact, x.size, x.mixed_sizes, x.method, x.reason, x.elapsed_us,
-           x.colour_sheets, x.normalised);
+           x.colour_sheets, x.normalised, x.title);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_price& x) {

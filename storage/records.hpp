@@ -70,9 +70,10 @@ struct job_analysis {
   bool normalised = false;
   std::string reason;              // status 2 or 3: why
   uint64_t elapsed_us = 0;
+  std::string title;               // the document's own title (PDF /Title, DSC %%Title:), printable, <= 256 bytes
 
   MSGPACK_DEFINE_MAP(status, format, pages, colour_pages, impressions, colour_impressions, sheets, exact, size,
-                     mixed_sizes, method, reason, elapsed_us, colour_sheets, normalised)
+                     mixed_sizes, method, reason, elapsed_us, colour_sheets, normalised, title)
 };
 
 /// What a job costs, in minor units of the site currency

@@ -27,6 +27,7 @@ jobproc::analyse_reply five_pages_two_colour() {
   r.colour_page_numbers = {1, 2};
   r.sizes = {{4, 595.3, 841.9}, {1, 612, 792}};
   r.method = "structure";
+  r.title = "Thesis\x01 draft\n";
   return r;
 }
 
@@ -49,6 +50,7 @@ TEST_CASE("analysis: pages, impressions, sheets and colour by the one definition
   CHECK(a.mixed_sizes);
   CHECK(t->next.state == job_state::held);
   CHECK(t->next.impressions == 6);
+  CHECK(a.title == "Thesis draft");  // control characters dropped
   auto before = held_job();
   CHECK(events_of(&before, t->next) == std::vector<event_type>{event_type::job_analysed});
 }
@@ -115,6 +117,14 @@ TEST_CASE("media names from points, either orientation") {
   CHECK(media_name_of(841.89, 595.28) == "iso_a4_210x297mm");
   CHECK(media_name_of(612, 792) == "na_letter_8.5x11in");
   CHECK(media_name_of(1000, 500) == "500x1000pt");
+}
+
+TEST_CASE("analysis: a long title is cut whole characters at a time") {
+  auto r = five_pages_two_colour();
+  r.title = std::string(255, 'a') + "\xc3\xa9tude";  // "é" straddles the 256-byte cut
+  auto t = apply_analysis(held_job(), r, job_context{});
+  REQUIRE(t.ok());
+  CHECK(t->next.analysis.title == std::string(255, 'a'));
 }
 
 TEST_CASE("analysis: page-ranges and monochrome printing shape the units") {
