@@ -23,6 +23,7 @@
 #include "actors/job_env.hpp"
 #include "actors/job_reader.hpp"
 #include "actors/job_registry.hpp"
+#include "actors/job_service_adapter.hpp"
 #include "actors/printer.hpp"
 #include "actors/queue.hpp"
 #include "actors/processor_pool.hpp"
@@ -209,6 +210,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   d.users = spawn_user_directory(sys, *d.st, uo);
   watched.push_back(caf::actor_cast<caf::actor>(d.users));
   d.users_api = make_user_service(sys, d.users);
+  d.jobs_api = make_job_service(sys, *d.st, {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
   ipp_listener_config lc;
@@ -353,6 +355,7 @@ void site::stop() {
   d.ipp_listener = nullptr;
   d.stream_listener = nullptr;
   d.users_api.reset();
+  d.jobs_api.reset();
   d.users = nullptr;
   d.fleet.reset();
   d.actors.reset();

@@ -42,6 +42,7 @@ struct site::impl {
   std::vector<std::shared_ptr<const raw_context>> raw_ctx;
   user_directory_actor users;
   std::unique_ptr<web::user_service> users_api;  // the admin API's view of `users`
+  std::unique_ptr<web::job_service> jobs_api;    // the admin API's view of committed jobs in `st`
   web::api_options api_options;
   fleet_ptr fleet;
   std::vector<std::pair<std::string, std::string>> listeners;

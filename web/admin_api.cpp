@@ -38,7 +38,7 @@ io::http_response json_response(int status, std::string body) {
   r.status = status;
   r.content_type = std::string(json_type);
   r.body = std::move(body);
-  // Answers name users and describe accounts: no cache keeps them.
+  // Answers name users and describe accounts and jobs: no cache keeps them.
   r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
   return r;
 }
@@ -80,12 +80,14 @@ bool is_json_type(const std::string* value) {
 struct api_call {
   endpoint what = endpoint::whoami;
   std::string user;   // the {name} of the path
+  uint64_t job = 0;   // the {id} of the path
   std::string query;  // after the '?', raw
   std::string body;
   basic_credentials credentials;
   std::string peer;
   io::responder respond;
   user_service* users = nullptr;
+  job_service* jobs = nullptr;
   api_options options;
   principal who;
 
@@ -154,6 +156,30 @@ void list_users(const call_ptr& c) {
   });
 }
 
+// GET /api/v1/jobs?user=&queue=&which=&after=&limit=
+void list_jobs(const call_ptr& c) {
+  auto q = parse_job_query(c->query, c->options.default_page_size, c->options.max_page_size);
+  if (!q.ok()) return c->reply(invalid(q.err()));
+  c->jobs->list_jobs(c->who, std::move(*q), [c](result<job_page> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      std::optional<uint64_t> next;
+      if (r->more && !r->jobs.empty()) next = r->jobs.back().id;
+      c->reply(json_response(200, job_list_json(r->jobs, r->money, next)));
+    });
+  });
+}
+
+// GET /api/v1/jobs/{id}
+void get_job(const call_ptr& c) {
+  c->jobs->get_job(c->who, c->job, [c](result<job_view> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      c->reply(json_response(200, job_json(r->record, r->money)));
+    });
+  });
+}
+
 void create_user(const call_ptr& c) {
   auto req = parse_new_user(c->body);
   if (!req.ok()) return c->reply(invalid(req.err()));
@@ -179,7 +205,7 @@ void with_secret(const call_ptr& c, Parse parse, Call call) {
 void dispatch(const call_ptr& c) {
   if (!takes_body(c->what) && !c->body.empty())
     return c->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
-  if (c->what != endpoint::list_users && !c->query.empty())
+  if (!takes_query(c->what) && !c->query.empty())
     return c->reply(invalid(error(errc::invalid_argument, "this request takes no query parameters")));
   auto* users = c->users;
   const auto& who = c->who;
@@ -204,6 +230,8 @@ void dispatch(const call_ptr& c) {
       return with_secret(c, [&](std::string_view b) { return parse_pin(b, limits); },
                          [&](std::string pin) { users->set_pin(who, c->user, std::move(pin), answer_done(c)); });
     case endpoint::clear_pin: return users->clear_pin(who, c->user, answer_done(c));
+    case endpoint::list_jobs: return list_jobs(c);
+    case endpoint::get_job: return get_job(c);
   }
 }
 
@@ -266,7 +294,8 @@ class api_handler final : public io::request_handler {
 }  // namespace
 
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
-                                                     user_service& users, const api_options& options) {
+                                                     user_service& users, job_service& jobs,
+                                                     const api_options& options) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -304,12 +333,14 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     auto call = std::make_shared<api_call>();
     call->what = m.what;
     call->user = std::move(m.user);
+    call->job = m.job;
     size_t q = head.target.find('?');
     if (q != std::string::npos) call->query = head.target.substr(q + 1);
     call->credentials = std::move(*credentials);
     call->peer = info.peer_host;
     call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
     call->users = &users;
+    call->jobs = &jobs;
     call->options = options;
     return std::make_unique<api_handler>(std::move(call));
   } catch (const std::exception&) {

@@ -1,16 +1,19 @@
-// The admin REST API under /api/v1: users and their credentials, over
+// The admin REST API under /api/v1: users and their credentials, and jobs
+// (read-only: one job, or a listing, with its analysis and price), over
 // HTTP(S) with JSON bodies. web/openapi.yaml documents every endpoint.
 //
 // route_admin_api() plugs into the HTTP server's router (actors/io/
 // http_server.hpp): it turns a request head into a request_handler that
 // collects the body (bounded), and at the request's end authenticates the
 // caller through user_service, validates the body into typed values and
-// calls the service; the service's callback renders the JSON response. The
+// calls the service (user_service, or job_service for /jobs); the service's
+// callback renders the JSON response. The
 // handler may be destroyed before the service answers: what the answer
 // needs is shared with the callback, not owned by the handler.
 //
 // Checks, in order (the first that fails answers):
-//   1. the path and method name an endpoint              404, 405 (Allow)
+//   1. the path and method name an endpoint              404, 405 (Allow);
+//      a {name} or {id} in the path is valid               400
 //   2. the connection is TLS, or a loopback peer while
 //      allow_plain_loopback                                403 https_required
 //   3. an Authorization: Basic header that parses          401 (WWW-Authenticate)
@@ -40,6 +43,7 @@
 #include "protocols/result.hpp"
 #include "web/api_json.hpp"
 #include "web/api_request.hpp"
+#include "web/job_service.hpp"
 #include "web/user_service.hpp"
 
 namespace quire::web {
@@ -50,7 +54,8 @@ struct api_options {
   bool allow_plain_loopback = false;
   /// The largest request body; larger ones get 413 (and are not read).
   size_t max_body_bytes = 64 * 1024;
-  /// GET /api/v1/users pages: `limit` when the query gives none, and its cap.
+  /// GET /api/v1/users and /api/v1/jobs pages: `limit` when the query gives
+  /// none, and its cap.
   uint32_t default_page_size = 100;
   uint32_t max_page_size = 1000;
   /// What card ids and PINs must look like.
@@ -63,9 +68,10 @@ int http_status_for(errc code) noexcept;
 /// The handler of one request under /api/v1 (is_admin_api_path), or nullptr
 /// once the request has been answered through `respond` (a refusal at the
 /// head). For any other path it returns nullptr WITHOUT answering: callers
-/// check is_admin_api_path() first. `users` must outlive every request
-/// routed here; `options` is copied.
+/// check is_admin_api_path() first. `users` and `jobs` must outlive every
+/// request routed here; `options` is copied.
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
-                                                     user_service& users, const api_options& options);
+                                                     user_service& users, job_service& jobs,
+                                                     const api_options& options);
 
 }  // namespace quire::web

@@ -9,7 +9,8 @@
 // why, never what it held: a rejected password is not echoed back.
 //
 // Responses never carry a password, its hash, a card id or a PIN: a user
-// shows `"password": true` (has one), `"cards": 2`, `"pin": true`.
+// shows `"password": true` (has one), `"cards": 2`, `"pin": true`. A job
+// never shows its PIN's hash (pin_hash), pin_wrong or origin_host.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "protocols/result.hpp"
+#include "web/job_service.hpp"
 #include "web/user_service.hpp"
 
 namespace quire::web {
@@ -65,6 +67,20 @@ std::string user_json(const user_info& user);
 std::string user_list_json(const std::vector<user_info>& users, const std::optional<std::string>& next);
 /// {"name", "admin"}
 std::string principal_json(const principal& who);
+/// Milliseconds since the Unix epoch as RFC 3339 UTC with milliseconds,
+/// "2024-05-01T08:30:00.250Z"; "" for 0 or less (absent) and past year 9999.
+std::string rfc3339_utc(int64_t ms);
+
+/// One job (openapi.yaml, schema Job): its identity and state, times as
+/// RFC 3339 or null, a "ticket", an "analysis" (with the mono counts derived
+/// from the colour ones) and a "price" (amounts in minor units, and as text
+/// by pdl::format_money in `money`).
+std::string job_json(const job_record& job, const money_format& money);
+/// {"jobs": [job...], "next": id or null}: `next` is the `after` of the
+/// following page.
+std::string job_list_json(const std::vector<job_record>& jobs, const money_format& money,
+                          const std::optional<uint64_t>& next);
+
 /// {"error": code, "message": message}
 std::string error_json(std::string_view code, std::string_view message);
 

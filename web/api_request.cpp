@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <strings.h>
 
+#include <charconv>
 #include <cstring>
 
 #include "storage/credentials.hpp"
@@ -25,6 +26,8 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::remove_card: return "DELETE /api/v1/users/{name}/cards";
     case endpoint::set_pin: return "PUT /api/v1/users/{name}/pin";
     case endpoint::clear_pin: return "DELETE /api/v1/users/{name}/pin";
+    case endpoint::list_jobs: return "GET /api/v1/jobs";
+    case endpoint::get_job: return "GET /api/v1/jobs/{id}";
   }
   return "?";
 }
@@ -42,6 +45,8 @@ bool takes_body(endpoint e) noexcept {
       return false;
   }
 }
+
+bool takes_query(endpoint e) noexcept { return e == endpoint::list_users || e == endpoint::list_jobs; }
 
 bool needs_admin(endpoint e) noexcept { return e != endpoint::whoami; }
 
@@ -82,6 +87,24 @@ route_match not_found() {
   return m;
 }
 
+route_match bad_segment(route_match m, std::string message) {
+  m.status = 400;
+  m.message = std::move(message);
+  return m;
+}
+
+// /api/v1/jobs/{id}: `rest` is what follows "/jobs/".
+route_match match_job(std::string_view method, std::string_view rest) {
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
+  route_match m = pick(method, {{"GET", endpoint::get_job}});
+  if (m.status != 0) return m;
+  std::string id;
+  if (!percent_decode(rest, false, id))
+    return bad_segment(std::move(m), "the job id in the path has a malformed %-escape");
+  if (!parse_job_id(id, m.job)) return bad_segment(std::move(m), "the job id must be a positive decimal integer");
+  return m;
+}
+
 }  // namespace
 
 route_match match_route(std::string_view method, std::string_view path) {
@@ -89,6 +112,9 @@ route_match match_route(std::string_view method, std::string_view path) {
   std::string_view rest = path.substr(api_root.size());
   if (rest == "/whoami") return pick(method, {{"GET", endpoint::whoami}});
   if (rest == "/users") return pick(method, {{"GET", endpoint::list_users}, {"POST", endpoint::create_user}});
+  if (rest == "/jobs") return pick(method, {{"GET", endpoint::list_jobs}});
+  static constexpr std::string_view jobs = "/jobs/";
+  if (rest.substr(0, jobs.size()) == jobs) return match_job(method, rest.substr(jobs.size()));
   static constexpr std::string_view users = "/users/";
   if (rest.substr(0, users.size()) != users) return not_found();
   rest.remove_prefix(users.size());
@@ -112,16 +138,9 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (m.status != 0) return m;
 
   std::string name;
-  if (!percent_decode(raw_name, false, name)) {
-    m.status = 400;
-    m.message = "the user name in the path has a malformed %-escape";
-    return m;
-  }
-  if (auto s = validate_user_name(name)) {
-    m.status = 400;
-    m.message = s.message;
-    return m;
-  }
+  if (!percent_decode(raw_name, false, name))
+    return bad_segment(std::move(m), "the user name in the path has a malformed %-escape");
+  if (auto s = validate_user_name(name)) return bad_segment(std::move(m), s.message);
   m.user = std::move(name);
   return m;
 }
@@ -195,6 +214,59 @@ result<std::vector<query_param>> parse_query(std::string_view query) {
     for (const auto& q : out)
       if (q.name == p.name) return error(errc::invalid_argument, "a query parameter is given twice");
     out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool parse_job_id(std::string_view text, uint64_t& out) noexcept {
+  // For an unsigned type from_chars takes digits only (no sign, no space);
+  // the whole text must be read.
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v == 0) return false;
+  out = v;
+  return true;
+}
+
+bool valid_queue_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+result<job_list_query> parse_job_query(std::string_view query, uint32_t default_limit, uint32_t max_limit) {
+  auto bad = [](std::string message) { return error(errc::invalid_argument, std::move(message)); };
+  auto q = parse_query(query);
+  if (!q.ok()) return q.err();
+  job_list_query out;
+  out.limit = default_limit;
+  for (auto& p : *q) {
+    if (p.name == "user") {
+      if (auto s = validate_user_name(p.value)) return bad(std::string("user: ").append(s.message));
+      out.owner = std::move(p.value);
+    } else if (p.name == "queue") {
+      if (!valid_queue_name(p.value)) return bad("queue must be 1 to 64 of A-Z a-z 0-9 _ . -");
+      out.queue = std::move(p.value);
+    } else if (p.name == "which") {
+      if (p.value == "active") out.which = job_filter::active;
+      else if (p.value == "completed") out.which = job_filter::completed;
+      else if (p.value == "all") out.which = job_filter::all;
+      else return bad("which must be active, completed or all");
+    } else if (p.name == "after") {
+      if (!parse_job_id(p.value, out.after)) return bad("after must be a job id (a positive decimal integer)");
+    } else if (p.name == "limit") {
+      uint32_t n = 0;
+      auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
+      if (ec != std::errc() || end != p.value.data() + p.value.size() || n < 1 || n > max_limit)
+        return bad(std::string("limit must be 1 to ").append(std::to_string(max_limit)));
+      out.limit = n;
+    } else {
+      return bad("unknown query parameter (use user, queue, which, after, limit)");
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The parts of an admin API request that are not JSON: which endpoint a
-// method and path name, the {name} in a path, the query string, HTTP Basic
-// credentials (RFC 7617) and whether a peer is on the loopback interface.
+// method and path name, the {name} or {id} in a path, the query string (and
+// the job listing's query as a typed value), HTTP Basic credentials
+// (RFC 7617) and whether a peer is on the loopback interface.
 //
 // Pure functions: strings in, typed values out. No message they return
 // quotes a password or any other secret the request carried.
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "protocols/result.hpp"
+#include "web/job_service.hpp"
 
 namespace quire::web {
 
@@ -30,13 +32,20 @@ enum class endpoint : uint8_t {
   remove_card,   // DELETE /api/v1/users/{name}/cards   (the card id in the body: URLs get logged)
   set_pin,       // PUT    /api/v1/users/{name}/pin
   clear_pin,     // DELETE /api/v1/users/{name}/pin
+  list_jobs,     // GET    /api/v1/jobs
+  get_job,       // GET    /api/v1/jobs/{id}
 };
+
+/// The last endpoint above (for loops over all of them).
+inline constexpr endpoint last_endpoint = endpoint::get_job;
 
 /// "GET /api/v1/users/{name}": for messages and tests.
 const char* to_string(endpoint e) noexcept;
 /// True when the endpoint takes a JSON body (and only then may a request
 /// carry one).
 bool takes_body(endpoint e) noexcept;
+/// True for the listings, the only endpoints with query parameters.
+bool takes_query(endpoint e) noexcept;
 /// True for every endpoint but whoami.
 bool needs_admin(endpoint e) noexcept;
 
@@ -45,11 +54,12 @@ bool is_admin_api_path(std::string_view path) noexcept;
 
 /// What a method and a path name.
 struct route_match {
-  int status = 0;     // 0: found; 404: no such resource; 405: wrong method; 400: bad {name}
+  int status = 0;     // 0: found; 404: no such resource; 405: wrong method; 400: bad {name} or {id}
   std::string allow;  // for 405: the methods the resource has, "GET, PATCH, DELETE"
   std::string message;
   endpoint what = endpoint::whoami;
   std::string user;   // the {name} segment, percent-decoded and valid (validate_user_name)
+  uint64_t job = 0;   // the {id} segment: 1 or more
 };
 
 /// Matches `path` (no query string) against the endpoints above.
@@ -70,6 +80,20 @@ struct query_param {
 /// Splits "a=1&b=2" (without the '?') into decoded pairs. invalid_argument
 /// for a malformed escape or a name given twice.
 result<std::vector<query_param>> parse_query(std::string_view query);
+
+/// A job id as the API writes it: ASCII digits only (no sign, no spaces),
+/// a value from 1 to 2^64-1. False for anything else.
+bool parse_job_id(std::string_view text, uint64_t& out) noexcept;
+
+/// True for a queue name as config/ allows one: 1 to 64 of A-Z a-z 0-9 _ . -
+bool valid_queue_name(std::string_view name) noexcept;
+
+/// The query of GET /api/v1/jobs: user=NAME (validate_user_name),
+/// queue=NAME (valid_queue_name), which=active|completed|all (default
+/// active), after=ID (parse_job_id), limit=N (1..max_limit, default
+/// default_limit); each at most once. invalid_argument naming the
+/// parameter for anything else, an unknown parameter included.
+result<job_list_query> parse_job_query(std::string_view query, uint32_t default_limit, uint32_t max_limit);
 
 /// A user name and password from an Authorization header. Wiped on
 /// destruction.

@@ -203,7 +203,8 @@ int main(int argc, char** argv) {
   wipe(req.body);
 
   std::vector<std::string> pages;
-  if (rc == exit_ok && inv.what == action::user_list) {
+  bool listing = inv.what == action::user_list || inv.what == action::jobs_list;
+  if (rc == exit_ok && listing) {
     pages.push_back(reply.body);
     // Without --limit, follow the pages to the end.
     for (auto next = next_page(reply.body); rc == exit_ok && next && !inv.limit; next = next_page(reply.body)) {
@@ -225,6 +226,13 @@ int main(int argc, char** argv) {
     case action::user_add:
     case action::user_set:
       std::cout << (inv.json ? printable(reply.body) + "\n" : user_details(reply.body));
+      break;
+    case action::jobs_list:
+      std::cout << (inv.json ? (inv.limit ? printable(reply.body) + "\n" : merge_pages(pages, "jobs"))
+                             : job_table(pages));
+      break;
+    case action::jobs_show:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : job_details(reply.body));
       break;
     default:
       if (!inv.json) std::cout << done_line(inv);

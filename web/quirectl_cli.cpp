@@ -27,6 +27,8 @@ const char* const usage_text =
     "  user pin set NAME            the PIN is read from stdin\n"
     "  user pin clear NAME\n"
     "  user del NAME\n"
+    "  jobs list [--owner USER] [--queue Q] [--which active|completed|all] [--limit N]\n"
+    "  jobs show ID\n"
     "\n"
     "Options:\n"
     "  --server URL          https://HOST[:PORT] (default $QUIRE_SERVER, else https://127.0.0.1:8631)\n"
@@ -44,7 +46,7 @@ namespace {
 
 error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
 
-enum class scope { global, add, set, add_set, list };
+enum class scope { global, add, set, add_set, list, user_list, jobs_list };
 
 struct option_spec {
   const char* name;
@@ -61,7 +63,9 @@ constexpr option_spec options[] = {
     {"--disabled", false, scope::add},         {"--password-stdin", false, scope::add},
     {"--no-groups", false, scope::set},        {"--no-admin", false, scope::set},
     {"--disable", false, scope::set},          {"--enable", false, scope::set},
-    {"--after", true, scope::list},            {"--limit", true, scope::list},
+    {"--after", true, scope::user_list},       {"--limit", true, scope::list},
+    {"--owner", true, scope::jobs_list},       {"--queue", true, scope::jobs_list},
+    {"--which", true, scope::jobs_list},
 };
 
 bool applies(scope where, action what) {
@@ -70,7 +74,9 @@ bool applies(scope where, action what) {
     case scope::add: return what == action::user_add;
     case scope::set: return what == action::user_set;
     case scope::add_set: return what == action::user_add || what == action::user_set;
-    case scope::list: return what == action::user_list;
+    case scope::list: return what == action::user_list || what == action::jobs_list;
+    case scope::user_list: return what == action::user_list;
+    case scope::jobs_list: return what == action::jobs_list;
   }
   return false;
 }
@@ -102,6 +108,8 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"user", "pin", "set"})) return action::user_pin_set;
   if (is({"user", "pin", "clear"})) return action::user_pin_clear;
   if (is({"user", "del"})) return action::user_del;
+  if (is({"jobs", "list"})) return action::jobs_list;
+  if (is({"jobs", "show"})) return action::jobs_show;
   std::string said;
   for (size_t i = 0; i < words.size() && i < 3; ++i) said += (i ? " " : "") + words[i];
   return usage("unknown command '" + said + "'");
@@ -144,6 +152,13 @@ status apply_option(invocation& inv, const given_option& o) {
   if (n == "--enable") return flag(inv.disabled, false);
   if (n == "--password-stdin") return inv.password_stdin = true, status{};
   if (n == "--after") return once(inv.after);
+  if (n == "--owner") return once(inv.owner);
+  if (n == "--queue") return once(inv.queue);
+  if (n == "--which") {
+    if (o.value != "active" && o.value != "completed" && o.value != "all")
+      return usage("--which must be active, completed or all");
+    return once(inv.which);
+  }
   if (n == "--limit") {
     uint32_t v = 0;
     auto [end, ec] = std::from_chars(o.value.data(), o.value.data() + o.value.size(), v);
@@ -207,9 +222,11 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   auto what = match_command(words, consumed);
   if (!what.ok()) return what.err();
   inv.what = *what;
-  bool takes_name = inv.what != action::help && inv.what != action::whoami && inv.what != action::user_list;
+  bool takes_name = inv.what != action::help && inv.what != action::whoami && inv.what != action::user_list &&
+                    inv.what != action::jobs_list;
   size_t want = consumed + (takes_name ? 1 : 0);
-  if (words.size() < want) return usage("this command needs a user NAME");
+  if (words.size() < want) return usage(inv.what == action::jobs_show ? "this command needs a job ID"
+                                                                      : "this command needs a user NAME");
   if (words.size() > want) {
     // A command that reads a secret does not quote its extra argument: it
     // may be the secret, typed where it does not belong.
@@ -217,7 +234,9 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
       return usage("unexpected argument after NAME (secrets are read from stdin, never from the command line)");
     return usage("unexpected argument '" + words[want] + "'");
   }
-  if (takes_name) {
+  if (inv.what == action::jobs_show) {
+    if (!web::parse_job_id(words[consumed], inv.job)) return usage("the job ID must be a positive whole number");
+  } else if (takes_name) {
     inv.name = words[consumed];
     if (auto s = validate_user_name(inv.name)) return usage(s.message);
   }
@@ -235,6 +254,10 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   if (inv.insecure && !inv.cacert.empty()) return usage("--insecure and --cacert contradict each other");
   if (!inv.after.empty())
     if (auto s = validate_user_name(inv.after)) return usage("--after: " + s.message);
+  if (!inv.owner.empty())
+    if (auto s = validate_user_name(inv.owner)) return usage("--owner: " + s.message);
+  if (!inv.queue.empty() && !web::valid_queue_name(inv.queue))
+    return usage("--queue must be 1 to 64 of A-Z a-z 0-9 _ . -");
   return inv;
 }
 
@@ -348,6 +371,20 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     case action::user_pin_set: return {"PUT", user + "/pin", secret_body("pin")};
     case action::user_pin_clear: return {"DELETE", user + "/pin", {}};
     case action::user_del: return {"DELETE", user, {}};
+    case action::jobs_list: {
+      std::string query;
+      auto add = [&](const char* key, const std::string& value) {
+        if (!value.empty()) query.append(query.empty() ? "?" : "&").append(key).append("=").append(value);
+      };
+      add("user", web::percent_encode_segment(inv.owner));
+      add("queue", inv.queue);
+      add("which", inv.which);
+      add("after", after ? *after : std::string());
+      add("limit", inv.limit ? std::to_string(*inv.limit) : std::string());
+      return {"GET", std::string(web::api_root).append("/jobs").append(query), {}};
+    }
+    case action::jobs_show:
+      return {"GET", std::string(web::api_root).append("/jobs/").append(std::to_string(inv.job)), {}};
   }
   return {};
 }

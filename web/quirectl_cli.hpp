@@ -14,6 +14,8 @@
 //   quirectl [GLOBAL...] user pin set NAME           (PIN on stdin)
 //   quirectl [GLOBAL...] user pin clear NAME
 //   quirectl [GLOBAL...] user del NAME
+//   quirectl [GLOBAL...] jobs list [--owner U] [--queue Q] [--which active|completed|all] [--limit N]
+//   quirectl [GLOBAL...] jobs show ID
 // GLOBAL: --server URL, --user NAME, --password-file FILE, --insecure,
 // --cacert FILE, --json. Options may stand anywhere; "--" ends them.
 //
@@ -52,6 +54,8 @@ enum class action {
   user_pin_set,
   user_pin_clear,
   user_del,
+  jobs_list,
+  jobs_show,
 };
 
 struct invocation {
@@ -73,9 +77,14 @@ struct invocation {
   std::optional<bool> admin;
   std::optional<bool> disabled;
   bool password_stdin = false;
-  // user list
+  // user list, jobs list
   std::string after;
   std::optional<uint32_t> limit;  // absent: every page
+  // jobs list (--owner: --user is who logs in), jobs show
+  std::string owner;
+  std::string queue;
+  std::string which;  // "" = the server's default (active)
+  uint64_t job = 0;   // the ID of jobs show
 };
 
 /// The usage text (quirectl --help).

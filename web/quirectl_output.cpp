@@ -227,18 +227,19 @@ std::optional<std::string> next_page(std::string_view list_body) {
   auto j = parse_json(list_body);
   if (!j || !j->is_object()) return std::nullopt;
   auto it = j->find("next");
+  if (it != j->end() && it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
   if (it == j->end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
   return it->get<std::string>();
 }
 
 namespace {
 
-std::vector<json> users_of(const std::vector<std::string>& pages) {
+std::vector<json> items_of(const std::vector<std::string>& pages, const char* key) {
   std::vector<json> out;
   for (const auto& p : pages) {
     auto j = parse_json(p);
     if (!j || !j->is_object()) continue;
-    auto it = j->find("users");
+    auto it = j->find(key);
     if (it == j->end() || !it->is_array()) continue;
     for (auto& u : *it)
       if (u.is_object()) out.push_back(u);
@@ -248,22 +249,19 @@ std::vector<json> users_of(const std::vector<std::string>& pages) {
 
 }  // namespace
 
-std::string merge_pages(const std::vector<std::string>& pages) {
+std::string merge_pages(const std::vector<std::string>& pages, const char* key) {
   json j;
-  j["users"] = json::array();
-  for (auto& u : users_of(pages)) j["users"].push_back(std::move(u));
+  j[key] = json::array();
+  for (auto& u : items_of(pages, key)) j[key].push_back(std::move(u));
   j["next"] = nullptr;
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-std::string user_table(const std::vector<std::string>& pages) {
-  std::vector<std::vector<std::string>> rows = {
-      {"NAME", "DISPLAY NAME", "ADMIN", "DISABLED", "PASSWORD", "CARDS", "PIN", "GROUPS"}};
-  for (const auto& u : users_of(pages)) {
-    rows.push_back({text_of(u, "name"), text_of(u, "display_name"), yes_no(bool_of(u, "admin")),
-                    yes_no(bool_of(u, "disabled")), yes_no(bool_of(u, "password")), count_of(u, "cards"),
-                    yes_no(bool_of(u, "pin")), groups_of(u)});
-  }
+namespace {
+
+// Rows in columns two spaces apart, the first row the heading; `none` when
+// there is no other row.
+std::string format_table(const std::vector<std::vector<std::string>>& rows, const char* none) {
   std::vector<size_t> widths(rows[0].size(), 0);
   for (const auto& r : rows)
     for (size_t c = 0; c < r.size(); ++c) widths[c] = std::max(widths[c], width(r[c]));
@@ -277,8 +275,81 @@ std::string user_table(const std::vector<std::string>& pages) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
-  if (rows.size() == 1) out += "(no users)\n";
+  if (rows.size() == 1) out.append(none).append("\n");
   return out;
+}
+
+// Drops the blanks a "field: value" line ends with when its value is empty.
+std::string tidy_lines(const std::string& out) {
+  std::string tidy;
+  for (size_t at = 0; at < out.size();) {
+    size_t eol = out.find('\n', at);
+    std::string_view line(out.data() + at, eol - at);
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    tidy.append(line).push_back('\n');
+    at = eol + 1;
+  }
+  return tidy;
+}
+
+std::string sub_text(const json& j, const char* object, const char* key) {
+  auto it = j.find(object);
+  return it != j.end() && it->is_object() ? text_of(*it, key) : std::string();
+}
+
+std::string sub_count(const json& j, const char* object, const char* key) {
+  auto it = j.find(object);
+  return it != j.end() && it->is_object() ? count_of(*it, key) : "?";
+}
+
+}  // namespace
+
+std::string user_table(const std::vector<std::string>& pages) {
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "DISPLAY NAME", "ADMIN", "DISABLED", "PASSWORD", "CARDS", "PIN", "GROUPS"}};
+  for (const auto& u : items_of(pages, "users")) {
+    rows.push_back({text_of(u, "name"), text_of(u, "display_name"), yes_no(bool_of(u, "admin")),
+                    yes_no(bool_of(u, "disabled")), yes_no(bool_of(u, "password")), count_of(u, "cards"),
+                    yes_no(bool_of(u, "pin")), groups_of(u)});
+  }
+  return format_table(rows, "(no users)");
+}
+
+std::string job_table(const std::vector<std::string>& pages) {
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "OWNER", "QUEUE", "STATE", "PAGES", "PRICE", "CREATED", "NAME"}};
+  for (const auto& j : items_of(pages, "jobs")) {
+    bool counted = sub_text(j, "analysis", "status") == "done";
+    rows.push_back({count_of(j, "id"), text_of(j, "owner"), text_of(j, "queue"), text_of(j, "state"),
+                    counted ? sub_count(j, "analysis", "pages") : "-", sub_text(j, "price", "text"),
+                    text_of(j, "created"), text_of(j, "name")});
+  }
+  return format_table(rows, "(no jobs)");
+}
+
+std::string job_details(std::string_view job_body) {
+  auto parsed = parse_json(job_body);
+  if (!parsed || !parsed->is_object()) return printable(job_body) + "\n";
+  const json& j = *parsed;
+  std::string out;
+  out.append("id:        ").append(count_of(j, "id")).append("\n");
+  out.append("name:      ").append(text_of(j, "name")).append("\n");
+  out.append("owner:     ").append(text_of(j, "owner")).append("\n");
+  out.append("queue:     ").append(text_of(j, "queue")).append("\n");
+  out.append("state:     ").append(text_of(j, "state")).append("  ").append(text_of(j, "state_message"));
+  out.append("\n");
+  out.append("printer:   ").append(text_of(j, "printer")).append("\n");
+  std::string document = text_of(j, "document_name");
+  out.append("document:  ").append(document).append(document.empty() ? "(" : " (");
+  out.append(text_of(j, "document_format"));
+  out.append(", ").append(count_of(j, "document_size")).append(" bytes)\n");
+  out.append("created:   ").append(text_of(j, "created")).append("\n");
+  out.append("completed: ").append(text_of(j, "completed")).append("\n");
+  out.append("analysis:  ").append(sub_text(j, "analysis", "status")).append(", ");
+  out.append(sub_count(j, "analysis", "pages")).append(" pages (").append(sub_count(j, "analysis", "colour_pages"));
+  out.append(" colour), ").append(sub_count(j, "analysis", "sheets")).append(" sheets\n");
+  out.append("price:     ").append(sub_text(j, "price", "status")).append("  ").append(sub_text(j, "price", "text"));
+  return tidy_lines(out.append("\n"));
 }
 
 std::string user_details(std::string_view user_body) {
@@ -294,16 +365,7 @@ std::string user_details(std::string_view user_body) {
   out += "password:      " + std::string(bool_of(u, "password") ? "set" : "none") + "\n";
   out += "cards:         " + count_of(u, "cards") + "\n";
   out += "PIN:           " + std::string(bool_of(u, "pin") ? "set" : "none") + "\n";
-  // No trailing blanks after an empty value.
-  std::string tidy;
-  for (size_t at = 0; at < out.size();) {
-    size_t eol = out.find('\n', at);
-    std::string_view line(out.data() + at, eol - at);
-    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
-    tidy.append(line).push_back('\n');
-    at = eol + 1;
-  }
-  return tidy;
+  return tidy_lines(out);
 }
 
 std::string whoami_line(std::string_view body) {

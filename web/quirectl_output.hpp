@@ -36,11 +36,12 @@ std::string printable(std::string_view text);
 /// HTTP status ("quirectl: no such user (HTTP 404 not_found)").
 std::string describe_refusal(const http_reply& reply);
 
-/// The `next` of a user listing's page, if any.
+/// The `next` of a user or job listing's page, if any (a job id as text).
 std::optional<std::string> next_page(std::string_view list_body);
 
-/// The users of every page as one JSON listing ({"users": [...], "next": null}).
-std::string merge_pages(const std::vector<std::string>& pages);
+/// The `key` items of every page as one JSON listing ({"users": [...],
+/// "next": null}).
+std::string merge_pages(const std::vector<std::string>& pages, const char* key = "users");
 
 /// A table of the users of every page: NAME, DISPLAY NAME, ADMIN, DISABLED,
 /// PASSWORD, CARDS, PIN, GROUPS.
@@ -48,6 +49,13 @@ std::string user_table(const std::vector<std::string>& pages);
 
 /// One user, one "field: value" line each.
 std::string user_details(std::string_view user_body);
+
+/// A table of the jobs of every page: ID, OWNER, QUEUE, STATE, PAGES, PRICE,
+/// CREATED, NAME.
+std::string job_table(const std::vector<std::string>& pages);
+
+/// One job, one "field: value" line each.
+std::string job_details(std::string_view job_body);
 
 /// "alice (administrator)"
 std::string whoami_line(std::string_view body);

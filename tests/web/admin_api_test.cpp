@@ -497,7 +497,7 @@ TEST_CASE("asynchronous answers: the handler may be gone, the response arrives o
   head.content_length = 100;
   io::request_info info{head, "192.0.2.7", "", true};
   int answers = 0;
-  auto handler = web::route_admin_api(info, [&](io::http_response) { ++answers; }, h.service, h.options);
+  auto handler = web::route_admin_api(info, [&](io::http_response) { ++answers; }, h.service, h.jobs, h.options);
   REQUIRE(handler);
   handler->on_body("{\"name\":");
   handler.reset();

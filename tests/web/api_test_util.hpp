@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "fake_job_service.hpp"
 #include "fake_user_service.hpp"
 #include "web/admin_api.hpp"
 
@@ -53,6 +54,7 @@ struct api_reply {
 class api_harness {
  public:
   fake_user_service service;
+  fake_job_service jobs;
   web::api_options options;
   std::string peer = "192.0.2.7";
   bool secure = true;
@@ -87,7 +89,7 @@ class api_harness {
       box->answers += 1;
       if (box->answers == 1) box->response = std::move(resp);
     };
-    auto handler = web::route_admin_api(info, respond, service, options);
+    auto handler = web::route_admin_api(info, respond, service, jobs, options);
     box->handler = handler != nullptr;
     if (handler) {
       size_t step = r.piece ? r.piece : std::max<size_t>(r.body.size(), 1);

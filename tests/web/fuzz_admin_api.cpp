@@ -1,14 +1,15 @@
 // Fuzz entry point for the admin API's request handling: the JSON body
-// parsers and validators, the query string, the {name} path segment and
-// the Basic credentials, behind route_admin_api() with the in-memory fake
-// service.
+// parsers and validators, the query strings, the {name} and {id} path
+// segments and the Basic credentials, behind route_admin_api() with the
+// in-memory fake services.
 //
-// Input: byte 0 picks what the rest is ('0'..'8', modulo 9):
-//   0 POST /api/v1/users body          5 PUT /api/v1/users/alice/pin body
-//   1 PATCH /api/v1/users/alice body   6 the query of GET /api/v1/users
-//   2 PUT .../alice/password body      7 the path after /api/v1/users/
-//   3 POST .../alice/cards body        8 the Authorization header of whoami
-//   4 DELETE .../alice/cards body
+// Input: byte 0 picks what the rest is ('0'..':', modulo 11):
+//   0 POST /api/v1/users body          6 the query of GET /api/v1/users
+//   1 PATCH /api/v1/users/alice body   7 the path after /api/v1/users/
+//   2 PUT .../alice/password body      8 the Authorization header of whoami
+//   3 POST .../alice/cards body        9 the query of GET /api/v1/jobs
+//   4 DELETE .../alice/cards body      : the path after /api/v1/jobs/
+//   5 PUT /api/v1/users/alice/pin body
 // byte 1 picks the size of the pieces a body arrives in; the rest is the
 // body, query, path or header.
 //
@@ -20,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "fake_job_service.hpp"
 #include "fake_user_service.hpp"
 #include "web/admin_api.hpp"
 
@@ -35,20 +37,33 @@ constexpr target targets[] = {
     {"POST", "/api/v1/users"},           {"PATCH", "/api/v1/users/alice"},     {"PUT", "/api/v1/users/alice/password"},
     {"POST", "/api/v1/users/alice/cards"}, {"DELETE", "/api/v1/users/alice/cards"}, {"PUT", "/api/v1/users/alice/pin"},
     {"GET", "/api/v1/users?"},           {"GET", "/api/v1/users/"},            {"GET", "/api/v1/whoami"},
+    {"GET", "/api/v1/jobs?"},            {"GET", "/api/v1/jobs/"},
 };
+constexpr size_t target_count = sizeof(targets) / sizeof(targets[0]);
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace quire;
   if (size < 2) return 0;
-  size_t which = static_cast<uint8_t>(data[0] - '0') % 9;
+  size_t which = static_cast<uint8_t>(data[0] - '0') % target_count;
   size_t step = 1 + data[1] % 64;
   std::string rest(reinterpret_cast<const char*>(data) + 2, size - 2);
 
   testing::fake_user_service service;
   service.add("root", admin_password, true);
   service.add("alice", "alice-password", false);
+  testing::fake_job_service jobs;
+  for (uint64_t id = 1; id <= 5; ++id) {
+    auto& j = jobs.add(id, id % 2 ? "alice" : "root", id < 4 ? "secure" : "demo",
+                       id < 3 ? job_state::held : job_state::done);
+    j.pin_hash = "hmac:fuzz-pin-hash";
+    j.page_ranges = {1, 2, 5};
+    j.price.status = static_cast<uint8_t>(id % 3);
+    j.price.low = -static_cast<int64_t>(id);
+    j.price.high = INT64_MAX;
+    j.created_ms = static_cast<int64_t>(id) * 1000000000000;
+  }
   web::api_options options;
   options.max_body_bytes = 4096;
 
@@ -57,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   head.target = targets[which].path;
   std::string body;
   std::string authorization = "Basic " + web::base64_encode(std::string("root:") + admin_password);
-  if (which == 6 || which == 7)
+  if (which == 6 || which == 7 || which == 9 || which == 10)
     head.target += rest;
   else if (which == 8)
     authorization = rest;
@@ -75,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       [&](io::http_response r) {
         if (++answers == 1) response = std::move(r);
       },
-      service, options);
+      service, jobs, options);
   if (handler) {
     for (size_t at = 0; at < body.size() && answers == 0; at += step)
       handler->on_body(std::string_view(body).substr(at, step));
@@ -89,6 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (nlohmann::json::parse(response.body, nullptr, false).is_discarded()) __builtin_trap();
     // (Unless the input itself named it, e.g. as a new user's name.)
     if (response.body.find(admin_password) != std::string::npos && rest.find(admin_password) == std::string::npos)
+      __builtin_trap();
+    if (response.body.find("fuzz-pin-hash") != std::string::npos && rest.find("fuzz-pin-hash") == std::string::npos)
       __builtin_trap();
   }
   return 0;

@@ -268,3 +268,71 @@ TEST_CASE("quirectl: output for people") {
   CHECK(done_line(*parse_command_line({"user", "passwd", "bob"})) == "password set for bob\n");
   CHECK(done_line(*parse_command_line({"user", "del", "bob"})) == "user bob deleted\n");
 }
+
+TEST_CASE("quirectl: jobs list and jobs show") {
+  auto inv = parse({"jobs", "list", "--owner", "b b", "--queue", "secure", "--which", "completed", "--limit", "5"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::jobs_list);
+  CHECK(secret_of(*inv) == stdin_secret::none);
+  CHECK(build_request(*inv, "").path == "/api/v1/jobs?user=b%20b&queue=secure&which=completed&limit=5");
+  std::string after = "17";
+  CHECK(build_request(*inv, "", &after).path ==
+        "/api/v1/jobs?user=b%20b&queue=secure&which=completed&after=17&limit=5");
+  CHECK(build_request(*parse({"jobs", "list"}), "").path == "/api/v1/jobs");
+  // --user stays the administrator who logs in; the owner filter is --owner.
+  inv = parse({"jobs", "list", "--user", "root"});
+  REQUIRE(inv.ok());
+  CHECK(inv->user == "root");
+  CHECK(inv->owner.empty());
+
+  inv = parse({"jobs", "show", "42"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::jobs_show);
+  CHECK(inv->job == 42);
+  CHECK(build_request(*inv, "").method == "GET");
+  CHECK(build_request(*inv, "").path == "/api/v1/jobs/42");
+
+  CHECK(usage_message({"jobs", "show"}) == "this command needs a job ID");
+  CHECK(usage_message({"jobs", "show", "0"}).find("job ID") != std::string::npos);
+  CHECK(usage_message({"jobs", "show", "x1"}).find("job ID") != std::string::npos);
+  CHECK(usage_message({"jobs", "list", "--which", "held"}).find("--which") != std::string::npos);
+  CHECK(usage_message({"jobs", "list", "--queue", "a b"}).find("--queue") != std::string::npos);
+  CHECK(usage_message({"jobs", "list", "--after", "3"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"user", "list", "--owner", "x"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"jobs", "show", "4", "--limit", "2"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"jobs", "list", "extra"}) == "unexpected argument 'extra'");
+}
+
+TEST_CASE("quirectl: jobs output for people") {
+  std::string page1 = R"({"jobs":[{"id":7,"owner":"dora","queue":"secure","state":"held","name":"report\u001b",)"
+                      R"("created":"2024-05-01T08:30:00.250Z","analysis":{"status":"done","pages":3},)"
+                      R"("price":{"status":"estimate","text":"0.15 EUR"}}],"next":7})";
+  std::string page2 = R"({"jobs":[{"id":9,"owner":"ed","queue":"demo","state":"queued","name":"x",)"
+                      R"("created":"2024-05-01T09:00:00.000Z","analysis":{"status":"pending","pages":0},)"
+                      R"("price":{"status":"unknown","text":null}}],"next":null})";
+  CHECK(next_page(page1) == std::optional<std::string>("7"));
+  CHECK_FALSE(next_page(page2));
+  CHECK(job_table({page1, page2}) ==
+        "ID  OWNER  QUEUE   STATE   PAGES  PRICE     CREATED                   NAME\n"
+        "7   dora   secure  held    3      0.15 EUR  2024-05-01T08:30:00.250Z  report?\n"
+        "9   ed     demo    queued  -                2024-05-01T09:00:00.000Z  x\n");
+  CHECK(job_table({}) == "ID  OWNER  QUEUE  STATE  PAGES  PRICE  CREATED  NAME\n(no jobs)\n");
+  auto merged = json::parse(merge_pages({page1, page2}, "jobs"));
+  CHECK(merged["jobs"].size() == 2);
+  CHECK(merged["next"].is_null());
+
+  std::string details = job_details(R"({"id":7,"name":"report","owner":"dora","queue":"secure","state":"held",)"
+                                    R"("state_message":"","printer":"","document_name":"r.pdf",)"
+                                    R"("document_format":"application/pdf","document_size":1234,)"
+                                    R"("created":"2024-05-01T08:30:00.250Z","completed":null,)"
+                                    R"("analysis":{"status":"done","pages":3,"colour_pages":1,"sheets":2},)"
+                                    R"("price":{"status":"estimate","text":"0.15 EUR"}})");
+  CHECK(details.find("id:        7\n") != std::string::npos);
+  CHECK(details.find("state:     held\n") != std::string::npos);
+  CHECK(details.find("printer:\n") != std::string::npos);
+  CHECK(details.find("document:  r.pdf (application/pdf, 1234 bytes)\n") != std::string::npos);
+  CHECK(details.find("completed:\n") != std::string::npos);
+  CHECK(details.find("analysis:  done, 3 pages (1 colour), 2 sheets\n") != std::string::npos);
+  CHECK(details.find("price:     estimate  0.15 EUR\n") != std::string::npos);
+  CHECK(job_details("oops\x1b") == "oops?\n");
+}

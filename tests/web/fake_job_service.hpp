@@ -1,0 +1,103 @@
+// An in-memory job_service for the admin API's tests and fuzz target.
+//
+// It lists as the store does (storage/store.hpp): active jobs oldest first,
+// completed ones newest first, all oldest first; by owner and/or queue. It
+// returns records as they were added, pin_hash included unless
+// `clear_pins` is set, so that a test can check the JSON never shows it.
+// Answers come at once unless `deferred` is set (see fake_user_service.hpp).
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "web/job_service.hpp"
+
+namespace quire::testing {
+
+class fake_job_service final : public web::job_service {
+ public:
+  std::map<uint64_t, job_record> jobs;
+  web::money_format money;
+  std::optional<error> fail_next;
+  bool deferred = false;
+  bool clear_pins = false;
+  std::vector<std::function<void()>> pending;
+  std::vector<std::string> calls;         // "get_job 7 by root"
+  std::vector<web::job_list_query> queries;  // what list_jobs was asked
+
+  job_record& add(uint64_t id, const std::string& owner, const std::string& queue, job_state state) {
+    job_record j;
+    j.id = id;
+    j.uuid = "urn:uuid:00000000-0000-4000-8000-" + std::to_string(100000000000 + id);
+    j.owner = owner;
+    j.queue = queue;
+    j.state = state;
+    j.name = "job " + std::to_string(id);
+    return jobs[id] = std::move(j);
+  }
+
+  void run_pending() {
+    auto p = std::move(pending);
+    pending.clear();
+    for (auto& f : p) f();
+  }
+
+  void get_job(const web::principal& by, uint64_t id, web::job_callback cb) override {
+    calls.push_back("get_job " + std::to_string(id) + " by " + by.name);
+    answer([this, id, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = jobs.find(id);
+      if (it == jobs.end()) return cb(error(errc::not_found, "job " + std::to_string(id) + " does not exist"));
+      cb(web::job_view{shown(it->second), money});
+    });
+  }
+
+  void list_jobs(const web::principal& by, web::job_list_query q, web::job_page_callback cb) override {
+    calls.push_back("list_jobs by " + by.name);
+    queries.push_back(q);
+    answer([this, q, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      std::vector<uint64_t> ids;
+      for (const auto& [id, j] : jobs) {
+        bool terminal = is_terminal(j.state);
+        bool in_set = q.which == web::job_filter::all || (q.which == web::job_filter::completed) == terminal;
+        if (in_set && (q.owner.empty() || j.owner == q.owner) && (q.queue.empty() || j.queue == q.queue))
+          ids.push_back(id);
+      }
+      if (q.which == web::job_filter::completed) std::reverse(ids.begin(), ids.end());
+      auto slice = web::select_page(ids, q);
+      web::job_page page;
+      for (uint64_t id : slice.ids) page.jobs.push_back(shown(jobs.at(id)));
+      page.more = slice.more;
+      page.money = money;
+      cb(std::move(page));
+    });
+  }
+
+ private:
+  template <class Fn>
+  void answer(Fn fn) {
+    if (deferred)
+      pending.push_back(std::move(fn));
+    else
+      fn();
+  }
+
+  std::optional<error> take_failure() {
+    auto e = std::move(fail_next);
+    fail_next.reset();
+    return e;
+  }
+
+  job_record shown(const job_record& j) const {
+    job_record out = j;
+    if (clear_pins) out.pin_hash.clear();
+    return out;
+  }
+};
+
+}  // namespace quire::testing
