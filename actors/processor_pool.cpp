@@ -75,17 +75,10 @@ struct pool_state {
 
 using pool_self = pool_impl::stateful_pointer<pool_state>;
 
-jobproc::analyse_reply failure(uint64_t job_id, std::string reason, errc code = errc::unavailable) {
-  jobproc::analyse_reply r;
-  r.job_id = job_id;
-  r.ok = false;
-  r.reason = std::move(reason);
-  r.failure = to_string(code);
-  return r;
-}
-
-jobproc::convert_reply convert_failure(uint64_t job_id, std::string reason, errc code) {
-  jobproc::convert_reply r;
+// A failed reply of either kind (analyse_reply, convert_reply).
+template <class Reply>
+Reply failure(uint64_t job_id, std::string reason, errc code) {
+  Reply r;
   r.job_id = job_id;
   r.ok = false;
   r.reason = std::move(reason);
@@ -96,9 +89,9 @@ jobproc::convert_reply convert_failure(uint64_t job_id, std::string reason, errc
 // Answers `p` with a failure of its own kind.
 void fail(pending& p, std::string reason, errc code) {
   if (p.convert)
-    p.crp.deliver(convert_failure(p.creq.job_id, std::move(reason), code));
+    p.crp.deliver(failure<jobproc::convert_reply>(p.creq.job_id, std::move(reason), code));
   else
-    p.rp.deliver(failure(p.req.job_id, std::move(reason), code));
+    p.rp.deliver(failure<jobproc::analyse_reply>(p.req.job_id, std::move(reason), code));
 }
 
 std::string describe_exit(const devices::child_process::exit_status& s) {
@@ -269,7 +262,7 @@ processor_pool_actor spawn_processor_pool(caf::actor_system& sys, processor_pool
         [self](analyse_atom, jobproc::analyse_request& req) -> caf::result<jobproc::analyse_reply> {
           auto rp = self->make_response_promise<jobproc::analyse_reply>();
           if (self->state.queue.size() >= self->state.opts.max_waiting) {
-            rp.deliver(failure(req.job_id, "every job processor is busy", errc::busy));
+            rp.deliver(failure<jobproc::analyse_reply>(req.job_id, "every job processor is busy", errc::busy));
             return rp;
           }
           pending p;
@@ -282,7 +275,7 @@ processor_pool_actor spawn_processor_pool(caf::actor_system& sys, processor_pool
         [self](convert_atom, jobproc::convert_request& req, bool urgent) -> caf::result<jobproc::convert_reply> {
           auto rp = self->make_response_promise<jobproc::convert_reply>();
           if (!urgent && self->state.queue.size() >= self->state.opts.max_waiting) {
-            rp.deliver(convert_failure(req.job_id, "every job processor is busy", errc::busy));
+            rp.deliver(failure<jobproc::convert_reply>(req.job_id, "every job processor is busy", errc::busy));
             return rp;
           }
           pending p;

@@ -7,6 +7,9 @@
 //   "test/garbage"  writes bytes that are no frame
 //   "test/exit"     exits 0 without answering
 //   "test/wrong-id" answers for another job
+//   "test/slow"     answers ok after 300 ms
+// A convert_request is answered ok at once, its target as the format and
+// its job id as output_bytes.
 #include <unistd.h>
 
 #include <csignal>
@@ -39,6 +42,7 @@ void answer(const analyse_request& req) {
     return;
   }
   if (f == "test/exit") std::exit(0);
+  if (f == "test/slow") ::usleep(300 * 1000);
   analyse_reply r;
   r.job_id = f == "test/wrong-id" ? req.job_id + 1 : req.job_id;
   r.ok = true;
@@ -63,6 +67,20 @@ int main() {
     reader.feed(std::string_view(buf, static_cast<size_t>(n)));
     std::string payload;
     while (reader.next(payload) == frame_reader::status::frame) {
+      auto type = frame_type(payload);
+      if (type.ok() && *type == "convert_request") {
+        auto req = decode_convert_request(payload);
+        if (!req) return 4;
+        convert_reply r;
+        r.job_id = req->job_id;
+        r.ok = true;
+        r.format = req->target_format;
+        r.output_bytes = req->job_id;
+        auto frame = encode_convert_reply(r);
+        if (!frame) return 3;
+        write_all(*frame);
+        continue;
+      }
       auto req = decode_request(payload);
       if (!req) return 4;
       answer(*req);

@@ -54,6 +54,41 @@ struct pool_fixture {
 
 }  // namespace
 
+TEST_CASE("processor pool: a conversion someone waits for goes before the analyses in line") {
+  pool_fixture f(1);
+  // One child and one sender (so the pool sees the requests in this order):
+  // a slow analysis occupies the child; two analyses and a conversion made
+  // ahead wait in line; an urgent conversion goes first once the child is free.
+  caf::scoped_actor me{*f.sys};
+  auto analysis = [](uint64_t id, const char* format) {
+    jobproc::analyse_request req;
+    req.job_id = id;
+    req.declared_format = format;
+    req.document = std::string(1, 'x');
+    return req;
+  };
+  auto conversion = [](uint64_t id) {
+    jobproc::convert_request req;
+    req.job_id = id;
+    req.path = "/dev/null";
+    req.target_format = "application/vnd.hp-pclxl";
+    req.output_path = "/nonexistent/out";
+    return req;
+  };
+  me->send(f.pool, analyse_atom::value, analysis(1, "test/slow"));
+  me->send(f.pool, analyse_atom::value, analysis(2, "test/ok"));
+  me->send(f.pool, convert_atom::value, conversion(5), false);
+  me->send(f.pool, analyse_atom::value, analysis(3, "test/ok"));
+  me->send(f.pool, convert_atom::value, conversion(4), true);
+  std::vector<std::string> order;
+  for (int i = 0; i < 5; ++i)
+    me->receive(
+        [&](jobproc::analyse_reply& r) { order.push_back((r.ok ? "a" : "a-failed") + std::to_string(r.job_id)); },
+        [&](jobproc::convert_reply& r) { order.push_back((r.ok ? "c" : "c-failed") + std::to_string(r.job_id)); },
+        caf::after(std::chrono::seconds(20)) >> [&] { order.push_back("timeout"); });
+  CHECK(order == std::vector<std::string>{"a1", "c4", "a2", "c5", "a3"});
+}
+
 TEST_CASE("processor pool: replies come back to the job that asked") {
   pool_fixture f;
   for (uint64_t id = 1; id <= 20; ++id) {
