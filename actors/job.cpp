@@ -529,6 +529,8 @@ void start_now(job_self self, caf::typed_response_promise<delivery_ticket> rp) {
   });
   ticket.go = true;
   ticket.title = st.job.name;
+  ticket.user = st.job.owner;
+  ticket.host = st.job.origin_host;
   ticket.format = doc->format;
   ticket.copies = st.job.copies;
   if (doc->in_file)

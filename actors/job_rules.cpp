@@ -248,7 +248,7 @@ result<transition> start_delivery(const job_record& job, const job_context& ctx)
 result<transition> finish_delivery(const job_record& job, const delivery_outcome& outcome,
                                    const job_context& ctx) {
   if (job.state != job_state::delivering) return wrong_state(job, "not being delivered");
-  if (outcome.ok) return finish(job, job_state::done, ctx, "");
+  if (outcome.ok) return finish(job, job_state::done, ctx, outcome.message);  // how the device confirmed it
   return finish(job, job_state::failed, ctx,
                 outcome.message.empty() ? "the printer did not take the job" : outcome.message);
 }

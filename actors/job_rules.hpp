@@ -77,7 +77,8 @@ status may_forget(const job_record& job, const job_context& ctx);
 /// not_possible (the job was canceled or held meanwhile).
 result<transition> start_delivery(const job_record& job, const job_context& ctx);
 
-/// The printer reports how delivery went: delivering -> done | failed.
+/// The printer reports how delivery went: delivering -> done (the state
+/// message says how the device confirmed it) | failed (it says why).
 result<transition> finish_delivery(const job_record& job, const delivery_outcome& outcome,
                                    const job_context& ctx);
 

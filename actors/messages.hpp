@@ -127,6 +127,8 @@ struct delivery_ticket {
   uint64_t job_id = 0;
   bool go = false;        // false: the job left the queue meanwhile; skip it
   std::string title;
+  std::string user;       // the job's owner, for the device (LPD's P line, IPP's requesting-user-name)
+  std::string host;       // where the job came from
   std::string format;
   uint32_t copies = 1;
   std::string bytes;      // the document, when it lives in storage
@@ -136,7 +138,7 @@ struct delivery_ticket {
 struct delivery_outcome {
   uint64_t job_id = 0;
   bool ok = false;
-  std::string message;
+  std::string message;  // failed: why; done: how the device confirmed it
 };
 
 enum class printer_state : uint8_t { idle = 3, processing = 4, stopped = 5 };
@@ -266,8 +268,8 @@ typename Inspector::result_type inspect(Inspector& f, job_command& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_ticket& x) {
-  return f(caf::meta::type_name("delivery_ticket"), x.job_id, x.go, x.title, x.format, x.copies,
-           x.bytes, x.path);
+  return f(caf::meta::type_name("delivery_ticket"), x.job_id, x.go, x.title, x.user, x.host, x.format,
+           x.copies, x.bytes, x.path);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_outcome& x) {

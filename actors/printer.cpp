@@ -82,13 +82,16 @@ void hand_to_driver(printer_self self, slot& s) {
   devices::job_document doc;
   doc.job_id = id;
   doc.title = std::move(s.ticket.title);
+  doc.user = std::move(s.ticket.user);
+  doc.host = std::move(s.ticket.host);
   doc.format = std::move(s.ticket.format);
   doc.copies = s.ticket.copies;
   doc.bytes = std::move(s.ticket.bytes);
   doc.path = std::move(s.ticket.path);
   st.loop->post([driver = st.driver, me, id, doc = std::move(doc)]() mutable {
     driver->deliver(std::move(doc), [me, id](devices::delivery_result r) {
-      caf::anon_send(me, delivered_atom::value, delivery_outcome{id, r.ok, std::move(r.message)});
+      std::string said = r.ok ? std::move(r.confirmation) : std::move(r.message);
+      caf::anon_send(me, delivered_atom::value, delivery_outcome{id, r.ok, std::move(said)});
     });
   });
 }

@@ -112,9 +112,10 @@ TEST_CASE("delivery: queued -> delivering -> done or failed, once") {
   CHECK(d->next.processing_ms == 1000);
   CHECK(start_delivery(d->next, ctx()).err().code == errc::not_possible);
 
-  auto ok = finish_delivery(d->next, {42, true, ""}, ctx());
+  auto ok = finish_delivery(d->next, {42, true, "accepted by the LPD server"}, ctx());
   REQUIRE(ok.ok());
   CHECK(ok->next.state == job_state::done);
+  CHECK(ok->next.state_message == "accepted by the LPD server");
   CHECK(ok->drop_document);
   auto bad = finish_delivery(d->next, {42, false, "paper jam"}, ctx());
   REQUIRE(bad.ok());
