@@ -3,7 +3,8 @@
 //   file:///dir              a sink: each job becomes one file in dir (demo, tests)
 //   socket://host[:port]     raw AppSocket/JetDirect, port 9100 (socket_driver.hpp)
 //   lpd://host[:port]/queue  an RFC 1179 print server, port 515 (lpd_driver.hpp)
-//   ipp://, ipps://          not yet (make_ipp_driver, separately)
+//   ipp://, ipps://          an IPP printer: Print-Job, then its job watched to
+//                            completion (ipp_driver.hpp, libcups on the thread pool)
 //
 // A driver runs on the libuv loop thread: deliver() is called there and its
 // callback runs there, exactly once. Blocking work (file writes) goes to
