@@ -163,7 +163,16 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
     env->analysis_timeout_ms = d.cfg.processors.timeout_ms;
     env->convert_timeout_ms = d.cfg.processors.convert_timeout_ms;
   }
-  devices::driver_options dopts{d.cfg.server.data_dir + "/sink"};
+  devices::driver_options dopts;
+  dopts.sink_root = d.cfg.server.data_dir + "/sink";
+  const delivery_config& dc = d.cfg.delivery;
+  dopts.net.connect_timeout_ms = dopts.ipp.connect_timeout_ms = dc.connect_timeout_ms;
+  dopts.net.progress_timeout_ms = dopts.ipp.io_timeout_ms = dc.progress_timeout_ms;
+  dopts.net.ack_timeout_ms = dc.ack_timeout_ms;
+  dopts.net.retries = dopts.ipp.retries = dc.retries;
+  dopts.net.backoff_ms = dopts.ipp.backoff_ms = dc.backoff_ms;
+  dopts.ipp.poll_interval_ms = dc.ipp_poll_ms;
+  dopts.ipp.job_timeout_ms = uint64_t{dc.job_timeout_s} * 1000;
   auto prices = std::make_shared<std::map<std::string, pdl::price_list>>();
   for (auto& p : d.st->list_printers()) {
     if (const auto* list = d.cfg.find_price_list(p.price_list)) prices->emplace(p.name, *list);

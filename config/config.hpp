@@ -112,6 +112,18 @@ struct processors_config {
   std::string run_as;                     // when quired runs as root: the children's Ghostscript runs as this user
 };
 
+/// How printers talk to their devices (devices/driver.hpp): the same for
+/// every socket://, lpd:// and ipp:// device.
+struct delivery_config {
+  uint32_t connect_timeout_ms = 10000;   // opening a connection
+  uint32_t progress_timeout_ms = 60000;  // a device taking no byte (or, over IPP, silent) this long
+  uint32_t ack_timeout_ms = 30000;       // an LPD server's acknowledgement
+  uint32_t retries = 3;                  // tries after the first, only while the device has taken nothing
+  uint32_t backoff_ms = 1000;            // before the first retry; doubles each time
+  uint32_t ipp_poll_ms = 2000;           // how often an IPP printer's job is looked at
+  uint32_t job_timeout_s = 3600;         // an IPP printer's job not completed by then fails
+};
+
 /// Money: one currency for the site, amounts in its minor units (cents).
 struct accounting_config {
   std::string currency = "EUR";  // ISO 4217 code, shown with amounts
@@ -185,6 +197,7 @@ struct config {
   limits_config limits;
   jobs_config jobs;
   processors_config processors;
+  delivery_config delivery;
   accounting_config accounting;
   std::vector<pdl::price_list> prices;   // sorted by name
   std::vector<printer_config> printers;  // sorted by name

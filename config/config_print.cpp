@@ -82,6 +82,14 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "convert_timeout_ms", std::to_string(c.processors.convert_timeout_ms));
   line(out, "memory_bytes", std::to_string(c.processors.memory_bytes));
   line(out, "run_as", quote(c.processors.run_as));
+  out += "\n[delivery]\n";
+  line(out, "connect_timeout_ms", std::to_string(c.delivery.connect_timeout_ms));
+  line(out, "progress_timeout_ms", std::to_string(c.delivery.progress_timeout_ms));
+  line(out, "ack_timeout_ms", std::to_string(c.delivery.ack_timeout_ms));
+  line(out, "retries", std::to_string(c.delivery.retries));
+  line(out, "backoff_ms", std::to_string(c.delivery.backoff_ms));
+  line(out, "ipp_poll_ms", std::to_string(c.delivery.ipp_poll_ms));
+  line(out, "job_timeout_s", std::to_string(c.delivery.job_timeout_s));
   out += "\n[accounting]\n";
   line(out, "currency", quote(c.accounting.currency));
   line(out, "minor_digits", std::to_string(c.accounting.minor_digits));

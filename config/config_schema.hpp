@@ -28,7 +28,7 @@ struct key_spec {
 /// The fixed sections, in the order to_toml() prints them.
 inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "tls", "api", "lpd",
                                                      "intake", "privacy", "limits", "jobs",
-                                                     "processors", "accounting"};
+                                                     "processors", "delivery", "accounting"};
 
 /// The sections whose entries are named by the user, in the order they are
 /// read (a printer names a price list, a queue names printers, a raw

@@ -245,6 +245,16 @@ status read_processors(const toml::table& t, processors_config& out) {
   return {};
 }
 
+status read_delivery(const toml::table& t, delivery_config& out) {
+  if (status s = read_int(t, "delivery", "connect_timeout_ms", 100, 600000, out.connect_timeout_ms)) return s;
+  if (status s = read_int(t, "delivery", "progress_timeout_ms", 100, 3600000, out.progress_timeout_ms)) return s;
+  if (status s = read_int(t, "delivery", "ack_timeout_ms", 100, 3600000, out.ack_timeout_ms)) return s;
+  if (status s = read_int(t, "delivery", "retries", 0, 100, out.retries)) return s;
+  if (status s = read_int(t, "delivery", "backoff_ms", 0, 600000, out.backoff_ms)) return s;
+  if (status s = read_int(t, "delivery", "ipp_poll_ms", 100, 600000, out.ipp_poll_ms)) return s;
+  return read_int(t, "delivery", "job_timeout_s", 1, 604800, out.job_timeout_s);
+}
+
 status read_accounting(const toml::table& t, accounting_config& out) {
   out.currency = string_or(t, "currency", out.currency);
   bool code = out.currency.size() == 3 &&
@@ -298,6 +308,7 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_limits(section("limits"), c.limits)) return s;
   if (status s = read_jobs(section("jobs"), c.jobs)) return s;
   if (status s = read_processors(section("processors"), c.processors)) return s;
+  if (status s = read_delivery(section("delivery"), c.delivery)) return s;
   if (status s = read_accounting(section("accounting"), c.accounting)) return s;
   if (status s = read_prices(doc.get_as<toml::table>("prices"), c.prices)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.prices, c.printers))

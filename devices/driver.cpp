@@ -108,7 +108,7 @@ result<std::shared_ptr<driver>> make_driver(uv_loop_t* loop, const std::string& 
       return error{errc::invalid_argument, "device URI '" + uri + "': expected lpd://host[:port]/queue"};
     return std::shared_ptr<driver>(std::make_shared<lpd_driver>(loop, t->where, t->path, opts.net));
   }
-  if (scheme == "ipp" || scheme == "ipps") return make_ipp_driver(loop, uri, ipp_driver_options{});
+  if (scheme == "ipp" || scheme == "ipps") return make_ipp_driver(loop, uri, opts.ipp);
   return error{errc::invalid_argument, "unknown device scheme '" + scheme + "'"};
 }
 

@@ -26,28 +26,6 @@
 
 namespace quire::devices {
 
-/// Tuning of one IPP device; times in milliseconds, like network_options
-/// (driver.hpp). make_ipp_driver sanitises each field once.
-struct ipp_driver_options {
-  /// Tries after the first while the device is busy (server-error-busy,
-  /// server-error-service-unavailable, HTTP 503) or cannot be reached
-  /// (refused, unreachable, timed out), before it accepted the document.
-  uint32_t retries = 3;
-  /// Back-off before the n-th retry: backoff_ms * 2^(n-1), at most max_backoff_ms.
-  uint64_t backoff_ms = 1'000;
-  uint64_t max_backoff_ms = 30'000;
-  /// How long to wait for the TCP (and TLS) connection to open.
-  uint64_t connect_timeout_ms = 10'000;
-  /// How long an open connection may stay silent before the exchange fails
-  /// (libcups counts whole seconds: at least 1 s).
-  uint64_t io_timeout_ms = 60'000;
-  /// How often the device's job is polled once it was accepted.
-  uint64_t poll_interval_ms = 2'000;
-  /// From the first try to the device's "completed": past it the job fails,
-  /// and the driver asks the device to cancel its job.
-  uint64_t job_timeout_ms = 3'600'000;
-};
-
 /// A driver for `uri` (ipp://host[:port]/resource or ipps://…; port 631 by
 /// default). errc::invalid_argument when the URI is malformed or has another
 /// scheme. Nothing is contacted until the first deliver().

@@ -421,3 +421,21 @@ TEST_CASE("price lists: bad values name their key") {
   fails("[printers.demo]\ndevice_uri = \"file://${data_dir}/sink/demo\"\nprice_list = \"nope\"\n",
         "printers.demo.price_list");
 }
+
+TEST_CASE("delivery: defaults, values and limits") {
+  config d = load_ok("");
+  CHECK(d.delivery.retries == 3);
+  CHECK(d.delivery.backoff_ms == 1000);
+  CHECK(d.delivery.job_timeout_s == 3600);
+  config c = load_ok("[delivery]\nretries = 0\nbackoff_ms = 0\nipp_poll_ms = 500\nconnect_timeout_ms = 2000\n");
+  CHECK(c.delivery.retries == 0);
+  CHECK(c.delivery.backoff_ms == 0);
+  CHECK(c.delivery.ipp_poll_ms == 500);
+  CHECK(c.delivery.connect_timeout_ms == 2000);
+  for (const char* bad : {"retries = 101", "connect_timeout_ms = 99", "ipp_poll_ms = 0", "job_timeout_s = 0",
+                          "progress_timeout_ms = 3600001", "speed = 1"}) {
+    auto r = load_config_text(std::string("[delivery]\n") + bad + "\n", config_sources{});
+    CHECK_MESSAGE(!r.ok(), bad);
+    if (!r.ok()) CHECK_MESSAGE(r.err().message.find("delivery.") != std::string::npos, r.err().message);
+  }
+}

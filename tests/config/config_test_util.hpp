@@ -84,6 +84,13 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.processors.convert_timeout_ms == b.processors.convert_timeout_ms);
   CHECK(a.processors.memory_bytes == b.processors.memory_bytes);
   CHECK(a.processors.run_as == b.processors.run_as);
+  CHECK(a.delivery.connect_timeout_ms == b.delivery.connect_timeout_ms);
+  CHECK(a.delivery.progress_timeout_ms == b.delivery.progress_timeout_ms);
+  CHECK(a.delivery.ack_timeout_ms == b.delivery.ack_timeout_ms);
+  CHECK(a.delivery.retries == b.delivery.retries);
+  CHECK(a.delivery.backoff_ms == b.delivery.backoff_ms);
+  CHECK(a.delivery.ipp_poll_ms == b.delivery.ipp_poll_ms);
+  CHECK(a.delivery.job_timeout_s == b.delivery.job_timeout_s);
   CHECK(a.accounting.currency == b.accounting.currency);
   CHECK(a.accounting.minor_digits == b.accounting.minor_digits);
   CHECK(a.prices == b.prices);

@@ -79,7 +79,8 @@ class Delivery(unittest.TestCase):
             "ippp": "ipp://127.0.0.1:%d/ipp/print" % cls.ipp_port,
             "downp": "socket://127.0.0.1:%d" % down,
         }
-        sets = ["processors.enabled=false"]
+        # [delivery]: one retry, soon (the defaults are 3 retries from 1 s).
+        sets = ["processors.enabled=false", "delivery.retries=1", "delivery.backoff_ms=200"]
         for name, uri in printers.items():
             sets += ["printers.%s.device_uri=%s" % (name, uri), "queues.%s.type=direct" % name,
                      'queues.%s.printers=["%s"]' % (name, name)]
@@ -155,9 +156,10 @@ class Delivery(unittest.TestCase):
 
     def test_a_device_that_is_down_fails_the_job_with_a_reason(self):
         job = self.print_to("downp")
-        a = self.finished("downp", job, timeout=90)
+        a = self.finished("downp", job, timeout=30)
         self.assertEqual(a["job-state"], [8], a)  # aborted
         self.assertIn("refused", a["job-state-message"][0])
+        self.assertIn("(2 tries)", a["job-state-message"][0])  # delivery.retries = 1
 
 
 if __name__ == "__main__":
