@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "protocols/pdl/analysis.hpp"
+#include "protocols/pdl/pdl_checks.hpp"
 #include "protocols/pdl/pdl_fixtures.hpp"
 
 using namespace quire;
@@ -11,18 +12,10 @@ using namespace pdl_test;
 namespace {
 
 analysis must(const std::string& doc, std::string_view declared = "", const limits& lim = {}) {
-  auto r = analyse(doc, declared, lim);
-  std::string why = r.ok() ? std::string() : r.err().describe();
-  INFO(why);
-  REQUIRE(r.ok());
-  return *r;
+  return pdl_test::must_analyse(doc, declared, lim);
 }
 
-bool has_note(const analysis& a, const std::string& part) {
-  for (auto& n : a.notes)
-    if (n.find(part) != std::string::npos) return true;
-  return false;
-}
+using pdl_test::has_note;
 
 std::string be16(uint16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; }
 

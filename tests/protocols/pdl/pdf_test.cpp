@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "protocols/pdl/analysis.hpp"
+#include "protocols/pdl/pdl_checks.hpp"
 #include "protocols/pdl/pdl_fixtures.hpp"
 
 using namespace quire;
@@ -13,22 +14,14 @@ using namespace pdl_test;
 namespace {
 
 analysis must(const std::string& doc, const limits& lim = {}) {
-  auto r = analyse(doc, "application/pdf", lim);
-  std::string why = r.ok() ? std::string() : r.err().describe();
-  INFO(why);
-  REQUIRE(r.ok());
-  return *r;
+  return pdl_test::must_analyse(doc, "application/pdf", lim);
 }
 
 colour ink_of(const std::string& content, const std::string& resources = "<< >>") {
   return must(one_page(content, resources)).page_list.at(0).ink;
 }
 
-bool has_note(const analysis& a, const std::string& part) {
-  for (auto& n : a.notes)
-    if (n.find(part) != std::string::npos) return true;
-  return false;
-}
+using pdl_test::has_note;
 
 const std::string helvetica = "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>";
 const std::string text_black = "BT /F1 12 Tf 72 700 Td (Hello) Tj ET\n";

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "protocols/pdl/analysis.hpp"
+#include "protocols/pdl/pdl_checks.hpp"
 #include "protocols/pdl/pdl_fixtures.hpp"
 
 using namespace quire;
@@ -9,13 +10,7 @@ using namespace pdl_test;
 
 namespace {
 
-analysis must(const std::string& doc) {
-  auto r = analyse(doc, "");
-  std::string why = r.ok() ? std::string() : r.err().describe();
-  INFO(why);
-  REQUIRE(r.ok());
-  return *r;
-}
+analysis must(const std::string& doc) { return pdl_test::must_analyse(doc, ""); }
 
 std::string px(std::initializer_list<int> bytes) {
   std::string s;
@@ -23,11 +18,7 @@ std::string px(std::initializer_list<int> bytes) {
   return s;
 }
 
-bool has_note(const analysis& a, const std::string& part) {
-  for (auto& n : a.notes)
-    if (n.find(part) != std::string::npos) return true;
-  return false;
-}
+using pdl_test::has_note;
 
 }  // namespace
 
