@@ -348,11 +348,16 @@ struct sendable : document {
   std::string format;
 };
 
+// spool/converted/<id>/<name>: the job's conversions and normalised PDF.
+std::string converted_file(job_self self, const std::string& name) {
+  return self->state.env->storage->converted_folder(self->state.job.id) + "/" + name;
+}
+
 result<sendable> document_to_send(job_self self) {
   auto& st = self->state;
   sendable out;
   if (st.job.analysis.normalised) {
-    std::string pdf = st.env->storage->converted_folder(st.job.id) + "/" + normalised_name;
+    std::string pdf = converted_file(self, normalised_name);
     struct ::stat sb{};
     if (::stat(pdf.c_str(), &sb) == 0) {
       out.in_file = true;
@@ -391,7 +396,7 @@ void request_conversion(job_self self, conversion plan, std::string path, std::s
   it->second.push_back(std::move(then));
   if (!first) return;
   std::string folder = st.env->storage->converted_folder(st.job.id);
-  std::string done = folder + "/" + plan.variant;
+  std::string done = converted_file(self, plan.variant);
   auto fail = [self, variant = plan.variant, done](std::string why, errc code) {
     jobproc::convert_reply r;
     r.job_id = self->state.job.id;
@@ -426,7 +431,7 @@ void request_conversion(job_self self, conversion plan, std::string path, std::s
 // Whether a file of the variant exists already (made ahead, or by an
 // earlier attempt): then it is sent without converting again.
 std::string converted_before(job_self self, const conversion& plan) {
-  std::string done = self->state.env->storage->converted_folder(self->state.job.id) + "/" + plan.variant;
+  std::string done = converted_file(self, plan.variant);
   struct ::stat sb{};
   return ::stat(done.c_str(), &sb) == 0 && sb.st_size > 0 ? done : std::string();
 }
@@ -495,7 +500,7 @@ void convert_ahead(job_self self) {
   std::optional<sendable> doc;
   for (const auto& name : q->record.printers) {
     const auto* p = st.env->printers_and_queues->printer(name);
-    if (!p || p->record.language == "image/pwg-raster" || p->record.language == "image/urf") continue;
+    if (!p || is_raster_language(p->record.language)) continue;
     auto plan = conversion_for(j, p->record.language, mono_only_at(self, name));
     if (!plan.needed || st.converting.count(plan.variant) || !converted_before(self, plan).empty()) continue;
     if (!doc) {

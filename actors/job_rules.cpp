@@ -290,6 +290,10 @@ std::string media_name_of(double width_pt, double height_pt) {
   return std::to_string(w) + "x" + std::to_string(h) + "pt";
 }
 
+bool is_raster_language(const std::string& language) {
+  return language == "image/pwg-raster" || language == "image/urf";
+}
+
 std::pair<double, double> media_size_of(const std::string& name) {
   std::string_view dims = name;
   if (size_t us = dims.rfind('_'); us != std::string_view::npos) dims = dims.substr(us + 1);
@@ -326,8 +330,7 @@ conversion conversion_for(const job_record& job, const std::string& language, bo
     auto [w, h] = media_size_of(job.media);
     if (w >= 36 && h >= 36 && w <= 14400 && h <= 14400) r.media_width_pt = w, r.media_height_pt = h;
   }
-  bool raster = language == "image/pwg-raster" || language == "image/urf";
-  if (raster && job.resolution_dpi >= 72 && job.resolution_dpi <= 1200) r.resolution_dpi = job.resolution_dpi;
+  if (is_raster_language(language) && job.resolution_dpi >= 72 && job.resolution_dpi <= 1200) r.resolution_dpi = job.resolution_dpi;
   c.needed = r.source_format != language || r.monochrome || r.media_width_pt > 0;
   if (!c.needed) return c;
   static const std::pair<const char*, const char*> ext[] = {

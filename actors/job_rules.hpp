@@ -125,6 +125,9 @@ std::pair<double, double> media_size_of(const std::string& name);
 /// itself, by the job's print-scaling).
 inline constexpr const char* normalised_name = "normalised.pdf";
 
+/// PWG raster and URF: languages rendered at a resolution (slow, large).
+bool is_raster_language(const std::string& language);
+
 struct conversion {
   bool needed = false;
   jobproc::convert_request req;
