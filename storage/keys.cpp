@@ -18,6 +18,10 @@ const char* cf_name(cf family) noexcept {
     case cf::ledger: return "ledger";
     case cf::events: return "events";
     case cf::jobs_to_analyse: return "jobs_to_analyse";
+    case cf::accounts: return "accounts";
+    case cf::account_holds: return "account_holds";
+    case cf::terminals: return "terminals";
+    case cf::delegates: return "delegates";
   }
   return "?";
 }
@@ -129,6 +133,64 @@ bool parse_credential(std::string_view key, credential_ref& out) {
 }
 
 bool is_user_record_key(std::string_view key) { return !key.empty() && key.find('\0') == key.size() - 1; }
+
+std::string account(std::string_view name) { return text_part(name); }
+
+std::string account_hold(std::string_view account, uint64_t job_id) {
+  std::string k = text_part(account);
+  append_be64(k, job_id);
+  return k;
+}
+
+bool parse_account_hold(std::string_view key, std::string& account) {
+  if (key.size() < 10 || key[key.size() - 9] != '\0') return false;
+  std::string_view name = key.substr(0, key.size() - 9);
+  if (name.find('\0') != std::string_view::npos) return false;
+  account.assign(name);
+  return true;
+}
+
+std::string ledger_prefix(std::string_view account) { return text_part(account); }
+
+std::string ledger_job_prefix(std::string_view account, uint64_t job_id) {
+  std::string k = text_part(account);
+  append_be64(k, job_id);
+  return k;
+}
+
+std::string ledger(std::string_view account, uint64_t job_id, uint64_t attempt) {
+  std::string k = ledger_job_prefix(account, job_id);
+  append_be64(k, attempt);
+  return k;
+}
+
+std::string terminal(std::string_view name) { return text_part(name); }
+
+namespace {
+constexpr char delegate_mark = '\1';   // owner 0 delegate
+constexpr char delegator_mark = '\2';  // delegate 0 owner
+
+std::string marked(char mark, std::string_view first) {
+  std::string k(1, mark);
+  k.append(text_part(first));
+  return k;
+}
+}  // namespace
+
+std::string delegates_prefix(std::string_view owner) { return marked(delegate_mark, owner); }
+std::string delegators_prefix(std::string_view delegate) { return marked(delegator_mark, delegate); }
+
+std::string delegate(std::string_view owner, std::string_view to) {
+  std::string k = delegates_prefix(owner);
+  k.append(to);
+  return k;
+}
+
+std::string delegator(std::string_view to, std::string_view owner) {
+  std::string k = delegators_prefix(to);
+  k.append(owner);
+  return k;
+}
 
 constexpr uint8_t sized_mark = 0x80;  // the value carries the document size
 

@@ -23,8 +23,19 @@
 //   queues            name                                  queue_record
 //   users             name 0                                user_record
 //                     name 0 1 kind hmac                    -   (the user's credentials)
-//   credentials       kind hmac                             user name
-//   ledger, events: reserved for the issues that fill them.
+//   credentials       kind hmac                             user name (kinds card, pin), or
+//                                                           terminal name (kind terminal)
+//   ledger            account 0 be64 job_id be64 attempt    ledger_entry (a charge: the job and its
+//                     release number; top-ups, refunds, adjustments: job 0 and the account's
+//                     next_entry, so a retried write of one entry writes the same key)
+//   accounts          account 0                             account_record
+//   account_holds     account 0 be64 job_id                 -   (a job holding a reservation in the
+//                     account; written with the account record by write_batch::put_account, so
+//                     the accounts holding reservations are found at start without a full scan)
+//   terminals         name 0                                terminal_record
+//   delegates         1 owner 0 delegate                    -   (owner lets delegate print for them)
+//                     2 delegate 0 owner                    -   (the same, the other way round)
+//   events: reserved for the issue that fills it.
 //
 // Users and credentials. `hmac` is credential_key(server secret, kind, value),
 // 32 bytes; `kind` is a credential_kind byte; card ids and PINs themselves
@@ -40,6 +51,15 @@
 // its stale owner never removes the card from its new one, and is swept by
 // that range erase.
 // The server secret is meta "server_secret" (32 bytes, made at first open).
+//
+// Terminals and accounting. A terminal's token is a credential of kind
+// `terminal` whose look-up entry names the terminal; it has no
+// back-reference (a terminal is not a user), and write_batch::put_terminal /
+// erase_terminal write and erase it with the terminal record. Account names
+// are user names or "project:" and a project name (storage/accounts.hpp):
+// never a 0 byte, so "account 0" prefixes exactly one account's ledger and
+// holds. Both directions of a delegation are written together by
+// write_batch::set_delegates.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +86,12 @@ enum class cf : uint8_t {
   ledger,
   events,
   jobs_to_analyse,
+  accounts,
+  account_holds,
+  terminals,
+  delegates,
 };
-inline constexpr int cf_count = 14;
+inline constexpr int cf_count = 18;
 
 /// The RocksDB name of a column family, e.g. "jobs_by_user".
 const char* cf_name(cf family) noexcept;
@@ -108,6 +132,25 @@ std::string credential(credential_kind kind, std::string_view hmac);
 bool parse_credential(std::string_view key, credential_ref& out);
 /// True when a users-family key is a record key (its only 0 byte is the last).
 bool is_user_record_key(std::string_view key);
+
+/// The accounts-family key of an account's record.
+std::string account(std::string_view name);
+/// The account_holds key of a job's reservations in `account`.
+std::string account_hold(std::string_view account, uint64_t job_id);
+/// The account an account_holds key belongs to; false when malformed.
+bool parse_account_hold(std::string_view key, std::string& account);
+/// A ledger entry's key, the prefix of an account's entries, and of one job's.
+std::string ledger(std::string_view account, uint64_t job_id, uint64_t attempt);
+std::string ledger_prefix(std::string_view account);
+std::string ledger_job_prefix(std::string_view account, uint64_t job_id);
+/// The terminals-family key of a terminal's record.
+std::string terminal(std::string_view name);
+/// delegates-family keys: `owner` lets `delegate` print for them, seen from
+/// the owner and from the delegate; and the prefixes that list each side.
+std::string delegate(std::string_view owner, std::string_view delegate);
+std::string delegator(std::string_view delegate, std::string_view owner);
+std::string delegates_prefix(std::string_view owner);
+std::string delegators_prefix(std::string_view delegate);
 
 /// The value of a jobs_by_user entry — the job's state, document size and
 /// queue — and its decoding (false if malformed). Values written before the

@@ -141,6 +141,14 @@ struct job_record {
   std::string rendering_intent;  // print-rendering-intent
   job_analysis analysis;         // filled in by the processor pool after intake
   job_price price;               // from the analysis and the printers' price lists
+  // Accounting (actors/account.hpp). Each release is numbered: the number
+  // keys its reservation and its ledger charge (account|job|release_no), so
+  // a retried delivery, a restart or a crash never charges twice, and a
+  // reprint is a release of its own.
+  uint32_t release_no = 0;       // releases so far (0: never released)
+  std::string payer;             // the account charged: the owner, or "project:<name>"
+  std::string released_by;       // who released it: the owner, a delegate or an administrator
+  std::string project;           // the project (cost centre) chosen at release, or ""
 
   MSGPACK_DEFINE_MAP(id, uuid, queue, owner, origin_host, name, document_name,
                      document_format, document_size, document_in_spool, document_deleted,
@@ -148,7 +156,8 @@ struct job_record {
                      created_ms, processing_ms, completed_ms, expires_ms, queued_ms, pin_hash, pin_wrong,
                      media, media_source, media_type, sides, color_mode, print_quality, orientation,
                      resolution_dpi, number_up, job_priority, banner, uncollated, page_ranges,
-                     print_scaling, content_optimize, rendering_intent, analysis, price)
+                     print_scaling, content_optimize, rendering_intent, analysis, price,
+                     release_no, payer, released_by, project)
 };
 
 /// Where a record came from: the config file's declarations are re-applied at

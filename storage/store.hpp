@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "protocols/result.hpp"
+#include "storage/accounts.hpp"
 #include "storage/credentials.hpp"
 #include "storage/group_commit.hpp"
 #include "storage/records.hpp"
@@ -120,15 +121,46 @@ class store {
   /// first), at most `limit` (0 = all). Records that do not decode, or that
   /// name another user than their key, are skipped.
   std::vector<user_record> list_users(const std::string& after = {}, uint32_t limit = 0) const;
-  /// The look-up key of a card id or PIN: credential_key(server_secret(), ...).
+  /// The look-up key of a card id, PIN or terminal token:
+  /// credential_key(server_secret(), ...).
   std::string credential_key(credential_kind kind, std::string_view value) const;
   /// The name of the user whom the card id or PIN `value` identifies;
   /// errc::not_found when nobody (the message never quotes the value).
+  /// Kind terminal names no user: always errc::not_found (find_terminal).
   result<std::string> find_credential(credential_kind kind, std::string_view value) const;
   /// The credentials of `name` (kind and look-up key; the values themselves
   /// are not stored), in key order. Only those whose look-up entry still names
   /// `name`: what erase_user must remove.
   std::vector<credential_ref> user_credentials(const std::string& name) const;
+
+  /// errc::not_found when there is no such account; errc::corruption when
+  /// the stored record does not decode or names another account.
+  result<account_record> get_account(const std::string& name) const;
+  /// The names of the accounts holding at least one reservation (from
+  /// account_holds), each once, in name order: what to resume after a restart.
+  std::vector<std::string> accounts_holding() const;
+  /// errc::not_found when there is no such entry.
+  result<ledger_entry> get_ledger_entry(const std::string& account, uint64_t job_id, uint64_t attempt) const;
+  /// `account`'s ledger in key order — top-ups, refunds and adjustments
+  /// (job 0) by sequence, then charges by job id and release — at most the
+  /// last `limit` of them (0 = all). Entries that do not decode are skipped.
+  std::vector<ledger_entry> ledger_of(const std::string& account, uint32_t limit) const;
+  /// The charges of one job to `account`, by release number.
+  std::vector<ledger_entry> ledger_of_job(const std::string& account, uint64_t job_id) const;
+
+  /// errc::not_found when there is no such terminal; errc::corruption when
+  /// the stored record does not decode or names another terminal.
+  result<terminal_record> get_terminal(const std::string& name) const;
+  /// Every terminal, by name; records that do not decode are skipped.
+  std::vector<terminal_record> list_terminals() const;
+  /// The name of the terminal whose token is `token`; errc::not_found when
+  /// none (the message never quotes the token).
+  result<std::string> find_terminal(std::string_view token) const;
+
+  /// Whom `owner` lets print for them, in name order.
+  std::vector<std::string> delegates_of(const std::string& owner) const;
+  /// For whom `delegate` may print, in name order.
+  std::vector<std::string> delegators_of(const std::string& delegate) const;
 
   /// The first job id never used (ids are never reused, even after a crash).
   uint64_t next_job_id() const { return next_job_id_; }

@@ -9,12 +9,13 @@ const char* to_string(credential_kind k) noexcept {
   switch (k) {
     case credential_kind::card: return "card";
     case credential_kind::pin: return "pin";
+    case credential_kind::terminal: return "terminal";
   }
   return "?";
 }
 
 bool credential_kind_from_byte(uint8_t raw, credential_kind& out) noexcept {
-  if (raw != static_cast<uint8_t>(credential_kind::card) && raw != static_cast<uint8_t>(credential_kind::pin))
+  if (raw < static_cast<uint8_t>(credential_kind::card) || raw > static_cast<uint8_t>(credential_kind::terminal))
     return false;
   out = static_cast<credential_kind>(raw);
   return true;

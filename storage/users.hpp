@@ -23,14 +23,17 @@
 
 namespace quire {
 
-/// What a terminal may identify a user by, besides name and password. Stable
-/// values: they are the first byte of `credentials` keys.
+/// What a terminal may identify a user by, besides name and password, and
+/// the token a terminal itself is identified by. Stable values: they are the
+/// first byte of `credentials` keys.
 enum class credential_kind : uint8_t {
-  card = 1,  // a badge's id as the card reader sends it (normalise first)
-  pin = 2,   // a login PIN; unique per site, since the PIN alone finds the user
+  card = 1,      // a badge's id as the card reader sends it (normalise first)
+  pin = 2,       // a login PIN; unique per site, since the PIN alone finds the user
+  terminal = 3,  // a terminal's token: its look-up entry names a terminal, not a user
+                 // (write_batch::put_terminal; it has no back-reference in `users`)
 };
 
-/// "card", "pin": the name credential_key() mixes into the HMAC.
+/// "card", "pin", "terminal": the name credential_key() mixes into the HMAC.
 const char* to_string(credential_kind k) noexcept;
 /// False for any byte that is not a credential_kind.
 bool credential_kind_from_byte(uint8_t raw, credential_kind& out) noexcept;

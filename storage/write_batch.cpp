@@ -1,6 +1,7 @@
 #include "storage/write_batch.hpp"
 
 #include <iterator>
+#include <set>
 
 namespace quire {
 
@@ -34,6 +35,7 @@ void write_batch::erase_user(const std::string& name, const std::vector<credenti
 
 void write_batch::put_credential(credential_kind kind, const std::string& hmac, const std::string& user) {
   QUIRE_ASSERT(hmac.size() == 32, "put_credential: the key is not an HMAC-SHA256");
+  QUIRE_ASSERT(kind != credential_kind::terminal, "put_credential: a terminal token is put_terminal's");
   QUIRE_ASSERT(!validate_user_name(user), "put_credential: invalid user name");
   put(cf::credentials, keys::credential(kind, hmac), user);
   put(cf::users, keys::user_credential(user, kind, hmac), {});
@@ -41,9 +43,71 @@ void write_batch::put_credential(credential_kind kind, const std::string& hmac, 
 
 void write_batch::erase_credential(credential_kind kind, const std::string& hmac, const std::string& user) {
   QUIRE_ASSERT(hmac.size() == 32, "erase_credential: the key is not an HMAC-SHA256");
+  QUIRE_ASSERT(kind != credential_kind::terminal, "erase_credential: a terminal token is erase_terminal's");
   QUIRE_ASSERT(!validate_user_name(user), "erase_credential: invalid user name");
   erase(cf::credentials, keys::credential(kind, hmac));
   erase(cf::users, keys::user_credential(user, kind, hmac));
+}
+
+namespace {
+
+std::set<uint64_t> held_jobs(const account_record* a) {
+  std::set<uint64_t> ids;
+  if (a)
+    for (const auto& r : a->reservations) ids.insert(r.job_id);
+  return ids;
+}
+
+}  // namespace
+
+void write_batch::put_account(const account_record& after, const account_record* before) {
+  QUIRE_ASSERT(!validate_account_name(after.name), "put_account: invalid account name");
+  QUIRE_ASSERT(!before || before->name == after.name, "put_account: before and after differ in name");
+  put(cf::accounts, keys::account(after.name), encode_account(after));
+  // One index entry per job, even if a job holds two releases' reservations.
+  auto was = held_jobs(before);
+  auto is = held_jobs(&after);
+  for (uint64_t id : was)
+    if (!is.count(id)) erase(cf::account_holds, keys::account_hold(after.name, id));
+  for (uint64_t id : is)
+    if (!was.count(id)) put(cf::account_holds, keys::account_hold(after.name, id), {});
+}
+
+void write_batch::put_ledger(const ledger_entry& e) {
+  QUIRE_ASSERT(!validate_account_name(e.account), "put_ledger: invalid account name");
+  put(cf::ledger, keys::ledger(e.account, e.job_id, e.attempt), encode_ledger_entry(e));
+}
+
+void write_batch::put_terminal(const terminal_record& t) {
+  QUIRE_ASSERT(!validate_user_name(t.name), "put_terminal: invalid terminal name");
+  QUIRE_ASSERT(t.token_key.size() == 32, "put_terminal: the token key is not an HMAC-SHA256");
+  put(cf::terminals, keys::terminal(t.name), encode_terminal(t));
+  put(cf::credentials, keys::credential(credential_kind::terminal, t.token_key), t.name);
+}
+
+void write_batch::erase_terminal(const terminal_record& committed) {
+  QUIRE_ASSERT(!validate_user_name(committed.name), "erase_terminal: invalid terminal name");
+  QUIRE_ASSERT(committed.token_key.size() == 32, "erase_terminal: the token key is not an HMAC-SHA256");
+  erase(cf::terminals, keys::terminal(committed.name));
+  erase(cf::credentials, keys::credential(credential_kind::terminal, committed.token_key));
+}
+
+void write_batch::set_delegates(const std::string& owner, const std::vector<std::string>& before,
+                                const std::vector<std::string>& after) {
+  QUIRE_ASSERT(!validate_user_name(owner), "set_delegates: invalid owner name");
+  std::set<std::string> was(before.begin(), before.end());
+  std::set<std::string> is(after.begin(), after.end());
+  for (const auto& d : is) QUIRE_ASSERT(!validate_user_name(d), "set_delegates: invalid delegate name");
+  for (const auto& d : was) {
+    if (is.count(d)) continue;
+    erase(cf::delegates, keys::delegate(owner, d));
+    erase(cf::delegates, keys::delegator(d, owner));
+  }
+  for (const auto& d : is) {
+    if (was.count(d)) continue;
+    put(cf::delegates, keys::delegate(owner, d), {});
+    put(cf::delegates, keys::delegator(d, owner), {});
+  }
 }
 
 namespace {

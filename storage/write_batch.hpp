@@ -10,13 +10,16 @@
 // put_job() keeps the job indexes of keys.hpp in step with the record, given
 // the previously committed version, so callers never write index keys; the
 // user and credential operations likewise write both sides of a credential
-// (look-up entry and back-reference, keys.hpp) together.
+// (look-up entry and back-reference, keys.hpp) together; put_account keeps
+// the account_holds index, put_terminal a terminal's token look-up and
+// set_delegates both directions of a delegation in step the same way.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "storage/accounts.hpp"
 #include "storage/keys.hpp"
 #include "storage/records.hpp"
 #include "storage/users.hpp"
@@ -47,12 +50,38 @@ class write_batch {
   /// store::user_credentials(name) read by the actor that owns this user.
   void erase_user(const std::string& name, const std::vector<credential_ref>& credentials);
   /// Makes the credential `hmac` (store::credential_key) identify `user`.
-  /// REQUIRES: hmac is 32 bytes; the credential is free or already `user`'s
+  /// REQUIRES: hmac is 32 bytes; kind is not terminal (put_terminal);
+  /// the credential is free or already `user`'s
   /// (store::find_credential): to move it, erase_credential it from its owner
   /// earlier in the same batch (operations apply in order).
   void put_credential(credential_kind kind, const std::string& hmac, const std::string& user);
-  /// Removes a credential of `user`, both entries. REQUIRES: hmac is 32 bytes.
+  /// Removes a credential of `user`, both entries. REQUIRES: hmac is 32
+  /// bytes; kind is not terminal.
   void erase_credential(credential_kind kind, const std::string& hmac, const std::string& user);
+
+  /// Writes an account record and the account_holds changes from `before`
+  /// (nullptr for a new account): an entry per job holding a reservation.
+  /// REQUIRES: validate_account_name(after.name) is ok; before, when given,
+  /// is the committed version of the same account.
+  void put_account(const account_record& after, const account_record* before);
+  /// Writes a ledger entry under (account, job_id, attempt): writing the same
+  /// entry again overwrites it. REQUIRES: a valid account name.
+  void put_ledger(const ledger_entry& e);
+
+  /// Writes a terminal record and the look-up entry of its token (kind
+  /// terminal -> name). To change the token, erase_terminal the committed
+  /// record earlier in the same batch. REQUIRES: a valid name (as a user
+  /// name); token_key is 32 bytes and free (store::find_terminal).
+  void put_terminal(const terminal_record& t);
+  /// Removes a terminal: its record and its token's look-up entry.
+  /// REQUIRES: `committed` is the stored record (its token_key is 32 bytes).
+  void erase_terminal(const terminal_record& committed);
+
+  /// Makes `owner`'s delegates `after`, given the committed list `before`
+  /// (store::delegates_of): writes and erases both directions of the
+  /// differences only. REQUIRES: every name is a valid user name.
+  void set_delegates(const std::string& owner, const std::vector<std::string>& before,
+                     const std::vector<std::string>& after);
 
   /// Writes `after` and the index changes from `before` (nullptr for a new
   /// job). REQUIRES: before, when given, is the committed version of after.id.

@@ -71,7 +71,7 @@ TEST_CASE("a failed group reports its error to every member") {
   CHECK(failed.load() == 10);
 }
 
-TEST_CASE("stop writes what was submitted; later submissions are refused at once") {
+TEST_CASE("stop writes what was submitted, later submissions are refused at once") {
   std::atomic<int> written{0};
   group_commit gc([&](std::vector<group_commit::entry>& group) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
