@@ -2,9 +2,10 @@
 //
 // Sources, later ones winning key by key:
 //   1. the embedded defaults, which are config/quire.example.toml compiled in;
-//   2. the file given with --config (its [printers] / [queues] / [raw]
-//      tables, when present, replace the default ones wholesale rather than
-//      merging, so a production file never inherits the demo printer);
+//   2. the file given with --config (its [prices] / [printers] / [queues] /
+//      [raw] / [quotas] / [projects] tables, when present, replace the
+//      default ones wholesale rather than merging, so a production file never
+//      inherits the demo printer);
 //   3. --data-dir DIR (same as --set server.data_dir=DIR);
 //   4. each --set KEY=VALUE, KEY a dotted path ("ipp.listen",
 //      "printers.demo.device_uri", "raw.lab9100.queue", TOML quoting for
@@ -66,6 +67,12 @@ struct printer_config {
   std::string location;
   std::string info;
   std::string make_and_model;
+  // How a user logs in at this printer's terminal to release jobs, each one of
+  // "card" (a badge alone), "pin" (a PIN alone; it identifies its user),
+  // "password" (name and password), "card+pin" (a badge, then its owner's PIN).
+  // Never empty, no method twice.
+  std::vector<std::string> login = {"card", "password"};
+  bool print_all_on_login = false;  // true: logging in releases all the user's held jobs here
 };
 
 enum class queue_kind : uint8_t {
@@ -82,6 +89,8 @@ struct queue_config {
   std::string location;
   std::string info;
   bool authentication = false;        // true: IPP clients must log in (HTTP Basic over TLS)
+  bool failover = false;              // pull and group only: a job whose printer is unreachable
+                                      // (down, refusing connections) goes to another of `printers`
 };
 
 struct limits_config {
@@ -128,6 +137,39 @@ struct delivery_config {
 struct accounting_config {
   std::string currency = "EUR";  // ISO 4217 code, shown with amounts
   uint32_t minor_digits = 2;     // 0..4: how many digits the minor unit has (EUR 2, JPY 0)
+  int64_t initial_credit = 0;    // minor units (0..1000000000): a new account's balance
+  std::vector<std::string> unlimited_groups;  // members print without credit (postpaid: charged to
+                                              // the ledger all the same, which may go below 0)
+};
+
+/// Release terminals at the printers: their sessions and log-in rules.
+struct terminals_config {
+  uint32_t session_idle_s = 60;       // 10..3600: a session with no request this long is closed
+  uint32_t pin_login_min_digits = 6;  // 4..16: the shortest PIN that logs in alone (no card)
+  uint32_t max_login_failures = 5;    // 1..100: failed logins at one terminal, or for one user
+                                      // by card+PIN, before a lock-out
+  uint32_t lockout_s = 300;           // 1..86400: how long a lock-out lasts
+};
+
+/// How often a quota's allowance starts afresh (calendar periods).
+enum class quota_period : uint8_t { day, week, month, year };
+
+/// The word quire.toml uses: "day", "week", "month", "year".
+const char* to_string(quota_period p) noexcept;
+
+/// [quotas.<name>]: the sheets the members of `groups` may print per period.
+struct quota_config {
+  std::string name;                 // [A-Za-z0-9_.-]{1,64}
+  std::vector<std::string> groups;  // never empty; "*": every user
+  quota_period period = quota_period::month;
+  uint32_t sheets = 0;              // 1..100000000
+};
+
+/// [projects.<name>]: what a job may be charged to instead of its owner.
+struct project_config {
+  std::string name;                 // [A-Za-z0-9_.-]{1,64}
+  std::string description;
+  std::vector<std::string> groups;  // who may charge it; empty: every user
 };
 
 struct jobs_config {
@@ -199,16 +241,20 @@ struct config {
   processors_config processors;
   delivery_config delivery;
   accounting_config accounting;
+  terminals_config terminals;
   std::vector<pdl::price_list> prices;   // sorted by name
   std::vector<printer_config> printers;  // sorted by name
   std::vector<queue_config> queues;      // sorted by name
   lpd_config lpd;
   intake_config intake;
   std::vector<raw_listener_config> raw;  // sorted by name
+  std::vector<quota_config> quotas;      // sorted by name
+  std::vector<project_config> projects;  // sorted by name
 
   const printer_config* find_printer(const std::string& name) const;
   const queue_config* find_queue(const std::string& name) const;
   const pdl::price_list* find_price_list(const std::string& name) const;
+  const project_config* find_project(const std::string& name) const;
 };
 
 /// What the command line contributes to the configuration.

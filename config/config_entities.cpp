@@ -1,7 +1,9 @@
-// [prices.<name>], [printers.<name>], [queues.<name>] and [raw.<name>]: the
-// named entries. Price lists are read first because a printer may only name
-// a list that exists, then printers because a queue may only name printers
-// that exist, and raw listeners last because each names a queue; the lists come out
+// [prices.<name>], [printers.<name>], [queues.<name>], [raw.<name>],
+// [quotas.<name>] and [projects.<name>]: the named entries. Price lists are
+// read first because a printer may only name a list that exists, then
+// printers because a queue may only name printers that exist, then raw
+// listeners because each names a queue; quotas and projects name only user
+// groups, which live in storage and are not checked here. The lists come out
 // sorted by name (toml++ tables iterate in key order, and we sort anyway so
 // the contract does not rest on a library detail).
 #include <algorithm>
@@ -80,6 +82,24 @@ status read_price_list(const toml::table& t, const std::string& key, pdl::price_
   return {};
 }
 
+// A printer's terminal log-in methods: each a known one, listed once, at
+// least one (a terminal nobody can log in at releases nothing).
+status read_login(const toml::table& t, const std::string& key, std::vector<std::string>& out) {
+  const auto* list = t.get_as<toml::array>("login");
+  if (list == nullptr) return {};
+  static constexpr std::string_view methods[] = {"card", "pin", "password", "card+pin"};
+  out.clear();
+  for (const toml::node& n : *list) {
+    const std::string& m = n.as_string()->get();
+    if (std::find(std::begin(methods), std::end(methods), m) == std::end(methods))
+      return bad_value(key, "expected card, pin, password or card+pin", m);
+    if (std::find(out.begin(), out.end(), m) != out.end()) return invalid(key + ": '" + m + "' is listed twice");
+    out.push_back(m);
+  }
+  if (out.empty()) return bad_value(key, "expected at least one of card, pin, password, card+pin", "[]");
+  return {};
+}
+
 status read_printer(const toml::table& t, const std::string& key, const std::string& data_dir,
                     const std::vector<pdl::price_list>& prices, printer_config& p) {
   p.price_list = string_or(t, "price_list", "");
@@ -97,6 +117,8 @@ status read_printer(const toml::table& t, const std::string& key, const std::str
   p.location = string_or(t, "location", "");
   p.info = string_or(t, "info", "");
   p.make_and_model = string_or(t, "make_and_model", "");
+  if (status s = read_login(t, key + ".login", p.login)) return s;
+  if (const auto* v = t.get_as<bool>("print_all_on_login")) p.print_all_on_login = v->get();
   return {};
 }
 
@@ -134,6 +156,9 @@ status read_queue(const toml::table& t, const std::string& key,
   if (auth != "none" && auth != "required")
     return bad_value(key + ".authentication", "expected none or required", auth);
   q.authentication = auth == "required";
+  if (const auto* v = t.get_as<bool>("failover")) q.failover = v->get();
+  if (q.failover && q.kind == queue_kind::direct)
+    return invalid(key + ".failover: a direct queue has one printer: nothing to fail over to");
   return {};
 }
 
@@ -155,70 +180,103 @@ status read_raw_listener(const toml::table& t, const std::string& key,
   return {};
 }
 
+status read_quota(const toml::table& t, const std::string& key, quota_config& q) {
+  if (t.get("groups") == nullptr) return invalid(key + ".groups: missing; every quota needs one");
+  if (status s = read_groups(t, "groups", key + ".groups", true, q.groups)) return s;
+  if (q.groups.empty())
+    return bad_value(key + ".groups", "a quota needs at least one group (\"*\": every user)", "[]");
+  std::string period = string_or(t, "period", "month");
+  static constexpr quota_period periods[] = {quota_period::day, quota_period::week, quota_period::month,
+                                             quota_period::year};
+  auto named = [&](quota_period p) { return period == to_string(p); };
+  const quota_period* p = std::find_if(std::begin(periods), std::end(periods), named);
+  if (p == std::end(periods)) return bad_value(key + ".period", "expected day, week, month or year", period);
+  q.period = *p;
+  const auto* sheets = t.get_as<int64_t>("sheets");
+  if (sheets == nullptr) return invalid(key + ".sheets: missing; every quota needs one");
+  constexpr int64_t max_sheets = 100'000'000;
+  if (sheets->get() < 1 || sheets->get() > max_sheets)
+    return bad_value(key + ".sheets", "must be between 1 and " + std::to_string(max_sheets),
+                     std::to_string(sheets->get()));
+  q.sheets = static_cast<uint32_t>(sheets->get());
+  return {};
+}
+
+status read_project(const toml::table& t, const std::string& key, project_config& p) {
+  p.description = string_or(t, "description", "");
+  return read_groups(t, "groups", key + ".groups", false, p.groups);
+}
+
+// Every named section reads the same way: each entry's name and keys checked,
+// then its values by `read_one`, then the list sorted by name.
+template <class Entry, class Read>
+status read_entries(const toml::table* t, const char* section, std::vector<Entry>& out, Read read_one) {
+  if (t == nullptr) return {};
+  for (auto&& [name, node] : *t) {
+    auto table = entry(section, name.str(), node);
+    if (!table) return table.err();
+    Entry e;
+    e.name = std::string(name.str());
+    if (status s = read_one(*table.value(), std::string(section) + "." + e.name, e)) return s;
+    out.push_back(std::move(e));
+  }
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  return {};
+}
+
 }  // namespace
 
 status read_prices(const toml::table* t, std::vector<pdl::price_list>& out) {
-  if (t == nullptr) return {};
-  for (auto&& [name, node] : *t) {
-    auto table = entry("prices", name.str(), node);
-    if (!table) return table.err();
-    pdl::price_list p;
-    p.name = std::string(name.str());
-    if (status s = read_price_list(*table.value(), "prices." + p.name, p)) return s;
-    out.push_back(std::move(p));
-  }
-  std::sort(out.begin(), out.end(),
-            [](const pdl::price_list& a, const pdl::price_list& b) { return a.name < b.name; });
-  return {};
+  return read_entries(t, "prices", out, read_price_list);
 }
 
 status read_printers(const toml::table* t, const std::string& data_dir,
                      const std::vector<pdl::price_list>& prices, std::vector<printer_config>& out) {
-  if (t == nullptr) return {};
-  for (auto&& [name, node] : *t) {
-    auto table = entry("printers", name.str(), node);
-    if (!table) return table.err();
-    printer_config p;
-    p.name = std::string(name.str());
-    if (status s = read_printer(*table.value(), "printers." + p.name, data_dir, prices, p)) return s;
-    out.push_back(std::move(p));
-  }
-  std::sort(out.begin(), out.end(),
-            [](const printer_config& a, const printer_config& b) { return a.name < b.name; });
-  return {};
+  return read_entries(t, "printers", out, [&](const toml::table& e, const std::string& key, printer_config& p) {
+    return read_printer(e, key, data_dir, prices, p);
+  });
 }
 
 status read_queues(const toml::table* t, const std::vector<printer_config>& printers,
                    std::vector<queue_config>& out) {
-  if (t == nullptr) return {};
-  for (auto&& [name, node] : *t) {
-    auto table = entry("queues", name.str(), node);
-    if (!table) return table.err();
-    queue_config q;
-    q.name = std::string(name.str());
-    if (status s = read_queue(*table.value(), "queues." + q.name, printers, q)) return s;
-    out.push_back(std::move(q));
-  }
-  std::sort(out.begin(), out.end(),
-            [](const queue_config& a, const queue_config& b) { return a.name < b.name; });
-  return {};
+  return read_entries(t, "queues", out, [&](const toml::table& e, const std::string& key, queue_config& q) {
+    return read_queue(e, key, printers, q);
+  });
 }
 
 status read_raw(const toml::table* t, const std::vector<queue_config>& queues,
                 std::vector<raw_listener_config>& out) {
-  if (t == nullptr) return {};
-  for (auto&& [name, node] : *t) {
-    auto table = entry("raw", name.str(), node);
-    if (!table) return table.err();
-    raw_listener_config r;
-    r.name = std::string(name.str());
-    if (status s = read_raw_listener(*table.value(), "raw." + r.name, queues, r)) return s;
-    out.push_back(std::move(r));
-  }
-  std::sort(out.begin(), out.end(), [](const raw_listener_config& a, const raw_listener_config& b) {
-    return a.name < b.name;
+  return read_entries(t, "raw", out, [&](const toml::table& e, const std::string& key, raw_listener_config& r) {
+    return read_raw_listener(e, key, queues, r);
   });
-  return {};
+}
+
+status read_quotas(const toml::table* t, std::vector<quota_config>& out) {
+  return read_entries(t, "quotas", out, read_quota);
+}
+
+status read_projects(const toml::table* t, std::vector<project_config>& out) {
+  return read_entries(t, "projects", out, read_project);
 }
 
 }  // namespace quire::detail
+
+namespace quire {
+
+const char* to_string(quota_period p) noexcept {
+  switch (p) {
+    case quota_period::day: return "day";
+    case quota_period::week: return "week";
+    case quota_period::month: return "month";
+    case quota_period::year: return "year";
+  }
+  return "?";
+}
+
+const project_config* config::find_project(const std::string& name) const {
+  for (const project_config& p : projects)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace quire

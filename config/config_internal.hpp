@@ -52,6 +52,13 @@ status check_table(const toml::table& t, std::string_view schema_table, const st
 /// The string at `key`, or `fallback` when absent. REQUIRES: check_table().
 std::string string_or(const toml::table& t, std::string_view key, std::string fallback);
 
+/// The group names at `key` (absent: `out` is left as it is). Each is a
+/// valid group name by storage's rule (1 to 64 characters, no control
+/// character), listed once; "*" (every user) only when `allow_everyone`.
+/// `full_key` names the key in messages. REQUIRES: check_table().
+status read_groups(const toml::table& t, std::string_view key, const std::string& full_key,
+                   bool allow_everyone, std::vector<std::string>& out);
+
 // --- config_entities.cpp -----------------------------------------------------
 
 /// Reads [prices] (nullptr: none).
@@ -69,6 +76,12 @@ status read_queues(const toml::table* t, const std::vector<printer_config>& prin
 /// Reads [raw] (nullptr: none) against the already-read queues.
 status read_raw(const toml::table* t, const std::vector<queue_config>& queues,
                 std::vector<raw_listener_config>& out);
+
+/// Reads [quotas] (nullptr: none).
+status read_quotas(const toml::table* t, std::vector<quota_config>& out);
+
+/// Reads [projects] (nullptr: none).
+status read_projects(const toml::table* t, std::vector<project_config>& out);
 
 // --- endpoint.cpp ------------------------------------------------------------
 

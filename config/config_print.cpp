@@ -1,8 +1,9 @@
 // to_toml(): the effective configuration, every key spelled out, in a form
-// load_config() reads back to the same value. [prices], [printers], [queues] and [raw]
-// are always written, even when empty, because a file without them would
-// inherit the default ones on the way back in (the defaults have no raw
-// listener today; the empty [raw] keeps that from mattering if they ever do).
+// load_config() reads back to the same value. The named sections ([prices],
+// [printers], [queues], [raw], [quotas], [projects]) are always written, even
+// when empty, because a file without them would inherit the default ones on
+// the way back in (the defaults have no raw listener, quota or project today;
+// the empty tables keep that from mattering if they ever do).
 #include <algorithm>
 
 #include "config/config_internal.hpp"
@@ -93,6 +94,13 @@ void print_fixed(std::string& out, const config& c) {
   out += "\n[accounting]\n";
   line(out, "currency", quote(c.accounting.currency));
   line(out, "minor_digits", std::to_string(c.accounting.minor_digits));
+  line(out, "initial_credit", std::to_string(c.accounting.initial_credit));
+  line(out, "unlimited_groups", detail::array_text(c.accounting.unlimited_groups));
+  out += "\n[terminals]\n";
+  line(out, "session_idle_s", std::to_string(c.terminals.session_idle_s));
+  line(out, "pin_login_min_digits", std::to_string(c.terminals.pin_login_min_digits));
+  line(out, "max_login_failures", std::to_string(c.terminals.max_login_failures));
+  line(out, "lockout_s", std::to_string(c.terminals.lockout_s));
 }
 
 std::string size_rate_text(const std::string& media, const pdl::rate& r) {
@@ -138,6 +146,8 @@ std::string to_toml(const config& c) {
     line(out, "info", quote(p.info));
     line(out, "make_and_model", quote(p.make_and_model));
     line(out, "price_list", quote(p.price_list));
+    line(out, "login", detail::array_text(p.login));
+    line(out, "print_all_on_login", p.print_all_on_login ? "true" : "false");
   }
   out += "\n[queues]\n";
   for (const queue_config& q : c.queues) {
@@ -147,12 +157,26 @@ std::string to_toml(const config& c) {
     line(out, "location", quote(q.location));
     line(out, "info", quote(q.info));
     line(out, "authentication", quote(q.authentication ? "required" : "none"));
+    line(out, "failover", q.failover ? "true" : "false");
   }
   out += "\n[raw]\n";
   for (const raw_listener_config& r : c.raw) {
     out += "\n[raw." + key_text(r.name) + "]\n";
     line(out, "listen", quote(r.listen.to_string()));
     line(out, "queue", quote(r.queue));
+  }
+  out += "\n[quotas]\n";
+  for (const quota_config& q : c.quotas) {
+    out += "\n[quotas." + key_text(q.name) + "]\n";
+    line(out, "groups", detail::array_text(q.groups));
+    line(out, "period", quote(to_string(q.period)));
+    line(out, "sheets", std::to_string(q.sheets));
+  }
+  out += "\n[projects]\n";
+  for (const project_config& p : c.projects) {
+    out += "\n[projects." + key_text(p.name) + "]\n";
+    line(out, "description", quote(p.description));
+    line(out, "groups", detail::array_text(p.groups));
   }
   return out;
 }

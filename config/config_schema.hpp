@@ -20,7 +20,7 @@ enum class value_kind : uint8_t {
 };
 
 struct key_spec {
-  std::string_view table;  // "server", ..., or "prices.*" / "printers.*" / "queues.*" / "raw.*" for every entry
+  std::string_view table;  // "server", ..., or "printers.*" (any named section + ".*") for every entry
   std::string_view key;
   value_kind kind;
 };
@@ -28,12 +28,15 @@ struct key_spec {
 /// The fixed sections, in the order to_toml() prints them.
 inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "tls", "api", "lpd",
                                                      "intake", "privacy", "limits", "jobs",
-                                                     "processors", "delivery", "accounting"};
+                                                     "processors", "delivery", "accounting",
+                                                     "terminals"};
 
 /// The sections whose entries are named by the user, in the order they are
 /// read (a printer names a price list, a queue names printers, a raw
-/// listener names a queue) and printed.
-inline constexpr std::string_view named_sections[] = {"prices", "printers", "queues", "raw"};
+/// listener names a queue; quotas and projects name only user groups) and
+/// printed.
+inline constexpr std::string_view named_sections[] = {"prices", "printers", "queues", "raw",
+                                                     "quotas", "projects"};
 
 /// Every key, grouped by table.
 std::span<const key_spec> schema();
@@ -44,7 +47,8 @@ const key_spec* find_key(std::string_view table, std::string_view key);
 /// True for the fixed sections.
 bool is_fixed_section(std::string_view name);
 
-/// True for the named sections: "prices", "printers", "queues", "raw".
+/// True for the named sections: "prices", "printers", "queues", "raw",
+/// "quotas", "projects".
 bool is_named_section(std::string_view name);
 
 /// "a string", "an integer", ... for messages like "expected an integer".

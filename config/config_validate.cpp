@@ -2,7 +2,8 @@
 // the first error reported is the most useful one: unknown keys and wrong
 // types in the fixed sections first (a typo explains everything after it),
 // then their values, then printers (which need the data folder), then queues
-// (which need the printers), then raw listeners (which need the queues);
+// (which need the printers), then raw listeners (which need the queues), then
+// quotas and projects (which name only user groups);
 // each entry checks its own keys before values. Last, the listeners' addresses
 // against each other, since a clash involves keys from several sections.
 #include <algorithm>
@@ -260,7 +261,33 @@ status read_accounting(const toml::table& t, accounting_config& out) {
   bool code = out.currency.size() == 3 &&
               std::all_of(out.currency.begin(), out.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   if (!code) return bad_value("accounting.currency", "expected an ISO 4217 code like EUR", out.currency);
-  return read_int(t, "accounting", "minor_digits", 0, 4, out.minor_digits);
+  if (status s = read_int(t, "accounting", "minor_digits", 0, 4, out.minor_digits)) return s;
+  if (status s = read_int(t, "accounting", "initial_credit", 0, pdl::max_rate, out.initial_credit)) return s;
+  return read_groups(t, "unlimited_groups", "accounting.unlimited_groups", false, out.unlimited_groups);
+}
+
+status read_terminals(const toml::table& t, terminals_config& out) {
+  if (status s = read_int(t, "terminals", "session_idle_s", 10, 3600, out.session_idle_s)) return s;
+  // A PIN alone names its user, so a short one is a guess away from someone's jobs.
+  if (status s = read_int(t, "terminals", "pin_login_min_digits", 4, 16, out.pin_login_min_digits)) return s;
+  if (status s = read_int(t, "terminals", "max_login_failures", 1, 100, out.max_login_failures)) return s;
+  return read_int(t, "terminals", "lockout_s", 1, 86400, out.lockout_s);
+}
+
+// Storage's validate_user_name rule, which quire_config cannot call (it does
+// not link quire_storage): 1 to 64 characters, no C0, DEL or C1 control
+// character. TOML strings are UTF-8 already; is_valid_utf8 keeps the count
+// honest for a value that is not.
+bool valid_group_name(std::string_view name) {
+  size_t chars = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7F) return false;
+    // U+0080..U+009F is 0xC2 0x80..0x9F.
+    if (c == 0xC2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) <= 0x9F) return false;
+    if ((c & 0xC0) != 0x80) ++chars;
+  }
+  return chars >= 1 && chars <= 64 && is_valid_utf8(name);
 }
 
 }  // namespace
@@ -278,6 +305,26 @@ status check_table(const toml::table& t, std::string_view schema_table, const st
 std::string string_or(const toml::table& t, std::string_view key, std::string fallback) {
   if (const auto* v = t.get_as<std::string>(key)) return v->get();
   return fallback;
+}
+
+status read_groups(const toml::table& t, std::string_view key, const std::string& full_key,
+                   bool allow_everyone, std::vector<std::string>& out) {
+  const auto* list = t.get_as<toml::array>(key);
+  if (list == nullptr) return {};
+  out.clear();
+  for (const toml::node& n : *list) {
+    const std::string& name = n.as_string()->get();
+    // Only a quota needs "every user" spelled out: elsewhere an empty list
+    // says it, and "*" would silently match a group of that name instead.
+    if (name == "*" && !allow_everyone)
+      return bad_value(full_key, "'*' (every user) is only for quotas.<name>.groups", name);
+    if (!valid_group_name(name))
+      return bad_value(full_key, "a group name must be 1 to 64 characters without control characters", name);
+    if (std::find(out.begin(), out.end(), name) != out.end())
+      return invalid(full_key + ": group '" + name + "' is listed twice");
+    out.push_back(name);
+  }
+  return {};
 }
 
 result<config> validate(const toml::table& doc, const std::string& cwd) {
@@ -310,11 +357,14 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_processors(section("processors"), c.processors)) return s;
   if (status s = read_delivery(section("delivery"), c.delivery)) return s;
   if (status s = read_accounting(section("accounting"), c.accounting)) return s;
+  if (status s = read_terminals(section("terminals"), c.terminals)) return s;
   if (status s = read_prices(doc.get_as<toml::table>("prices"), c.prices)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.prices, c.printers))
     return s;
   if (status s = read_queues(doc.get_as<toml::table>("queues"), c.printers, c.queues)) return s;
   if (status s = read_raw(doc.get_as<toml::table>("raw"), c.queues, c.raw)) return s;
+  if (status s = read_quotas(doc.get_as<toml::table>("quotas"), c.quotas)) return s;
+  if (status s = read_projects(doc.get_as<toml::table>("projects"), c.projects)) return s;
   if (status s = check_listeners(c)) return s;
   return c;
 }

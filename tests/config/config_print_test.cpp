@@ -39,16 +39,29 @@ std::vector<std::string> keys_of(const std::string& text, const std::string& hea
   return keys;
 }
 
+// "printers" -> "printers.*", the schema's table for every entry.
+std::string_view find_key_table(std::string_view named) {
+  for (const detail::key_spec& k : detail::schema())
+    if (k.table.size() == named.size() + 2 && k.table.starts_with(named) && k.table.ends_with(".*")) return k.table;
+  FAIL("no schema key for ", named);
+  return {};
+}
+
+// The entries of the named sections whose tables check_keys_match_schema reads.
+struct entry_names {
+  std::string printer, queue, raw, quota, project;
+};
+
 // Every schema key appears in `text`, and every key in `text` is in the schema.
-// `printer`, `queue` and `raw` name the entries whose tables are checked.
-void check_keys_match_schema(const std::string& text, const std::string& printer,
-                             const std::string& queue, const std::string& raw) {
+void check_keys_match_schema(const std::string& text, const entry_names& e) {
   auto header_for = [&](std::string_view table) {
     std::string name(table);
     if (table == "prices.*") name = "prices.standard";
-    if (table == "printers.*") name = "printers." + printer;
-    if (table == "queues.*") name = "queues." + queue;
-    if (table == "raw.*") name = "raw." + raw;
+    if (table == "printers.*") name = "printers." + e.printer;
+    if (table == "queues.*") name = "queues." + e.queue;
+    if (table == "raw.*") name = "raw." + e.raw;
+    if (table == "quotas.*") name = "quotas." + e.quota;
+    if (table == "projects.*") name = "projects." + e.project;
     // Appending, not "[" + name: GCC 12 warns wrongly (-Wrestrict) on the latter.
     std::string header = "[";
     header.append(name).append("]");
@@ -59,25 +72,26 @@ void check_keys_match_schema(const std::string& text, const std::string& printer
     CHECK_MESSAGE(std::find(keys.begin(), keys.end(), k.key) != keys.end(), k.table, ".", k.key);
   }
   std::vector<std::string_view> tables(std::begin(detail::fixed_sections), std::end(detail::fixed_sections));
-  tables.insert(tables.end(), {"prices.*", "printers.*", "queues.*", "raw.*"});
+  for (std::string_view named : detail::named_sections) tables.push_back(find_key_table(named));
   for (std::string_view table : tables)
     for (const std::string& key : keys_of(text, header_for(table)))
       CHECK_MESSAGE(detail::find_key(table, key) != nullptr, table, ".", key);
 }
 
-// The example file shows its raw listener commented out ("# [raw.lab9100]"
-// and the "# key = value" lines under it); this is the file with that block
-// uncommented, as a user would enable it.
-std::string with_raw_example(std::string text) {
-  size_t at = text.find("\n# [raw.");
-  REQUIRE(at != std::string::npos);
-  std::string out = text.substr(0, at + 1);
-  std::istringstream in(text.substr(at + 1));
+// The example file shows its raw listener, quota and project commented out
+// ("# [raw.lab9100]" and the "# key = value" lines under it); this is the
+// file with those blocks uncommented, as a user would enable them.
+std::string with_examples(const std::string& text) {
+  for (const char* start : {"\n# [raw.", "\n# [quotas.", "\n# [projects."})
+    CHECK_MESSAGE(text.find(start) != std::string::npos, start);
+  std::string out;
+  std::istringstream in(text);
   std::string line;
-  bool block = true;
+  bool block = false;
   while (std::getline(in, line)) {
-    bool entry = line.rfind("# ", 0) == 0 && (line.find(" = ") != std::string::npos || line[2] == '[');
-    block = block && entry;
+    bool header = line.rfind("# [", 0) == 0 && line.find('.') != std::string::npos && line.back() == ']';
+    bool key = line.rfind("# ", 0) == 0 && line.find(" = ") != std::string::npos;
+    block = header || (block && key);
     out += (block ? line.substr(2) : line) + "\n";
   }
   return out;
@@ -86,7 +100,9 @@ std::string with_raw_example(std::string text) {
 }  // namespace
 
 TEST_CASE("to_toml prints every key with the effective values") {
-  config c = load_ok("", {"raw.lab9100.listen=0.0.0.0:9100", "raw.lab9100.queue=secure"});
+  config c = load_ok("", {"raw.lab9100.listen=0.0.0.0:9100", "raw.lab9100.queue=secure",
+                          R"(quotas.students={groups = ["students"], sheets = 500})",
+                          R"(projects.research={groups = ["staff"]})"});
   std::string text = to_toml(c);
   CHECK(text.find("\n[server]\ndata_dir = \"/srv/quire\"\nuser = \"\"\nname = \"Quire\"\n") !=
         std::string::npos);
@@ -105,7 +121,18 @@ TEST_CASE("to_toml prints every key with the effective values") {
                   "unknown_user = \"host\"\n") != std::string::npos);
   CHECK(text.find("\n[raw]\n\n[raw.lab9100]\nlisten = \"0.0.0.0:9100\"\nqueue = \"secure\"\n") !=
         std::string::npos);
-  check_keys_match_schema(text, "demo", "secure", "lab9100");
+  CHECK(text.find("\n[accounting]\ncurrency = \"EUR\"\nminor_digits = 2\ninitial_credit = 0\n"
+                  "unlimited_groups = []\n") != std::string::npos);
+  CHECK(text.find("\n[terminals]\nsession_idle_s = 60\npin_login_min_digits = 6\nmax_login_failures = 5\n"
+                  "lockout_s = 300\n") != std::string::npos);
+  CHECK(text.find("\nprice_list = \"standard\"\nlogin = [\"card\", \"password\"]\n"
+                  "print_all_on_login = false\n") != std::string::npos);
+  CHECK(text.find("\nauthentication = \"none\"\nfailover = false\n") != std::string::npos);
+  CHECK(text.find("\n[quotas]\n\n[quotas.students]\ngroups = [\"students\"]\nperiod = \"month\"\n"
+                  "sheets = 500\n") != std::string::npos);
+  CHECK(text.find("\n[projects]\n\n[projects.research]\ndescription = \"\"\ngroups = [\"staff\"]\n") !=
+        std::string::npos);
+  check_keys_match_schema(text, {"demo", "secure", "lab9100", "students", "research"});
 }
 
 TEST_CASE("to_toml prints the fixed sections in schema order, then printers, queues, raw") {
@@ -122,17 +149,33 @@ TEST_CASE("to_toml prints the fixed sections in schema order, then printers, que
   CHECK(text.find("\n[printers]\n") > last);
   CHECK(text.find("\n[printers]\n") < text.find("\n[queues]\n"));
   CHECK(text.find("\n[queues]\n") < text.find("\n[raw]\n"));
+  CHECK(text.find("\n[raw]\n") < text.find("\n[quotas]\n"));
+  CHECK(text.find("\n[quotas]\n") < text.find("\n[projects]\n"));
 }
 
 TEST_CASE("the example file documents every key of the schema") {
-  std::string example = with_raw_example(embedded_defaults_toml());
-  check_keys_match_schema(example, "demo", "secure", "lab9100");
-  // The commented raw listener is a working example once uncommented.
+  std::string example = with_examples(embedded_defaults_toml());
+  check_keys_match_schema(example, {"demo", "secure", "lab9100", "students", "research"});
+  // The commented examples work once uncommented.
   config c = load_ok(example);
   REQUIRE(c.raw.size() == 1);
   CHECK(c.raw[0].name == "lab9100");
   CHECK(c.raw[0].listen.to_string() == "0.0.0.0:9100");
   CHECK(c.raw[0].queue == "secure");
+  REQUIRE(c.quotas.size() == 1);
+  CHECK(c.quotas[0].name == "students");
+  CHECK(c.quotas[0].groups == std::vector<std::string>{"students"});
+  CHECK(c.quotas[0].period == quota_period::month);
+  CHECK(c.quotas[0].sheets == 500);
+  REQUIRE(c.projects.size() == 1);
+  CHECK(c.projects[0].name == "research");
+  CHECK(c.projects[0].groups == std::vector<std::string>{"staff"});
+  // Uncommenting changes nothing else.
+  config d = load_ok("");
+  c.raw.clear();
+  c.quotas.clear();
+  c.projects.clear();
+  quire::test::check_same(c, d);
 }
 
 TEST_CASE("to_toml round trip: defaults") {
@@ -243,11 +286,74 @@ TEST_CASE("a --set of a whole section to {} gives the same as the defaults") {
   // Keys missing from a section read as the documented defaults: the values
   // in the code and in quire.example.toml agree.
   config c = load_ok("", {"server={}", "log={}", "ipp={}", "tls={}", "api={}", "lpd={}", "intake={}",
-                          "privacy={}", "limits={}", "jobs={}", "server.data_dir=/srv/quire"});
+                          "privacy={}", "limits={}", "jobs={}", "processors={}", "delivery={}",
+                          "accounting={}", "terminals={}", "server.data_dir=/srv/quire"});
   quire::test::check_same(c, load_ok(""));
   config p = load_ok("", {"printers.demo={device_uri = \"file://${data_dir}/sink/demo\"}",
                           "queues.secure={printers = [\"demo\"]}"});
   CHECK(p.printers[0].language == "application/octet-stream");
   CHECK(p.printers[0].info == "");
   CHECK(p.queues[1].kind == queue_kind::pull);
+  CHECK(p.printers[0].login == std::vector<std::string>{"card", "password"});
+  CHECK_FALSE(p.printers[0].print_all_on_login);
+  CHECK_FALSE(p.queues[1].failover);
+}
+
+TEST_CASE("to_toml round trip: the release-at-the-printer keys changed") {
+  config c = load_ok(R"(
+[accounting]
+initial_credit = 1000000000
+unlimited_groups = ["staff", "Büro \"Nord\"", "*x"]
+[terminals]
+session_idle_s = 3600
+pin_login_min_digits = 4
+max_login_failures = 100
+lockout_s = 1
+[printers."lab.1"]
+device_uri = "socket://10.0.0.1"
+login = ["card+pin", "pin", "password", "card"]
+print_all_on_login = true
+[printers.b]
+device_uri = "socket://10.0.0.2"
+login = ["pin"]
+[queues.pull]
+printers = ["lab.1", "b"]
+failover = true
+[queues.group]
+type = "group"
+printers = ["b"]
+failover = true
+[quotas."all.users"]
+groups = ["*"]
+period = "year"
+sheets = 100000000
+[quotas.day]
+groups = ["students", "guests"]
+period = "day"
+sheets = 1
+[quotas.w]
+groups = ["w"]
+period = "week"
+sheets = 7
+[projects."p.1"]
+description = "line1\nline2 \"q\""
+groups = ["staff", "ÆØÅ"]
+[projects.open]
+)");
+  std::string text = to_toml(c);
+  CHECK(text.find("[quotas.\"all.users\"]") != std::string::npos);
+  CHECK(text.find("login = [\"card+pin\", \"pin\", \"password\", \"card\"]") != std::string::npos);
+  CHECK(text.find(R"(description = "line1\nline2 \"q\"")") != std::string::npos);
+  config back = reload(c);
+  quire::test::check_same(back, c);
+  CHECK(to_toml(back) == text);
+}
+
+TEST_CASE("to_toml round trip: no quotas and no projects stays empty") {
+  config c = load_ok("");
+  std::string text = to_toml(c);
+  CHECK(text.find("\n[quotas]\n\n[projects]\n") != std::string::npos);
+  config back = reload(c);
+  CHECK(back.quotas.empty());
+  CHECK(back.projects.empty());
 }

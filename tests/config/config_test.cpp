@@ -74,6 +74,14 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK_FALSE(c.intake.known_users_only);
   CHECK(c.intake.unknown_user == unknown_user_action::host);
   CHECK(c.raw.empty());
+  CHECK(c.accounting.initial_credit == 0);
+  CHECK(c.accounting.unlimited_groups.empty());
+  CHECK(c.terminals.session_idle_s == 60);
+  CHECK(c.terminals.pin_login_min_digits == 6);
+  CHECK(c.terminals.max_login_failures == 5);
+  CHECK(c.terminals.lockout_s == 300);
+  CHECK(c.quotas.empty());
+  CHECK(c.projects.empty());
 
   REQUIRE(c.printers.size() == 1);
   const printer_config& demo = c.printers[0];
@@ -83,6 +91,8 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK(demo.location == "");
   CHECK(demo.info == "Demo printer (writes each job to the sink folder)");
   CHECK(demo.make_and_model == "Quire File Sink");
+  CHECK(demo.login == std::vector<std::string>{"card", "password"});
+  CHECK_FALSE(demo.print_all_on_login);
 
   REQUIRE(c.queues.size() == 2);  // sorted by name
   CHECK(c.queues[0].name == "demo");
@@ -94,11 +104,14 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK(c.queues[1].printers == std::vector<std::string>{"demo"});
   CHECK(c.queues[1].location == "");
   CHECK(c.queues[1].info == "Secure print: release your jobs at any printer");
+  CHECK_FALSE(c.queues[0].failover);
+  CHECK_FALSE(c.queues[1].failover);
 
   CHECK(c.find_printer("demo") == &c.printers[0]);
   CHECK(c.find_printer("nope") == nullptr);
   CHECK(c.find_queue("secure") == &c.queues[1]);
   CHECK(c.find_queue("") == nullptr);
+  CHECK(c.find_project("research") == nullptr);
 }
 
 TEST_CASE("the example file is the embedded defaults, byte for byte and in effect") {
@@ -175,12 +188,28 @@ TEST_CASE("the defaults in the code are the documented ones") {
   CHECK(built.intake.known_users_only == loaded.intake.known_users_only);
   CHECK(built.intake.unknown_user == loaded.intake.unknown_user);
   CHECK(built.raw.empty());
+  CHECK(built.accounting.initial_credit == loaded.accounting.initial_credit);
+  CHECK(built.accounting.unlimited_groups == loaded.accounting.unlimited_groups);
+  CHECK(built.terminals.session_idle_s == loaded.terminals.session_idle_s);
+  CHECK(built.terminals.pin_login_min_digits == loaded.terminals.pin_login_min_digits);
+  CHECK(built.terminals.max_login_failures == loaded.terminals.max_login_failures);
+  CHECK(built.terminals.lockout_s == loaded.terminals.lockout_s);
+  CHECK(built.quotas.empty());
+  CHECK(built.projects.empty());
+  CHECK(printer_config{}.login == loaded.printers[0].login);
+  CHECK(printer_config{}.print_all_on_login == loaded.printers[0].print_all_on_login);
+  CHECK(queue_config{}.failover == loaded.queues[1].failover);
+  CHECK(quota_config{}.period == quota_period::month);
+  CHECK(std::string(to_string(quota_period::day)) == "day");
+  CHECK(std::string(to_string(quota_period::week)) == "week");
+  CHECK(std::string(to_string(quota_period::month)) == "month");
+  CHECK(std::string(to_string(quota_period::year)) == "year");
   CHECK(std::string(to_string(identity_source::pjl)) == "pjl");
   CHECK(std::string(to_string(identity_source::dsc)) == "dsc");
   CHECK(std::string(to_string(identity_source::control)) == "control");
 }
 
-TEST_CASE("[lpd] and [intake] merge key by key; [raw] entries come from the file") {
+TEST_CASE("[lpd] and [intake] merge key by key, [raw] entries come from the file") {
   config c = load_ok(R"(
 [lpd]
 enabled = false
@@ -212,7 +241,7 @@ queue = "secure"
   CHECK(load_ok("[raw]\n").raw.empty());
 }
 
-TEST_CASE("a --config file is read from disk; errors name it") {
+TEST_CASE("a --config file is read from disk, errors name it") {
   temp_file good("[server]\nname = \"From disk\"\n");
   config_sources s;
   s.file = good.path;
@@ -438,4 +467,117 @@ TEST_CASE("delivery: defaults, values and limits") {
     CHECK_MESSAGE(!r.ok(), bad);
     if (!r.ok()) CHECK_MESSAGE(r.err().message.find("delivery.") != std::string::npos, r.err().message);
   }
+}
+
+TEST_CASE("release at the printer: credit, terminals, log-in methods, failover") {
+  config c = load_ok(R"(
+[accounting]
+initial_credit = 500
+unlimited_groups = ["staff", "Lehrstuhl Müller"]
+[terminals]
+session_idle_s = 10
+pin_login_min_digits = 16
+max_login_failures = 1
+lockout_s = 86400
+[printers.a]
+device_uri = "socket://10.0.0.1"
+login = ["card+pin", "pin"]
+print_all_on_login = true
+[printers.b]
+device_uri = "socket://10.0.0.2"
+[queues.pull]
+printers = ["a", "b"]
+failover = true
+[queues.group]
+type = "group"
+printers = ["a", "b"]
+failover = true
+[queues.direct]
+type = "direct"
+printers = ["a"]
+failover = false
+)");
+  CHECK(c.accounting.currency == "EUR");  // the rest of [accounting] from the defaults
+  CHECK(c.accounting.initial_credit == 500);
+  CHECK(c.accounting.unlimited_groups == std::vector<std::string>{"staff", "Lehrstuhl Müller"});
+  CHECK(c.terminals.session_idle_s == 10);
+  CHECK(c.terminals.pin_login_min_digits == 16);
+  CHECK(c.terminals.max_login_failures == 1);
+  CHECK(c.terminals.lockout_s == 86400);
+  CHECK(c.find_printer("a")->login == std::vector<std::string>{"card+pin", "pin"});  // order kept
+  CHECK(c.find_printer("a")->print_all_on_login);
+  CHECK(c.find_printer("b")->login == std::vector<std::string>{"card", "password"});
+  CHECK_FALSE(c.find_printer("b")->print_all_on_login);
+  CHECK(c.find_queue("pull")->failover);
+  CHECK(c.find_queue("group")->failover);
+  CHECK_FALSE(c.find_queue("direct")->failover);
+
+  // [terminals] merges key by key; --set reaches every new key.
+  config d = load_ok("[terminals]\nlockout_s = 60\n",
+                     {"terminals.session_idle_s=3600", "accounting.initial_credit=1000000000",
+                      R"(accounting.unlimited_groups=["*staff*"])", R"(printers.demo.login=["password"])",
+                      "printers.demo.print_all_on_login=true", "queues.secure.failover=true"});
+  CHECK(d.terminals.lockout_s == 60);
+  CHECK(d.terminals.session_idle_s == 3600);
+  CHECK(d.terminals.pin_login_min_digits == 6);
+  CHECK(d.accounting.initial_credit == 1000000000);
+  CHECK(d.accounting.unlimited_groups == std::vector<std::string>{"*staff*"});
+  CHECK(d.printers[0].login == std::vector<std::string>{"password"});
+  CHECK(d.printers[0].print_all_on_login);
+  CHECK(d.find_queue("secure")->failover);
+}
+
+TEST_CASE("quotas and projects: read, sorted, found, none by default") {
+  config c = load_ok(R"(
+[quotas.students]
+groups = ["students", "guests"]
+sheets = 500
+[quotas.all]
+groups = ["*"]
+period = "year"
+sheets = 100000000
+[quotas."lab.2"]
+groups = ["lab"]
+period = "day"
+sheets = 1
+[projects.research]
+description = "Research group printing"
+groups = ["staff"]
+[projects.open]
+)");
+  REQUIRE(c.quotas.size() == 3);
+  CHECK(c.quotas[0].name == "all");  // sorted
+  CHECK(c.quotas[0].groups == std::vector<std::string>{"*"});
+  CHECK(c.quotas[0].period == quota_period::year);
+  CHECK(c.quotas[0].sheets == 100000000);
+  CHECK(c.quotas[1].name == "lab.2");
+  CHECK(c.quotas[1].period == quota_period::day);
+  CHECK(c.quotas[1].sheets == 1);
+  CHECK(c.quotas[2].name == "students");
+  CHECK(c.quotas[2].groups == std::vector<std::string>{"students", "guests"});  // order kept
+  CHECK(c.quotas[2].period == quota_period::month);                             // the default
+  CHECK(c.quotas[2].sheets == 500);
+  REQUIRE(c.projects.size() == 2);
+  CHECK(c.projects[0].name == "open");
+  CHECK(c.projects[0].description == "");
+  CHECK(c.projects[0].groups.empty());  // every user
+  CHECK(c.projects[1].name == "research");
+  CHECK(c.projects[1].description == "Research group printing");
+  CHECK(c.projects[1].groups == std::vector<std::string>{"staff"});
+  CHECK(c.find_project("research") == &c.projects[1]);
+  CHECK(c.find_project("Research") == nullptr);
+  CHECK(c.printers.size() == 1);  // the demo printer stays: quotas and projects are their own sections
+
+  // --set adds entries, as for printers; an empty table means none.
+  config s = load_ok("", {"quotas.week.groups=[\"*\"]", "quotas.week.sheets=20", "quotas.week.period=week",
+                          "projects.p.description=Project P", "projects.q={}"});
+  REQUIRE(s.quotas.size() == 1);
+  CHECK(s.quotas[0].period == quota_period::week);
+  CHECK(s.quotas[0].sheets == 20);
+  REQUIRE(s.projects.size() == 2);
+  CHECK(s.find_project("p")->description == "Project P");
+  CHECK(s.find_project("q") != nullptr);
+  config none = load_ok("[quotas]\n[projects]\n");
+  CHECK(none.quotas.empty());
+  CHECK(none.projects.empty());
 }

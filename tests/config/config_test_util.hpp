@@ -93,6 +93,12 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.delivery.job_timeout_s == b.delivery.job_timeout_s);
   CHECK(a.accounting.currency == b.accounting.currency);
   CHECK(a.accounting.minor_digits == b.accounting.minor_digits);
+  CHECK(a.accounting.initial_credit == b.accounting.initial_credit);
+  CHECK(a.accounting.unlimited_groups == b.accounting.unlimited_groups);
+  CHECK(a.terminals.session_idle_s == b.terminals.session_idle_s);
+  CHECK(a.terminals.pin_login_min_digits == b.terminals.pin_login_min_digits);
+  CHECK(a.terminals.max_login_failures == b.terminals.max_login_failures);
+  CHECK(a.terminals.lockout_s == b.terminals.lockout_s);
   CHECK(a.prices == b.prices);
   REQUIRE(a.printers.size() == b.printers.size());
   for (size_t i = 0; i < a.printers.size(); ++i) {
@@ -105,6 +111,8 @@ inline void check_same(const config& a, const config& b) {
     CHECK(p.info == q.info);
     CHECK(p.make_and_model == q.make_and_model);
     CHECK(p.price_list == q.price_list);
+    CHECK(p.login == q.login);
+    CHECK(p.print_all_on_login == q.print_all_on_login);
   }
   REQUIRE(a.queues.size() == b.queues.size());
   for (size_t i = 0; i < a.queues.size(); ++i) {
@@ -114,6 +122,7 @@ inline void check_same(const config& a, const config& b) {
     CHECK(a.queues[i].location == b.queues[i].location);
     CHECK(a.queues[i].info == b.queues[i].info);
     CHECK(a.queues[i].authentication == b.queues[i].authentication);
+    CHECK(a.queues[i].failover == b.queues[i].failover);
   }
   REQUIRE(a.raw.size() == b.raw.size());
   for (size_t i = 0; i < a.raw.size(); ++i) {
@@ -121,6 +130,19 @@ inline void check_same(const config& a, const config& b) {
     CHECK(a.raw[i].listen.host == b.raw[i].listen.host);
     CHECK(a.raw[i].listen.port == b.raw[i].listen.port);
     CHECK(a.raw[i].queue == b.raw[i].queue);
+  }
+  REQUIRE(a.quotas.size() == b.quotas.size());
+  for (size_t i = 0; i < a.quotas.size(); ++i) {
+    CHECK(a.quotas[i].name == b.quotas[i].name);
+    CHECK(a.quotas[i].groups == b.quotas[i].groups);
+    CHECK(a.quotas[i].period == b.quotas[i].period);
+    CHECK(a.quotas[i].sheets == b.quotas[i].sheets);
+  }
+  REQUIRE(a.projects.size() == b.projects.size());
+  for (size_t i = 0; i < a.projects.size(); ++i) {
+    CHECK(a.projects[i].name == b.projects[i].name);
+    CHECK(a.projects[i].description == b.projects[i].description);
+    CHECK(a.projects[i].groups == b.projects[i].groups);
   }
 }
 

@@ -101,7 +101,7 @@ TEST_CASE("strings with a fixed set of values or shapes") {
         "image/pwg-raster");
 }
 
-TEST_CASE("tls: the certificate and its key come together; paths become absolute") {
+TEST_CASE("tls: the certificate and its key come together, paths become absolute") {
   CHECK(load_error("", {"tls.certificate=/etc/quire/cert.pem"}) ==
         "tls.private_key: must be set when tls.certificate is");
   CHECK(load_error("[tls]\nprivate_key = \"key.pem\"\n") ==
@@ -229,7 +229,7 @@ TEST_CASE("[lpd], [intake] and [raw]: unknown keys and wrong types") {
   CHECK(load_error("[raw.a]\nlisten = 9100\n") == "raw.a.listen: expected a string, got integer");
 }
 
-TEST_CASE("lpd.listen is an endpoint; lpd.max_control_bytes is 1024..1048576") {
+TEST_CASE("lpd.listen is an endpoint, lpd.max_control_bytes is 1024..1048576") {
   CHECK(load_error("", {"lpd.listen=515"}) == "lpd.listen: expected host:port, got '515'");
   CHECK(load_error("", {"lpd.listen=lpd.example.com:515"}) ==
         "lpd.listen: the host must be an IP address or localhost, got 'lpd.example.com:515'");
@@ -314,4 +314,133 @@ TEST_CASE("two listeners may not share a host:port unless the port is 0") {
   load_ok("", {"ipp.listen=[::1]:631", "lpd.listen=[fe80::1]:631"});
   load_ok("", {"lpd.enabled=false", "lpd.listen=127.0.0.1:8631"});
   load_ok("", {"ipp.enabled=false", "raw.a.listen=0.0.0.0:8631", "raw.a.queue=demo"});
+}
+
+TEST_CASE("[accounting] credit and unlimited groups") {
+  CHECK(load_error("[accounting]\ninitial_credit = -1\n") ==
+        "accounting.initial_credit: must be between 0 and 1000000000, got '-1'");
+  CHECK(load_error("[accounting]\ninitial_credit = 1000000001\n") ==
+        "accounting.initial_credit: must be between 0 and 1000000000, got '1000000001'");
+  CHECK(load_error("[accounting]\ninitial_credit = \"5\"\n") ==
+        "accounting.initial_credit: expected an integer, got string");
+  CHECK(load_error("[accounting]\nunlimited_groups = \"staff\"\n") ==
+        "accounting.unlimited_groups: expected an array of strings, got string");
+  CHECK(load_error("[accounting]\nunlimited_groups = [\"staff\", 1]\n") ==
+        "accounting.unlimited_groups[1]: expected a string, got integer");
+  const std::string rule = "a group name must be 1 to 64 characters without control characters";
+  CHECK(load_error("[accounting]\nunlimited_groups = [\"\"]\n") ==
+        "accounting.unlimited_groups: " + rule + ", got ''");
+  CHECK(load_error("[accounting]\nunlimited_groups = [\"a\\tb\"]\n") ==
+        "accounting.unlimited_groups: " + rule + ", got 'a\\tb'");
+  CHECK(load_error("[accounting]\nunlimited_groups = [\"a\\u0085b\"]\n") ==
+        "accounting.unlimited_groups: " + rule + ", got 'a\u0085b'");
+  CHECK(load_error("[accounting]\nunlimited_groups = [\"a\\u007fb\"]\n") ==
+        "accounting.unlimited_groups: " + rule + ", got 'a\\x7Fb'");
+  std::string too_long(65, 'g');
+  CHECK(load_error("", {"accounting.unlimited_groups=[\"" + too_long + "\"]"}) ==
+        "accounting.unlimited_groups: " + rule + ", got '" + too_long + "'");
+  CHECK(load_error("[accounting]\nunlimited_groups = [\"staff\", \"staff\"]\n") ==
+        "accounting.unlimited_groups: group 'staff' is listed twice");
+  CHECK(load_error("[accounting]\nunlimited_groups = [\"*\"]\n") ==
+        "accounting.unlimited_groups: '*' (every user) is only for quotas.<name>.groups, got '*'");
+  // 64 characters, not bytes; spaces and punctuation are fine, as in user names.
+  std::string umlauts;
+  for (int i = 0; i < 64; ++i) umlauts += "ü";
+  config c = load_ok("", {"accounting.unlimited_groups=[\"" + umlauts + "\", \"Staff & Guests\", \"a*\"]"});
+  CHECK(c.accounting.unlimited_groups.size() == 3);
+  CHECK(load_ok("", {"accounting.initial_credit=0"}).accounting.initial_credit == 0);
+}
+
+TEST_CASE("[terminals]: each key within its range") {
+  CHECK(load_error("[terminals]\nsession_idle_s = 9\n") ==
+        "terminals.session_idle_s: must be between 10 and 3600, got '9'");
+  CHECK(load_error("[terminals]\nsession_idle_s = 3601\n") ==
+        "terminals.session_idle_s: must be between 10 and 3600, got '3601'");
+  CHECK(load_error("[terminals]\npin_login_min_digits = 3\n") ==
+        "terminals.pin_login_min_digits: must be between 4 and 16, got '3'");
+  CHECK(load_error("[terminals]\npin_login_min_digits = 17\n") ==
+        "terminals.pin_login_min_digits: must be between 4 and 16, got '17'");
+  CHECK(load_error("[terminals]\nmax_login_failures = 0\n") ==
+        "terminals.max_login_failures: must be between 1 and 100, got '0'");
+  CHECK(load_error("[terminals]\nmax_login_failures = 101\n") ==
+        "terminals.max_login_failures: must be between 1 and 100, got '101'");
+  CHECK(load_error("[terminals]\nlockout_s = 0\n") == "terminals.lockout_s: must be between 1 and 86400, got '0'");
+  CHECK(load_error("[terminals]\nlockout_s = 86401\n") ==
+        "terminals.lockout_s: must be between 1 and 86400, got '86401'");
+  CHECK(load_error("[terminals]\nlockout_s = true\n") == "terminals.lockout_s: expected an integer, got boolean");
+  CHECK(load_error("[terminals]\nidle_s = 60\n") == "unknown key 'terminals.idle_s'");
+  CHECK(load_error("terminals = 1\n") == "terminals: expected a table, got integer");
+  config c = load_ok("[terminals]\nsession_idle_s = 3600\npin_login_min_digits = 4\n"
+                     "max_login_failures = 100\nlockout_s = 1\n");
+  CHECK(c.terminals.session_idle_s == 3600);
+  CHECK(c.terminals.pin_login_min_digits == 4);
+  CHECK(c.terminals.max_login_failures == 100);
+  CHECK(c.terminals.lockout_s == 1);
+}
+
+TEST_CASE("printers.*.login: known methods, each once, at least one") {
+  CHECK(load_error("", {R"(printers.demo.login=["card", "nfc"])"}) ==
+        "printers.demo.login: expected card, pin, password or card+pin, got 'nfc'");
+  CHECK(load_error("", {R"(printers.demo.login=["Card"])"}) ==
+        "printers.demo.login: expected card, pin, password or card+pin, got 'Card'");
+  CHECK(load_error("", {R"(printers.demo.login=["pin", "card", "pin"])"}) ==
+        "printers.demo.login: 'pin' is listed twice");
+  CHECK(load_error("", {"printers.demo.login=[]"}) ==
+        "printers.demo.login: expected at least one of card, pin, password, card+pin, got '[]'");
+  CHECK(load_error("", {"printers.demo.login=\"card\""}) ==
+        "printers.demo.login: expected an array of strings, got string");
+  CHECK(load_error("", {"printers.demo.print_all_on_login=1"}) ==
+        "printers.demo.print_all_on_login: expected a boolean, got integer");
+  CHECK(load_ok("", {R"(printers.demo.login=["card", "pin", "password", "card+pin"])"}).printers[0].login.size() ==
+        4);
+}
+
+TEST_CASE("queues.*.failover: only where there is another printer to go to") {
+  CHECK(load_error("", {"queues.demo.failover=true"}) ==
+        "queues.demo.failover: a direct queue has one printer: nothing to fail over to");
+  CHECK(load_error("", {"queues.secure.failover=\"yes\""}) ==
+        "queues.secure.failover: expected a boolean, got string");
+  CHECK(load_ok("", {"queues.secure.failover=true"}).find_queue("secure")->failover);
+  CHECK(load_ok("", {"queues.g.type=group", R"(queues.g.printers=["demo"])", "queues.g.failover=true"})
+            .find_queue("g")
+            ->failover);
+}
+
+TEST_CASE("quotas need groups and sheets, and a known period") {
+  CHECK(load_error("", {R"(quotas.q.groups=["students"])"}) == "quotas.q.sheets: missing; every quota needs one");
+  CHECK(load_error("", {"quotas.q.sheets=10"}) == "quotas.q.groups: missing; every quota needs one");
+  CHECK(load_error("", {"quotas.q.groups=[]", "quotas.q.sheets=10"}) ==
+        "quotas.q.groups: a quota needs at least one group (\"*\": every user), got '[]'");
+  CHECK(load_error("", {R"(quotas.q.groups=["*"])", "quotas.q.sheets=10", "quotas.q.period=semester"}) ==
+        "quotas.q.period: expected day, week, month or year, got 'semester'");
+  CHECK(load_error("", {R"(quotas.q.groups=["*"])", "quotas.q.sheets=10", "quotas.q.period=Month"}) ==
+        "quotas.q.period: expected day, week, month or year, got 'Month'");
+  CHECK(load_error("", {R"(quotas.q.groups=["*"])", "quotas.q.sheets=0"}) ==
+        "quotas.q.sheets: must be between 1 and 100000000, got '0'");
+  CHECK(load_error("", {R"(quotas.q.groups=["*"])", "quotas.q.sheets=100000001"}) ==
+        "quotas.q.sheets: must be between 1 and 100000000, got '100000001'");
+  CHECK(load_error("", {R"(quotas.q.groups=["*"])", "quotas.q.sheets=\"10\""}) ==
+        "quotas.q.sheets: expected an integer, got string");
+  CHECK(load_error("", {R"(quotas.q.groups=["a", "a"])", "quotas.q.sheets=1"}) ==
+        "quotas.q.groups: group 'a' is listed twice");
+  CHECK(load_error("", {R"(quotas.q.groups=["a", ""])", "quotas.q.sheets=1"}) ==
+        "quotas.q.groups: a group name must be 1 to 64 characters without control characters, got ''");
+  CHECK(load_error("[quotas.q]\ngroups = [\"*\"]\nsheets = 1\npages = 5\n") == "unknown key 'quotas.q.pages'");
+  CHECK(load_error("", {"quotas.\"a b\".sheets=1"}) ==
+        "quotas.a b: a name must be 1 to 64 of A-Z a-z 0-9 _ . -, got 'a b'");
+  CHECK(load_error("[quotas]\nq = 1\n") == "quotas.q: expected a table, got integer");
+}
+
+TEST_CASE("projects: a valid name, groups by the group-name rule") {
+  CHECK(load_error("[projects.\"a/b\"]\ndescription = \"x\"\n") ==
+        "projects.a/b: a name must be 1 to 64 of A-Z a-z 0-9 _ . -, got 'a/b'");
+  CHECK(load_error("", {R"(projects.p.groups=["*"])"}) ==
+        "projects.p.groups: '*' (every user) is only for quotas.<name>.groups, got '*'");
+  CHECK(load_error("", {R"(projects.p.groups=["staff", "staff"])"}) ==
+        "projects.p.groups: group 'staff' is listed twice");
+  CHECK(load_error("", {"projects.p.groups=[\"a\\nb\"]"}) ==
+        "projects.p.groups: a group name must be 1 to 64 characters without control characters, got 'a\\nb'");
+  CHECK(load_error("[projects.p]\ndescription = []\n") == "projects.p.description: expected a string, got array");
+  CHECK(load_error("", {"projects.p.owner=x"}) == "unknown key 'projects.p.owner'");
+  CHECK(load_error("projects = []\n") == "projects: expected a table, got array");
 }
