@@ -35,7 +35,7 @@ TEST_CASE("admission: a user's rate, with a burst of a quarter minute, refilled 
   CHECK(a.admit("bob", "h", 0, 0, 0, 2000).code == errc::busy);
 }
 
-TEST_CASE("admission: a host's rate applies across its users; tracking is bounded") {
+TEST_CASE("admission: a host's rate applies across its users, tracking is bounded") {
   admission_limits lim;
   lim.max_jobs_per_user = 0;
   lim.max_bytes_per_user = 0;

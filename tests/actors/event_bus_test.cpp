@@ -86,7 +86,7 @@ TEST_CASE_FIXTURE(fixture, "events are numbered, timed and pushed to the subscri
   CHECK(admin->events[1].time_ms == 6000);
 }
 
-TEST_CASE_FIXTURE(fixture, "a subscriber resumes from its last sequence number; a lost window shows as a gap") {
+TEST_CASE_FIXTURE(fixture, "a subscriber resumes from its last sequence number, a lost window shows as a gap") {
   event_bus_options o;
   o.window = 3;
   auto b = bus(o);

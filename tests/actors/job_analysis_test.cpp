@@ -206,7 +206,7 @@ TEST_CASE("price: an estimate over the queue's printers, final once the printer 
   CHECK(h->next.price.high == 4 * 8 + 2 * 40);
 }
 
-TEST_CASE("price: the job's media picks the rate; unknown without an analysis or price lists") {
+TEST_CASE("price: the job's media picks the rate, unknown without an analysis or price lists") {
   auto prices = three_printers();
   job_context ctx;
   ctx.prices = &prices;

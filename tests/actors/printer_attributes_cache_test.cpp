@@ -77,7 +77,7 @@ TEST_CASE("a cached Get-Printer-Attributes answer holds what building it would")
   }
 }
 
-TEST_CASE("the state part follows every request; the rest is reused per client view") {
+TEST_CASE("the state part follows every request, the rest is reused per client view") {
   fixture f;
   printer_attributes_cache cache;
   int config = 0;

@@ -112,7 +112,7 @@ TEST_CASE("processor pool: a crash, a garbled reply, an exit or a wrong id fails
   }
 }
 
-TEST_CASE("processor pool: a job that hangs times out; the others go on") {
+TEST_CASE("processor pool: a job that hangs times out, the others go on") {
   pool_fixture f(2, 800);
   caf::scoped_actor me{*f.sys};
   jobproc::analyse_request hang;

@@ -36,7 +36,7 @@ TEST_CASE("child process: what it prints arrives, then its exit code") {
   CHECK_FALSE((*c)->running());
 }
 
-TEST_CASE("child process: stdin reaches it; kill ends it with SIGKILL") {
+TEST_CASE("child process: stdin reaches it, kill ends it with SIGKILL") {
   loop_fixture f;
   std::string out;
   child_process::exit_status st{-1, -1};

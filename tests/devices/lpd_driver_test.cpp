@@ -68,7 +68,7 @@ TEST_CASE("the control file names the owner, the job and one print line per copy
   CHECK(parsed->display_name() == "report.pdf");
 }
 
-TEST_CASE("control file values cannot inject lines; empty owners become quire") {
+TEST_CASE("control file values cannot inject lines, empty owners become quire") {
   job_document d;
   d.job_id = 7;
   d.title = "evil\nPmallory";

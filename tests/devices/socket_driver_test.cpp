@@ -89,7 +89,7 @@ TEST_CASE_FIXTURE(loop_fixture, "socket: bytes and files arrive whole, byte-iden
   CHECK(got[2].bytes == std::string(40960, 'x'));
 }
 
-TEST_CASE_FIXTURE(loop_fixture, "socket: copies of PDF go in a PJL wrapper; other formats are sent once") {
+TEST_CASE_FIXTURE(loop_fixture, "socket: copies of PDF go in a PJL wrapper, other formats are sent once") {
   device_sink sink(device_sink::mode::store);
   auto d = make(uri_of(sink), options());
   job_document pdf = doc_of(1, "%PDF-1.7 body");

@@ -71,7 +71,7 @@ TEST_CASE("GET /api/v1/jobs/{id}: the job, 404 when there is none, 400 for a bad
   CHECK(h.jobs.calls.empty());
 }
 
-TEST_CASE("jobs: administrators only, over TLS, with credentials; the same order of checks") {
+TEST_CASE("jobs: administrators only, over TLS, with credentials, the same order of checks") {
   api_harness h;
   add_jobs(h);
   for (const char* target : {"/api/v1/jobs", "/api/v1/jobs/1", "/api/v1/jobs?user=alice"}) {

@@ -43,7 +43,7 @@ TEST_CASE("scan finds the end of the attribute section libcups agrees with") {
   CHECK_FALSE(validate_request(msg.get()));
 }
 
-TEST_CASE("every truncation of a request needs more; a tight limit is too large") {
+TEST_CASE("every truncation of a request needs more, a tight limit is too large") {
   std::string wire = sample_wire();
   for (size_t n = 0; n < wire.size(); ++n) {
     CAPTURE(n);
@@ -53,7 +53,7 @@ TEST_CASE("every truncation of a request needs more; a tight limit is too large"
   CHECK(scan_attributes(wire, wire.size()).state == scan_state::complete);
 }
 
-TEST_CASE("reserved tags are malformed; a section that does not decode is an error") {
+TEST_CASE("reserved tags are malformed, a section that does not decode is an error") {
   std::string wire = sample_wire();
   std::string zero_tag = wire.substr(0, 8) + std::string(1, '\0') + wire.substr(9);
   CHECK(scan_attributes(zero_tag, 1 << 16).state == scan_state::malformed);
@@ -145,7 +145,7 @@ TEST_CASE("validate_request: versions, request-id, groups, charset and language"
   }
 }
 
-TEST_CASE("responses copy version and request-id; error responses work from a bare header") {
+TEST_CASE("responses copy version and request-id, error responses work from a bare header") {
   auto req = printer_request(IPP_OP_GET_JOBS);
   ippSetRequestId(req.get(), 4242);
   auto resp = make_response(req.get(), IPP_STATUS_ERROR_NOT_FOUND, "no such queue");

@@ -17,7 +17,7 @@ TEST_CASE("lpd command: receive-job as CUPS's lpd backend sends it") {
   CHECK(std::string(to_string(c->code)) == "receive-job");
 }
 
-TEST_CASE("lpd command: print-waiting; extra operands and a CR are ignored") {
+TEST_CASE("lpd command: print-waiting, extra operands and a CR are ignored") {
   auto c = parse_command("\x01lp");
   REQUIRE(c.ok());
   CHECK(c->code == command_code::print_waiting);
