@@ -1,0 +1,454 @@
+#include "web/terminal_api.hpp"
+
+#include <strings.h>
+
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "storage/credentials.hpp"
+#include "web/admin_api.hpp"
+#include "web/api_request.hpp"
+#include "web/terminal_json.hpp"
+
+namespace quire::web {
+
+const char* to_string(terminal_endpoint e) noexcept {
+  switch (e) {
+    case terminal_endpoint::describe: return "GET /api/v1/terminal";
+    case terminal_endpoint::open_session: return "POST /api/v1/terminal/sessions";
+    case terminal_endpoint::get_session: return "GET /api/v1/terminal/session";
+    case terminal_endpoint::close_session: return "DELETE /api/v1/terminal/session";
+    case terminal_endpoint::list_jobs: return "GET /api/v1/terminal/session/jobs";
+    case terminal_endpoint::release: return "POST /api/v1/terminal/session/release";
+    case terminal_endpoint::delete_job: return "DELETE /api/v1/terminal/session/jobs/{id}";
+  }
+  return "?";
+}
+
+bool takes_body(terminal_endpoint e) noexcept {
+  return e == terminal_endpoint::open_session || e == terminal_endpoint::release;
+}
+
+bool needs_session(terminal_endpoint e) noexcept {
+  return e != terminal_endpoint::describe && e != terminal_endpoint::open_session;
+}
+
+bool is_terminal_api_path(std::string_view path) noexcept {
+  if (path.substr(0, terminal_api_root.size()) != terminal_api_root) return false;
+  return path.size() == terminal_api_root.size() || path[terminal_api_root.size()] == '/';
+}
+
+namespace {
+
+struct method_entry {
+  const char* method;
+  terminal_endpoint what;
+};
+
+terminal_route pick(std::string_view method, std::initializer_list<method_entry> methods) {
+  terminal_route m;
+  for (const auto& e : methods) {
+    if (method == e.method) {
+      m.what = e.what;
+      return m;
+    }
+  }
+  m.status = 405;
+  for (const auto& e : methods) {
+    if (!m.allow.empty()) m.allow += ", ";
+    m.allow += e.method;
+  }
+  m.message = "this resource accepts " + m.allow;
+  return m;
+}
+
+terminal_route not_found() {
+  terminal_route m;
+  m.status = 404;
+  m.message = "no such terminal API resource";
+  return m;
+}
+
+}  // namespace
+
+terminal_route match_terminal_route(std::string_view method, std::string_view path) {
+  using e = terminal_endpoint;
+  if (!is_terminal_api_path(path)) return not_found();
+  std::string_view rest = path.substr(terminal_api_root.size());
+  if (rest.empty()) return pick(method, {{"GET", e::describe}});
+  if (rest == "/sessions") return pick(method, {{"POST", e::open_session}});
+  if (rest == "/session") return pick(method, {{"GET", e::get_session}, {"DELETE", e::close_session}});
+  if (rest == "/session/jobs") return pick(method, {{"GET", e::list_jobs}});
+  if (rest == "/session/release") return pick(method, {{"POST", e::release}});
+  static constexpr std::string_view jobs = "/session/jobs/";
+  if (rest.substr(0, jobs.size()) != jobs) return not_found();
+  rest.remove_prefix(jobs.size());
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
+  terminal_route m = pick(method, {{"DELETE", e::delete_job}});
+  if (m.status != 0) return m;
+  std::string id;
+  if (!percent_decode(rest, false, id) || !parse_job_id(id, m.job)) {
+    m.status = 400;
+    m.message = "the job id in the path must be a positive decimal integer";
+  }
+  return m;
+}
+
+result<std::string> parse_bearer_token(std::string_view value) {
+  static constexpr std::string_view scheme = "bearer";
+  auto bad = [](const char* why) { return error(errc::invalid_argument, why); };
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (value.size() <= scheme.size() || ::strncasecmp(value.data(), scheme.data(), scheme.size()) != 0 ||
+      value[scheme.size()] != ' ')
+    return bad("the Authorization header must use the Bearer scheme");
+  value.remove_prefix(scheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  bool printable = value.size() >= 16 && value.size() <= 256;
+  for (char c : value) printable = printable && c > 0x20 && c < 0x7f;
+  if (!printable) return bad("the Bearer token must be 16 to 256 printable ASCII characters");
+  return std::string(value);
+}
+
+bool valid_session_token(std::string_view token) noexcept {
+  if (token.empty() || token.size() > 128) return false;
+  for (char c : token) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+
+constexpr std::string_view json_type = "application/json";
+
+io::http_response json_response(int status, std::string body) {
+  io::http_response r;
+  r.status = status;
+  r.content_type = std::string(json_type);
+  r.body = std::move(body);
+  // Answers name users, their balance and jobs, or a session token.
+  r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
+  return r;
+}
+
+io::http_response error_response(int status, std::string_view code, std::string_view message) {
+  return json_response(status, error_json(code, message));
+}
+
+io::http_response unauthorized(std::string_view code, std::string_view message) {
+  auto r = error_response(401, code, message);
+  r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"" + std::string(terminal_realm) + "\""});
+  return r;
+}
+
+io::http_response no_content() {
+  io::http_response r;
+  r.status = 204;
+  r.headers = {{"Cache-Control", "no-store"}};
+  return r;
+}
+
+io::http_response service_error(const error& e) {
+  return error_response(http_status_for(e.code), to_string(e.code), e.message);
+}
+
+io::http_response invalid(const error& e) { return error_response(400, "invalid_argument", e.message); }
+
+io::http_response too_large(size_t limit) {
+  return error_response(413, "payload_too_large", "the body exceeds " + std::to_string(limit) + " bytes");
+}
+
+bool is_json_type(const std::string* value) {
+  if (!value) return false;
+  std::string_view v(*value);
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  return v.size() == json_type.size() && ::strncasecmp(v.data(), json_type.data(), v.size()) == 0;
+}
+
+// The service gets its own copy of a secret; ours is wiped at once (a moved
+// short string would leave its bytes behind in our buffer).
+std::string hand_over(std::string& secret) {
+  std::string out(secret);
+  wipe(secret);
+  return out;
+}
+
+login_request hand_over(login_request& l) {
+  login_request out;
+  out.card = hand_over(l.card);
+  out.pin = hand_over(l.pin);
+  out.user = hand_over(l.user);
+  out.password = hand_over(l.password);
+  return out;
+}
+
+release_request hand_over(release_request& r) {
+  release_request out;
+  out.jobs = std::move(r.jobs);
+  out.all = r.all;
+  out.project = std::move(r.project);
+  for (auto& [id, pin] : r.pins) out.pins.emplace(id, hand_over(pin));
+  return out;
+}
+
+// What answering a request needs once its head has passed: shared by the
+// handler and the service's callbacks, which may outlive the handler.
+struct terminal_call {
+  terminal_endpoint what = terminal_endpoint::describe;
+  uint64_t job = 0;  // delete_job's {id}
+  bool has_query = false;
+  std::string token;    // the terminal's
+  std::string session;  // the user's, from Quire-Session
+  std::string body;
+  std::string peer;
+  io::responder respond;
+  terminal_service* svc = nullptr;
+  terminal_api_options options;
+  terminal_identity terminal;
+
+  ~terminal_call() {
+    wipe(token);
+    wipe(session);
+    wipe(body);
+  }
+  void reply(io::http_response r) const { respond(std::move(r)); }
+};
+using call_ptr = std::shared_ptr<terminal_call>;
+
+// No exception crosses a handler: a throw (allocation, a bug) is a 500.
+template <class Fn>
+void guarded(const call_ptr& c, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception&) {
+    c->reply(error_response(500, "internal", "the request failed inside the server"));
+  }
+}
+
+// An error of a call on a session: the service's not_found means the
+// session is gone (closed, timed out, another terminal's).
+io::http_response session_error(const error& e) {
+  if (e.code == errc::not_found) return unauthorized("session_closed", "the session is closed: log in again");
+  return service_error(e);
+}
+
+session_callback answer_session(const call_ptr& c) {
+  return [c](result<session_info> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(session_error(r.err()));
+      wipe(r->session);  // only open_session shows the token
+      r->session.clear();
+      c->reply(json_response(200, session_json(*r)));
+    });
+  };
+}
+
+terminal_status_callback answer_done(const call_ptr& c) {
+  return [c](status s) { guarded(c, [&] { c->reply(s ? session_error(s) : no_content()); }); };
+}
+
+void describe(const call_ptr& c) {
+  c->svc->describe(c->terminal, [c](result<terminal_info> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      c->reply(json_response(200, terminal_info_json(*r)));
+    });
+  });
+}
+
+void open_session(const call_ptr& c) {
+  auto login = parse_login(c->body, c->options.credentials);
+  wipe(c->body);
+  if (!login.ok()) return c->reply(invalid(login.err()));
+  c->svc->open_session(c->terminal, hand_over(*login), [c](result<session_info> r) {
+    guarded(c, [&] {
+      if (!r.ok()) {
+        // One answer for credentials that identify nobody (the service's
+        // message says no more than that, or which method to use).
+        switch (r.err().code) {
+          case errc::permission_denied:
+          case errc::not_found: return c->reply(unauthorized("login_failed", r.err().message));
+          default: return c->reply(service_error(r.err()));
+        }
+      }
+      auto resp = json_response(201, session_json(*r));
+      wipe(r->session);
+      c->reply(std::move(resp));
+    });
+  });
+}
+
+void list_jobs(const call_ptr& c) {
+  c->svc->list_jobs(c->terminal, hand_over(c->session), [c](result<terminal_job_list> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(session_error(r.err()));
+      c->reply(json_response(200, terminal_jobs_json(*r)));
+    });
+  });
+}
+
+void release(const call_ptr& c) {
+  auto req = parse_release(c->body);
+  wipe(c->body);
+  if (!req.ok()) return c->reply(invalid(req.err()));
+  c->svc->release(c->terminal, hand_over(c->session), hand_over(*req), [c](result<release_report> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(session_error(r.err()));
+      c->reply(json_response(200, release_report_json(*r)));
+    });
+  });
+}
+
+void dispatch(const call_ptr& c) {
+  if (!takes_body(c->what) && !c->body.empty())
+    return c->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
+  if (c->has_query)
+    return c->reply(invalid(error(errc::invalid_argument, "the terminal API takes no query parameters")));
+  auto* svc = c->svc;
+  switch (c->what) {
+    case terminal_endpoint::describe: return describe(c);
+    case terminal_endpoint::open_session: return open_session(c);
+    case terminal_endpoint::get_session:
+      return svc->get_session(c->terminal, hand_over(c->session), answer_session(c));
+    case terminal_endpoint::close_session:
+      return svc->close_session(c->terminal, hand_over(c->session), answer_done(c));
+    case terminal_endpoint::list_jobs: return list_jobs(c);
+    case terminal_endpoint::release: return release(c);
+    case terminal_endpoint::delete_job:
+      return svc->delete_job(c->terminal, hand_over(c->session), c->job, answer_done(c));
+  }
+}
+
+void on_authenticated(const call_ptr& c, result<terminal_identity> r) {
+  if (!r.ok()) {
+    switch (r.err().code) {
+      case errc::permission_denied:
+      case errc::not_found:
+      case errc::invalid_argument:
+        return c->reply(unauthorized("unauthorized", "unknown or revoked terminal token"));
+      case errc::limit_exceeded:
+        // The service's message says for how long.
+        return c->reply(error_response(429, "limit_exceeded", r.err().message));
+      default:
+        return c->reply(service_error(r.err()));
+    }
+  }
+  c->terminal = std::move(*r);
+  dispatch(c);
+}
+
+void start(const call_ptr& c) {
+  c->svc->authenticate_terminal(hand_over(c->token), c->peer, [c](result<terminal_identity> r) {
+    guarded(c, [&] { on_authenticated(c, std::move(r)); });
+  });
+}
+
+class terminal_handler final : public io::request_handler {
+ public:
+  explicit terminal_handler(call_ptr call) : call_(std::move(call)) {}
+
+  void on_body(std::string_view bytes) override {
+    if (!call_ || bytes.empty()) return;
+    if (!takes_body(call_->what)) {
+      call_->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
+      call_.reset();
+    } else if (bytes.size() > call_->options.max_body_bytes - call_->body.size()) {
+      call_->reply(too_large(call_->options.max_body_bytes));
+      call_.reset();
+    } else {
+      call_->body.append(bytes);
+    }
+  }
+
+  void on_end() override {
+    if (!call_) return;
+    call_ptr c = std::move(call_);
+    guarded(c, [&] { start(c); });
+  }
+
+ private:
+  call_ptr call_;  // null once the request is answered or handed on
+};
+
+// Checks 2 to 4 of the header comment: the refusal, or nothing when the
+// head passes (and then `token` and `session` hold what it carried).
+std::optional<io::http_response> check_head(const io::request_info& info, const terminal_route& m,
+                             const terminal_api_options& options, std::string& token, std::string& session) {
+  const auto& head = info.head;
+  if (!info.secure && !(options.allow_plain_loopback && is_loopback_address(info.peer_host)))
+    return error_response(403, "https_required", "the terminal API is served over HTTPS only");
+
+  const std::string* authorization = head.find("Authorization");
+  if (!authorization) return unauthorized("unauthorized", "a terminal token is required");
+  auto bearer = parse_bearer_token(*authorization);
+  if (!bearer.ok()) return unauthorized("unauthorized", bearer.err().message);
+  token = std::move(*bearer);
+  if (needs_session(m.what)) {
+    const std::string* s = head.find(session_header);
+    if (!s) return unauthorized("no_session", "no session: log in first");
+    if (!valid_session_token(*s)) return unauthorized("no_session", "the Quire-Session header is malformed");
+    session = *s;
+  }
+
+  bool has_body = head.chunked || (head.has_content_length && head.content_length > 0);
+  if (head.has_content_length && head.content_length > options.max_body_bytes) return too_large(options.max_body_bytes);
+  if (takes_body(m.what) && !is_json_type(head.find("Content-Type")))
+    return error_response(415, "unsupported_media_type", "send the body as application/json");
+  if (!takes_body(m.what) && has_body && !head.chunked)
+    return error_response(400, "invalid_argument", "this request takes no body");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::unique_ptr<io::request_handler> route_terminal_api(const io::request_info& info, io::responder respond,
+                                                        terminal_service& svc, const terminal_api_options& opts) {
+  const auto& head = info.head;
+  std::string_view path = head.path();
+  if (!is_terminal_api_path(path)) return nullptr;
+  auto refuse = [&](io::http_response r) -> std::unique_ptr<io::request_handler> {
+    respond(std::move(r));
+    return nullptr;
+  };
+  std::string token, session;
+  try {
+    terminal_route m = match_terminal_route(head.method, path);
+    if (m.status == 404) return refuse(error_response(404, "not_found", m.message));
+    if (m.status == 405) {
+      auto r = error_response(405, "method_not_allowed", m.message);
+      r.headers.push_back({"Allow", m.allow});
+      return refuse(std::move(r));
+    }
+    if (m.status != 0) return refuse(error_response(m.status, "invalid_argument", m.message));
+
+    if (auto refusal = check_head(info, m, opts, token, session)) {
+      wipe(token);
+      wipe(session);
+      return refuse(std::move(*refusal));
+    }
+
+    auto call = std::make_shared<terminal_call>();
+    call->what = m.what;
+    call->job = m.job;
+    size_t q = head.target.find('?');
+    call->has_query = q != std::string::npos && q + 1 < head.target.size();
+    call->token = hand_over(token);
+    call->session = hand_over(session);
+    call->peer = info.peer_host;
+    call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
+    call->svc = &svc;
+    call->options = opts;
+    return std::make_unique<terminal_handler>(std::move(call));
+  } catch (const std::exception&) {
+    wipe(token);
+    wipe(session);
+    return refuse(error_response(500, "internal", "the request failed inside the server"));
+  }
+}
+
+}  // namespace quire::web
