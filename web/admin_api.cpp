@@ -88,6 +88,7 @@ struct api_call {
   io::responder respond;
   user_service* users = nullptr;
   job_service* jobs = nullptr;
+  accounting_service* accounting = nullptr;  // may be null: no accounting here
   api_options options;
   principal who;
 
@@ -202,6 +203,80 @@ void with_secret(const call_ptr& c, Parse parse, Call call) {
   call(std::move(*secret));
 }
 
+account_callback answer_account(const call_ptr& c) {
+  return [c](result<account_info> r) {
+    guarded(c, [&] { c->reply(r.ok() ? json_response(200, account_json(*r)) : service_error(r.err())); });
+  };
+}
+
+names_callback answer_delegates(const call_ptr& c) {
+  return [c](result<std::vector<std::string>> r) {
+    guarded(c, [&] { c->reply(r.ok() ? json_response(200, delegates_json(*r)) : service_error(r.err())); });
+  };
+}
+
+// GET /api/v1/users/{name}/ledger?limit=N. The entries carry amounts only:
+// the account's answer says how to write them (currency, minor digits).
+void ledger(const call_ptr& c) {
+  auto limit = parse_ledger_query(c->query, c->options.default_page_size, c->options.max_page_size);
+  if (!limit.ok()) return c->reply(invalid(limit.err()));
+  c->accounting->get_account(c->who, c->user, [c, limit = *limit](result<account_info> account) {
+    guarded(c, [&] {
+      if (!account.ok()) return c->reply(service_error(account.err()));
+      c->accounting->ledger(c->who, c->user, limit,
+                            [c, money = account->money](result<std::vector<ledger_entry>> r) {
+                              guarded(c, [&] {
+                                c->reply(r.ok() ? json_response(200, ledger_json(*r, money))
+                                                : service_error(r.err()));
+                              });
+                            });
+    });
+  });
+}
+
+// POST /api/v1/terminals: 201 with the token, the only answer that shows it.
+void register_terminal(const call_ptr& c) {
+  auto req = parse_terminal_request(c->body);
+  if (!req.ok()) return c->reply(invalid(req.err()));
+  c->accounting->register_terminal(
+      c->who, std::move(req->name), std::move(req->printer), [c](result<terminal_view> r) {
+        guarded(c, [&] {
+          if (!r.ok()) return c->reply(service_error(r.err()));
+          auto resp = json_response(201, terminal_view_json(*r, true));
+          resp.headers.push_back(
+              {"Location", std::string(api_root) + "/terminals/" + percent_encode_segment(r->name)});
+          c->reply(std::move(resp));
+        });
+      });
+}
+
+void dispatch_accounting(const call_ptr& c) {
+  auto* acc = c->accounting;
+  const auto& who = c->who;
+  switch (c->what) {
+    case endpoint::get_account: return acc->get_account(who, c->user, answer_account(c));
+    case endpoint::credit: {
+      auto req = parse_credit(c->body);
+      if (!req.ok()) return c->reply(invalid(req.err()));
+      return acc->credit(who, c->user, std::move(*req), answer_account(c));
+    }
+    case endpoint::ledger: return ledger(c);
+    case endpoint::get_delegates: return acc->get_delegates(who, c->user, answer_delegates(c));
+    case endpoint::set_delegates: {
+      auto names = parse_delegates(c->user, c->body);
+      if (!names.ok()) return c->reply(invalid(names.err()));
+      return acc->set_delegates(who, c->user, std::move(*names), answer_delegates(c));
+    }
+    case endpoint::list_terminals:
+      return acc->list_terminals(who, [c](result<std::vector<terminal_view>> r) {
+        guarded(c, [&] { c->reply(r.ok() ? json_response(200, terminal_list_json(*r)) : service_error(r.err())); });
+      });
+    case endpoint::register_terminal: return register_terminal(c);
+    case endpoint::revoke_terminal: return acc->revoke_terminal(who, c->user, answer_done(c));
+    default: return;
+  }
+}
+
 void dispatch(const call_ptr& c) {
   if (!takes_body(c->what) && !c->body.empty())
     return c->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
@@ -232,6 +307,14 @@ void dispatch(const call_ptr& c) {
     case endpoint::clear_pin: return users->clear_pin(who, c->user, answer_done(c));
     case endpoint::list_jobs: return list_jobs(c);
     case endpoint::get_job: return get_job(c);
+    case endpoint::get_account:
+    case endpoint::credit:
+    case endpoint::ledger:
+    case endpoint::get_delegates:
+    case endpoint::set_delegates:
+    case endpoint::list_terminals:
+    case endpoint::register_terminal:
+    case endpoint::revoke_terminal: return dispatch_accounting(c);
   }
 }
 
@@ -252,6 +335,10 @@ void on_authenticated(const call_ptr& c, result<principal> r) {
   c->who = std::move(*r);
   if (needs_admin(c->what) && !c->who.admin)
     return c->reply(error_response(403, "forbidden", "only an administrator may do this"));
+  if (is_self_service(c->what) && !c->who.admin && c->who.name != c->user)
+    return c->reply(error_response(403, "forbidden", "only the user themself or an administrator may do this"));
+  if (needs_accounting(c->what) && !c->accounting)
+    return c->reply(error_response(503, "unavailable", "this server keeps no accounts"));
   dispatch(c);
 }
 
@@ -295,7 +382,7 @@ class api_handler final : public io::request_handler {
 
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
-                                                     const api_options& options) {
+                                                     const api_options& options, accounting_service* accounting) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -341,6 +428,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
     call->users = &users;
     call->jobs = &jobs;
+    call->accounting = accounting;
     call->options = options;
     return std::make_unique<api_handler>(std::move(call));
   } catch (const std::exception&) {

@@ -1,13 +1,14 @@
-// The admin REST API under /api/v1: users and their credentials, and jobs
-// (read-only: one job, or a listing, with its analysis and price), over
+// The admin REST API under /api/v1: users and their credentials, jobs
+// (read-only: one job, or a listing, with its analysis and price), and
+// accounting (accounts, credit, the ledger, delegates, terminals), over
 // HTTP(S) with JSON bodies. web/openapi.yaml documents every endpoint.
 //
 // route_admin_api() plugs into the HTTP server's router (actors/io/
 // http_server.hpp): it turns a request head into a request_handler that
 // collects the body (bounded), and at the request's end authenticates the
 // caller through user_service, validates the body into typed values and
-// calls the service (user_service, or job_service for /jobs); the service's
-// callback renders the JSON response. The
+// calls the service (user_service, job_service for /jobs, accounting_service
+// for accounting); the service's callback renders the JSON response. The
 // handler may be destroyed before the service answers: what the answer
 // needs is shared with the callback, not owned by the handler.
 //
@@ -22,16 +23,20 @@
 //      no body on the others                               400
 //   -- the body arrives (over max_body_bytes: 413) --
 //   5. user_service::authenticate                          401, 429, 503
-//   6. an administrator, except for whoami                 403
-//   7. the query string and the body validate              400
-//   8. the service's answer                                2xx, or its error's status
+//   6. an administrator, except for whoami and the self
+//      endpoints (is_self_service), which need the caller
+//      to be the {name} of the path or an administrator    403
+//   7. accounting endpoints: an accounting_service         503 unavailable
+//   8. the query string and the body validate              400
+//   9. the service's answer                                2xx, or its error's status
 // Requiring application/json on every body, and methods other than POST on
 // the rest, also keeps a browser on another site from sending a request
 // with cached Basic credentials (CSRF): such requests need a CORS preflight,
 // which this API never grants.
 //
 // Nothing here logs. Error bodies are {"error": code, "message": text} and
-// never quote a password, card id or PIN; success bodies never hold one.
+// never quote a password, card id or PIN; success bodies never hold one. A
+// terminal's token appears once: in the answer that registers the terminal.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +47,7 @@
 #include "actors/io/http_server.hpp"
 #include "protocols/result.hpp"
 #include "web/api_json.hpp"
+#include "web/accounting_service.hpp"
 #include "web/api_request.hpp"
 #include "web/job_service.hpp"
 #include "web/user_service.hpp"
@@ -54,8 +60,8 @@ struct api_options {
   bool allow_plain_loopback = false;
   /// The largest request body; larger ones get 413 (and are not read).
   size_t max_body_bytes = 64 * 1024;
-  /// GET /api/v1/users and /api/v1/jobs pages: `limit` when the query gives
-  /// none, and its cap.
+  /// GET /api/v1/users, /api/v1/jobs and .../ledger pages: `limit` when the
+  /// query gives none, and its cap.
   uint32_t default_page_size = 100;
   uint32_t max_page_size = 1000;
   /// What card ids and PINs must look like.
@@ -68,10 +74,13 @@ int http_status_for(errc code) noexcept;
 /// The handler of one request under /api/v1 (is_admin_api_path), or nullptr
 /// once the request has been answered through `respond` (a refusal at the
 /// head). For any other path it returns nullptr WITHOUT answering: callers
-/// check is_admin_api_path() first. `users` and `jobs` must outlive every
-/// request routed here; `options` is copied.
+/// check is_admin_api_path() first. `users`, `jobs` and `accounting` must
+/// outlive every request routed here; `options` is copied. Without
+/// `accounting` (nullptr: the server keeps no accounts), the accounting
+/// endpoints answer 503 unavailable.
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
-                                                     const api_options& options);
+                                                     const api_options& options,
+                                                     accounting_service* accounting = nullptr);
 
 }  // namespace quire::web

@@ -167,6 +167,11 @@ status check_password(const std::string& password) {
 
 }  // namespace
 
+status check_json_body(std::string_view body) {
+  json doc;
+  return parse_object(body, doc);
+}
+
 new_user_request::~new_user_request() {
   if (password) wipe(*password);
 }

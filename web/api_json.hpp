@@ -1,6 +1,8 @@
 // The JSON shapes of the admin API: request bodies in (strictly validated
 // into typed values), response bodies out. The JSON library (nlohmann-json)
-// stays inside api_json.cpp.
+// stays inside the .cpp files: api_json.cpp (users, and the checks every
+// body passes), api_json_jobs.cpp (jobs), api_json_accounting.cpp
+// (accounts, ledger, delegates, terminals).
 //
 // A request body must be one JSON object of UTF-8 text, nested at most
 // max_json_depth deep, with no key given twice and no key the endpoint does
@@ -14,12 +16,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocols/result.hpp"
+#include "web/accounting_service.hpp"
 #include "web/job_service.hpp"
 #include "web/user_service.hpp"
 
@@ -45,6 +49,11 @@ struct new_user_request {
   new_user_request& operator=(new_user_request&&) = default;
   ~new_user_request();
 };
+
+/// The checks every body passes before its fields are read: one JSON object
+/// of valid UTF-8 syntax, nested at most max_json_depth deep, no key twice.
+/// invalid_argument saying which, never quoting the body.
+status check_json_body(std::string_view body);
 
 /// {"name", "display_name"?, "groups"?, "admin"?, "disabled"?, "password"?}:
 /// name required and valid; the record passes validate_user; groups unique.
@@ -80,6 +89,51 @@ std::string job_json(const job_record& job, const money_format& money);
 /// following page.
 std::string job_list_json(const std::vector<job_record>& jobs, const money_format& money,
                           const std::optional<uint64_t>& next);
+
+// ---- Accounting (api_json_accounting.cpp) ----
+
+/// The largest credit or adjustment, in minor units either way (10^12:
+/// ten billion in a two-digit currency; far from int64 overflow).
+inline constexpr int64_t max_credit_amount = 1'000'000'000'000;
+/// The longest note of a credit, in characters (code points).
+inline constexpr size_t max_credit_note_chars = 256;
+/// The most delegates a user may name (accounting_service::set_delegates).
+inline constexpr size_t max_delegates = 32;
+
+/// {"amount": integer, "kind"?: "topup"|"adjust", "note"?: string}: amount
+/// a JSON integer (not 1.0, not 1e3), non-zero, |amount| <= max_credit_amount;
+/// kind topup (the default) needs amount > 0; note at most
+/// max_credit_note_chars characters without control characters.
+result<credit_request> parse_credit(std::string_view body);
+/// {"delegates": [name...]}: at most max_delegates valid user names, none
+/// twice, none `owner` itself. An empty list clears them.
+result<std::vector<std::string>> parse_delegates(std::string_view owner, std::string_view body);
+
+/// The body of POST /api/v1/terminals.
+struct terminal_request {
+  std::string name;     // validate_user_name's rule
+  std::string printer;  // valid_printer_name (api_request.hpp)
+};
+/// {"name", "printer"}: both required.
+result<terminal_request> parse_terminal_request(std::string_view body);
+
+/// {"name", "balance", "reserved", "available", "unlimited", "quota":
+///  {"sheets_left", "resets"} or null, "currency", "minor_digits",
+///  "balance_text", "available_text"}: amounts in minor units, the texts by
+/// pdl::format_money; "resets" RFC 3339 or null.
+std::string account_json(const account_info& account);
+/// {"entries": [{"kind", "job" (null for 0), "attempt", "amount",
+///  "amount_text", "balance_after", "balance_after_text", "pages", "sheets",
+///  "colour_sheets", "owner", "printed_by", "printer", "project",
+///  "price_list", "by", "note", "time" (RFC 3339 or null)}...]}
+std::string ledger_json(const std::vector<ledger_entry>& entries, const money_format& money);
+/// {"delegates": [name...]}
+std::string delegates_json(const std::vector<std::string>& names);
+/// {"name", "printer", "created_by", "created"}, and "token" only when
+/// `with_token` (the answer that registers the terminal, and no other).
+std::string terminal_view_json(const terminal_view& terminal, bool with_token);
+/// {"terminals": [terminal...]}: never a token.
+std::string terminal_list_json(const std::vector<terminal_view>& terminals);
 
 /// {"error": code, "message": message}
 std::string error_json(std::string_view code, std::string_view message);

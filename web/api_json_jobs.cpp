@@ -126,6 +126,11 @@ ordered_json job_object(const job_record& job, const money_format& money) {
   j["ticket"] = ticket_object(job);
   j["analysis"] = analysis_object(job.analysis);
   j["price"] = price_object(job.price, money);
+  // Accounting: the release that holds (or held) the job's charge.
+  j["release_no"] = job.release_no;
+  j["payer"] = job.payer;
+  j["released_by"] = job.released_by;
+  j["project"] = job.project;
   return j;
 }
 

@@ -28,6 +28,14 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::clear_pin: return "DELETE /api/v1/users/{name}/pin";
     case endpoint::list_jobs: return "GET /api/v1/jobs";
     case endpoint::get_job: return "GET /api/v1/jobs/{id}";
+    case endpoint::get_account: return "GET /api/v1/users/{name}/account";
+    case endpoint::credit: return "POST /api/v1/users/{name}/credit";
+    case endpoint::ledger: return "GET /api/v1/users/{name}/ledger";
+    case endpoint::get_delegates: return "GET /api/v1/users/{name}/delegates";
+    case endpoint::set_delegates: return "PUT /api/v1/users/{name}/delegates";
+    case endpoint::list_terminals: return "GET /api/v1/terminals";
+    case endpoint::register_terminal: return "POST /api/v1/terminals";
+    case endpoint::revoke_terminal: return "DELETE /api/v1/terminals/{name}";
   }
   return "?";
 }
@@ -40,15 +48,48 @@ bool takes_body(endpoint e) noexcept {
     case endpoint::add_card:
     case endpoint::remove_card:
     case endpoint::set_pin:
+    case endpoint::credit:
+    case endpoint::set_delegates:
+    case endpoint::register_terminal:
       return true;
     default:
       return false;
   }
 }
 
-bool takes_query(endpoint e) noexcept { return e == endpoint::list_users || e == endpoint::list_jobs; }
+bool takes_query(endpoint e) noexcept {
+  return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger;
+}
 
-bool needs_admin(endpoint e) noexcept { return e != endpoint::whoami; }
+bool needs_admin(endpoint e) noexcept { return e != endpoint::whoami && !is_self_service(e); }
+
+bool is_self_service(endpoint e) noexcept {
+  switch (e) {
+    case endpoint::get_account:
+    case endpoint::ledger:
+    case endpoint::get_delegates:
+    case endpoint::set_delegates:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool needs_accounting(endpoint e) noexcept {
+  switch (e) {
+    case endpoint::get_account:
+    case endpoint::credit:
+    case endpoint::ledger:
+    case endpoint::get_delegates:
+    case endpoint::set_delegates:
+    case endpoint::list_terminals:
+    case endpoint::register_terminal:
+    case endpoint::revoke_terminal:
+      return true;
+    default:
+      return false;
+  }
+}
 
 bool is_admin_api_path(std::string_view path) noexcept {
   if (path.substr(0, api_root.size()) != api_root) return false;
@@ -105,6 +146,39 @@ route_match match_job(std::string_view method, std::string_view rest) {
   return m;
 }
 
+// The {name} of a matched user or terminal path: decoded and valid.
+route_match with_name(route_match m, std::string_view raw_name, const char* what) {
+  std::string name;
+  if (!percent_decode(raw_name, false, name))
+    return bad_segment(std::move(m), std::string("the ") + what + " name in the path has a malformed %-escape");
+  if (auto s = validate_user_name(name)) return bad_segment(std::move(m), s.message);
+  m.user = std::move(name);
+  return m;
+}
+
+// /api/v1/terminals/{name}: `rest` is what follows "/terminals/".
+route_match match_terminal(std::string_view method, std::string_view rest) {
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
+  route_match m = pick(method, {{"DELETE", endpoint::revoke_terminal}});
+  if (m.status != 0) return m;
+  return with_name(std::move(m), rest, "terminal");
+}
+
+// The resources under /api/v1/users/{name}: `sub` is what follows the name.
+route_match match_user_sub(std::string_view method, std::string_view sub) {
+  if (sub.empty())
+    return pick(method,
+                {{"GET", endpoint::get_user}, {"PATCH", endpoint::update_user}, {"DELETE", endpoint::delete_user}});
+  if (sub == "/password") return pick(method, {{"PUT", endpoint::set_password}});
+  if (sub == "/cards") return pick(method, {{"POST", endpoint::add_card}, {"DELETE", endpoint::remove_card}});
+  if (sub == "/pin") return pick(method, {{"PUT", endpoint::set_pin}, {"DELETE", endpoint::clear_pin}});
+  if (sub == "/account") return pick(method, {{"GET", endpoint::get_account}});
+  if (sub == "/credit") return pick(method, {{"POST", endpoint::credit}});
+  if (sub == "/ledger") return pick(method, {{"GET", endpoint::ledger}});
+  if (sub == "/delegates") return pick(method, {{"GET", endpoint::get_delegates}, {"PUT", endpoint::set_delegates}});
+  return not_found();
+}
+
 }  // namespace
 
 route_match match_route(std::string_view method, std::string_view path) {
@@ -113,8 +187,12 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (rest == "/whoami") return pick(method, {{"GET", endpoint::whoami}});
   if (rest == "/users") return pick(method, {{"GET", endpoint::list_users}, {"POST", endpoint::create_user}});
   if (rest == "/jobs") return pick(method, {{"GET", endpoint::list_jobs}});
+  if (rest == "/terminals")
+    return pick(method, {{"GET", endpoint::list_terminals}, {"POST", endpoint::register_terminal}});
   static constexpr std::string_view jobs = "/jobs/";
   if (rest.substr(0, jobs.size()) == jobs) return match_job(method, rest.substr(jobs.size()));
+  static constexpr std::string_view terminals = "/terminals/";
+  if (rest.substr(0, terminals.size()) == terminals) return match_terminal(method, rest.substr(terminals.size()));
   static constexpr std::string_view users = "/users/";
   if (rest.substr(0, users.size()) != users) return not_found();
   rest.remove_prefix(users.size());
@@ -123,26 +201,9 @@ route_match match_route(std::string_view method, std::string_view path) {
   std::string_view sub = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   if (raw_name.empty()) return not_found();
 
-  route_match m;
-  if (sub.empty())
-    m = pick(method,
-             {{"GET", endpoint::get_user}, {"PATCH", endpoint::update_user}, {"DELETE", endpoint::delete_user}});
-  else if (sub == "/password")
-    m = pick(method, {{"PUT", endpoint::set_password}});
-  else if (sub == "/cards")
-    m = pick(method, {{"POST", endpoint::add_card}, {"DELETE", endpoint::remove_card}});
-  else if (sub == "/pin")
-    m = pick(method, {{"PUT", endpoint::set_pin}, {"DELETE", endpoint::clear_pin}});
-  else
-    return not_found();
+  route_match m = match_user_sub(method, sub);
   if (m.status != 0) return m;
-
-  std::string name;
-  if (!percent_decode(raw_name, false, name))
-    return bad_segment(std::move(m), "the user name in the path has a malformed %-escape");
-  if (auto s = validate_user_name(name)) return bad_segment(std::move(m), s.message);
-  m.user = std::move(name);
-  return m;
+  return with_name(std::move(m), raw_name, "user");
 }
 
 namespace {
@@ -238,6 +299,18 @@ bool valid_queue_name(std::string_view name) noexcept {
   return true;
 }
 
+namespace {
+
+bool parse_limit(const std::string& text, uint32_t max_limit, uint32_t& out) {
+  uint32_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > max_limit) return false;
+  out = n;
+  return true;
+}
+
+}  // namespace
+
 result<job_list_query> parse_job_query(std::string_view query, uint32_t default_limit, uint32_t max_limit) {
   auto bad = [](std::string message) { return error(errc::invalid_argument, std::move(message)); };
   auto q = parse_query(query);
@@ -259,16 +332,25 @@ result<job_list_query> parse_job_query(std::string_view query, uint32_t default_
     } else if (p.name == "after") {
       if (!parse_job_id(p.value, out.after)) return bad("after must be a job id (a positive decimal integer)");
     } else if (p.name == "limit") {
-      uint32_t n = 0;
-      auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
-      if (ec != std::errc() || end != p.value.data() + p.value.size() || n < 1 || n > max_limit)
+      if (!parse_limit(p.value, max_limit, out.limit))
         return bad(std::string("limit must be 1 to ").append(std::to_string(max_limit)));
-      out.limit = n;
     } else {
       return bad("unknown query parameter (use user, queue, which, after, limit)");
     }
   }
   return out;
+}
+
+result<uint32_t> parse_ledger_query(std::string_view query, uint32_t default_limit, uint32_t max_limit) {
+  auto q = parse_query(query);
+  if (!q.ok()) return q.err();
+  uint32_t limit = default_limit;
+  for (const auto& p : *q) {
+    if (p.name != "limit") return error(errc::invalid_argument, "unknown query parameter (use limit)");
+    if (!parse_limit(p.value, max_limit, limit))
+      return error(errc::invalid_argument, "limit must be 1 to " + std::to_string(max_limit));
+  }
+  return limit;
 }
 
 basic_credentials::~basic_credentials() {

@@ -1,7 +1,7 @@
 // The parts of an admin API request that are not JSON: which endpoint a
 // method and path name, the {name} or {id} in a path, the query string (and
-// the job listing's query as a typed value), HTTP Basic credentials
-// (RFC 7617) and whether a peer is on the loopback interface.
+// the job listing's and the ledger's query as typed values), HTTP Basic
+// credentials (RFC 7617) and whether a peer is on the loopback interface.
 //
 // Pure functions: strings in, typed values out. No message they return
 // quotes a password or any other secret the request carried.
@@ -34,20 +34,36 @@ enum class endpoint : uint8_t {
   clear_pin,     // DELETE /api/v1/users/{name}/pin
   list_jobs,     // GET    /api/v1/jobs
   get_job,       // GET    /api/v1/jobs/{id}
+  // Accounting (accounting_service.hpp): "self" marks what a user may do
+  // for themself; administrators may do everything.
+  get_account,        // GET    /api/v1/users/{name}/account     (self)
+  credit,             // POST   /api/v1/users/{name}/credit
+  ledger,             // GET    /api/v1/users/{name}/ledger      (self)
+  get_delegates,      // GET    /api/v1/users/{name}/delegates   (self)
+  set_delegates,      // PUT    /api/v1/users/{name}/delegates   (self)
+  list_terminals,     // GET    /api/v1/terminals
+  register_terminal,  // POST   /api/v1/terminals
+  revoke_terminal,    // DELETE /api/v1/terminals/{name}
 };
 
 /// The last endpoint above (for loops over all of them).
-inline constexpr endpoint last_endpoint = endpoint::get_job;
+inline constexpr endpoint last_endpoint = endpoint::revoke_terminal;
 
 /// "GET /api/v1/users/{name}": for messages and tests.
 const char* to_string(endpoint e) noexcept;
 /// True when the endpoint takes a JSON body (and only then may a request
 /// carry one).
 bool takes_body(endpoint e) noexcept;
-/// True for the listings, the only endpoints with query parameters.
+/// True for the listings and the ledger, the only endpoints with query
+/// parameters.
 bool takes_query(endpoint e) noexcept;
-/// True for every endpoint but whoami.
+/// True for every endpoint but whoami and the self ones (is_self_service).
 bool needs_admin(endpoint e) noexcept;
+/// True for the endpoints about one user that the user may call for
+/// themself (the {name} of the path is theirs); others need an administrator.
+bool is_self_service(endpoint e) noexcept;
+/// True for the endpoints that accounting_service answers.
+bool needs_accounting(endpoint e) noexcept;
 
 /// True for "/api/v1" and every path under "/api/v1/".
 bool is_admin_api_path(std::string_view path) noexcept;
@@ -58,7 +74,8 @@ struct route_match {
   std::string allow;  // for 405: the methods the resource has, "GET, PATCH, DELETE"
   std::string message;
   endpoint what = endpoint::whoami;
-  std::string user;   // the {name} segment, percent-decoded and valid (validate_user_name)
+  std::string user;   // the {name} segment (a user's, or a terminal's under /terminals/),
+                      // percent-decoded and valid (validate_user_name)
   uint64_t job = 0;   // the {id} segment: 1 or more
 };
 
@@ -87,6 +104,8 @@ bool parse_job_id(std::string_view text, uint64_t& out) noexcept;
 
 /// True for a queue name as config/ allows one: 1 to 64 of A-Z a-z 0-9 _ . -
 bool valid_queue_name(std::string_view name) noexcept;
+/// True for a printer name as config/ allows one: the same rule as a queue's.
+inline bool valid_printer_name(std::string_view name) noexcept { return valid_queue_name(name); }
 
 /// The query of GET /api/v1/jobs: user=NAME (validate_user_name),
 /// queue=NAME (valid_queue_name), which=active|completed|all (default
@@ -94,6 +113,11 @@ bool valid_queue_name(std::string_view name) noexcept;
 /// default_limit); each at most once. invalid_argument naming the
 /// parameter for anything else, an unknown parameter included.
 result<job_list_query> parse_job_query(std::string_view query, uint32_t default_limit, uint32_t max_limit);
+
+/// The query of GET /api/v1/users/{name}/ledger: limit=N (1..max_limit),
+/// at most once; `default_limit` without it. invalid_argument for anything
+/// else, an unknown parameter included.
+result<uint32_t> parse_ledger_query(std::string_view query, uint32_t default_limit, uint32_t max_limit);
 
 /// A user name and password from an Authorization header. Wiped on
 /// destruction.

@@ -162,6 +162,20 @@ int call(const server_url& server, const client_options& client, const invocatio
   return exit_refused;
 }
 
+// credit, once `reply` holds the account: AMOUNT in the currency's minor
+// units, then the credit itself (whose answer replaces `reply`).
+int credit(const server_url& server, const client_options& client, const invocation& inv, const std::string& user,
+           const std::string& password, http_reply& reply) {
+  auto digits = minor_digits_of(reply.body);
+  if (!digits) {
+    std::cerr << "quirectl: the server's account shows no currency digits (an older server?)\n";
+    return exit_refused;
+  }
+  auto minor = parse_amount(inv.amount, *digits);
+  if (!minor.ok()) return usage_error(minor.err().message);
+  return call(server, client, inv, user, password, credit_request(inv, *minor), reply);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,6 +215,7 @@ int main(int argc, char** argv) {
   http_reply reply;
   int rc = call(*server, client, inv, user, password, req, reply);
   wipe(req.body);
+  if (rc == exit_ok && inv.what == action::credit) rc = credit(*server, client, inv, user, password, reply);
 
   std::vector<std::string> pages;
   bool listing = inv.what == action::user_list || inv.what == action::jobs_list;
@@ -233,6 +248,24 @@ int main(int argc, char** argv) {
       break;
     case action::jobs_show:
       std::cout << (inv.json ? printable(reply.body) + "\n" : job_details(reply.body));
+      break;
+    case action::account:
+    case action::credit:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : account_details(reply.body));
+      break;
+    case action::ledger:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : ledger_table(reply.body));
+      break;
+    case action::delegates_show:
+    case action::delegates_set:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : delegates_line(inv, reply.body));
+      break;
+    case action::terminals_list:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : terminal_table(reply.body));
+      break;
+    case action::terminals_add:
+      // With --json the token is in the JSON; either way it is printed once, to stdout only.
+      std::cout << (inv.json ? printable(reply.body) + "\n" : terminal_added(reply.body));
       break;
     default:
       if (!inv.json) std::cout << done_line(inv);

@@ -29,6 +29,16 @@ const char* const usage_text =
     "  user del NAME\n"
     "  jobs list [--owner USER] [--queue Q] [--which active|completed|all] [--limit N]\n"
     "  jobs show ID\n"
+    "  account USER                 USER's balance, reservations and quota (yours without admin rights)\n"
+    "  credit USER AMOUNT [--adjust] [--note TEXT]\n"
+    "                               top up USER's account by AMOUNT in major units (5, 5.50); with\n"
+    "                               --adjust, correct it (-1.25 takes credit away). quirectl reads\n"
+    "                               the account first: the server's currency says how many decimals\n"
+    "  ledger USER [--limit N]      the account's entries, newest first\n"
+    "  delegates USER [NAME...]     who may release USER's jobs; NAMEs replace them, --none clears\n"
+    "  terminals list\n"
+    "  terminals add NAME PRINTER   register a terminal; its token is printed this once only\n"
+    "  terminals revoke NAME\n"
     "\n"
     "Options:\n"
     "  --server URL          https://HOST[:PORT] (default $QUIRE_SERVER, else https://127.0.0.1:8631)\n"
@@ -46,7 +56,7 @@ namespace {
 
 error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
 
-enum class scope { global, add, set, add_set, list, user_list, jobs_list };
+enum class scope { global, add, set, add_set, list, user_list, jobs_list, credit, delegates };
 
 struct option_spec {
   const char* name;
@@ -65,7 +75,8 @@ constexpr option_spec options[] = {
     {"--disable", false, scope::set},          {"--enable", false, scope::set},
     {"--after", true, scope::user_list},       {"--limit", true, scope::list},
     {"--owner", true, scope::jobs_list},       {"--queue", true, scope::jobs_list},
-    {"--which", true, scope::jobs_list},
+    {"--which", true, scope::jobs_list},       {"--adjust", false, scope::credit},
+    {"--note", true, scope::credit},           {"--none", false, scope::delegates},
 };
 
 bool applies(scope where, action what) {
@@ -74,9 +85,11 @@ bool applies(scope where, action what) {
     case scope::add: return what == action::user_add;
     case scope::set: return what == action::user_set;
     case scope::add_set: return what == action::user_add || what == action::user_set;
-    case scope::list: return what == action::user_list || what == action::jobs_list;
+    case scope::list: return what == action::user_list || what == action::jobs_list || what == action::ledger;
     case scope::user_list: return what == action::user_list;
     case scope::jobs_list: return what == action::jobs_list;
+    case scope::credit: return what == action::credit;
+    case scope::delegates: return what == action::delegates_show || what == action::delegates_set;
   }
   return false;
 }
@@ -110,6 +123,13 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"user", "del"})) return action::user_del;
   if (is({"jobs", "list"})) return action::jobs_list;
   if (is({"jobs", "show"})) return action::jobs_show;
+  if (is({"account"})) return action::account;
+  if (is({"credit"})) return action::credit;
+  if (is({"ledger"})) return action::ledger;
+  if (is({"delegates"})) return action::delegates_show;  // delegates_set when NAMEs follow
+  if (is({"terminals", "list"})) return action::terminals_list;
+  if (is({"terminals", "add"})) return action::terminals_add;
+  if (is({"terminals", "revoke"})) return action::terminals_revoke;
   std::string said;
   for (size_t i = 0; i < words.size() && i < 3; ++i) said += (i ? " " : "") + words[i];
   return usage("unknown command '" + said + "'");
@@ -151,6 +171,13 @@ status apply_option(invocation& inv, const given_option& o) {
   if (n == "--disabled" || n == "--disable") return flag(inv.disabled, true);
   if (n == "--enable") return flag(inv.disabled, false);
   if (n == "--password-stdin") return inv.password_stdin = true, status{};
+  if (n == "--adjust") return inv.adjust = true, status{};
+  if (n == "--none") return {};  // finish_accounting
+  if (n == "--note") {
+    if (inv.note) return usage("--note is given twice");
+    inv.note = o.value;
+    return {};
+  }
   if (n == "--after") return once(inv.after);
   if (n == "--owner") return once(inv.owner);
   if (n == "--queue") return once(inv.queue);
@@ -176,7 +203,8 @@ status scan(const std::vector<std::string>& args, std::vector<std::string>& word
   bool options_end = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (options_end || a.size() < 2 || a[0] != '-') {
+    bool negative_number = a.size() >= 2 && a[0] == '-' && a[1] >= '0' && a[1] <= '9';  // credit's -1.25
+    if (options_end || a.size() < 2 || a[0] != '-' || negative_number) {
       words.push_back(a);
       continue;
     }
@@ -207,6 +235,26 @@ status scan(const std::vector<std::string>& args, std::vector<std::string>& word
   return {};
 }
 
+status apply_options(invocation& inv, const std::vector<given_option>& given) {
+  for (const auto& g : given) {
+    if (!applies(g.spec->where, inv.what)) return usage(std::string(g.spec->name) + " does not apply to this command");
+    if (auto s = apply_option(inv, g)) return s;
+  }
+  if (inv.insecure && !inv.cacert.empty()) return usage("--insecure and --cacert contradict each other");
+  return {};
+}
+
+// parse_command_line for the accounting commands (quirectl_cli_accounting.cpp).
+result<invocation> parse_accounting(invocation& inv, const std::vector<std::string>& words, size_t consumed,
+                                    const std::vector<given_option>& given) {
+  if (auto s = take_accounting_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
+  if (auto s = apply_options(inv, given)) return s;
+  bool none = false;
+  for (const auto& g : given) none = none || std::string_view(g.spec->name) == "--none";
+  if (auto s = finish_accounting(inv, none)) return s;
+  return inv;
+}
+
 }  // namespace
 
 result<invocation> parse_command_line(const std::vector<std::string>& args) {
@@ -222,6 +270,7 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   auto what = match_command(words, consumed);
   if (!what.ok()) return what.err();
   inv.what = *what;
+  if (inv.what >= action::account) return parse_accounting(inv, words, consumed, given);
   bool takes_name = inv.what != action::help && inv.what != action::whoami && inv.what != action::user_list &&
                     inv.what != action::jobs_list;
   size_t want = consumed + (takes_name ? 1 : 0);
@@ -241,17 +290,13 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
     if (auto s = validate_user_name(inv.name)) return usage(s.message);
   }
 
-  for (const auto& g : given) {
-    if (!applies(g.spec->where, inv.what)) return usage(std::string(g.spec->name) + " does not apply to this command");
-    if (auto s = apply_option(inv, g)) return s;
-  }
+  if (auto s = apply_options(inv, given)) return s;
   if (inv.what == action::user_set && !inv.display_name && !inv.groups_given && !inv.admin && !inv.disabled)
     return usage("user set: nothing to change (--display-name, --group, --no-groups, --admin, --disable...)");
   if (!inv.groups.empty() && inv.groups_given && inv.what == action::user_set) {
     for (const auto& g : given)
       if (std::string_view(g.spec->name) == "--no-groups") return usage("--no-groups contradicts --group");
   }
-  if (inv.insecure && !inv.cacert.empty()) return usage("--insecure and --cacert contradict each other");
   if (!inv.after.empty())
     if (auto s = validate_user_name(inv.after)) return usage("--after: " + s.message);
   if (!inv.owner.empty())
@@ -385,8 +430,8 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     }
     case action::jobs_show:
       return {"GET", std::string(web::api_root).append("/jobs/").append(std::to_string(inv.job)), {}};
+    default: return accounting_request(inv);
   }
-  return {};
 }
 
 std::string format_request(const server_url& server, const api_request& req, std::string_view user,

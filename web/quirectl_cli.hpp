@@ -16,12 +16,22 @@
 //   quirectl [GLOBAL...] user del NAME
 //   quirectl [GLOBAL...] jobs list [--owner U] [--queue Q] [--which active|completed|all] [--limit N]
 //   quirectl [GLOBAL...] jobs show ID
+//   quirectl [GLOBAL...] account USER
+//   quirectl [GLOBAL...] credit USER AMOUNT [--adjust] [--note TEXT]
+//   quirectl [GLOBAL...] ledger USER [--limit N]
+//   quirectl [GLOBAL...] delegates USER [NAME...] [--none]
+//   quirectl [GLOBAL...] terminals list | add NAME PRINTER | revoke NAME
 // GLOBAL: --server URL, --user NAME, --password-file FILE, --insecure,
 // --cacert FILE, --json. Options may stand anywhere; "--" ends them.
 //
 // Secrets never come from argv (any user can read another's with ps): the
 // administrator's password from a file, QUIRE_PASSWORD or the terminal;
-// new passwords, card ids and PINs from stdin.
+// new passwords, card ids and PINs from stdin. (A terminal's token is the
+// server's answer, printed once; it is never an argument either.)
+//
+// AMOUNT is in major units as a person types it ("5", "5.50", "-1.25"); the
+// number of decimals is the server's currency's, which quirectl learns by
+// reading the account first (credit_request()).
 #pragma once
 
 #include <cstdint>
@@ -56,6 +66,15 @@ enum class action {
   user_del,
   jobs_list,
   jobs_show,
+  // The accounting commands come last (parse_command_line relies on it).
+  account,           // account USER
+  credit,            // credit USER AMOUNT
+  ledger,            // ledger USER
+  delegates_show,    // delegates USER
+  delegates_set,     // delegates USER NAME...   or   delegates USER --none
+  terminals_list,
+  terminals_add,     // terminals add NAME PRINTER
+  terminals_revoke,  // terminals revoke NAME
 };
 
 struct invocation {
@@ -69,7 +88,7 @@ struct invocation {
   bool insecure = false;
   bool json = false;
 
-  std::string name;  // the NAME of user commands
+  std::string name;  // the NAME of user commands, the USER of accounting ones, a terminal's NAME
   // user add / user set
   std::optional<std::string> display_name;
   std::vector<std::string> groups;
@@ -85,6 +104,14 @@ struct invocation {
   std::string queue;
   std::string which;  // "" = the server's default (active)
   uint64_t job = 0;   // the ID of jobs show
+  // credit
+  std::string amount;  // AMOUNT as typed (checked: [-]DIGITS[.DIGITS], non-zero)
+  bool adjust = false;
+  std::optional<std::string> note;
+  // delegates USER NAME... (empty with --none)
+  std::vector<std::string> delegates;
+  // terminals add
+  std::string printer;
 };
 
 /// The usage text (quirectl --help).
@@ -93,6 +120,20 @@ extern const char* const usage_text;
 /// Parses the arguments after argv[0]. invalid_argument, with a message
 /// for the user, on any misuse (exit_usage).
 result<invocation> parse_command_line(const std::vector<std::string>& args);
+
+/// The command words after the command of an accounting action (account,
+/// credit, ledger, delegates, terminals): its USER or NAME and the rest.
+/// parse_command_line's part for those commands (quirectl_cli_accounting.cpp).
+status take_accounting_words(invocation& inv, const std::vector<std::string>& words);
+/// Their checks once the options are applied (`none`: --none was given):
+/// AMOUNT's form and sign, --none against NAMEs.
+status finish_accounting(invocation& inv, bool none);
+
+/// AMOUNT ("5", "5.50", "-1.25": optional '-', digits, optionally '.' and
+/// at most `minor_digits` digits) in minor units. invalid_argument for
+/// another form, 0, more decimals than the currency has, or a magnitude
+/// over web::max_credit_amount minor units.
+result<int64_t> parse_amount(std::string_view text, uint32_t minor_digits);
 
 struct server_url {
   bool tls = true;
@@ -119,8 +160,14 @@ struct api_request {
 
 /// The request for `inv`. `secret` is what secret_of(inv) asked for (empty
 /// for none). `after` overrides inv.after, for the following pages of a
-/// listing.
+/// listing. For credit it is the first of two requests (accounting_request).
 api_request build_request(const invocation& inv, std::string_view secret, const std::string* after = nullptr);
+
+/// build_request's part for the accounting actions. For credit it is the
+/// account's GET, which tells the currency's minor digits; credit_request()
+/// is the credit itself once AMOUNT is `minor` units.
+api_request accounting_request(const invocation& inv);
+api_request credit_request(const invocation& inv, int64_t minor);
 
 /// The whole HTTP/1.1 request (Connection: close; Basic credentials).
 std::string format_request(const server_url& server, const api_request& req, std::string_view user,

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "protocols/http/response.hpp"
+#include "protocols/pdl/price.hpp"
 
 namespace quire::quirectl {
 
@@ -383,8 +384,89 @@ std::string done_line(const invocation& inv) {
     case action::user_pin_set: return "PIN set for " + name + "\n";
     case action::user_pin_clear: return "PIN cleared for " + name + "\n";
     case action::user_del: return "user " + name + " deleted\n";
+    case action::terminals_revoke: return "terminal " + name + " revoked\n";
     default: return {};
   }
+}
+
+std::optional<uint32_t> minor_digits_of(std::string_view account_body) {
+  auto j = parse_json(account_body);
+  if (!j || !j->is_object()) return std::nullopt;
+  auto it = j->find("minor_digits");
+  if (it == j->end() || !it->is_number_unsigned() || it->get<uint64_t>() > 4) return std::nullopt;
+  return static_cast<uint32_t>(it->get<uint64_t>());
+}
+
+std::string account_details(std::string_view account_body) {
+  auto j = parse_json(account_body);
+  if (!j || !j->is_object()) return printable(account_body) + "\n";
+  const json& a = *j;
+  // Only the balance and the available credit come as text: the reserved
+  // amount is written the same way (format_money's form).
+  std::string reserved = "?";
+  auto digits = minor_digits_of(account_body);
+  auto it = a.find("reserved");
+  if (digits && it != a.end() && it->is_number_integer())
+    reserved = pdl::format_money(it->get<int64_t>(), *digits, text_of(a, "currency"));
+  std::string out;
+  out += "account:    " + text_of(a, "name") + "\n";
+  out += "balance:    " + text_of(a, "balance_text") + "\n";
+  out += "reserved:   " + reserved + "\n";
+  out += "available:  " + text_of(a, "available_text") + "\n";
+  out += "unlimited:  " + std::string(yes_no(bool_of(a, "unlimited"))) + "\n";
+  auto quota = a.find("quota");
+  if (quota != a.end() && quota->is_object()) {
+    auto left = quota->find("sheets_left");
+    std::string sheets = left != quota->end() && left->is_number_integer() ? std::to_string(left->get<int64_t>()) : "?";
+    std::string resets = text_of(*quota, "resets");
+    out += "quota:      " + sheets + " sheets left" + (resets.empty() ? "" : ", resets " + resets) + "\n";
+  } else {
+    out += "quota:      none\n";
+  }
+  return out;
+}
+
+std::string ledger_table(std::string_view ledger_body) {
+  std::vector<std::vector<std::string>> rows = {
+      {"TIME", "KIND", "AMOUNT", "BALANCE", "JOB", "SHEETS", "PRINTER", "BY", "NOTE"}};
+  for (const auto& e : items_of({std::string(ledger_body)}, "entries")) {
+    auto job = e.find("job");
+    bool has_job = job != e.end() && job->is_number_unsigned();
+    std::string by = text_of(e, "by");
+    if (by.empty()) by = text_of(e, "printed_by");
+    rows.push_back({text_of(e, "time"), text_of(e, "kind"), text_of(e, "amount_text"),
+                    text_of(e, "balance_after_text"), has_job ? std::to_string(job->get<uint64_t>()) : "-",
+                    has_job ? count_of(e, "sheets") : "-", text_of(e, "printer"), by, text_of(e, "note")});
+  }
+  return format_table(rows, "(no entries)");
+}
+
+std::string delegates_line(const invocation& inv, std::string_view delegates_body) {
+  auto j = parse_json(delegates_body);
+  if (!j || !j->is_object()) return printable(delegates_body) + "\n";
+  std::string names;
+  auto it = j->find("delegates");
+  if (it != j->end() && it->is_array())
+    for (const auto& d : *it)
+      if (d.is_string()) names += (names.empty() ? "" : ", ") + printable(d.get<std::string>());
+  std::string name = printable(inv.name);
+  return names.empty() ? name + " has no delegates\n" : "delegates of " + name + ": " + names + "\n";
+}
+
+std::string terminal_table(std::string_view terminals_body) {
+  std::vector<std::vector<std::string>> rows = {{"NAME", "PRINTER", "CREATED BY", "CREATED"}};
+  for (const auto& t : items_of({std::string(terminals_body)}, "terminals"))
+    rows.push_back({text_of(t, "name"), text_of(t, "printer"), text_of(t, "created_by"), text_of(t, "created")});
+  return format_table(rows, "(no terminals)");
+}
+
+std::string terminal_added(std::string_view terminal_body) {
+  auto j = parse_json(terminal_body);
+  if (!j || !j->is_object()) return printable(terminal_body) + "\n";
+  return "terminal " + text_of(*j, "name") + " registered for printer " + text_of(*j, "printer") + "\n" +
+         "token: " + text_of(*j, "token") + "\n" +
+         "This token is shown only this once: enter it in the terminal now (it cannot be shown again;\n"
+         "if it is lost, revoke the terminal and register it anew).\n";
 }
 
 }  // namespace quire::quirectl

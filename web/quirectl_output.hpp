@@ -6,6 +6,7 @@
 // terminal with escape sequences.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,5 +63,28 @@ std::string whoami_line(std::string_view body);
 
 /// The line a successful command without output prints: "password set for bob".
 std::string done_line(const invocation& inv);
+
+// ---- Accounting ----
+
+/// The "minor_digits" of an account's JSON (0..4), if it has them.
+std::optional<uint32_t> minor_digits_of(std::string_view account_body);
+
+/// One account, one "field: value" line each: balance, reserved,
+/// available, unlimited, quota.
+std::string account_details(std::string_view account_body);
+
+/// A table of ledger entries: TIME, KIND, AMOUNT, BALANCE, JOB, SHEETS,
+/// PRINTER, BY, NOTE.
+std::string ledger_table(std::string_view ledger_body);
+
+/// "delegates of alice: bob, carol" or "alice has no delegates".
+std::string delegates_line(const invocation& inv, std::string_view delegates_body);
+
+/// A table of terminals: NAME, PRINTER, CREATED BY, CREATED.
+std::string terminal_table(std::string_view terminals_body);
+
+/// A registered terminal and its token, with a line saying the token is
+/// shown only this once.
+std::string terminal_added(std::string_view terminal_body);
 
 }  // namespace quire::quirectl

@@ -81,7 +81,8 @@ TEST_CASE("job_json: every documented field, in order, and no secret") {
   auto j = json::parse(text);
   CHECK(keys == std::vector<std::string>{"id", "uuid", "queue", "owner", "name", "document_name", "document_format",
                                          "document_size", "state", "state_message", "printer", "created",
-                                         "completed", "expires", "attempts", "ticket", "analysis", "price"});
+                                         "completed", "expires", "attempts", "ticket", "analysis", "price",
+                                         "release_no", "payer", "released_by", "project"});
   CHECK(j["id"] == 42);
   CHECK(j["state"] == "held");
   CHECK(j["created"] == "2024-05-01T08:30:00.250Z");

@@ -101,3 +101,73 @@ TEST_CASE("parse_card_id and parse_pin follow credential_limits") {
   CHECK_FALSE(parse_pin(R"({"pin":"00000"})", lim).ok());
   CHECK(*parse_password(R"({"password":"p\u00e4ss word"})") == "p\xc3\xa4ss word");
 }
+
+TEST_CASE("check_json_body: the checks every body passes") {
+  CHECK_FALSE(check_json_body(R"({"a":1})"));
+  CHECK(check_json_body("").code == errc::invalid_argument);
+  CHECK(check_json_body("[1]").message.find("JSON object") != std::string::npos);
+  CHECK(check_json_body(R"({"a":1,"a":2})").message.find("twice") != std::string::npos);
+  CHECK(check_json_body(R"({"a":[[[[[[[[1]]]]]]]]})").message.find("deeper") != std::string::npos);
+  CHECK(check_json_body("{\"a\":\"\xff\"}").code == errc::invalid_argument);
+}
+
+TEST_CASE("parse_credit, parse_delegates and parse_terminal_request") {
+  auto c = parse_credit(R"({"amount":250})");
+  REQUIRE(c.ok());
+  CHECK(c->kind == ledger_kind::topup);
+  CHECK(c->amount == 250);
+  CHECK(c->note.empty());
+  c = parse_credit(R"({"amount":-1000000000000,"kind":"adjust","note":"refund of job 7"})");
+  REQUIRE(c.ok());
+  CHECK(c->kind == ledger_kind::adjust);
+  CHECK(c->amount == -max_credit_amount);
+  CHECK(c->note == "refund of job 7");
+  CHECK_FALSE(parse_credit(R"({"amount":250,"note":"a\u0085b"})").ok());  // C1 control
+
+  auto d = parse_delegates("alice", R"({"delegates":["bob","\u00e9mile"]})");
+  REQUIRE(d.ok());
+  CHECK(*d == std::vector<std::string>{"bob", "\xc3\xa9mile"});
+  CHECK(parse_delegates("alice", R"({"delegates":[]})")->empty());
+  CHECK_FALSE(parse_delegates("alice", R"({"delegates":["Alice","alice"]})").ok());
+
+  auto t = parse_terminal_request(R"({"printer":"lab-1","name":"panel"})");
+  REQUIRE(t.ok());
+  CHECK(t->name == "panel");
+  CHECK(t->printer == "lab-1");
+}
+
+TEST_CASE("account_json, ledger_json and terminal JSON") {
+  account_info a;
+  a.name = "project:physics";
+  a.balance = -5;
+  a.available = -5;
+  a.unlimited = true;
+  a.money = {"JPY", 0};
+  auto j = json::parse(account_json(a));
+  CHECK(j["balance_text"] == "-5 JPY");
+  CHECK(j["minor_digits"] == 0);
+  CHECK(j["unlimited"] == true);
+  CHECK(j["quota"].is_null());
+  a.has_quota = true;  // a quota whose period has no end recorded
+  CHECK(json::parse(account_json(a))["quota"] == json::parse(R"({"sheets_left":0,"resets":null})"));
+
+  ledger_entry e;
+  e.kind = ledger_kind::refund;
+  e.job_id = 9;
+  e.amount = 60;
+  e.note = "bad \xff";
+  j = json::parse(ledger_json({e}, {"EUR", 2}));
+  CHECK(j["entries"][0]["kind"] == "refund");
+  CHECK(j["entries"][0]["job"] == 9);
+  CHECK(j["entries"][0]["amount_text"] == "0.60 EUR");
+  CHECK(j["entries"][0]["time"].is_null());
+  CHECK(j["entries"][0]["note"] == "bad \xef\xbf\xbd");
+  CHECK(json::parse(ledger_json({}, {})) == json::parse(R"({"entries":[]})"));
+  CHECK(json::parse(delegates_json({"bob"})) == json::parse(R"({"delegates":["bob"]})"));
+
+  terminal_view t{"panel", "lab-1", "root", 0, "secret-token"};
+  CHECK(json::parse(terminal_view_json(t, true))["token"] == "secret-token");
+  CHECK(terminal_view_json(t, false).find("secret-token") == std::string::npos);
+  CHECK(terminal_list_json({t}).find("secret-token") == std::string::npos);
+  CHECK(json::parse(terminal_list_json({t}))["terminals"][0]["created"].is_null());
+}

@@ -26,7 +26,15 @@ TEST_CASE("match_route names every endpoint and decodes {name}") {
                  row{"POST", "/api/v1/users/b%2Fo/cards", endpoint::add_card, "b/o"},
                  row{"DELETE", "/api/v1/users/bob/cards", endpoint::remove_card, "bob"},
                  row{"PUT", "/api/v1/users/b+b/pin", endpoint::set_pin, "b+b"},
-                 row{"DELETE", "/api/v1/users/%C3%A9/pin", endpoint::clear_pin, "\xc3\xa9"}}) {
+                 row{"DELETE", "/api/v1/users/%C3%A9/pin", endpoint::clear_pin, "\xc3\xa9"},
+                 row{"GET", "/api/v1/users/bob/account", endpoint::get_account, "bob"},
+                 row{"POST", "/api/v1/users/bob/credit", endpoint::credit, "bob"},
+                 row{"GET", "/api/v1/users/bob/ledger", endpoint::ledger, "bob"},
+                 row{"GET", "/api/v1/users/bob/delegates", endpoint::get_delegates, "bob"},
+                 row{"PUT", "/api/v1/users/b%20b/delegates", endpoint::set_delegates, "b b"},
+                 row{"GET", "/api/v1/terminals", endpoint::list_terminals, ""},
+                 row{"POST", "/api/v1/terminals", endpoint::register_terminal, ""},
+                 row{"DELETE", "/api/v1/terminals/panel%201", endpoint::revoke_terminal, "panel 1"}}) {
     CAPTURE(r.path);
     auto m = match_route(r.method, r.path);
     REQUIRE(m.status == 0);
@@ -43,6 +51,50 @@ TEST_CASE("match_route names every endpoint and decodes {name}") {
   CHECK_FALSE(takes_body(endpoint::clear_pin));
   CHECK_FALSE(needs_admin(endpoint::whoami));
   CHECK(needs_admin(endpoint::list_users));
+  CHECK(match_route("GET", "/api/v1/users/bob/credit").allow == "POST");
+  CHECK(match_route("POST", "/api/v1/users/bob/delegates").allow == "GET, PUT");
+  CHECK(match_route("PUT", "/api/v1/terminals").allow == "GET, POST");
+  CHECK(match_route("GET", "/api/v1/terminals/t1").allow == "DELETE");
+  CHECK(match_route("DELETE", "/api/v1/terminals/t1/x").status == 404);
+  CHECK(match_route("DELETE", "/api/v1/terminals/").status == 404);
+  CHECK(match_route("DELETE", "/api/v1/terminals/%zz").status == 400);
+  CHECK(match_route("GET", "/api/v1/terminal").status == 404);  // the terminal API's, not this one's
+  CHECK(match_route("GET", "/api/v1/users/bob/account/x").status == 404);
+}
+
+TEST_CASE("who may call what: administrators, the user themself, and which endpoints need accounting") {
+  for (int i = 0; i <= static_cast<int>(last_endpoint); ++i) {
+    auto e = static_cast<endpoint>(i);
+    CAPTURE(to_string(e));
+    bool self = e == endpoint::get_account || e == endpoint::ledger || e == endpoint::get_delegates ||
+                e == endpoint::set_delegates;
+    CHECK(is_self_service(e) == self);
+    CHECK(needs_admin(e) == (e != endpoint::whoami && !self));
+    CHECK(needs_accounting(e) == (e >= endpoint::get_account));
+  }
+  CHECK(takes_body(endpoint::credit));
+  CHECK(takes_body(endpoint::set_delegates));
+  CHECK(takes_body(endpoint::register_terminal));
+  CHECK_FALSE(takes_body(endpoint::revoke_terminal));
+  CHECK(takes_query(endpoint::ledger));
+  CHECK_FALSE(takes_query(endpoint::get_account));
+}
+
+TEST_CASE("parse_ledger_query: limit only, within bounds") {
+  CHECK(*parse_ledger_query("", 100, 1000) == 100);
+  CHECK(*parse_ledger_query("limit=7", 100, 1000) == 7);
+  CHECK(*parse_ledger_query("limit=1000", 100, 1000) == 1000);
+  for (const char* bad : {"limit=0", "limit=1001", "limit=-1", "limit=", "limit=1x", "after=3", "limit=1&limit=1",
+                          "limit=%"}) {
+    CAPTURE(bad);
+    auto r = parse_ledger_query(bad, 100, 1000);
+    CHECK_FALSE(r.ok());
+    if (!r.ok()) CHECK(r.err().code == errc::invalid_argument);
+  }
+  CHECK(valid_printer_name("lab-1.a_B"));
+  CHECK_FALSE(valid_printer_name(""));
+  CHECK_FALSE(valid_printer_name("lab 1"));
+  CHECK_FALSE(valid_printer_name(std::string(65, 'p')));
 }
 
 TEST_CASE("percent-encoding round-trips any name and escapes dot segments") {
@@ -123,8 +175,11 @@ TEST_CASE("is_loopback_address") {
 }
 
 TEST_CASE("web/openapi.yaml documents every endpoint") {
-  std::ifstream in(std::string(QUIRE_SOURCE_DIR) + "/web/openapi.yaml");
-  std::string doc((std::istreambuf_iterator<char>(in)), {});
+  auto read = [](const char* name) {
+    std::ifstream in(std::string(QUIRE_SOURCE_DIR) + "/web/" + name);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  };
+  std::string doc = read("openapi.yaml");
   REQUIRE_FALSE(doc.empty());
   for (int i = 0; i <= static_cast<int>(last_endpoint); ++i) {
     std::string_view e = to_string(static_cast<endpoint>(i));  // "PUT /api/v1/users/{name}/pin"

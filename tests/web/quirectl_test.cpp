@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "web/api_json.hpp"
 #include "web/api_request.hpp"
 #include "web/quirectl_cli.hpp"
 #include "web/quirectl_output.hpp"
@@ -335,4 +336,147 @@ TEST_CASE("quirectl: jobs output for people") {
   CHECK(details.find("analysis:  done, 3 pages (1 colour), 2 sheets\n") != std::string::npos);
   CHECK(details.find("price:     estimate  0.15 EUR\n") != std::string::npos);
   CHECK(job_details("oops\x1b") == "oops?\n");
+}
+
+TEST_CASE("quirectl: accounting commands and their arguments") {
+  auto inv = parse({"account", "alice"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::account);
+  CHECK(build_request(*inv, "").path == "/api/v1/users/alice/account");
+
+  inv = parse({"ledger", "a b", "--limit", "20"});
+  REQUIRE(inv.ok());
+  CHECK(build_request(*inv, "").path == "/api/v1/users/a%20b/ledger?limit=20");
+  CHECK(build_request(*parse({"ledger", "bob"}), "").path == "/api/v1/users/bob/ledger");
+
+  inv = parse({"delegates", "alice"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::delegates_show);
+  CHECK(build_request(*inv, "").method == "GET");
+  inv = parse({"delegates", "alice", "bob", "carol"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::delegates_set);
+  auto req = build_request(*inv, "");
+  CHECK(req.method == "PUT");
+  CHECK(req.path == "/api/v1/users/alice/delegates");
+  CHECK(json::parse(req.body) == json({{"delegates", {"bob", "carol"}}}));
+  inv = parse({"delegates", "alice", "--none"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::delegates_set);
+  CHECK(json::parse(build_request(*inv, "").body) == json({{"delegates", json::array()}}));
+
+  inv = parse({"terminals", "list", "--json"});
+  REQUIRE(inv.ok());
+  CHECK(inv->json);
+  CHECK(build_request(*inv, "").path == "/api/v1/terminals");
+  inv = parse({"terminals", "add", "panel 1", "lab-1"});
+  REQUIRE(inv.ok());
+  req = build_request(*inv, "");
+  CHECK(req.method == "POST");
+  CHECK(json::parse(req.body) == json({{"name", "panel 1"}, {"printer", "lab-1"}}));
+  inv = parse({"terminals", "revoke", "panel 1"});
+  REQUIRE(inv.ok());
+  CHECK(build_request(*inv, "").method == "DELETE");
+  CHECK(build_request(*inv, "").path == "/api/v1/terminals/panel%201");
+  CHECK(done_line(*inv) == "terminal panel 1 revoked\n");
+  for (const auto& i : {*parse({"account", "a"}), *parse({"credit", "a", "5"}), *parse({"terminals", "list"})})
+    CHECK(secret_of(i) == stdin_secret::none);
+
+  CHECK(usage_message({"account"}) == "this command needs a user NAME");
+  CHECK(usage_message({"account", "a", "b"}) == "unexpected argument 'b'");
+  CHECK(usage_message({"ledger", "a", "--limit", "0"}).find("1 to 1000") != std::string::npos);
+  CHECK(usage_message({"account", "a", "--limit", "5"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"delegates", "a", "b", "--none"}).find("contradicts") != std::string::npos);
+  CHECK(usage_message({"delegates", "a", "tab\tname"}).find("user name") != std::string::npos);
+  CHECK(usage_message({"account", "a", "--none"}).find("does not apply") != std::string::npos);
+  CHECK(usage_message({"terminals"}).find("unknown command") != std::string::npos);
+  CHECK(usage_message({"terminals", "add", "t"}).find("NAME and a PRINTER") != std::string::npos);
+  CHECK(usage_message({"terminals", "add", "t", "lab 1"}).find("PRINTER") != std::string::npos);
+  CHECK(usage_message({"terminals", "add", "", "lab-1"}).find("terminal NAME") != std::string::npos);
+  CHECK(usage_message({"terminals", "list", "x"}) == "unexpected argument 'x'");
+  CHECK(usage_message({"terminals", "revoke"}).find("terminal NAME") != std::string::npos);
+}
+
+TEST_CASE("quirectl: credit AMOUNT in major units, converted with the server's digits") {
+  auto inv = parse({"credit", "alice", "5.50", "--note", "cash at the desk"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::credit);
+  CHECK(inv->amount == "5.50");
+  // First the account (its currency's digits), then the credit itself.
+  CHECK(build_request(*inv, "").method == "GET");
+  CHECK(build_request(*inv, "").path == "/api/v1/users/alice/account");
+  auto req = credit_request(*inv, 550);
+  CHECK(req.method == "POST");
+  CHECK(req.path == "/api/v1/users/alice/credit");
+  CHECK(json::parse(req.body) == json({{"amount", 550}, {"kind", "topup"}, {"note", "cash at the desk"}}));
+
+  inv = parse({"credit", "alice", "-1.25", "--adjust"});  // a negative number is not an option
+  REQUIRE(inv.ok());
+  CHECK(inv->adjust);
+  CHECK(json::parse(credit_request(*inv, -125).body) == json({{"amount", -125}, {"kind", "adjust"}}));
+
+  CHECK(*parse_amount("5", 2) == 500);
+  CHECK(*parse_amount("5.5", 2) == 550);
+  CHECK(*parse_amount("5.50", 2) == 550);
+  CHECK(*parse_amount("-1.25", 2) == -125);
+  CHECK(*parse_amount("007.1", 3) == 7100);
+  CHECK(*parse_amount("1200", 0) == 1200);
+  CHECK(*parse_amount("10000000000", 2) == web::max_credit_amount);
+  for (auto [text, digits] : std::initializer_list<std::pair<const char*, uint32_t>>{
+           {"5.505", 2}, {"1.5", 0}, {"0", 2}, {"0.00", 2}, {"", 2}, {"-", 2}, {"5.", 2}, {".5", 2}, {"5,50", 2},
+           {"+5", 2}, {"1e3", 2}, {"10000000000.01", 2}, {"99999999999999999999", 2}, {" 5", 2}}) {
+    CAPTURE(text);
+    CHECK_FALSE(parse_amount(text, digits).ok());
+  }
+
+  CHECK(usage_message({"credit", "alice"}).find("NAME and an AMOUNT") != std::string::npos);
+  CHECK(usage_message({"credit", "alice", "-5"}).find("--adjust") != std::string::npos);
+  CHECK(usage_message({"credit", "alice", "0.00", "--adjust"}).find("not be 0") != std::string::npos);
+  CHECK(usage_message({"credit", "alice", "5x"}).find("AMOUNT must look like") != std::string::npos);
+  CHECK(usage_message({"credit", "alice", "5", "6"}) == "unexpected argument '6'");
+  CHECK(usage_message({"credit", "alice", "5", "--note", "a", "--note", "b"}).find("twice") != std::string::npos);
+  CHECK(usage_message({"account", "alice", "--adjust"}).find("does not apply") != std::string::npos);
+}
+
+TEST_CASE("quirectl: accounting output for people") {
+  std::string account = R"({"name":"alice","balance":1250,"reserved":60,"available":1190,"unlimited":false,)"
+                        R"("quota":{"sheets_left":120,"resets":"2024-06-01T00:00:00.000Z"},"currency":"EUR",)"
+                        R"("minor_digits":2,"balance_text":"12.50 EUR","available_text":"11.90 EUR"})";
+  CHECK(minor_digits_of(account) == std::optional<uint32_t>(2));
+  CHECK_FALSE(minor_digits_of(R"({"minor_digits":9})"));
+  CHECK_FALSE(minor_digits_of("nope"));
+  CHECK(account_details(account) ==
+        "account:    alice\n"
+        "balance:    12.50 EUR\n"
+        "reserved:   0.60 EUR\n"
+        "available:  11.90 EUR\n"
+        "unlimited:  no\n"
+        "quota:      120 sheets left, resets 2024-06-01T00:00:00.000Z\n");
+  CHECK(account_details(R"({"name":"b","quota":null})").find("quota:      none\n") != std::string::npos);
+
+  std::string ledger = R"({"entries":[{"kind":"topup","job":null,"amount_text":"5.00 EUR",)"
+                       R"("balance_after_text":"12.50 EUR","sheets":0,"printer":"","by":"root","printed_by":"",)"
+                       R"("note":"desk\u001b","time":"2024-05-02T10:00:00.000Z"},)"
+                       R"({"kind":"charge","job":42,"amount_text":"-0.60 EUR","balance_after_text":"7.50 EUR",)"
+                       R"("sheets":2,"printer":"lab-1","by":"","printed_by":"bob","note":"",)"
+                       R"("time":"2024-05-01T08:30:00.250Z"}]})";
+  CHECK(ledger_table(ledger) ==
+        "TIME                      KIND    AMOUNT     BALANCE    JOB  SHEETS  PRINTER  BY    NOTE\n"
+        "2024-05-02T10:00:00.000Z  topup   5.00 EUR   12.50 EUR  -    -                root  desk?\n"
+        "2024-05-01T08:30:00.250Z  charge  -0.60 EUR  7.50 EUR   42   2       lab-1    bob\n");
+  CHECK(ledger_table(R"({"entries":[]})").find("(no entries)") != std::string::npos);
+
+  auto alice = *parse({"delegates", "alice"});
+  CHECK(delegates_line(alice, R"({"delegates":["bob","carol"]})") == "delegates of alice: bob, carol\n");
+  CHECK(delegates_line(alice, R"({"delegates":[]})") == "alice has no delegates\n");
+
+  CHECK(terminal_table(R"({"terminals":[{"name":"kiosk","printer":"lab-2","created_by":"root",)"
+                       R"("created":"2024-05-01T08:30:00.250Z"}]})") ==
+        "NAME   PRINTER  CREATED BY  CREATED\n"
+        "kiosk  lab-2    root        2024-05-01T08:30:00.250Z\n");
+  CHECK(terminal_table(R"({"terminals":[]})") == "NAME  PRINTER  CREATED BY  CREATED\n(no terminals)\n");
+  std::string added = terminal_added(R"({"name":"panel","printer":"lab-1","created_by":"root",)"
+                                     R"("created":null,"token":"tok-123"})");
+  CHECK(added.rfind("terminal panel registered for printer lab-1\ntoken: tok-123\n", 0) == 0);
+  CHECK(added.find("shown only this once") != std::string::npos);
 }
