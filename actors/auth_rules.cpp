@@ -1,5 +1,7 @@
 #include "actors/auth_rules.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 
 #include "storage/credentials.hpp"
@@ -184,6 +186,15 @@ pin_verdict pin_attempts::submit(bool pin_matches) {
   }
   ++wrong;
   return locked() ? pin_verdict::locked : pin_verdict::wrong;
+}
+
+std::string normalise_card(std::string id) {
+  while (!id.empty() && std::isspace(static_cast<unsigned char>(id.back()))) id.pop_back();
+  size_t start = 0;
+  while (start < id.size() && std::isspace(static_cast<unsigned char>(id[start]))) ++start;
+  id.erase(0, start);
+  for (auto& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return id;
 }
 
 }  // namespace quire

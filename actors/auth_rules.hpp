@@ -73,6 +73,11 @@ class credential_cache {
   std::unordered_map<std::string, std::list<entry>::iterator> index_;
 };
 
+/// Card ids as readers send them differ in case and padding: one form is
+/// kept (surrounding white space dropped, letters upper-cased), both when a
+/// card is registered and when one is presented at a terminal.
+std::string normalise_card(std::string id);
+
 // --- login_limiter ----------------------------------------------------------
 
 struct login_limits {

@@ -344,9 +344,12 @@ void job_operation(listener_self self, const ipp_call_ptr& call, command_kind ki
       if (data && len > 0 && len <= 255) cmd.pin.assign(static_cast<const char*>(data), static_cast<size_t>(len));
     }
   }
-  self->request(self->state.cfg.registry, caf::infinite, command_atom::value, cmd)
-      .then([call, unsupported](job_record&) { call->reply(ok_response(call, unsupported).get()); },
-            [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); });
+  auto ok = [call, unsupported](job_record&) { call->reply(ok_response(call, unsupported).get()); };
+  auto failed = [call](caf::error& e) { call->reply_status(ipp_status_of(e), message_of(e)); };
+  if (kind == command_kind::release && self->state.cfg.releases)
+    self->request(self->state.cfg.releases, caf::infinite, release_atom::value, cmd).then(ok, failed);
+  else
+    self->request(self->state.cfg.registry, caf::infinite, command_atom::value, cmd).then(ok, failed);
 }
 
 // Cancel-My-Jobs (the requester's jobs) and Cancel-Jobs (everyone's, for

@@ -32,6 +32,7 @@ namespace quire {
 struct ipp_listener_config {
   fleet_ptr printers_and_queues;
   registry_actor registry;
+  release_service_actor releases;  // Release-Job goes through the one release service
   std::vector<reader_actor> readers;
   caf::actor notifier;  // answers the subscription operations (ipp_notifier.hpp)
   user_directory_actor users;  // checks HTTP Basic credentials

@@ -30,6 +30,9 @@ struct job_state_data {
   // Deliveries waiting for the document's analysis (so a job is priced, and
   // PostScript normalised, before it prints); run when it lands or times out.
   std::vector<std::function<void()>> after_analysis;
+  // A release waiting for its account's reservation: commands that arrive
+  // meanwhile wait too (a second release then finds the job queued).
+  bool releasing = false;
   static inline const char* name = "job";
 };
 
@@ -44,7 +47,10 @@ job_context context_of(job_self self) {
   ctx.receiving_timeout_ms = st.env->receiving_timeout_ms;
   ctx.pin_matches = st.env->pin_matches;
   ctx.prices = st.env->prices.get();
-  if (const auto* q = st.env->printers_and_queues->queue(st.job.queue)) ctx.release_printers = q->record.printers;
+  if (const auto* q = st.env->printers_and_queues->queue(st.job.queue)) {
+    ctx.release_printers = q->record.printers;
+    ctx.failover = q->record.failover;
+  }
   return ctx;
 }
 
@@ -76,12 +82,48 @@ void announce(job_self self, const std::vector<event_type>& types, const job_rec
   }
 }
 
+// The account side of a durable change: a job that leaves its printer's
+// queue printed is charged (settle); one that leaves it otherwise (failed,
+// canceled, held again) gets its reservation back. Both are keyed by (job,
+// release number): sent twice, or again by the reconciliation after a
+// crash, they change nothing the second time.
+void account_effects(job_self self, job_state before, const job_record& after) {
+  const auto& accounts = self->state.env->accounts;
+  bool was_out = before == job_state::queued || before == job_state::delivering;
+  if (!accounts || !was_out || after.state == job_state::queued || after.state == job_state::delivering) return;
+  std::string payer = after.payer.empty() ? after.owner : after.payer;
+  if (after.state != job_state::done) {
+    if (after.release_no > 0) self->send(accounts, unreserve_atom::value, payer, after.id, after.release_no);
+    return;
+  }
+  charge_settle c;
+  c.account = std::move(payer);
+  c.job_id = after.id;
+  c.release_no = after.release_no;
+  c.amount = after.price.status == 2 ? after.price.low : 0;
+  c.pages = after.analysis.pages;
+  c.sheets = after.analysis.sheets;
+  c.colour_sheets = after.analysis.colour_sheets;
+  c.owner = after.owner;
+  c.printed_by = after.released_by.empty() ? after.owner : after.released_by;
+  c.printer = after.printer;
+  c.project = after.project;
+  c.price_list = after.price.price_list;
+  self->send(accounts, settle_atom::value, std::move(c));
+}
+
 // Hands `batch` to the storage writer; `then` runs on the actor once the
 // batch is durable (or failed). `before` is the version the batch replaces
 // (null: a new job): once durable, the change is announced.
 void submit(job_self self, write_batch batch, const job_record* before, std::function<void(const error&)> then) {
   auto& st = self->state;
   uint64_t seq = st.next_seq++;
+  if (before && before->state != st.job.state) {
+    then = [self, from = before->state, after = st.job, then = std::move(then)](const error& e) {
+      if (!e) account_effects(self, from, after);
+      then(e);
+    };
+  }
   auto types = events_of(before, st.job);
   if (!types.empty()) {
     then = [self, types = std::move(types), after = st.job, then = std::move(then)](const error& e) {
@@ -113,7 +155,8 @@ void enqueue_at_printer(job_self self);
 // A job at rest, with nothing in flight, asks to be parked.
 void settle(job_self self) {
   auto& st = self->state;
-  if (!st.exists || st.parking || !st.pending.empty() || !st.converting.empty() || !st.after_analysis.empty())
+  if (!st.exists || st.parking || st.releasing || !st.pending.empty() || !st.converting.empty() ||
+      !st.after_analysis.empty())
     return;
   if (st.job.state == job_state::queued || st.job.state == job_state::delivering) return;
   st.parking = true;
@@ -187,13 +230,23 @@ void enqueue_at_printer(job_self self) {
   self->send(p->actor, enqueue_atom::value, st.job.id, caf::actor_cast<job_actor>(self));
 }
 
-// Runs `fn` now, or once the job's creation has landed.
+// Runs `fn` now, or once the job's creation (or a release waiting for its
+// reservation) has landed.
 template <class F>
 void when_exists(job_self self, F fn) {
-  if (self->state.exists)
+  if (self->state.exists && !self->state.releasing)
     fn();
   else
     self->state.waiting.emplace_back(std::move(fn));
+}
+
+void run_waiting(job_self self) {
+  auto& s = self->state;
+  while (!s.waiting.empty() && s.exists && !s.releasing) {
+    auto fn = std::move(s.waiting.front());
+    s.waiting.pop_front();
+    fn();
+  }
 }
 
 caf::result<job_record> on_create(job_self self, new_job& nj) {
@@ -225,11 +278,7 @@ caf::result<job_record> on_create(job_self self, new_job& nj) {
     s.exists = true;
     rp.deliver(s.job);
     after_change(self);
-    while (!s.waiting.empty()) {
-      auto fn = std::move(s.waiting.front());
-      s.waiting.pop_front();
-      fn();
-    }
+    run_waiting(self);
   });
   return rp;
 }
@@ -268,6 +317,44 @@ std::function<void(const error&)> answer_then_move_on(job_self self, caf::typed_
   };
 }
 
+// A release holds the job's price on the payer's account first (credit and
+// quota are the account's to check, one charge at a time), then commits the
+// job queued. Should that commit fail, the reservation goes back.
+void reserve_then_release(job_self self, transition t, caf::typed_response_promise<job_record> rp) {
+  auto& st = self->state;
+  const job_record& next = t.next;
+  charge_hold hold;
+  hold.account = next.payer;
+  hold.job_id = next.id;
+  hold.release_no = next.release_no;
+  hold.amount = next.price.status == 2 ? next.price.low : next.price.high;
+  hold.sheets = next.analysis.sheets;
+  hold.owner = next.owner;
+  hold.printed_by = next.released_by;
+  hold.printer = next.printer;
+  hold.project = next.project;
+  st.releasing = true;
+  self->request(st.env->accounts, caf::infinite, reserve_atom::value, std::move(hold))
+      .then(
+          [self, t = std::move(t), rp](account_view&) mutable {
+            self->state.releasing = false;
+            std::string payer = t.next.payer;
+            uint32_t release_no = t.next.release_no;
+            auto answer = answer_then_move_on(self, rp);
+            commit(self, t, [self, answer, payer, release_no](const error& e) mutable {
+              if (e) self->send(self->state.env->accounts, unreserve_atom::value, payer, self->state.job.id, release_no);
+              answer(e);
+            });
+            run_waiting(self);
+          },
+          [self, rp](caf::error& e) mutable {
+            self->state.releasing = false;
+            rp.deliver(std::move(e));
+            run_waiting(self);
+            settle(self);
+          });
+}
+
 void run_command(job_self self, const job_command& cmd, caf::typed_response_promise<job_record> rp) {
   auto& st = self->state;
   if (!cmd.queue.empty() && cmd.queue != st.job.queue) {
@@ -299,6 +386,10 @@ void run_command(job_self self, const job_command& cmd, caf::typed_response_prom
       t->next.pin_wrong == st.job.pin_wrong) {  // nothing changes
     rp.deliver(st.job);
     settle(self);
+    return;
+  }
+  if (cmd.kind == command_kind::release && st.env->accounts) {
+    reserve_then_release(self, std::move(*t), rp);
     return;
   }
   commit(self, *t, answer_then_move_on(self, rp));
@@ -603,6 +694,11 @@ job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_a
         settle(self);
       },
       [self](delivered_atom, delivery_outcome& outcome) {
+        if (auto moved = fail_over(self->state.job, outcome, context_of(self)); moved.ok()) {
+          spdlog::warn("job {}: {}", moved->next.id, moved->next.state_message);
+          commit(self, *moved, [self](const error&) { after_change(self); });
+          return;
+        }
         auto t = finish_delivery(self->state.job, outcome, context_of(self));
         if (!t.ok()) return;
         if (outcome.ok)

@@ -64,6 +64,9 @@ struct job_env {
   // The price list of each printer that charges (by printer name); a
   // printer not in the map prints free. Null: jobs are not priced.
   std::shared_ptr<const std::map<std::string, pdl::price_list>> prices;
+  // Where releases reserve their price and printed jobs are charged
+  // (actors/account.hpp); null: nothing is charged.
+  accounts_actor accounts;
   std::string currency = "EUR";  // how amounts are shown (config [accounting])
   uint32_t minor_digits = 2;
 };

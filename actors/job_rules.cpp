@@ -159,7 +159,8 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
     if (job.state != job_state::held) return wrong_state(job, "only a held job expires");
     return finish(job, job_state::expired, ctx, "expired before it was released");
   }
-  if (!may_act(job, cmd.who))
+  bool delegate = cmd.kind == command_kind::release && cmd.delegated;  // checked by the release service
+  if (!may_act(job, cmd.who) && !delegate)
     return error{errc::permission_denied, "job " + std::to_string(job.id) + " belongs to another user"};
   switch (cmd.kind) {
     case command_kind::cancel: return cancel(job, ctx);
@@ -169,6 +170,12 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
       auto pin = check_pin(job, cmd.pin, ctx);
       if (!pin.ok() || pin->refusal) return pin;
       auto t = release(pin->next, cmd.printer, ctx);
+      if (!t.ok()) return t;
+      // Each release is numbered: the number keys its reservation and charge.
+      t->next.release_no = job.release_no + 1;
+      t->next.payer = cmd.payer.empty() ? job.owner : cmd.payer;
+      t->next.released_by = cmd.who.user;
+      t->next.project = cmd.project;
       return t;
     }
     case command_kind::expire:
@@ -251,6 +258,23 @@ result<transition> finish_delivery(const job_record& job, const delivery_outcome
   if (outcome.ok) return finish(job, job_state::done, ctx, outcome.message);  // how the device confirmed it
   return finish(job, job_state::failed, ctx,
                 outcome.message.empty() ? "the printer did not take the job" : outcome.message);
+}
+
+result<transition> fail_over(const job_record& job, const delivery_outcome& outcome, const job_context& ctx) {
+  if (job.state != job_state::delivering) return wrong_state(job, "not being delivered");
+  const auto& ps = ctx.release_printers;
+  if (!ctx.failover || outcome.ok || !outcome.unreachable || ps.size() < 2 || job.attempts >= ps.size())
+    return error{errc::not_possible, "no failover"};
+  auto at = std::find(ps.begin(), ps.end(), job.printer);
+  size_t next = at == ps.end() ? 0 : static_cast<size_t>(at - ps.begin() + 1) % ps.size();
+  transition t{job, false, {}};
+  t.next.state = job_state::queued;
+  t.next.printer = ps[next];
+  t.next.queued_ms = ctx.now_ms;
+  t.next.state_message = "printer " + job.printer + " could not be reached (" + outcome.message + "); sent to " +
+                         ps[next] + " instead";
+  reprice(t.next, ctx);
+  return t;
 }
 
 result<transition> resume_after_restart(const job_record& job, const job_context& ctx) {

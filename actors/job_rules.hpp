@@ -29,6 +29,7 @@ struct job_context {
   int64_t receiving_timeout_ms = 300000;       // how long a Create-Job job waits for each document
   int64_t history_ms = 0;                      // how long a finished job is kept (0: forever)
   std::vector<std::string> release_printers;   // where the job's queue may send it
+  bool failover = false;                       // the queue moves jobs off unreachable printers
   uint32_t pin_limit = 5;                      // wrong PINs that lock a job-password job
   // Whether `typed` is the PIN of `job` (job.pin_hash); null: no PIN matches.
   std::function<bool(const job_record& job, const std::string& typed)> pin_matches;
@@ -134,6 +135,15 @@ struct conversion {
   std::string variant;
 };
 conversion conversion_for(const job_record& job, const std::string& language, bool mono_only);
+
+/// A delivery that failed with the device unreachable (it took nothing of
+/// the job), on a queue with failover: the job goes back to queued at the
+/// queue's next printer (in the queue's order, wrapping), repriced there;
+/// its state message says why. not_possible when the queue does not fail
+/// over, the device took part of the job, the queue has no other printer,
+/// or the job has already been tried on as many printers as the queue has
+/// (attempts): then it fails as finish_delivery says.
+result<transition> fail_over(const job_record& job, const delivery_outcome& outcome, const job_context& ctx);
 
 /// After a restart: a job caught delivering goes back to queued (it will be
 /// sent again); queued stays queued. Other states are not resumed.

@@ -50,6 +50,10 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<event>>("std::vector<event>");
   cfg.add_message_type<event_backlog>("event_backlog");
   cfg.add_message_type<event_sink_actor>("event_sink_actor");
+  cfg.add_message_type<charge_hold>("charge_hold");
+  cfg.add_message_type<charge_settle>("charge_settle");
+  cfg.add_message_type<account_credit>("account_credit");
+  cfg.add_message_type<account_view>("account_view");
   cfg.add_error_category(errc_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
     std::string out = to_string(static_cast<errc>(code));
     if (ctx.match_elements<std::string>()) out += ": " + ctx.get_as<std::string>(0);

@@ -59,6 +59,16 @@ using accept_atom = caf::atom_constant<caf::atom("accept")>;
 using analyse_atom = caf::atom_constant<caf::atom("analyse")>;
 using analysed_atom = caf::atom_constant<caf::atom("analysed")>;
 using convert_atom = caf::atom_constant<caf::atom("convert")>;
+using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+using unreserve_atom = caf::atom_constant<caf::atom("unreserve")>;
+using credit_atom = caf::atom_constant<caf::atom("credit")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using login_atom = caf::atom_constant<caf::atom("login")>;
+using logout_atom = caf::atom_constant<caf::atom("logout")>;
+using jobs_atom = caf::atom_constant<caf::atom("jobs")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -120,6 +130,61 @@ struct job_command {
   std::string queue;    // the queue the client addressed ("" = any): a job of
                         // another queue is not found through it
   std::string pin;      // release of a job-password job: the PIN as typed
+  // Release, set by the release service only (actors/release_service.hpp):
+  bool delegated = false;  // who.user is a delegate of the owner (checked)
+  std::string payer;       // the account to charge ("" = the owner)
+  std::string project;     // the project chosen, or ""
+};
+
+/// A price held back on an account for a released job (actors/account.hpp):
+/// keyed by (job, release_no), so asking twice holds it once.
+struct charge_hold {
+  std::string account;     // the payer: a user, or "project:<name>"
+  uint64_t job_id = 0;
+  uint32_t release_no = 0;
+  int64_t amount = 0;      // minor units
+  uint64_t sheets = 0;     // for the quota
+  std::string owner;
+  std::string printed_by;
+  std::string printer;
+  std::string project;
+};
+
+/// A released job printed: its final price is charged, once per (job, release_no).
+struct charge_settle {
+  std::string account;
+  uint64_t job_id = 0;
+  uint32_t release_no = 0;
+  int64_t amount = 0;
+  uint64_t pages = 0;
+  uint64_t sheets = 0;
+  uint64_t colour_sheets = 0;
+  std::string owner;
+  std::string printed_by;
+  std::string printer;
+  std::string project;
+  std::string price_list;
+};
+
+/// An administrator's top-up (kind 2) or adjustment (kind 4) of an account.
+struct account_credit {
+  std::string account;
+  requester by;
+  uint8_t kind = 2;
+  int64_t amount = 0;
+  std::string note;
+};
+
+/// What an account holds, as users and administrators see it.
+struct account_view {
+  std::string name;
+  int64_t balance = 0;
+  int64_t reserved = 0;
+  int64_t available = 0;
+  bool unlimited = false;
+  bool has_quota = false;
+  int64_t quota_sheets_left = 0;
+  int64_t period_end_ms = 0;
 };
 
 /// What a printer gets when it may deliver a job.
@@ -139,6 +204,7 @@ struct delivery_outcome {
   uint64_t job_id = 0;
   bool ok = false;
   std::string message;  // failed: why; done: how the device confirmed it
+  bool unreachable = false;  // failed with nothing of it taken by the device (devices/driver.hpp)
 };
 
 enum class printer_state : uint8_t { idle = 3, processing = 4, stopped = 5 };
@@ -163,7 +229,7 @@ struct job_query {
 
 /// An administrator's operation on users (the admin API's user_service).
 enum class user_op : uint8_t {
-  list = 1, get, create, update, set_password, add_card, remove_card, set_pin, clear_pin, remove
+  list = 1, get, create, update, set_password, add_card, remove_card, set_pin, clear_pin, remove, set_delegates
 };
 
 struct user_request {
@@ -182,6 +248,7 @@ struct user_request {
   std::vector<std::string> groups;
   int8_t admin = -1;       // -1: unchanged, 0/1
   int8_t disabled = -1;
+  std::vector<std::string> delegates;  // set_delegates: who may release the user's jobs
 };
 
 /// What the admin API may see of a user: never a hash, card id or PIN.
@@ -208,7 +275,8 @@ typename Inspector::result_type inspect(Inspector& f, user_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_request& x) {
   return f(caf::meta::type_name("user_request"), x.op, x.by, x.name, x.after, x.limit, x.record, x.secret,
-           x.has_secret, x.set_display_name, x.display_name, x.set_groups, x.groups, x.admin, x.disabled);
+           x.has_secret, x.set_display_name, x.display_name, x.set_groups, x.groups, x.admin, x.disabled,
+           x.delegates);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_info_msg& x) {
@@ -236,7 +304,7 @@ typename Inspector::result_type inspect(Inspector& f, job_record& x) {
            x.expires_ms, x.queued_ms, x.pin_hash, x.pin_wrong, x.media, x.media_source, x.media_type,
            x.sides, x.color_mode, x.print_quality, x.orientation, x.resolution_dpi, x.number_up,
            x.job_priority, x.banner, x.uncollated, x.page_ranges, x.print_scaling, x.content_optimize,
-           x.rendering_intent, x.analysis, x.price);
+           x.rendering_intent, x.analysis, x.price, x.release_no, x.payer, x.released_by, x.project);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_analysis& x) {
@@ -264,7 +332,27 @@ typename Inspector::result_type inspect(Inspector& f, job_document& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_command& x) {
-  return f(caf::meta::type_name("job_command"), x.job_id, x.kind, x.who, x.printer, x.queue, x.pin);
+  return f(caf::meta::type_name("job_command"), x.job_id, x.kind, x.who, x.printer, x.queue, x.pin, x.delegated,
+           x.payer, x.project);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, charge_hold& x) {
+  return f(caf::meta::type_name("charge_hold"), x.account, x.job_id, x.release_no, x.amount, x.sheets, x.owner,
+           x.printed_by, x.printer, x.project);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, charge_settle& x) {
+  return f(caf::meta::type_name("charge_settle"), x.account, x.job_id, x.release_no, x.amount, x.pages, x.sheets,
+           x.colour_sheets, x.owner, x.printed_by, x.printer, x.project, x.price_list);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_credit& x) {
+  return f(caf::meta::type_name("account_credit"), x.account, x.by, x.kind, x.amount, x.note);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_view& x) {
+  return f(caf::meta::type_name("account_view"), x.name, x.balance, x.reserved, x.available, x.unlimited,
+           x.has_quota, x.quota_sheets_left, x.period_end_ms);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_ticket& x) {
@@ -273,7 +361,7 @@ typename Inspector::result_type inspect(Inspector& f, delivery_ticket& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_outcome& x) {
-  return f(caf::meta::type_name("delivery_outcome"), x.job_id, x.ok, x.message);
+  return f(caf::meta::type_name("delivery_outcome"), x.job_id, x.ok, x.message, x.unreachable);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, printer_status& x) {
@@ -293,6 +381,20 @@ typename Inspector::result_type inspect(Inspector& f, job_query& x) {
 using user_directory_actor = caf::typed_actor<
     caf::replies_to<auth_atom, std::string, std::string, std::string>::with<requester>,
     caf::replies_to<users_atom, user_request>::with<std::vector<user_info_msg>>>;
+
+/// The site's accounts (actors/account.hpp): one actor per user or project
+/// behind one front, so that the charges of an account are serialized.
+using accounts_actor = caf::typed_actor<
+    caf::replies_to<reserve_atom, charge_hold>::with<account_view>,
+    caf::reacts_to<settle_atom, charge_settle>,
+    caf::reacts_to<unreserve_atom, std::string, uint64_t, uint32_t>,
+    caf::replies_to<credit_atom, account_credit>::with<account_view>,
+    caf::replies_to<describe_atom, std::string>::with<account_view>,
+    caf::reacts_to<tick_atom>>;
+
+/// The one release service (actors/release_service.hpp): every door's
+/// release — IPP Release-Job, a terminal, the web — goes through it.
+using release_service_actor = caf::typed_actor<caf::replies_to<release_atom, job_command>::with<job_record>>;
 
 /// Whoever wants events pushed to it (see event_bus.hpp).
 using event_sink_actor = caf::typed_actor<caf::reacts_to<event>>;

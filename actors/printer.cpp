@@ -91,7 +91,7 @@ void hand_to_driver(printer_self self, slot& s) {
   st.loop->post([driver = st.driver, me, id, doc = std::move(doc)]() mutable {
     driver->deliver(std::move(doc), [me, id](devices::delivery_result r) {
       std::string said = r.ok ? std::move(r.confirmation) : std::move(r.message);
-      caf::anon_send(me, delivered_atom::value, delivery_outcome{id, r.ok, std::move(said)});
+      caf::anon_send(me, delivered_atom::value, delivery_outcome{id, r.ok, std::move(said), r.unreachable});
     });
   });
 }

@@ -13,6 +13,8 @@
 #include <future>
 #include <thread>
 
+#include "actors/account.hpp"
+#include "actors/accounting_service_adapter.hpp"
 #include "actors/io/http_server.hpp"
 #include "actors/io/loop.hpp"
 #include "actors/io/tls.hpp"
@@ -27,10 +29,12 @@
 #include "actors/printer.hpp"
 #include "actors/queue.hpp"
 #include "actors/processor_pool.hpp"
+#include "actors/release_service.hpp"
 #include "actors/site_http.hpp"
 #include "actors/stream_listener.hpp"
 #include "actors/site_impl.hpp"
 #include "actors/supervisor.hpp"
+#include "actors/terminal_service.hpp"
 #include "actors/user_directory.hpp"
 #include "actors/user_service_adapter.hpp"
 #include "protocols/ipp/job_password.hpp"
@@ -121,6 +125,23 @@ processor_pool_actor spawn_processors(site::impl& d) {
   return spawn_processor_pool(*d.actors, std::move(o));
 }
 
+accounts_options accounts_options_of(const site::impl& d, event_bus_actor bus) {
+  accounts_options ao;
+  ao.st = d.st.get();
+  ao.events = std::move(bus);
+  ao.now_ms = &wall_clock_ms;
+  ao.initial_credit = d.cfg.accounting.initial_credit;
+  ao.unlimited_groups = d.cfg.accounting.unlimited_groups;
+  for (const auto& q : d.cfg.quotas) {
+    account_quota aq{q.groups, quota_period_kind::month, q.sheets};
+    parse_quota_period(to_string(q.period), aq.period);
+    ao.quotas.push_back(std::move(aq));
+  }
+  ao.currency = d.cfg.accounting.currency;
+  ao.minor_digits = d.cfg.accounting.minor_digits;
+  return ao;
+}
+
 // Spawns printers, registry, queues, readers and the IPP listener; returns
 // the actors the supervisor watches.
 std::vector<caf::actor> spawn_actors(site::impl& d) {
@@ -196,6 +217,9 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   ropts.admission.max_bytes_per_user = d.cfg.limits.max_bytes_per_user;
   ropts.admission.user_per_minute = d.cfg.limits.user_submissions_per_minute;
   ropts.admission.host_per_minute = d.cfg.limits.host_submissions_per_minute;
+  auto accounts = spawn_accounts(sys, accounts_options_of(d, bus));
+  watched.push_back(caf::actor_cast<caf::actor>(accounts));
+  env->accounts = accounts;
   auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
   watched.push_back(caf::actor_cast<caf::actor>(registry));
   for (auto& q : d.st->list_queues()) {
@@ -222,9 +246,40 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   d.jobs_api = make_job_service(sys, *d.st, {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
+  std::map<std::string, std::vector<std::string>> projects;
+  for (const auto& p : d.cfg.projects) projects.emplace(p.name, p.groups);
+  release_service_options ro{d.st.get(), registry, fl, projects};
+  auto releases = spawn_release_service(sys, std::move(ro));
+  watched.push_back(caf::actor_cast<caf::actor>(releases));
+  terminal_options to;
+  to.st = d.st.get();
+  to.fleet = fl;
+  to.users = d.users;
+  to.releases = releases;
+  to.registry = registry;
+  to.accounts = accounts;
+  to.events = bus;
+  for (const auto& p : d.cfg.printers)
+    to.printers.emplace(p.name, terminal_printer_policy{login_methods_of(p.login), p.print_all_on_login});
+  to.projects = projects;
+  to.prices = env->prices;
+  to.money = {d.cfg.accounting.currency, d.cfg.accounting.minor_digits};
+  to.idle_ms = int64_t{d.cfg.terminals.session_idle_s} * 1000;
+  to.pin_min_digits = d.cfg.terminals.pin_login_min_digits;
+  to.limits.max_user_failures = to.limits.max_address_failures = d.cfg.terminals.max_login_failures;
+  to.limits.base_backoff_ms = to.limits.max_backoff_ms = int64_t{d.cfg.terminals.lockout_s} * 1000;
+  to.now_ms = &wall_clock_ms;
+  auto terminals = spawn_terminals(sys, std::move(to));
+  watched.push_back(terminals);
+  d.terminals_api = make_terminal_service(terminals);
+  d.accounting_api = make_accounting_service(sys, *d.st, accounts, d.users, terminals,
+                                             {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
+  d.terminal_api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
+
   ipp_listener_config lc;
   lc.printers_and_queues = fl;
   lc.registry = registry;
+  lc.releases = releases;
   lc.readers = spawn_job_readers(sys, d.st.get(), 2);
   for (auto& r : lc.readers) watched.push_back(caf::actor_cast<caf::actor>(r));
   lc.server_name = d.cfg.server.name;
@@ -365,6 +420,8 @@ void site::stop() {
   d.stream_listener = nullptr;
   d.users_api.reset();
   d.jobs_api.reset();
+  d.terminals_api.reset();
+  d.accounting_api.reset();
   d.users = nullptr;
   d.fleet.reset();
   d.actors.reset();

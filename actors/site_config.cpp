@@ -34,6 +34,7 @@ queue_record to_record(const queue_config& q) {
   r.location = q.location;
   r.info = q.info;
   r.auth_required = q.authentication;
+  r.failover = q.failover;
   r.origin = record_origin::config;
   return r;
 }

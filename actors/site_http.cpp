@@ -56,8 +56,11 @@ io::router make_router(site::impl& d) {
   return [&d](const io::request_info& info, io::responder respond) -> std::unique_ptr<io::request_handler> {
     const auto& head = info.head;
     std::string_view path = head.path();
+    if (web::is_terminal_api_path(path) && d.terminals_api)
+      return web::route_terminal_api(info, std::move(respond), *d.terminals_api, d.terminal_api_options);
     if (web::is_admin_api_path(path) && d.users_api && d.jobs_api)
-      return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options);
+      return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options,
+                                  d.accounting_api.get());
     if (head.method == "POST" && (path == "/" || path.rfind("/ipp/", 0) == 0)) {
       const std::string* type = head.find("Content-Type");
       if (!type || ::strncasecmp(type->c_str(), "application/ipp", 15) != 0) {

@@ -17,6 +17,7 @@
 #include "config/config.hpp"
 #include "storage/store.hpp"
 #include "web/admin_api.hpp"
+#include "web/terminal_api.hpp"
 
 namespace quire {
 
@@ -44,6 +45,9 @@ struct site::impl {
   std::unique_ptr<web::user_service> users_api;  // the admin API's view of `users`
   std::unique_ptr<web::job_service> jobs_api;    // the admin API's view of committed jobs in `st`
   web::api_options api_options;
+  std::unique_ptr<web::terminal_service> terminals_api;  // the terminal API's view of the terminals actor
+  web::terminal_api_options terminal_api_options;
+  std::unique_ptr<web::accounting_service> accounting_api;  // credit, ledger, delegates, terminals (admin API)
   fleet_ptr fleet;
   std::vector<std::pair<std::string, std::string>> listeners;
   bool loop_running = false;

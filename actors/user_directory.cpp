@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <unordered_map>
@@ -173,16 +174,6 @@ size_t enabled_admins(directory_self self) {
   return n;
 }
 
-// Card ids as readers send them differ in case and padding; one form is kept.
-std::string normalise_card(std::string id) {
-  while (!id.empty() && std::isspace(static_cast<unsigned char>(id.back()))) id.pop_back();
-  size_t start = 0;
-  while (start < id.size() && std::isspace(static_cast<unsigned char>(id[start]))) ++start;
-  id.erase(0, start);
-  for (auto& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return id;
-}
-
 constexpr uint32_t max_cards_per_user = 16;
 
 users_result credential_change(directory_self self, user_request& r, const user_record& user) {
@@ -237,8 +228,47 @@ users_result credential_change(directory_self self, user_request& r, const user_
   return rp;
 }
 
+// Who may release `r.name`'s jobs: existing users other than the owner, at
+// most max_delegates. The owner sets them, or an administrator.
+constexpr size_t max_delegates = 32;
+
+users_result set_delegates(directory_self self, user_request& r) {
+  auto& st = self->state;
+  if (!r.by.admin && r.by.user != r.name)
+    return fail_with(errc::permission_denied, "only the user or an administrator names delegates");
+  if (!st.users->get_user(r.name).ok()) return fail_with(errc::not_found, "there is no user " + r.name);
+  std::vector<std::string> after = r.delegates;
+  std::sort(after.begin(), after.end());
+  after.erase(std::unique(after.begin(), after.end()), after.end());
+  if (after.size() > max_delegates)
+    return fail_with(errc::invalid_argument, "at most " + std::to_string(max_delegates) + " delegates");
+  for (const auto& d : after) {
+    if (d == r.name) return fail_with(errc::invalid_argument, "a user cannot be their own delegate");
+    if (!st.users->get_user(d).ok()) return fail_with(errc::not_found, "there is no user " + d);
+  }
+  if (st.changing.count(r.name)) return fail_with(errc::busy, "another change to " + r.name + " is in progress");
+  write_batch b;
+  b.set_delegates(r.name, st.users->delegates_of(r.name), after);
+  st.changing.insert(r.name);
+  auto rp = self->make_response_promise<std::vector<user_info_msg>>();
+  finish(self, rp, r.name, std::move(b));
+  return rp;
+}
+
+// A deleted user is nobody's delegate any more, and names none.
+void drop_delegations(const store& users, const std::string& name, write_batch& b) {
+  b.set_delegates(name, users.delegates_of(name), {});
+  for (const auto& owner : users.delegators_of(name)) {
+    auto before = users.delegates_of(owner);
+    auto after = before;
+    after.erase(std::remove(after.begin(), after.end(), name), after.end());
+    b.set_delegates(owner, before, after);
+  }
+}
+
 users_result manage(directory_self self, user_request& r) {
   auto& st = self->state;
+  if (r.op == user_op::set_delegates) return set_delegates(self, r);
   if (!r.by.admin) return fail_with(errc::permission_denied, "only administrators manage users");
   int64_t now = st.opts.now_ms();
   if (r.op == user_op::list) {
@@ -255,6 +285,8 @@ users_result manage(directory_self self, user_request& r) {
     rec.password_hash.clear();
     rec.created_ms = rec.updated_ms = now;
     if (auto v = validate_user(rec)) return fail_with(errc::invalid_argument, v.message);
+    if (rec.name.rfind(project_account_prefix, 0) == 0)  // the accounts of projects are named so
+      return fail_with(errc::invalid_argument, "a user name may not begin with \"project:\"");
     st.changing.insert(rec.name);
     auto rp = self->make_response_promise<std::vector<user_info_msg>>();
     auto store_it = [self, rp, rec](const std::string& hash) mutable {
@@ -321,6 +353,7 @@ users_result manage(directory_self self, user_request& r) {
         return fail_with(errc::not_possible, "the last administrator cannot be deleted");
       write_batch b;
       b.erase_user(rec.name, st.users->user_credentials(rec.name));
+      drop_delegations(*st.users, rec.name, b);
       st.changing.insert(rec.name);
       auto rp = self->make_response_promise<std::vector<user_info_msg>>();
       finish(self, rp, rec.name, std::move(b));

@@ -41,6 +41,10 @@ struct delivery_result {
   bool ok = false;
   std::string message;       // why it failed, for the job's state message
   std::string confirmation{};  // if ok: how the device confirmed it, for people
+  // Failed without the device taking any of the job (down, refusing
+  // connections, busy through every retry): another device may print it
+  // without printing it twice (a queue's failover).
+  bool unreachable = false;
 };
 
 class driver {

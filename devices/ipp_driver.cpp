@@ -483,7 +483,9 @@ void ipp_driver::step_done(std::unique_ptr<ipp_job> job, int status) {
           .append(std::to_string(job->tries))
           .append(job->tries == 1 ? " try): " : " tries): ")
           .append(job->problem);
-      return finish(std::move(job), failed(std::move(why)));
+      auto r = failed(std::move(why));
+      r.unreachable = true;  // no Print-Job was accepted: the device has nothing of it
+      return finish(std::move(job), std::move(r));
   }
 }
 

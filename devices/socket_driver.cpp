@@ -384,7 +384,8 @@ void network_delivery::retry_or_fail(std::string reason) {
       reason.insert(reason.size() - 1, "; " + std::to_string(tries_) + " tries");
     else if (tries_ > 1)
       reason.append(" (").append(std::to_string(tries_)).append(" tries)");
-    return fail(std::move(reason));
+    if (accepted_) return fail(std::move(reason));
+    return finish({false, std::move(reason), {}, true});
   }
   if (!timer_) {
     timer_ = new backoff_timer;

@@ -191,8 +191,9 @@ struct queue_record {
   std::string info;
   record_origin origin = record_origin::config;
   bool auth_required = false;  // IPP clients must log in (HTTP Basic over TLS)
+  bool failover = false;       // a job whose printer is unreachable goes to the queue's next printer
 
-  MSGPACK_DEFINE_MAP(name, type, printers, location, info, origin, auth_required)
+  MSGPACK_DEFINE_MAP(name, type, printers, location, info, origin, auth_required, failover)
 };
 
 /// Encodes a record as a msgpack map.

@@ -54,6 +54,10 @@ std::vector<std::string_view> ipp_events_of(const event& e) {
       if (e.printer_state == 5) return {"printer-stopped", "printer-state-changed"};
       return {"printer-state-changed"};
     case event_type::queue_changed: return {"printer-config-changed"};
+    case event_type::balance_changed:  // not IPP's: WebSocket and the event flow only
+    case event_type::job_charged:
+    case event_type::session_opened:
+    case event_type::session_closed: return {};
   }
   return {};
 }

@@ -34,6 +34,10 @@ enum class event_type : uint8_t {
   job_analysed = 10,  // "job.analysed": pages and colour pages are known (`text`: "pages 12, colour 3")
   printer_state = 20, // "printer.state": idle, processing or stopped (`printer_state`, `text`)
   queue_changed = 30, // "queue.changed": a queue's configuration or acceptance changed
+  balance_changed = 40,  // "balance.changed": an account's credit changed (`user`: the account; `text`: "balance 4.40 EUR, ...")
+  job_charged = 41,      // "job.charged": a printed job was charged (`user`: who paid; `text`: "0.60 EUR")
+  session_opened = 50,   // "session.opened": a user logged in at a printer's terminal (`printer`, `user`)
+  session_closed = 51,   // "session.closed": that session ended (`text`: "logout", "idle")
 };
 
 /// "job.held", ...; "unknown" for a value outside the catalogue.

@@ -68,7 +68,7 @@ TEST_CASE("an administrator may act on anyone's job") {
   CHECK(apply_command(held_job(), c, ctx()).ok());
 }
 
-TEST_CASE("cancel: held and queued jobs end canceled and drop their document; printing ones do not") {
+TEST_CASE("cancel: held and queued jobs end canceled and drop their document, printing ones do not") {
   auto t = apply_command(held_job(), cmd(command_kind::cancel, "alice"), ctx());
   REQUIRE(t.ok());
   CHECK(t->next.state == job_state::canceled);
@@ -81,7 +81,7 @@ TEST_CASE("cancel: held and queued jobs end canceled and drop their document; pr
   CHECK(apply_command(t->next, cmd(command_kind::cancel, "alice"), ctx()).err().code == errc::not_possible);
 }
 
-TEST_CASE("hold: a queued job goes back to held with a new expiry; a held one stays") {
+TEST_CASE("hold: a queued job goes back to held with a new expiry, a held one stays") {
   auto queued = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx())->next;
   auto t = apply_command(queued, cmd(command_kind::hold, "alice"), ctx());
   REQUIRE(t.ok());
@@ -194,7 +194,7 @@ TEST_CASE("Send-Document: the last document moves a Create-Job job on, held or q
   CHECK(queued->next.name == "Report");
 }
 
-TEST_CASE("Send-Document without last-document waits; Close-Job ends it") {
+TEST_CASE("Send-Document without last-document waits, Close-Job ends it") {
   auto first = add_document(receiving_job(hold_reason::none), doc_for("alice", true, false), ctx());
   REQUIRE(first.ok());
   CHECK(first->next.state == job_state::receiving);
@@ -208,7 +208,7 @@ TEST_CASE("Send-Document without last-document waits; Close-Job ends it") {
   CHECK(closed->next.state == job_state::queued);
 }
 
-TEST_CASE("a Create-Job job closed without any document fails; others may not touch it") {
+TEST_CASE("a Create-Job job closed without any document fails, others may not touch it") {
   auto empty = add_document(receiving_job(hold_reason::none), doc_for("alice", false, true), ctx());
   REQUIRE(empty.ok());
   CHECK(empty->next.state == job_state::failed);
@@ -221,7 +221,7 @@ TEST_CASE("a Create-Job job closed without any document fails; others may not to
   CHECK(late.err().code == errc::not_possible);
 }
 
-TEST_CASE("a Create-Job job whose document does not come in time fails; each document restarts the wait") {
+TEST_CASE("a Create-Job job whose document does not come in time fails, each document restarts the wait") {
   auto c = ctx();
   c.receiving_timeout_ms = 300000;
   auto open = add_document(receiving_job(hold_reason::none), doc_for("alice", true, false), c);
@@ -336,4 +336,55 @@ TEST_CASE("a group sends a job to its least busy printer, a stopped one last, id
   CHECK(least_busy({p(0), p(0), p(0)}, 1) == 1);
   CHECK(least_busy({p(0), p(0), p(0)}, 5) == 2);
   CHECK(least_busy({p(1), p(0), p(1)}, 2) == 1);  // busy beats turn
+}
+
+TEST_CASE("release: each release is numbered and names who released it and who pays") {
+  auto first = apply_command(held_job(), cmd(command_kind::release, "alice"), ctx());
+  REQUIRE(first.ok());
+  CHECK(first->next.release_no == 1);
+  CHECK(first->next.payer == "alice");
+  CHECK(first->next.released_by == "alice");
+  CHECK(first->next.project.empty());
+  auto again = apply_command(first->next, cmd(command_kind::hold, "alice"), ctx());
+  REQUIRE(again.ok());
+  auto c = cmd(command_kind::release, "alice");
+  c.payer = "project:research";
+  c.project = "research";
+  auto second = apply_command(again->next, c, ctx());
+  REQUIRE(second.ok());
+  CHECK(second->next.release_no == 2);  // a new reservation and charge key
+  CHECK(second->next.payer == "project:research");
+  CHECK(second->next.project == "research");
+}
+
+TEST_CASE("release: a delegate the release service checked may release, the owner pays") {
+  auto c = cmd(command_kind::release, "bob");
+  CHECK(apply_command(held_job(), c, ctx()).err().code == errc::permission_denied);
+  c.delegated = true;
+  auto t = apply_command(held_job(), c, ctx());
+  REQUIRE(t.ok());
+  CHECK(t->next.payer == "alice");
+  CHECK(t->next.released_by == "bob");
+  auto cancel = cmd(command_kind::cancel, "bob");
+  cancel.delegated = true;  // delegation is for releasing only
+  CHECK(apply_command(held_job(), cancel, ctx()).err().code == errc::permission_denied);
+}
+
+TEST_CASE("failover: an unreachable printer passes the job to the queue's next one, once per printer") {
+  auto queued = apply_command(held_job(), cmd(command_kind::release, "alice", "lab-1"), ctx())->next;
+  auto delivering = start_delivery(queued, ctx())->next;
+  delivery_outcome down{42, false, "the printer at 10.0.0.9:9100 refused the connection", true};
+  auto c = ctx();
+  CHECK_FALSE(fail_over(delivering, down, c).ok());  // the queue does not fail over
+  c.failover = true;
+  auto moved = fail_over(delivering, down, c);
+  REQUIRE(moved.ok());
+  CHECK(moved->next.state == job_state::queued);
+  CHECK(moved->next.printer == "lab-2");
+  CHECK(moved->next.state_message.find("sent to lab-2") != std::string::npos);
+  CHECK(moved->next.release_no == queued.release_no);  // the same release: one reservation, one charge
+  auto again = start_delivery(moved->next, c)->next;
+  CHECK_FALSE(fail_over(again, down, c).ok());  // tried on both printers: it fails
+  delivery_outcome partial{42, false, "the printer reset the connection", false};
+  CHECK_FALSE(fail_over(delivering, partial, c).ok());  // the device took part of it: never twice
 }

@@ -84,6 +84,9 @@ class Delivery(unittest.TestCase):
         for name, uri in printers.items():
             sets += ["printers.%s.device_uri=%s" % (name, uri), "queues.%s.type=direct" % name,
                      'queues.%s.printers=["%s"]' % (name, name)]
+        # A group queue that fails over: its first printer is down.
+        sets += ["queues.fallback.type=group", 'queues.fallback.printers=["downp", "sockp"]',
+                 "queues.fallback.failover=true"]
         cls.server = Quired(sets=sets)
         cls.server.start()
         assert wait_for(lambda: cls.ipp_ready(), timeout=20), "ippeveprinter did not start"
@@ -160,6 +163,14 @@ class Delivery(unittest.TestCase):
         self.assertEqual(a["job-state"], [8], a)  # aborted
         self.assertIn("refused", a["job-state-message"][0])
         self.assertIn("(2 tries)", a["job-state-message"][0])  # delivery.retries = 1
+
+    def test_failover_sends_the_job_to_the_next_printer_of_its_queue(self):
+        before = set(self.device_sink())
+        job = self.print_to("fallback")
+        a = self.finished("fallback", job, timeout=30)
+        self.assertEqual(a["job-state"], [9], a)  # completed, on sockp
+        self.assertTrue(wait_for(lambda: len(set(self.device_sink()) - before) == 1, timeout=10))
+        self.assertEqual(list(self.device_sink()[f] for f in set(self.device_sink()) - before), [PDF])
 
 
 if __name__ == "__main__":

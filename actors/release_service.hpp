@@ -1,0 +1,42 @@
+// The release service: the one door every release goes through.
+//
+// IPP Release-Job, a terminal session and the web portal all ask this
+// actor, so the same checks apply whichever door a user comes through
+// (ARCHITECTURE.md, "Release"):
+//   1. the job exists; the printer is one its queue releases to (the
+//      queue's first printer when none is named) and is not stopped;
+//   2. who may release it: its owner, an administrator, or a delegate the
+//      owner named (the ledger then records who printed and who paid);
+//   3. a project, when one is chosen, exists and the releaser may charge it
+//      (the project pays instead of the owner);
+//   4. the job's actor, reached through the registry (so there is one per
+//      job), checks the job's PIN, reserves its price on the payer's account
+//      (credit and quota: actors/account.hpp) and queues it — once: a second
+//      door asking at the same moment finds the job no longer held.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/messages.hpp"
+
+namespace quire {
+
+class store;
+
+struct release_service_options {
+  store* st = nullptr;
+  registry_actor registry;
+  fleet_ptr fleet;
+  // Projects (cost centres) by name: the groups whose members may charge
+  // them (empty: every user).
+  std::map<std::string, std::vector<std::string>> projects;
+};
+
+release_service_actor spawn_release_service(caf::actor_system& sys, release_service_options opts);
+
+/// Whether `user` (in `groups`) may charge `project`. Pure, for tests.
+bool may_charge_project(const std::vector<std::string>& project_groups, const std::vector<std::string>& groups);
+
+}  // namespace quire
