@@ -11,6 +11,7 @@ import base64
 import http.client
 import json
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -22,46 +23,12 @@ ROOT_PASSWORD = "s3cret-root-pw"
 PRICE = 5  # the demo price list: 5 cents per mono impression; the sample is one mono page
 
 
-class Release(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        sets = [
-            "api.allow_plain_loopback=true",
-            "accounting.initial_credit=100",
-            'printers.demo.login=["card", "pin", "password", "card+pin"]',
-            'printers.lab2.device_uri=file://${data_dir}/sink/lab2',
-            'printers.lab2.price_list=standard',
-            'printers.lab2.login=["card+pin"]',
-            'queues.secure.printers=["demo", "lab2"]',
-            "terminals.session_idle_s=10",
-            "terminals.max_login_failures=3",
-            'quotas.students.groups=["students"]',
-            "quotas.students.sheets=2",
-        ]
-        cls.server = Quired(sets=sets)
-        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        assert add.returncode == 0, add.stderr
-        cls.server.start()
-        cls.admin("POST", "/api/v1/users", {"name": "alice", "password": "alice-pw-123"})
-        cls.admin("POST", "/api/v1/users/alice/cards", {"card_id": "CARD-ALICE"})
-        cls.admin("PUT", "/api/v1/users/alice/pin", {"pin": "48151623"})
-        for name in ("bob", "carol"):
-            cls.admin("POST", "/api/v1/users", {"name": name, "password": name + "-pw-123"})
-            cls.admin("POST", "/api/v1/users/%s/cards" % name, {"card_id": "CARD-" + name.upper()})
-        cls.admin("POST", "/api/v1/users", {"name": "dave", "groups": ["students"]})
-        cls.admin("POST", "/api/v1/users/dave/cards", {"card_id": "CARD-DAVE"})
-        cls.tokens = {}
-        for name, printer in (("t1", "demo"), ("t2", "demo"), ("t3", "lab2"), ("t4", "demo")):
-            status, body = cls.admin("POST", "/api/v1/terminals", {"name": name, "printer": printer})
-            assert status == 201, (status, body)
-            cls.tokens[name] = body["token"]
+class ReleaseClients:
+    """The clients of these tests: the admin API, a terminal, IPP. The class
+    using it sets `server` (a Quired) and `tokens` (terminal name -> token)."""
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
-    # --- clients ---------------------------------------------------------------
+    server = None
+    tokens = {}
 
     @classmethod
     def http(cls, method, path, body=None, headers=None):
@@ -127,6 +94,46 @@ class Release(unittest.TestCase):
     def wait_done(self, job_id):
         self.assertTrue(wait_for(lambda: self.job(job_id)["state"] in ("done", "failed"), 30))
         return self.job(job_id)
+
+
+class Release(unittest.TestCase, ReleaseClients):
+    @classmethod
+    def setUpClass(cls):
+        sets = [
+            "api.allow_plain_loopback=true",
+            "accounting.initial_credit=100",
+            'printers.demo.login=["card", "pin", "password", "card+pin"]',
+            'printers.lab2.device_uri=file://${data_dir}/sink/lab2',
+            'printers.lab2.price_list=standard',
+            'printers.lab2.login=["card+pin"]',
+            'queues.secure.printers=["demo", "lab2"]',
+            "terminals.session_idle_s=10",
+            "terminals.max_login_failures=3",
+            'quotas.students.groups=["students"]',
+            "quotas.students.sheets=2",
+        ]
+        cls.server = Quired(sets=sets)
+        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
+                             capture_output=True, text=True, timeout=60)
+        assert add.returncode == 0, add.stderr
+        cls.server.start()
+        cls.admin("POST", "/api/v1/users", {"name": "alice", "password": "alice-pw-123"})
+        cls.admin("POST", "/api/v1/users/alice/cards", {"card_id": "CARD-ALICE"})
+        cls.admin("PUT", "/api/v1/users/alice/pin", {"pin": "48151623"})
+        for name in ("bob", "carol"):
+            cls.admin("POST", "/api/v1/users", {"name": name, "password": name + "-pw-123"})
+            cls.admin("POST", "/api/v1/users/%s/cards" % name, {"card_id": "CARD-" + name.upper()})
+        cls.admin("POST", "/api/v1/users", {"name": "dave", "groups": ["students"]})
+        cls.admin("POST", "/api/v1/users/dave/cards", {"card_id": "CARD-DAVE"})
+        cls.tokens = {}
+        for name, printer in (("t1", "demo"), ("t2", "demo"), ("t3", "lab2"), ("t4", "demo")):
+            status, body = cls.admin("POST", "/api/v1/terminals", {"name": name, "printer": printer})
+            assert status == 201, (status, body)
+            cls.tokens[name] = body["token"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
 
     # --- tests ---------------------------------------------------------------------
 
@@ -302,6 +309,82 @@ class Release(unittest.TestCase):
         status, body, _ = self.terminal("GET", "/session", session=s["session"])
         self.assertEqual(status, 401)
 
+
+class HangingDevice:
+    """A raw 9100 device on loopback that takes a job's bytes but, while
+    `hang` is set, never closes the connection: the job stays delivering."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.hang = threading.Event()
+        self.hang.set()
+        self.jobs = []
+        self.connected = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.take, args=(conn,), daemon=True).start()
+
+    def take(self, conn):
+        self.connected.set()
+        data = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        self.jobs.append(data)
+        while self.hang.is_set():
+            time.sleep(0.05)
+        conn.close()
+
+
+class KillDuringDelivery(unittest.TestCase, ReleaseClients):
+    """kill -9 while the device holds the job: after the restart the job is
+    sent again (retried), ends done, and is charged once."""
+
+    def test_kill_during_delivery_charges_once(self):
+        device = HangingDevice()
+        sets = ["api.allow_plain_loopback=true", "accounting.initial_credit=100",
+                "printers.demo.device_uri=socket://127.0.0.1:%d" % device.port]
+        server = Quired(sets=sets)
+        add = subprocess.run(server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(add.returncode, 0, add.stderr)
+        type(self).server = server
+        type(self).tokens = {}
+        with server:  # starts it
+            self.admin("POST", "/api/v1/users", {"name": "erin"})
+            self.admin("POST", "/api/v1/users/erin/cards", {"card_id": "CARD-ERIN"})
+            status, body = self.admin("POST", "/api/v1/terminals", {"name": "tk", "printer": "demo"})
+            self.tokens["tk"] = body["token"]
+            job = self.print_job("erin", "interrupted")
+            self.priced(job)
+            s = self.login("tk", card="CARD-ERIN")
+            status, report, raw = self.terminal("POST", "/session/release", {"jobs": [job]}, terminal="tk",
+                                                session=s["session"])
+            self.assertTrue(report["results"][0]["ok"], raw)
+            self.assertTrue(device.connected.wait(20))
+            self.assertTrue(wait_for(lambda: self.job(job)["state"] == "delivering", 10))
+            server.kill9()
+            device.hang.clear()
+            server.start()
+            done = self.wait_done(job)
+            self.assertEqual(done["state"], "done", done)
+            self.assertTrue(wait_for(lambda: self.account("erin")["reserved"] == 0, 10), self.account("erin"))
+            charges = [e for e in self.ledger("erin") if e["job"] == job]
+            self.assertEqual(len(charges), 1, charges)
+            self.assertEqual(self.account("erin")["balance"], 100 - PRICE)
+            self.assertGreaterEqual(len(device.jobs), 2)  # sent again after the crash
+        device.sock.close()
 
 if __name__ == "__main__":
     unittest.main()
