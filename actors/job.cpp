@@ -537,15 +537,19 @@ bool mono_only_at(job_self self, const std::string& printer) {
 // The ticket with the document in the printer's language: converted by a job
 // processor (cached per job, language and options beside the spool file, so
 // a retry or a reprint converts once), or as it is when the printer takes it.
-void convert_for_printer(job_self self, delivery_ticket ticket, caf::typed_response_promise<delivery_ticket> rp) {
+void convert_for_printer(job_self self, delivery_ticket ticket, caf::typed_response_promise<delivery_ticket> rp,
+                         std::string language) {
   auto& st = self->state;
   const auto* printer = st.env->printers_and_queues->printer(st.job.printer);
   if (!printer) return void(rp.deliver(std::move(ticket)));
-  auto plan = conversion_for(st.job, printer->record.language, mono_only_at(self, st.job.printer));
+  // The printer says which language its device takes (its configuration,
+  // or what an "auto" device reported); "" from a caller that does not know.
+  if (language.empty()) language = printer->record.language;
+  auto plan = conversion_for(st.job, language, mono_only_at(self, st.job.printer));
   if (!plan.needed) return void(rp.deliver(std::move(ticket)));
   if (!st.env->processors) {
     spdlog::warn("job {}: printer {} takes {}, but no job processor runs to convert {}; sent as it is", st.job.id,
-                 st.job.printer, printer->record.language, plan.req.source_format);
+                 st.job.printer, language, plan.req.source_format);
     return void(rp.deliver(std::move(ticket)));
   }
   if (std::string done = converted_before(self, plan); !done.empty()) {
@@ -591,7 +595,7 @@ void convert_ahead(job_self self) {
   std::optional<sendable> doc;
   for (const auto& name : q->record.printers) {
     const auto* p = st.env->printers_and_queues->printer(name);
-    if (!p || is_raster_language(p->record.language)) continue;
+    if (!p || is_raster_language(p->record.language) || p->record.language == auto_language) continue;
     auto plan = conversion_for(j, p->record.language, mono_only_at(self, name));
     if (!plan.needed || st.converting.count(plan.variant) || !converted_before(self, plan).empty()) continue;
     if (!doc) {
@@ -607,7 +611,7 @@ void convert_ahead(job_self self) {
 }
 
 // The printer may send the job now: its document, in the printer's language.
-void start_now(job_self self, caf::typed_response_promise<delivery_ticket> rp) {
+void start_now(job_self self, caf::typed_response_promise<delivery_ticket> rp, const std::string& language) {
   auto& st = self->state;
   delivery_ticket ticket;
   ticket.job_id = st.job.id;
@@ -633,24 +637,24 @@ void start_now(job_self self, caf::typed_response_promise<delivery_ticket> rp) {
     ticket.path = std::move(doc->path);
   else
     ticket.bytes = std::move(doc->bytes);
-  convert_for_printer(self, std::move(ticket), std::move(rp));
+  convert_for_printer(self, std::move(ticket), std::move(rp), language);
 }
 
 // A job is not sent before its document is analysed (its price known,
 // PostScript normalised), unless no processor runs or the analysis takes
 // longer than its own time limit and then some: then it goes as it is.
-caf::result<delivery_ticket> on_start(job_self self) {
+caf::result<delivery_ticket> on_start(job_self self, const std::string& language) {
   auto& st = self->state;
   auto rp = self->make_response_promise<delivery_ticket>();
   bool waits = st.env->processors && st.job.analysis.status == 0 && !st.job.document_deleted &&
                st.job.state == job_state::queued;
   if (!waits) {
-    start_now(self, rp);
+    start_now(self, rp, language);
     return rp;
   }
   if (st.after_analysis.empty())
     self->delayed_send(self, std::chrono::milliseconds(st.env->analysis_timeout_ms + 15000), tick_atom::value);
-  st.after_analysis.push_back([self, rp]() mutable { start_now(self, rp); });
+  st.after_analysis.push_back([self, rp, language]() mutable { start_now(self, rp, language); });
   return rp;
 }
 
@@ -686,7 +690,7 @@ job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_a
         when_exists(self, [self, reply = std::move(reply), rp]() mutable { on_analysed(self, reply, rp); });
         return rp;
       },
-      [self](start_atom) -> caf::result<delivery_ticket> { return on_start(self); },
+      [self](start_atom, std::string& language) -> caf::result<delivery_ticket> { return on_start(self, language); },
       [self](tick_atom) {  // the analysis a delivery waits for is late: send without it
         if (self->state.after_analysis.empty()) return;
         spdlog::warn("job {}: no analysis in time; sent without it", self->state.job.id);

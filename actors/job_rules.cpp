@@ -260,6 +260,13 @@ result<transition> finish_delivery(const job_record& job, const delivery_outcome
                 outcome.message.empty() ? "the printer did not take the job" : outcome.message);
 }
 
+std::string language_from_formats(const std::vector<std::string>& formats) {
+  for (const char* wanted : {"application/pdf", "application/postscript", "image/pwg-raster", "image/urf",
+                             "application/vnd.hp-pclxl"})
+    if (std::find(formats.begin(), formats.end(), wanted) != formats.end()) return wanted;
+  return "application/octet-stream";
+}
+
 result<transition> fail_over(const job_record& job, const delivery_outcome& outcome, const job_context& ctx) {
   if (job.state != job_state::delivering) return wrong_state(job, "not being delivered");
   const auto& ps = ctx.release_printers;

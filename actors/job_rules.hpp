@@ -129,6 +129,17 @@ inline constexpr const char* normalised_name = "normalised.pdf";
 /// PWG raster and URF: languages rendered at a resolution (slow, large).
 bool is_raster_language(const std::string& language);
 
+/// A printer's language "auto": an IPP device is asked (document-format-
+/// supported) and language_from_formats picks from its answer.
+inline constexpr const char* auto_language = "auto";
+
+/// The language to send to a device that takes `formats`: PDF, else
+/// PostScript, PWG raster, URF, PCL XL (what the job processors write, in
+/// that order of preference: vector before raster, no PCL XL when anything
+/// else will do); "application/octet-stream" (as the job came) when it
+/// takes none of them, or said nothing.
+std::string language_from_formats(const std::vector<std::string>& formats);
+
 struct conversion {
   bool needed = false;
   jobproc::convert_request req;

@@ -69,6 +69,7 @@ using logout_atom = caf::atom_constant<caf::atom("logout")>;
 using jobs_atom = caf::atom_constant<caf::atom("jobs")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using formats_atom = caf::atom_constant<caf::atom("formats")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -412,7 +413,7 @@ using job_actor = caf::typed_actor<
     caf::replies_to<document_atom, job_document>::with<job_record>,
     caf::replies_to<resume_atom>::with<job_record>,
     caf::replies_to<analysed_atom, jobproc::analyse_reply>::with<job_record>,
-    caf::replies_to<start_atom>::with<delivery_ticket>,
+    caf::replies_to<start_atom, std::string>::with<delivery_ticket>,  // the printer's language
     caf::reacts_to<delivered_atom, delivery_outcome>,
     caf::reacts_to<committed_atom, uint64_t, error>,
     caf::reacts_to<tick_atom>>;
@@ -426,6 +427,7 @@ using processor_pool_actor =
 using printer_actor = caf::typed_actor<
     caf::reacts_to<enqueue_atom, uint64_t, job_actor>,
     caf::reacts_to<delivered_atom, delivery_outcome>,
+    caf::reacts_to<formats_atom, std::vector<std::string>>,  // what an "auto" device takes
     caf::replies_to<describe_atom>::with<printer_status>>;
 
 /// The site's registry of live job actors (see job_registry.hpp).

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <deque>
 
+#include "actors/job_rules.hpp"
+
 namespace quire {
 
 namespace {
@@ -29,6 +31,12 @@ struct printer_state_data {
   uint64_t delivered = 0;
   event_bus_actor events;
   printer_state announced = printer_state::idle;  // the state the bus last heard of
+  // The language jobs are converted to: the configured one, or for "auto"
+  // what the device said it takes (asked before the first job, and again
+  // before the next one while it has not answered).
+  std::string language;
+  bool language_known = true;
+  bool probing = false;
   static inline const char* name = "printer";
 };
 
@@ -106,13 +114,26 @@ void feed_driver(printer_self self) {
 
 // Takes jobs from the FIFO while the driver can take more: each job is asked
 // for its ticket (it may have been canceled or held meanwhile).
+void probe(printer_self self) {
+  auto& st = self->state;
+  if (st.probing || !st.driver) return;
+  st.probing = true;
+  auto me = caf::actor_cast<printer_actor>(self);
+  st.loop->post([driver = st.driver, me] {
+    driver->probe_formats([me](std::vector<std::string> formats) {
+      caf::anon_send(me, formats_atom::value, std::move(formats));
+    });
+  });
+}
+
 void pump(printer_self self) {
   auto& st = self->state;
+  if (!st.language_known && !st.fifo.empty()) return probe(self);
   while (st.line.size() < st.depth && !st.fifo.empty()) {
     auto [id, job] = std::move(st.fifo.front());
     st.fifo.pop_front();
     st.line.push_back(slot{id, job, slot::phase::preparing, {}});
-    self->request(job, caf::infinite, start_atom::value)
+    self->request(job, caf::infinite, start_atom::value, st.language)
         .then(
             [self, id](delivery_ticket& t) {
               slot* s = find_slot(self, id);
@@ -144,6 +165,11 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
   st.loop = loop;
   st.depth = st.driver ? std::max<size_t>(1, st.driver->max_pending()) : 1;
   st.events = std::move(events);
+  st.language = st.record.language;
+  if (st.language == auto_language && st.driver) {
+    st.language_known = false;
+    probe(self);
+  }
   announce_state(self);  // a printer that cannot run says so at once
   return {
       [self](enqueue_atom, uint64_t id, job_actor job) {
@@ -166,6 +192,24 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
         s.delivered += 1;
         pump(self);
         announce_state(self);
+      },
+      [self](formats_atom, std::vector<std::string>& formats) {
+        auto& s = self->state;
+        s.probing = false;
+        s.language = language_from_formats(formats);
+        // No answer: the jobs waiting now go as they came, and the device
+        // is asked again before the next one.
+        s.language_known = !formats.empty();
+        if (s.language_known)
+          spdlog::info("printer {}: the device takes {} format(s); jobs are sent as {}", s.record.name,
+                       formats.size(), s.language);
+        else
+          spdlog::warn("printer {}: the device did not say which formats it takes; jobs go as they came",
+                       s.record.name);
+        bool was_known = s.language_known;
+        s.language_known = true;  // for this pump
+        pump(self);
+        s.language_known = was_known;
       },
       [self](describe_atom) -> printer_status {
         auto& s = self->state;

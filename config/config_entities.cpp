@@ -112,8 +112,12 @@ status read_printer(const toml::table& t, const std::string& key, const std::str
   if (!checked) return invalid(key + ".device_uri: " + checked.err().message);
   p.device_uri = std::move(checked).value();
   p.language = string_or(t, "language", "application/octet-stream");
-  if (!valid_mime_type(p.language))
-    return bad_value(key + ".language", "expected a MIME type like application/pdf", p.language);
+  bool ipp = p.device_uri.rfind("ipp://", 0) == 0 || p.device_uri.rfind("ipps://", 0) == 0;
+  if (p.language == "auto" && !ipp)
+    return bad_value(key + ".language", "\"auto\" asks an IPP printer what it takes: only for ipp:// and ipps://",
+                     p.language);
+  if (p.language != "auto" && !valid_mime_type(p.language))
+    return bad_value(key + ".language", "expected a MIME type like application/pdf, or auto", p.language);
   p.location = string_or(t, "location", "");
   p.info = string_or(t, "info", "");
   p.make_and_model = string_or(t, "make_and_model", "");

@@ -60,6 +60,13 @@ class driver {
   /// server between two jobs. A network printer takes one printing and one
   /// ready; a file sink takes many.
   virtual size_t max_pending() const { return 2; }
+  /// The document formats the device says it takes (IPP's
+  /// document-format-supported), for a printer whose language is "auto".
+  /// `done` runs once, on the loop thread: the formats, or none when the
+  /// device cannot say (down, or a kind of device that cannot be asked).
+  /// REQUIRES: called on the loop thread.
+  using formats_callback = std::function<void(std::vector<std::string>)>;
+  virtual void probe_formats(formats_callback done) { done({}); }
 };
 
 /// Stage timeouts and retries of network drivers (socket://, lpd://). A try

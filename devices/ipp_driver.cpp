@@ -450,6 +450,53 @@ void ipp_driver::run_step(std::unique_ptr<ipp_job> job) {
   w.release();  // after_pool owns it
 }
 
+namespace {
+
+// One Get-Printer-Attributes for document-format-supported, on the pool.
+struct probe_work {
+  uv_work_t req{};
+  std::shared_ptr<ipp_driver> driver;  // alive until the answer
+  ipp_target target;
+  ipp_driver_options opts;
+  driver::formats_callback done;
+  std::vector<std::string> formats;
+};
+
+void probe_on_pool(uv_work_t* req) {
+  auto* w = static_cast<probe_work*>(req->data);
+  std::string why;
+  http_t* http = open_connection(w->target, w->opts, why);
+  if (!http) return;
+  ipp_t* rq = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+  ippAddString(rq, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, w->target.uri.c_str());
+  ippAddString(rq, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "quire");
+  ippAddString(rq, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nullptr, "document-format-supported");
+  ipp_t* resp = cupsDoRequest(http, rq, w->target.resource.c_str());
+  if (ipp_attribute_t* a = resp ? ippFindAttribute(resp, "document-format-supported", IPP_TAG_MIMETYPE) : nullptr)
+    for (int i = 0; i < ippGetCount(a) && i < 256; ++i)
+      if (const char* f = ippGetString(a, i, nullptr)) w->formats.emplace_back(f);
+  ippDelete(resp);
+  httpClose(http);
+}
+
+void probe_after_pool(uv_work_t* req, int) {
+  std::unique_ptr<probe_work> w(static_cast<probe_work*>(req->data));
+  w->done(std::move(w->formats));
+}
+
+}  // namespace
+
+void ipp_driver::probe_formats(formats_callback done) {
+  auto w = std::make_unique<probe_work>();
+  w->req.data = w.get();
+  w->driver = shared_from_this();
+  w->target = target_;
+  w->opts = opts_;
+  w->done = std::move(done);
+  if (uv_queue_work(loop_, &w->req, &probe_on_pool, &probe_after_pool) != 0) return w->done({});
+  w.release();  // probe_after_pool owns it
+}
+
 void ipp_driver::wait_then_step(std::unique_ptr<ipp_job> job, uint64_t delay_ms) {
   auto w = std::make_unique<wait_timer>();
   w->handle.data = w.get();

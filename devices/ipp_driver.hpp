@@ -49,6 +49,8 @@ class ipp_driver final : public driver, public std::enable_shared_from_this<ipp_
  public:
   ipp_driver(uv_loop_t* loop, ipp_target target, ipp_driver_options opts);
   void deliver(job_document doc, callback done) override;
+  /// Get-Printer-Attributes (document-format-supported) on the thread pool.
+  void probe_formats(formats_callback done) override;
 
   /// Loop thread: the step that `job` just ran on the pool is over; decides
   /// what comes next (another try, a poll, or the job's callback).

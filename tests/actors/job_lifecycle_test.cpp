@@ -119,6 +119,7 @@ printer_actor::behavior_type scripted_printer(printer_actor::pointer, std::share
   return {
       [log](enqueue_atom, uint64_t id, job_actor job) { log->enqueued.emplace_back(id, std::move(job)); },
       [](delivered_atom, delivery_outcome&) {},
+      [](formats_atom, const std::vector<std::string>&) {},
       [](describe_atom) { return printer_status{}; },
   };
 }
@@ -244,7 +245,7 @@ TEST_CASE_FIXTURE(fixture, "release, delivery and completion of a held job") {
 
   // The printer takes it: a ticket with the document, and "delivering".
   auto job = log->enqueued[0].second;
-  auto th = self->request(job, caf::infinite, start_atom::value);
+  auto th = self->request(job, caf::infinite, start_atom::value, std::string());
   settle();
   th.receive(
       [&](delivery_ticket& t) {
@@ -290,7 +291,7 @@ TEST_CASE_FIXTURE(fixture, "a job canceled while it waits for its printer is ski
   auto canceled = command(command_kind::cancel, created->id, "carol");
   REQUIRE(canceled);
   CHECK(canceled->state == job_state::canceled);
-  auto th = self->request(log->enqueued[0].second, caf::infinite, start_atom::value);
+  auto th = self->request(log->enqueued[0].second, caf::infinite, start_atom::value, std::string());
   settle();
   th.receive([&](delivery_ticket& t) { CHECK_FALSE(t.go); },
              [&](caf::error&) { /* the parked actor is gone: also a skip */ });

@@ -388,3 +388,12 @@ TEST_CASE("failover: an unreachable printer passes the job to the queue's next o
   delivery_outcome partial{42, false, "the printer reset the connection", false};
   CHECK_FALSE(fail_over(delivering, partial, c).ok());  // the device took part of it: never twice
 }
+
+TEST_CASE("auto language: the device's formats pick what jobs are sent as") {
+  CHECK(language_from_formats({"image/urf", "application/pdf", "image/jpeg"}) == "application/pdf");
+  CHECK(language_from_formats({"image/urf", "image/pwg-raster"}) == "image/pwg-raster");
+  CHECK(language_from_formats({"application/vnd.hp-pclxl", "application/postscript"}) == "application/postscript");
+  CHECK(language_from_formats({"application/vnd.hp-pclxl"}) == "application/vnd.hp-pclxl");
+  CHECK(language_from_formats({"image/jpeg"}) == "application/octet-stream");
+  CHECK(language_from_formats({}) == "application/octet-stream");
+}

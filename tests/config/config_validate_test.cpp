@@ -96,9 +96,14 @@ TEST_CASE("strings with a fixed set of values or shapes") {
   CHECK(load_error("", {"queues.secure.type=push"}) ==
         "queues.secure.type: expected pull, direct or group, got 'push'");
   CHECK(load_error("", {"printers.demo.language=pdf"}) ==
-        "printers.demo.language: expected a MIME type like application/pdf, got 'pdf'");
+        "printers.demo.language: expected a MIME type like application/pdf, or auto, got 'pdf'");
   CHECK(load_ok("", {"printers.demo.language=image/pwg-raster"}).printers[0].language ==
         "image/pwg-raster");
+  CHECK(load_error("", {"printers.demo.language=auto"}) ==
+        "printers.demo.language: \"auto\" asks an IPP printer what it takes: only for ipp:// and ipps://, got 'auto'");
+  CHECK(load_ok("", {"printers.demo.device_uri=ipp://127.0.0.1:8632/ipp/print", "printers.demo.language=auto"})
+            .printers[0]
+            .language == "auto");
 }
 
 TEST_CASE("tls: the certificate and its key come together, paths become absolute") {

@@ -291,7 +291,25 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: a printer that is down is retried, then th
   std::string expected = "the printer at 127.0.0.1:" + std::to_string(port) + " cannot be reached (3 tries): connection refused or host down";
   CHECK(contains(results[0].second.message, expected));
   CHECK(took >= std::chrono::milliseconds(300));  // 100 + 200 ms of back-off
+  CHECK(results[0].second.unreachable);  // nothing was taken: a queue may fail over
   MESSAGE(results[0].second.message);
+}
+
+TEST_CASE_FIXTURE(loop_fixture, "ipp: the device says which formats it takes (language auto)") {
+  std::vector<std::string> down{"not called"};
+  make("ipp://127.0.0.1:" + std::to_string(free_port()) + "/ipp/print")->probe_formats([&](auto f) { down = f; });
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(down.empty());
+  if (!have_ippeveprinter()) return;
+  temp_dir dir;
+  ippeve_printer printer(dir.path(), free_port(), write_command(dir.path()));
+  REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
+  std::vector<std::string> formats;
+  make(printer.uri())->probe_formats([&](auto f) { formats = f; });
+  uv_run(&loop, UV_RUN_DEFAULT);
+  auto has = [&](const char* f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
+  CHECK(has("application/pdf"));
+  CHECK(has("image/pwg-raster"));
 }
 
 TEST_CASE_FIXTURE(loop_fixture, "ipp: a printer that comes up during the retries gets the job") {

@@ -84,6 +84,8 @@ class Delivery(unittest.TestCase):
         for name, uri in printers.items():
             sets += ["printers.%s.device_uri=%s" % (name, uri), "queues.%s.type=direct" % name,
                      'queues.%s.printers=["%s"]' % (name, name)]
+        # The IPP printer is asked which formats it takes (ippeveprinter -f).
+        sets += ["printers.ippp.language=auto"]
         # A group queue that fails over: its first printer is down.
         sets += ["queues.fallback.type=group", 'queues.fallback.printers=["downp", "sockp"]',
                  "queues.fallback.failover=true"]
@@ -154,6 +156,9 @@ class Delivery(unittest.TestCase):
         a = self.finished("ippp", job)
         self.assertEqual(a["job-state"], [9], a)
         self.assertIn("completed", a.get("job-state-message", [""])[0])
+        # language = "auto": the device was asked, and said PDF.
+        self.assertRegex(self.server.stderr(), r"printer ippp: the device takes \d+ format\(s\); jobs are sent as "
+                                               r"application/pdf")
         kept = glob.glob(os.path.join(self.ipp_spool, "**", "*"), recursive=True)
         self.assertTrue(any(os.path.isfile(p) and read(p) == PDF for p in kept), kept)
 
