@@ -1,7 +1,5 @@
 #include "web/admin_api.hpp"
 
-#include <strings.h>
-
 #include <charconv>
 #include <exception>
 #include <utility>
@@ -10,102 +8,31 @@
 
 namespace quire::web {
 
-int http_status_for(errc code) noexcept {
-  switch (code) {
-    case errc::ok: return 200;
-    case errc::invalid_argument: return 400;
-    case errc::unsupported: return 400;
-    case errc::permission_denied: return 403;
-    case errc::not_found: return 404;
-    case errc::already_exists: return 409;
-    case errc::not_possible: return 409;
-    case errc::limit_exceeded: return 429;
-    case errc::busy:
-    case errc::not_accepting:
-    case errc::timeout:
-    case errc::unavailable:
-    case errc::shutting_down: return 503;
-    default: return 500;
-  }
-}
-
 namespace {
 
-constexpr std::string_view json_type = "application/json";
-
-io::http_response json_response(int status, std::string body) {
-  io::http_response r;
-  r.status = status;
-  r.content_type = std::string(json_type);
-  r.body = std::move(body);
-  // Answers name users and describe accounts and jobs: no cache keeps them.
-  r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
-  return r;
-}
-
-io::http_response error_response(int status, std::string_view code, std::string_view message) {
-  return json_response(status, error_json(code, message));
-}
+// RFC 7617 §2 and §2.1: the realm, and the charset the credentials are read in.
+constexpr std::string_view basic_challenge = "Basic realm=\"Quire\", charset=\"UTF-8\"";
 
 io::http_response unauthorized(std::string_view message) {
-  auto r = error_response(401, "unauthorized", message);
-  r.headers.push_back({"WWW-Authenticate", "Basic realm=\"Quire\", charset=\"UTF-8\""});
-  return r;
-}
-
-io::http_response no_content() {
-  io::http_response r;
-  r.status = 204;
-  r.headers = {{"Cache-Control", "no-store"}};
-  return r;
-}
-
-io::http_response service_error(const error& e) {
-  return error_response(http_status_for(e.code), to_string(e.code), e.message);
-}
-
-io::http_response invalid(const error& e) { return error_response(400, "invalid_argument", e.message); }
-
-bool is_json_type(const std::string* value) {
-  if (!value) return false;
-  std::string_view v(*value);
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  return v.size() == json_type.size() && ::strncasecmp(v.data(), json_type.data(), v.size()) == 0;
+  return unauthorized_response("unauthorized", message, basic_challenge);
 }
 
 // What answering a request needs once its head has passed: shared by the
 // handler and the service's callbacks, which may outlive the handler.
-struct api_call {
+struct api_call : api_exchange {
   endpoint what = endpoint::whoami;
   std::string user;   // the {name} of the path
   uint64_t job = 0;   // the {id} of the path
   std::string query;  // after the '?', raw
-  std::string body;
   basic_credentials credentials;
   std::string peer;
-  io::responder respond;
   user_service* users = nullptr;
   job_service* jobs = nullptr;
   accounting_service* accounting = nullptr;  // may be null: no accounting here
   api_options options;
   principal who;
-
-  ~api_call() { wipe(body); }
-  void reply(io::http_response r) const { respond(std::move(r)); }
 };
 using call_ptr = std::shared_ptr<api_call>;
-
-// No exception crosses a handler: a throw (allocation, a bug) is a 500.
-template <class Fn>
-void guarded(const call_ptr& c, Fn&& fn) {
-  try {
-    fn();
-  } catch (const std::exception&) {
-    c->reply(error_response(500, "internal", "the request failed inside the server"));
-  }
-}
 
 user_callback answer_user(const call_ptr& c, int status) {
   return [c, status](result<user_info> r) {
@@ -350,34 +277,6 @@ void start(const call_ptr& c) {
   });
 }
 
-class api_handler final : public io::request_handler {
- public:
-  explicit api_handler(call_ptr call) : call_(std::move(call)) {}
-
-  void on_body(std::string_view bytes) override {
-    if (!call_ || bytes.empty()) return;
-    if (!takes_body(call_->what)) {
-      call_->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
-      call_.reset();
-    } else if (bytes.size() > call_->options.max_body_bytes - call_->body.size()) {
-      call_->reply(error_response(413, "payload_too_large",
-                                  "the body exceeds " + std::to_string(call_->options.max_body_bytes) + " bytes"));
-      call_.reset();
-    } else {
-      call_->body.append(bytes);
-    }
-  }
-
-  void on_end() override {
-    if (!call_) return;
-    call_ptr c = std::move(call_);
-    guarded(c, [&] { start(c); });
-  }
-
- private:
-  call_ptr call_;  // null once the request is answered or handed on
-};
-
 }  // namespace
 
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
@@ -386,53 +285,37 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
-  auto refuse = [&](io::http_response r) -> std::unique_ptr<io::request_handler> {
-    respond(std::move(r));
-    return nullptr;
-  };
   try {
     route_match m = match_route(head.method, path);
-    if (m.status == 404) return refuse(error_response(404, "not_found", m.message));
-    if (m.status == 405) {
-      auto r = error_response(405, "method_not_allowed", m.message);
-      r.headers.push_back({"Allow", m.allow});
-      return refuse(std::move(r));
-    }
-    if (m.status != 0) return refuse(error_response(m.status, "invalid_argument", m.message));
-
-    if (!info.secure && !(options.allow_plain_loopback && is_loopback_address(info.peer_host)))
-      return refuse(error_response(403, "https_required", "the admin API is served over HTTPS only"));
+    if (auto r = route_refusal(m.status, m.message, m.allow)) return refuse(respond, std::move(*r));
+    if (auto r = check_transport(info, options.allow_plain_loopback, "admin API"))
+      return refuse(respond, std::move(*r));
 
     const std::string* authorization = head.find("Authorization");
-    if (!authorization) return refuse(unauthorized("authentication required"));
+    if (!authorization) return refuse(respond, unauthorized("authentication required"));
     auto credentials = parse_basic_authorization(*authorization);
-    if (!credentials.ok()) return refuse(unauthorized(credentials.err().message));
+    if (!credentials.ok()) return refuse(respond, unauthorized(credentials.err().message));
 
-    bool has_body = head.chunked || (head.has_content_length && head.content_length > 0);
-    if (head.has_content_length && head.content_length > options.max_body_bytes)
-      return refuse(error_response(413, "payload_too_large",
-                                   "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes"));
-    if (takes_body(m.what) && !is_json_type(head.find("Content-Type")))
-      return refuse(error_response(415, "unsupported_media_type", "send the body as application/json"));
-    if (!takes_body(m.what) && has_body && !head.chunked)
-      return refuse(error_response(400, "invalid_argument", "this request takes no body"));
+    if (auto r = check_body_head(head, takes_body(m.what), options.max_body_bytes))
+      return refuse(respond, std::move(*r));
 
     auto call = std::make_shared<api_call>();
+    call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
+    call->takes_body = takes_body(m.what);
+    call->max_body_bytes = options.max_body_bytes;
     call->what = m.what;
     call->user = std::move(m.user);
     call->job = m.job;
-    size_t q = head.target.find('?');
-    if (q != std::string::npos) call->query = head.target.substr(q + 1);
+    call->query = std::string(query_of(head.target));
     call->credentials = std::move(*credentials);
     call->peer = info.peer_host;
-    call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
     call->users = &users;
     call->jobs = &jobs;
     call->accounting = accounting;
     call->options = options;
-    return std::make_unique<api_handler>(std::move(call));
+    return std::make_unique<collecting_handler<api_call>>(std::move(call), start);
   } catch (const std::exception&) {
-    return refuse(error_response(500, "internal", "the request failed inside the server"));
+    return refuse(respond, internal_error());
   }
 }
 

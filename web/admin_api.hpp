@@ -34,6 +34,10 @@
 // with cached Basic credentials (CSRF): such requests need a CORS preflight,
 // which this API never grants.
 //
+// The plumbing (JSON responses, the transport and body checks, the handler
+// that collects the body) is api_common.hpp's, shared with the terminal API;
+// http_status_for() is declared there.
+//
 // Nothing here logs. Error bodies are {"error": code, "message": text} and
 // never quote a password, card id or PIN; success bodies never hold one. A
 // terminal's token appears once: in the answer that registers the terminal.
@@ -46,8 +50,9 @@
 
 #include "actors/io/http_server.hpp"
 #include "protocols/result.hpp"
-#include "web/api_json.hpp"
 #include "web/accounting_service.hpp"
+#include "web/api_common.hpp"
+#include "web/api_json.hpp"
 #include "web/api_request.hpp"
 #include "web/job_service.hpp"
 #include "web/user_service.hpp"
@@ -67,9 +72,6 @@ struct api_options {
   /// What card ids and PINs must look like.
   credential_limits credentials;
 };
-
-/// The HTTP status of a service error's code (user_service.hpp lists them).
-int http_status_for(errc code) noexcept;
 
 /// The handler of one request under /api/v1 (is_admin_api_path), or nullptr
 /// once the request has been answered through `respond` (a refusal at the

@@ -1,8 +1,9 @@
 // The JSON shapes of the admin API: request bodies in (strictly validated
 // into typed values), response bodies out. The JSON library (nlohmann-json)
-// stays inside the .cpp files: api_json.cpp (users, and the checks every
-// body passes), api_json_jobs.cpp (jobs), api_json_accounting.cpp
-// (accounts, ledger, delegates, terminals).
+// stays inside the .cpp files: api_json.cpp (users), api_json_jobs.cpp
+// (jobs), api_json_accounting.cpp (accounts, ledger, delegates, terminals),
+// and api_json_detail.cpp (the checks every body passes and the helpers
+// they, and the terminal API's terminal_json*.cpp, share).
 //
 // A request body must be one JSON object of UTF-8 text, nested at most
 // max_json_depth deep, with no key given twice and no key the endpoint does

@@ -1,55 +1,20 @@
 // The accounting facet of api_json.hpp: the bodies of credit, delegates and
 // terminal registration in, accounts, ledger entries, delegates and
 // terminals out.
-#include <nlohmann/json.hpp>
-
-#include <initializer_list>
 #include <set>
 
-#include "protocols/pdl/price.hpp"
 #include "storage/users.hpp"
 #include "web/api_json.hpp"
+#include "web/api_json_detail.hpp"
 #include "web/api_request.hpp"
 
 namespace quire::web {
 
 namespace {
 
-using json = nlohmann::json;
-using ordered_json = nlohmann::ordered_json;
+using namespace json_detail;
 
-error bad(std::string message) { return error(errc::invalid_argument, std::move(message)); }
-
-// check_json_body has refused what is not one well-formed object; this
-// builds the tree (no body here carries a secret, so none is scrubbed).
-status parse_body(std::string_view body, json& out) {
-  if (auto s = check_json_body(body)) return s;
-  out = json::parse(body.begin(), body.end(), nullptr, false, false);
-  if (!out.is_object()) return bad("the body must be a JSON object");
-  return {};
-}
-
-// Unknown keys are named only when they look like field names (as in
-// api_json.cpp): a body's stray text is not echoed.
-status check_keys(const json& obj, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : obj.items()) {
-    bool ok = false;
-    for (auto k : known) ok = ok || key == k;
-    if (ok) continue;
-    bool plain = !key.empty() && key.size() <= 32;
-    for (char c : key) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-    return bad("unknown field " + (plain ? "\"" + key + "\"" : std::string("with an unexpected name")));
-  }
-  return {};
-}
-
-status required_string(const json& obj, const char* key, std::string& out) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return bad(std::string("field \"") + key + "\" is required");
-  if (!it->is_string()) return bad(std::string("field \"") + key + "\" must be a string");
-  out = it->get<std::string>();
-  return {};
-}
+// No body here carries a secret: unlike api_json.cpp's, none is scrubbed.
 
 // The amount as a JSON integer within ±max_credit_amount. nlohmann keeps
 // integers above INT64_MAX as unsigned, and 1.0 or 1e3 as floats.
@@ -89,7 +54,7 @@ bool acceptable_note(std::string_view note) {
 
 result<credit_request> parse_credit(std::string_view body) {
   json obj;
-  if (auto s = parse_body(body, obj)) return s;
+  if (auto s = parse_object(body, obj)) return s;
   if (auto s = check_keys(obj, {"amount", "kind", "note"})) return s;
   credit_request req;
   if (auto s = get_amount(obj, req.amount)) return s;
@@ -114,7 +79,7 @@ result<credit_request> parse_credit(std::string_view body) {
 
 result<std::vector<std::string>> parse_delegates(std::string_view owner, std::string_view body) {
   json obj;
-  if (auto s = parse_body(body, obj)) return s;
+  if (auto s = parse_object(body, obj)) return s;
   if (auto s = check_keys(obj, {"delegates"})) return s;
   auto it = obj.find("delegates");
   if (it == obj.end()) return bad("field \"delegates\" is required");
@@ -136,7 +101,7 @@ result<std::vector<std::string>> parse_delegates(std::string_view owner, std::st
 
 result<terminal_request> parse_terminal_request(std::string_view body) {
   json obj;
-  if (auto s = parse_body(body, obj)) return s;
+  if (auto s = parse_object(body, obj)) return s;
   if (auto s = check_keys(obj, {"name", "printer"})) return s;
   terminal_request req;
   if (auto s = required_string(obj, "name", req.name)) return s;
@@ -147,19 +112,6 @@ result<terminal_request> parse_terminal_request(std::string_view body) {
 }
 
 namespace {
-
-// Stored text is validated, but a response must never throw: bytes that are
-// not UTF-8 become U+FFFD.
-std::string dump(const ordered_json& j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); }
-
-ordered_json time_or_null(int64_t ms) {
-  std::string t = rfc3339_utc(ms);
-  return t.empty() ? ordered_json(nullptr) : ordered_json(std::move(t));
-}
-
-std::string money_text(int64_t amount, const money_format& money) {
-  return pdl::format_money(amount, money.minor_digits, money.currency);
-}
 
 ordered_json entry_object(const ledger_entry& e, const money_format& money) {
   ordered_json j;
@@ -204,16 +156,8 @@ std::string account_json(const account_info& a) {
   j["reserved"] = a.reserved;
   j["available"] = a.available;
   j["unlimited"] = a.unlimited;
-  if (a.has_quota) {
-    ordered_json q;
-    q["sheets_left"] = a.quota_sheets_left;
-    q["resets"] = time_or_null(a.quota_period_end_ms);
-    j["quota"] = std::move(q);
-  } else {
-    j["quota"] = nullptr;
-  }
-  j["currency"] = a.money.currency;
-  j["minor_digits"] = a.money.minor_digits;
+  j["quota"] = quota_or_null(a.has_quota, a.quota_sheets_left, a.quota_period_end_ms);
+  add_money_format(j, a.money);
   j["balance_text"] = money_text(a.balance, a.money);
   j["available_text"] = money_text(a.available, a.money);
   return dump(j);

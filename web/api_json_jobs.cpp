@@ -1,27 +1,17 @@
 // The job facet of api_json.hpp: job records as the admin API shows them.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "protocols/pdl/price.hpp"
 #include "web/api_json.hpp"
+#include "web/api_json_detail.hpp"
 
 namespace quire::web {
 
 namespace {
 
-using ordered_json = nlohmann::ordered_json;
-
-// Stored text is validated UTF-8 where it came from a client, but a response
-// must never throw: bytes that are not UTF-8 become U+FFFD.
-std::string dump(const ordered_json& j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); }
-
-ordered_json time_or_null(int64_t ms) {
-  std::string t = rfc3339_utc(ms);
-  return t.empty() ? ordered_json(nullptr) : ordered_json(std::move(t));
-}
+using namespace json_detail;
 
 // A count and its colour part as stored; the mono part is what remains
 // (the same derivation actors/job_rules.cpp prices by).
@@ -90,8 +80,7 @@ ordered_json price_object(const job_price& p, const money_format& money) {
   j["status"] = price_status(p.status);
   j["low"] = p.low;
   j["high"] = p.high;
-  j["currency"] = money.currency;
-  j["minor_digits"] = money.minor_digits;
+  add_money_format(j, money);
   if (p.status == 1 || p.status == 2) {
     std::string text;
     if (p.low != p.high) text.append(pdl::format_money(p.low, money.minor_digits, "")).append(" to ");

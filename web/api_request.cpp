@@ -91,42 +91,20 @@ bool needs_accounting(endpoint e) noexcept {
   }
 }
 
-bool is_admin_api_path(std::string_view path) noexcept {
-  if (path.substr(0, api_root.size()) != api_root) return false;
-  return path.size() == api_root.size() || path[api_root.size()] == '/';
+bool is_path_under(std::string_view path, std::string_view root) noexcept {
+  if (path.substr(0, root.size()) != root) return false;
+  return path.size() == root.size() || path[root.size()] == '/';
 }
+
+bool is_admin_api_path(std::string_view path) noexcept { return is_path_under(path, api_root); }
 
 namespace {
 
-// The methods of one resource, in the order an Allow header lists them.
-struct method_entry {
-  const char* method;
-  endpoint what;
-};
-
-route_match pick(std::string_view method, std::initializer_list<method_entry> methods) {
-  route_match m;
-  for (const auto& e : methods) {
-    if (method == e.method) {
-      m.what = e.what;
-      return m;
-    }
-  }
-  m.status = 405;
-  for (const auto& e : methods) {
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += e.method;
-  }
-  m.message = "this resource accepts " + m.allow;
-  return m;
+route_match pick(std::string_view method, std::initializer_list<method_entry<endpoint>> methods) {
+  return pick_method<route_match>(method, methods);
 }
 
-route_match not_found() {
-  route_match m;
-  m.status = 404;
-  m.message = "no such API resource";
-  return m;
-}
+route_match not_found() { return route_error<route_match>(404, "no such API resource"); }
 
 route_match bad_segment(route_match m, std::string message) {
   m.status = 400;
@@ -360,21 +338,25 @@ basic_credentials::~basic_credentials() {
 
 std::string base64_encode(std::string_view bytes) { return quire::base64_encode(bytes, base64_padding::required); }
 
-result<basic_credentials> parse_basic_authorization(std::string_view value) {
-  static constexpr std::string_view scheme = "basic";
-  auto bad = [](const char* why) { return error(errc::invalid_argument, why); };
-  size_t at = 0;
-  while (at < value.size() && value[at] == ' ') ++at;
-  value.remove_prefix(at);
+std::optional<std::string_view> authorization_credentials(std::string_view value, std::string_view scheme) {
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   if (value.size() <= scheme.size() || ::strncasecmp(value.data(), scheme.data(), scheme.size()) != 0 ||
       value[scheme.size()] != ' ')
-    return bad("the Authorization header must use the Basic scheme");
+    return std::nullopt;
   value.remove_prefix(scheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+result<basic_credentials> parse_basic_authorization(std::string_view value) {
+  auto bad = [](const char* why) { return error(errc::invalid_argument, why); };
+  auto encoded = authorization_credentials(value, "basic");
+  if (!encoded) return bad("the Authorization header must use the Basic scheme");
 
   std::string decoded;
-  if (!quire::base64_decode(value, decoded, base64_padding::required)) return bad("the Basic credentials are not valid base64");
+  if (!quire::base64_decode(*encoded, decoded, base64_padding::required))
+    return bad("the Basic credentials are not valid base64");
   basic_credentials c;
   size_t colon = decoded.find(':');
   if (colon == std::string::npos) {

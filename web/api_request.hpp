@@ -2,12 +2,17 @@
 // method and path name, the {name} or {id} in a path, the query string (and
 // the job listing's and the ledger's query as typed values), HTTP Basic
 // credentials (RFC 7617) and whether a peer is on the loopback interface.
+// The terminal API (terminal_api.hpp) routes and reads its Bearer header
+// with the same helpers: is_path_under, pick_method, route_error and
+// authorization_credentials.
 //
 // Pure functions: strings in, typed values out. No message they return
 // quotes a password or any other secret the request carried.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +70,9 @@ bool is_self_service(endpoint e) noexcept;
 /// True for the endpoints that accounting_service answers.
 bool needs_accounting(endpoint e) noexcept;
 
+/// True for `root` itself and every path under `root` + "/".
+bool is_path_under(std::string_view path, std::string_view root) noexcept;
+
 /// True for "/api/v1" and every path under "/api/v1/".
 bool is_admin_api_path(std::string_view path) noexcept;
 
@@ -81,6 +89,44 @@ struct route_match {
 
 /// Matches `path` (no query string) against the endpoints above.
 route_match match_route(std::string_view method, std::string_view path);
+
+/// One method of a resource and the endpoint it names.
+template <class Endpoint>
+struct method_entry {
+  const char* method;
+  Endpoint what;
+};
+
+/// The match of `method` among a resource's `methods` (in the order an
+/// Allow header lists them): the entry's endpoint, or 405 with `allow`
+/// ("GET, DELETE") and a message. Route is route_match or terminal_route
+/// (terminal_api.hpp): status, allow, message and what.
+template <class Route, class Endpoint>
+Route pick_method(std::string_view method, std::initializer_list<method_entry<Endpoint>> methods) {
+  Route m;
+  for (const auto& e : methods) {
+    if (method == e.method) {
+      m.what = e.what;
+      return m;
+    }
+  }
+  m.status = 405;
+  for (const auto& e : methods) {
+    if (!m.allow.empty()) m.allow += ", ";
+    m.allow += e.method;
+  }
+  m.message = "this resource accepts " + m.allow;
+  return m;
+}
+
+/// A Route that names no endpoint: `status` (404, 400) and `message`.
+template <class Route>
+Route route_error(int status, std::string message) {
+  Route m;
+  m.status = status;
+  m.message = std::move(message);
+  return m;
+}
 
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`, as in
 /// query strings). False for a malformed escape or an escaped 0 byte.
@@ -137,6 +183,12 @@ struct basic_credentials {
 /// password is empty, longer than max_password_bytes or holds a 0 byte. The
 /// messages never quote the header.
 result<basic_credentials> parse_basic_authorization(std::string_view value);
+
+/// The credentials of an Authorization header `<scheme> <credentials>`
+/// (RFC 7235 §2.1; the scheme, given in lower case, matches in any case):
+/// without the spaces around them; nullopt for another scheme or no space
+/// after it. Says nothing about the credentials themselves.
+std::optional<std::string_view> authorization_credentials(std::string_view value, std::string_view scheme);
 
 /// RFC 4648 base64 with padding (for clients; the tests use it too).
 std::string base64_encode(std::string_view bytes);

@@ -1,13 +1,11 @@
 #include "web/terminal_api.hpp"
 
-#include <strings.h>
-
 #include <exception>
 #include <optional>
 #include <utility>
 
 #include "storage/credentials.hpp"
-#include "web/admin_api.hpp"
+#include "web/api_common.hpp"
 #include "web/api_request.hpp"
 #include "web/terminal_json.hpp"
 
@@ -34,41 +32,15 @@ bool needs_session(terminal_endpoint e) noexcept {
   return e != terminal_endpoint::describe && e != terminal_endpoint::open_session;
 }
 
-bool is_terminal_api_path(std::string_view path) noexcept {
-  if (path.substr(0, terminal_api_root.size()) != terminal_api_root) return false;
-  return path.size() == terminal_api_root.size() || path[terminal_api_root.size()] == '/';
-}
+bool is_terminal_api_path(std::string_view path) noexcept { return is_path_under(path, terminal_api_root); }
 
 namespace {
 
-struct method_entry {
-  const char* method;
-  terminal_endpoint what;
-};
-
-terminal_route pick(std::string_view method, std::initializer_list<method_entry> methods) {
-  terminal_route m;
-  for (const auto& e : methods) {
-    if (method == e.method) {
-      m.what = e.what;
-      return m;
-    }
-  }
-  m.status = 405;
-  for (const auto& e : methods) {
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += e.method;
-  }
-  m.message = "this resource accepts " + m.allow;
-  return m;
+terminal_route pick(std::string_view method, std::initializer_list<method_entry<terminal_endpoint>> methods) {
+  return pick_method<terminal_route>(method, methods);
 }
 
-terminal_route not_found() {
-  terminal_route m;
-  m.status = 404;
-  m.message = "no such terminal API resource";
-  return m;
-}
+terminal_route not_found() { return route_error<terminal_route>(404, "no such terminal API resource"); }
 
 }  // namespace
 
@@ -96,19 +68,13 @@ terminal_route match_terminal_route(std::string_view method, std::string_view pa
 }
 
 result<std::string> parse_bearer_token(std::string_view value) {
-  static constexpr std::string_view scheme = "bearer";
   auto bad = [](const char* why) { return error(errc::invalid_argument, why); };
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  if (value.size() <= scheme.size() || ::strncasecmp(value.data(), scheme.data(), scheme.size()) != 0 ||
-      value[scheme.size()] != ' ')
-    return bad("the Authorization header must use the Bearer scheme");
-  value.remove_prefix(scheme.size());
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  bool printable = value.size() >= 16 && value.size() <= 256;
-  for (char c : value) printable = printable && c > 0x20 && c < 0x7f;
+  auto token = authorization_credentials(value, "bearer");
+  if (!token) return bad("the Authorization header must use the Bearer scheme");
+  bool printable = token->size() >= 16 && token->size() <= 256;
+  for (char c : *token) printable = printable && c > 0x20 && c < 0x7f;
   if (!printable) return bad("the Bearer token must be 16 to 256 printable ASCII characters");
-  return std::string(value);
+  return std::string(*token);
 }
 
 bool valid_session_token(std::string_view token) noexcept {
@@ -122,52 +88,11 @@ bool valid_session_token(std::string_view token) noexcept {
 
 namespace {
 
-constexpr std::string_view json_type = "application/json";
-
-io::http_response json_response(int status, std::string body) {
-  io::http_response r;
-  r.status = status;
-  r.content_type = std::string(json_type);
-  r.body = std::move(body);
-  // Answers name users, their balance and jobs, or a session token.
-  r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
-  return r;
-}
-
-io::http_response error_response(int status, std::string_view code, std::string_view message) {
-  return json_response(status, error_json(code, message));
-}
+// RFC 6750 §3: the Bearer challenge, with the terminal API's realm.
+const std::string bearer_challenge = "Bearer realm=\"" + std::string(terminal_realm) + "\"";
 
 io::http_response unauthorized(std::string_view code, std::string_view message) {
-  auto r = error_response(401, code, message);
-  r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"" + std::string(terminal_realm) + "\""});
-  return r;
-}
-
-io::http_response no_content() {
-  io::http_response r;
-  r.status = 204;
-  r.headers = {{"Cache-Control", "no-store"}};
-  return r;
-}
-
-io::http_response service_error(const error& e) {
-  return error_response(http_status_for(e.code), to_string(e.code), e.message);
-}
-
-io::http_response invalid(const error& e) { return error_response(400, "invalid_argument", e.message); }
-
-io::http_response too_large(size_t limit) {
-  return error_response(413, "payload_too_large", "the body exceeds " + std::to_string(limit) + " bytes");
-}
-
-bool is_json_type(const std::string* value) {
-  if (!value) return false;
-  std::string_view v(*value);
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  return v.size() == json_type.size() && ::strncasecmp(v.data(), json_type.data(), v.size()) == 0;
+  return unauthorized_response(code, message, bearer_challenge);
 }
 
 // The service gets its own copy of a secret; ours is wiped at once (a moved
@@ -198,37 +123,23 @@ release_request hand_over(release_request& r) {
 
 // What answering a request needs once its head has passed: shared by the
 // handler and the service's callbacks, which may outlive the handler.
-struct terminal_call {
+struct terminal_call : api_exchange {
   terminal_endpoint what = terminal_endpoint::describe;
   uint64_t job = 0;  // delete_job's {id}
   bool has_query = false;
   std::string token;    // the terminal's
   std::string session;  // the user's, from Quire-Session
-  std::string body;
   std::string peer;
-  io::responder respond;
   terminal_service* svc = nullptr;
   terminal_api_options options;
   terminal_identity terminal;
 
-  ~terminal_call() {
+  ~terminal_call() {  // api_exchange wipes the body
     wipe(token);
     wipe(session);
-    wipe(body);
   }
-  void reply(io::http_response r) const { respond(std::move(r)); }
 };
 using call_ptr = std::shared_ptr<terminal_call>;
-
-// No exception crosses a handler: a throw (allocation, a bug) is a 500.
-template <class Fn>
-void guarded(const call_ptr& c, Fn&& fn) {
-  try {
-    fn();
-  } catch (const std::exception&) {
-    c->reply(error_response(500, "internal", "the request failed inside the server"));
-  }
-}
 
 // An error of a call on a session: the service's not_found means the
 // session is gone (closed, timed out, another terminal's).
@@ -348,40 +259,13 @@ void start(const call_ptr& c) {
   });
 }
 
-class terminal_handler final : public io::request_handler {
- public:
-  explicit terminal_handler(call_ptr call) : call_(std::move(call)) {}
-
-  void on_body(std::string_view bytes) override {
-    if (!call_ || bytes.empty()) return;
-    if (!takes_body(call_->what)) {
-      call_->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
-      call_.reset();
-    } else if (bytes.size() > call_->options.max_body_bytes - call_->body.size()) {
-      call_->reply(too_large(call_->options.max_body_bytes));
-      call_.reset();
-    } else {
-      call_->body.append(bytes);
-    }
-  }
-
-  void on_end() override {
-    if (!call_) return;
-    call_ptr c = std::move(call_);
-    guarded(c, [&] { start(c); });
-  }
-
- private:
-  call_ptr call_;  // null once the request is answered or handed on
-};
-
 // Checks 2 to 4 of the header comment: the refusal, or nothing when the
 // head passes (and then `token` and `session` hold what it carried).
 std::optional<io::http_response> check_head(const io::request_info& info, const terminal_route& m,
-                             const terminal_api_options& options, std::string& token, std::string& session) {
+                                            const terminal_api_options& options, std::string& token,
+                                            std::string& session) {
   const auto& head = info.head;
-  if (!info.secure && !(options.allow_plain_loopback && is_loopback_address(info.peer_host)))
-    return error_response(403, "https_required", "the terminal API is served over HTTPS only");
+  if (auto r = check_transport(info, options.allow_plain_loopback, "terminal API")) return r;
 
   const std::string* authorization = head.find("Authorization");
   if (!authorization) return unauthorized("unauthorized", "a terminal token is required");
@@ -394,14 +278,7 @@ std::optional<io::http_response> check_head(const io::request_info& info, const 
     if (!valid_session_token(*s)) return unauthorized("no_session", "the Quire-Session header is malformed");
     session = *s;
   }
-
-  bool has_body = head.chunked || (head.has_content_length && head.content_length > 0);
-  if (head.has_content_length && head.content_length > options.max_body_bytes) return too_large(options.max_body_bytes);
-  if (takes_body(m.what) && !is_json_type(head.find("Content-Type")))
-    return error_response(415, "unsupported_media_type", "send the body as application/json");
-  if (!takes_body(m.what) && has_body && !head.chunked)
-    return error_response(400, "invalid_argument", "this request takes no body");
-  return std::nullopt;
+  return check_body_head(head, takes_body(m.what), options.max_body_bytes);
 }
 
 }  // namespace
@@ -411,43 +288,33 @@ std::unique_ptr<io::request_handler> route_terminal_api(const io::request_info& 
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_terminal_api_path(path)) return nullptr;
-  auto refuse = [&](io::http_response r) -> std::unique_ptr<io::request_handler> {
-    respond(std::move(r));
-    return nullptr;
-  };
   std::string token, session;
   try {
     terminal_route m = match_terminal_route(head.method, path);
-    if (m.status == 404) return refuse(error_response(404, "not_found", m.message));
-    if (m.status == 405) {
-      auto r = error_response(405, "method_not_allowed", m.message);
-      r.headers.push_back({"Allow", m.allow});
-      return refuse(std::move(r));
-    }
-    if (m.status != 0) return refuse(error_response(m.status, "invalid_argument", m.message));
-
+    if (auto r = route_refusal(m.status, m.message, m.allow)) return refuse(respond, std::move(*r));
     if (auto refusal = check_head(info, m, opts, token, session)) {
       wipe(token);
       wipe(session);
-      return refuse(std::move(*refusal));
+      return refuse(respond, std::move(*refusal));
     }
 
     auto call = std::make_shared<terminal_call>();
+    call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
+    call->takes_body = takes_body(m.what);
+    call->max_body_bytes = opts.max_body_bytes;
     call->what = m.what;
     call->job = m.job;
-    size_t q = head.target.find('?');
-    call->has_query = q != std::string::npos && q + 1 < head.target.size();
+    call->has_query = !query_of(head.target).empty();
     call->token = hand_over(token);
     call->session = hand_over(session);
     call->peer = info.peer_host;
-    call->respond = respond;  // a copy: `refuse` still needs one if allocation fails below
     call->svc = &svc;
     call->options = opts;
-    return std::make_unique<terminal_handler>(std::move(call));
+    return std::make_unique<collecting_handler<terminal_call>>(std::move(call), start);
   } catch (const std::exception&) {
     wipe(token);
     wipe(session);
-    return refuse(error_response(500, "internal", "the request failed inside the server"));
+    return refuse(respond, internal_error());
   }
 }
 

@@ -9,7 +9,9 @@
 // end authenticates the terminal through terminal_service, validates the
 // body and calls the service, whose callback renders the response. The
 // handler may be destroyed before the service answers: what the answer
-// needs is shared with the callback, not owned by the handler.
+// needs is shared with the callback, not owned by the handler. The two APIs
+// share that plumbing (api_common.hpp) and their routing helpers
+// (api_request.hpp); their differences are the checks below.
 //
 // Checks, in order (the first that fails answers):
 //   1. the path and method name an endpoint              404, 405 (Allow);

@@ -1,147 +1,19 @@
 // The request facet of terminal_json.hpp: login and release bodies.
 #include "web/terminal_json.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <initializer_list>
 #include <set>
 #include <vector>
 
 #include "storage/credentials.hpp"
 #include "storage/users.hpp"
+#include "web/api_json_detail.hpp"
 #include "web/api_request.hpp"
 
 namespace quire::web {
 
 namespace {
 
-using json = nlohmann::json;
-
-error bad(std::string message) { return error(errc::invalid_argument, std::move(message)); }
-
-// The first pass over a body: syntax, depth and duplicate keys, without
-// building a tree (nlohmann's DOM silently keeps the last of two equal
-// keys). The same rules as api_json.cpp's check, whose class is private.
-class structure_check final : public nlohmann::json_sax<json> {
- public:
-  std::string problem;
-
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return open(); }
-  bool key(string_t& k) override {
-    if (keys_.back().insert(k).second) return true;
-    problem = "a key appears twice in one object";
-    return false;
-  }
-  bool end_object() override { return close(); }
-  bool start_array(std::size_t) override { return open(); }
-  bool end_array() override { return close(); }
-  // `last_token` may hold part of a secret: it is not used.
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) override {
-    problem = "the body is not valid JSON (at byte " + std::to_string(position) + ")";
-    return false;
-  }
-
- private:
-  bool open() {
-    if (keys_.size() >= static_cast<size_t>(max_json_depth)) {
-      problem = "the body nests deeper than " + std::to_string(max_json_depth) + " levels";
-      return false;
-    }
-    keys_.emplace_back();  // an array's level stays empty
-    return true;
-  }
-  bool close() {
-    keys_.pop_back();
-    return true;
-  }
-  std::vector<std::set<std::string>> keys_;
-};
-
-// Overwrites every string of a parsed body before it is freed: a card id or
-// a PIN should not linger in freed memory longer than it must.
-void scrub(json& j) {
-  if (j.is_string()) {
-    wipe(j.get_ref<std::string&>());
-  } else if (j.is_structured()) {
-    for (auto& v : j) scrub(v);
-  }
-}
-
-struct scrubbed {
-  json value;
-  ~scrubbed() { scrub(value); }
-};
-
-status parse_object(std::string_view body, json& out) {
-  if (body.empty()) return bad("the body must be a JSON object");
-  structure_check check;
-  if (!json::sax_parse(body.begin(), body.end(), &check, json::input_format_t::json, true, false))
-    return bad(check.problem.empty() ? "the body is not valid JSON" : check.problem);
-  out = json::parse(body.begin(), body.end(), nullptr, false, false);
-  if (out.is_discarded()) return bad("the body is not valid JSON");
-  if (!out.is_object()) return bad("the body must be a JSON object");
-  return {};
-}
-
-// A field name as sent, quoted only when it cannot carry anything but a
-// field name (a client that puts a PIN in a key does not see it back).
-std::string field_label(const std::string& key) {
-  bool plain = !key.empty() && key.size() <= 32;
-  for (char c : key) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-  return plain ? "\"" + key + "\"" : "with an unexpected name";
-}
-
-status check_keys(const json& obj, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : obj.items()) {
-    bool ok = false;
-    for (auto k : known) ok = ok || key == k;
-    if (!ok) return bad("unknown field " + field_label(key));
-  }
-  return {};
-}
-
-// The string field `key`, when present: nullptr when absent.
-result<const std::string*> find_string(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return static_cast<const std::string*>(nullptr);
-  if (!it->is_string()) return bad(std::string("field \"") + key + "\" must be a string");
-  return &it->get_ref<const std::string&>();
-}
-
-bool all_digits(std::string_view s) {
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
-status check_card(const std::string& card, const credential_limits& limits) {
-  bool printable = !card.empty() && card.size() <= limits.max_card_id_chars;
-  for (char c : card) printable = printable && c > 0x20 && c < 0x7f;
-  if (printable) return {};
-  return bad("field \"card\" must be 1 to " + std::to_string(limits.max_card_id_chars) +
-             " printable ASCII characters without spaces");
-}
-
-status check_login_pin(const std::string& pin, const credential_limits& limits) {
-  if (pin.size() >= limits.min_pin_digits && pin.size() <= limits.max_pin_digits && all_digits(pin)) return {};
-  return bad("field \"pin\" must be " + std::to_string(limits.min_pin_digits) + " to " +
-             std::to_string(limits.max_pin_digits) + " digits");
-}
-
-status check_password(const std::string& password) {
-  if (password.empty()) return bad("the password must not be empty");
-  if (password.size() > max_password_bytes)
-    return bad("the password must be at most " + std::to_string(max_password_bytes) + " bytes");
-  if (password.find('\0') != std::string::npos) return bad("the password must not contain a 0 character");
-  return {};
-}
+using namespace json_detail;
 
 // Wipes what it holds when it goes: the caller gets a copy, this is the
 // only other one.
@@ -219,11 +91,11 @@ result<login_request> parse_login(std::string_view body, const credential_limits
 
   login_scratch out;
   if (c) {
-    if (auto s = check_card(**card, limits)) return s;
+    if (auto s = check_card_id("card", **card, limits)) return s;
     out.req.card = **card;
   }
   if (p) {
-    if (auto s = check_login_pin(**pin, limits)) return s;
+    if (auto s = check_pin(**pin, limits)) return s;
     out.req.pin = **pin;
   }
   if (u) {

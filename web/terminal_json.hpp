@@ -1,7 +1,8 @@
 // The JSON shapes of the terminal API (terminal_api.hpp): the two request
 // bodies in, strictly validated into terminal_service.hpp's typed values,
 // and every answer out. The JSON library (nlohmann-json) stays inside
-// terminal_json.cpp and terminal_json_render.cpp.
+// terminal_json.cpp and terminal_json_render.cpp, which read and write it
+// with the admin API's helpers (api_json_detail.hpp).
 //
 // A body follows the admin API's rules (api_json.hpp): one JSON object of
 // UTF-8 text, nested at most max_json_depth deep, no key twice, no key the

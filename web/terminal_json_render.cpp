@@ -3,37 +3,17 @@
 // Every object is built field by field from what may be shown: there is no
 // path from a job's pin_hash, a card id, a PIN, a password or a terminal
 // token to the JSON written here.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <limits>
 
-#include "protocols/pdl/price.hpp"
+#include "web/api_json_detail.hpp"
 #include "web/terminal_json.hpp"
 
 namespace quire::web {
 
 namespace {
 
-using ordered_json = nlohmann::ordered_json;
-
-// Stored text is validated UTF-8, but a response must never throw: bytes
-// that are not UTF-8 become U+FFFD.
-std::string dump(const ordered_json& j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); }
-
-ordered_json time_or_null(int64_t ms) {
-  std::string t = rfc3339_utc(ms);
-  return t.empty() ? ordered_json(nullptr) : ordered_json(std::move(t));
-}
-
-std::string money_text(int64_t amount, const money_format& money) {
-  return pdl::format_money(amount, money.minor_digits, money.currency);
-}
-
-void add_money_format(ordered_json& j, const money_format& money) {
-  j["currency"] = money.currency;
-  j["minor_digits"] = money.minor_digits;
-}
+using namespace json_detail;
 
 int64_t saturating_sub(int64_t a, int64_t b) {
   int64_t out = 0;
@@ -51,14 +31,7 @@ ordered_json balance_object(const balance_info& b, const money_format& money) {
   j["available"] = available;
   j["available_text"] = money_text(available, money);
   j["unlimited"] = b.unlimited;
-  if (b.has_quota) {
-    ordered_json q;
-    q["sheets_left"] = b.quota_sheets_left;
-    q["resets"] = time_or_null(b.quota_period_end_ms);
-    j["quota"] = std::move(q);
-  } else {
-    j["quota"] = nullptr;
-  }
+  j["quota"] = quota_or_null(b.has_quota, b.quota_sheets_left, b.quota_period_end_ms);
   return j;
 }
 

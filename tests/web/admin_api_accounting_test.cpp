@@ -33,23 +33,11 @@ struct accounting_harness {
   std::shared_ptr<api_reply> start(const std::string& method, const std::string& target,
                                    const std::string& body = "", const std::string& as = "root") {
     auto box = std::make_shared<api_reply>();
-    http::request_head head;
-    head.method = method;
-    head.target = target;
-    head.headers.push_back({"Authorization", basic(as, users.accounts.at(as).password)});
-    if (!body.empty()) head.headers.push_back({"Content-Type", "application/json"});
-    head.has_content_length = true;
-    head.content_length = body.size();
+    std::string authorization = basic(as, users.accounts.at(as).password);
+    http::request_head head = make_head(method, target, body, std::nullopt, false, {{"Authorization", authorization}});
     io::request_info info{head, "192.0.2.7", "127.0.0.1:8631", true};
-    io::responder respond = [box](io::http_response r) {
-      if (++box->answers == 1) box->response = std::move(r);
-    };
-    auto handler = web::route_admin_api(info, respond, users, jobs, options, with_accounting ? &accounting : nullptr);
-    box->handler = handler != nullptr;
-    if (handler) {
-      if (!body.empty()) handler->on_body(body);
-      if (box->answers == 0) handler->on_end();
-    }
+    auto* acc = with_accounting ? &accounting : nullptr;
+    drive(web::route_admin_api(info, capture(box), users, jobs, options, acc), *box, body);
     return box;
   }
 

@@ -9,10 +9,7 @@ namespace {
 
 api_request as(const std::string& user, const std::string& password, std::string method, std::string target,
                std::string body = "") {
-  api_request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  r.body = std::move(body);
+  auto r = make_request<api_request>(std::move(method), std::move(target), std::move(body));
   r.authorization = basic(user, password);
   return r;
 }

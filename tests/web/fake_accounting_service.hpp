@@ -8,12 +8,11 @@
 // principal), newest first in ledger(). Tokens are "token-<name>-<n>", so
 // that a test can look for one in any response.
 //
-// Answers come at once, inside the call, unless `deferred` is set: then
-// they wait in `pending` until run_pending() (see fake_user_service.hpp).
+// Answers, deferred answers and fail_next as fake_answers.hpp says: every
+// call consults fail_next.
 #pragma once
 
 #include <algorithm>
-#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -21,11 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "fake_answers.hpp"
 #include "web/accounting_service.hpp"
 
 namespace quire::testing {
 
-class fake_accounting_service final : public web::accounting_service {
+class fake_accounting_service final : public web::accounting_service, public fake_answers {
  public:
   std::map<std::string, web::account_info> accounts;            // by user name
   std::map<std::string, std::vector<ledger_entry>> ledgers;      // oldest first
@@ -33,9 +33,6 @@ class fake_accounting_service final : public web::accounting_service {
   std::map<std::string, web::terminal_view> terminals;           // with their tokens
   std::set<std::string> printers = {"lab-1", "lab-2"};
   web::money_format money;
-  std::optional<error> fail_next;
-  bool deferred = false;
-  std::vector<std::function<void()>> pending;
   std::vector<std::string> calls;            // "credit alice 500 by root"
   std::vector<uint32_t> ledger_limits;       // what ledger() was asked
   int64_t now_ms = 1714552200250;            // 2024-05-01T08:30:00.250Z
@@ -55,12 +52,6 @@ class fake_accounting_service final : public web::accounting_service {
   web::terminal_view& add_terminal(const std::string& name, const std::string& printer) {
     web::terminal_view t{name, printer, "root", now_ms, "token-" + name + "-" + std::to_string(++tokens_issued)};
     return terminals[name] = std::move(t);
-  }
-
-  void run_pending() {
-    auto p = std::move(pending);
-    pending.clear();
-    for (auto& f : p) f();
   }
 
   void get_account(const web::principal& by, std::string name, web::account_callback cb) override {
@@ -171,22 +162,7 @@ class fake_accounting_service final : public web::accounting_service {
     });
   }
 
-
  private:
-  template <class Fn>
-  void answer(Fn fn) {
-    if (deferred)
-      pending.push_back(std::move(fn));
-    else
-      fn();
-  }
-
-  std::optional<error> take_failure() {
-    auto e = std::move(fail_next);
-    fail_next.reset();
-    return e;
-  }
-
   static error no_user(const std::string& name) { return error(errc::not_found, "no user \"" + name + "\""); }
 };
 

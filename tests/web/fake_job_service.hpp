@@ -4,28 +4,26 @@
 // completed ones newest first, all oldest first; by owner and/or queue. It
 // returns records as they were added, pin_hash included unless
 // `clear_pins` is set, so that a test can check the JSON never shows it.
-// Answers come at once unless `deferred` is set (see fake_user_service.hpp).
+// Answers, deferred answers and fail_next as fake_answers.hpp says: both
+// calls consult fail_next.
 #pragma once
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "fake_answers.hpp"
 #include "web/job_service.hpp"
 
 namespace quire::testing {
 
-class fake_job_service final : public web::job_service {
+class fake_job_service final : public web::job_service, public fake_answers {
  public:
   std::map<uint64_t, job_record> jobs;
   web::money_format money;
-  std::optional<error> fail_next;
-  bool deferred = false;
   bool clear_pins = false;
-  std::vector<std::function<void()>> pending;
   std::vector<std::string> calls;         // "get_job 7 by root"
   std::vector<web::job_list_query> queries;  // what list_jobs was asked
 
@@ -38,12 +36,6 @@ class fake_job_service final : public web::job_service {
     j.state = state;
     j.name = "job " + std::to_string(id);
     return jobs[id] = std::move(j);
-  }
-
-  void run_pending() {
-    auto p = std::move(pending);
-    pending.clear();
-    for (auto& f : p) f();
   }
 
   void get_job(const web::principal& by, uint64_t id, web::job_callback cb) override {
@@ -79,20 +71,6 @@ class fake_job_service final : public web::job_service {
   }
 
  private:
-  template <class Fn>
-  void answer(Fn fn) {
-    if (deferred)
-      pending.push_back(std::move(fn));
-    else
-      fn();
-  }
-
-  std::optional<error> take_failure() {
-    auto e = std::move(fail_next);
-    fail_next.reset();
-    return e;
-  }
-
   job_record shown(const job_record& j) const {
     job_record out = j;
     if (clear_pins) out.pin_hash.clear();

@@ -10,24 +10,23 @@
 // others. Secrets are kept in clear so that tests can check what arrived and
 // that none of it comes back in a response; `calls` names no secret.
 //
-// Answers come at once, inside the call, unless `deferred` is set: then
-// they wait in `pending` until run_pending(), which lets a test destroy the
-// request handler first (the server may do so) and answer afterwards.
+// Answers, deferred answers and fail_next as fake_answers.hpp says: every
+// call after authenticate_terminal consults fail_next.
 #pragma once
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "fake_answers.hpp"
 #include "web/terminal_service.hpp"
 
 namespace quire::testing {
 
-class fake_terminal_service final : public web::terminal_service {
+class fake_terminal_service final : public web::terminal_service, public fake_answers {
  public:
   struct terminal_entry {
     web::terminal_identity id;
@@ -57,9 +56,6 @@ class fake_terminal_service final : public web::terminal_service {
   std::set<std::string> blocked_peers;              // authenticate_terminal: limit_exceeded
   bool logins_locked = false;                       // open_session: limit_exceeded
   web::login_methods methods;
-  std::optional<error> fail_next;                   // the next call after authentication fails with this
-  bool deferred = false;
-  std::vector<std::function<void()>> pending;
   std::vector<std::string> calls;                   // "release t1 101,103": never a secret
   std::string last_peer;
   web::login_request last_login;                    // what open_session got
@@ -107,12 +103,6 @@ class fake_terminal_service final : public web::terminal_service {
     e.job.price = price;
     e.job.priced = true;
     return jobs[id] = std::move(e);
-  }
-
-  void run_pending() {
-    auto p = std::move(pending);
-    pending.clear();
-    for (auto& f : p) f();
   }
 
   void authenticate_terminal(std::string token, std::string peer, web::terminal_identity_callback cb) override {
@@ -225,14 +215,6 @@ class fake_terminal_service final : public web::terminal_service {
   }
 
  private:
-  template <class Fn>
-  void answer(Fn fn) {
-    if (deferred)
-      pending.push_back(std::move(fn));
-    else
-      fn();
-  }
-
   // Runs `body` for the session, or answers not_found (none, or another terminal's).
   template <class Callback, class Body>
   void with_session(const web::terminal_identity& t, const std::string& session, Callback cb, Body body) {
@@ -243,12 +225,6 @@ class fake_terminal_service final : public web::terminal_service {
         return cb(error(errc::not_found, "no such session"));
       body(it->second, cb);
     });
-  }
-
-  std::optional<error> take_failure() {
-    auto e = std::move(fail_next);
-    fail_next.reset();
-    return e;
   }
 
   static std::string method_of(const web::login_request& l) {

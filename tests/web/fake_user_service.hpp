@@ -6,24 +6,23 @@
 // keeps passwords, cards and PINs in clear, so that tests can check what
 // arrived and that none of it comes back in a response.
 //
-// Answers come at once, inside the call, unless `deferred` is set: then
-// they wait in `pending` until run_pending(), which lets a test destroy the
-// request handler first (the server may do so) and answer afterwards.
+// Answers, deferred answers and fail_next as fake_answers.hpp says: every
+// call after authenticate consults fail_next.
 #pragma once
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "fake_answers.hpp"
 #include "web/user_service.hpp"
 
 namespace quire::testing {
 
-class fake_user_service final : public web::user_service {
+class fake_user_service final : public web::user_service, public fake_answers {
  public:
   struct account {
     user_record record;
@@ -34,9 +33,6 @@ class fake_user_service final : public web::user_service {
 
   std::map<std::string, account> accounts;
   std::set<std::string> blocked;       // authenticate answers limit_exceeded for these users
-  std::optional<error> fail_next;      // the next call after authentication fails with this
-  bool deferred = false;
-  std::vector<std::function<void()>> pending;
   std::vector<std::string> calls;      // "create_user bob by admin": names, never secrets
   std::string last_peer;
   size_t max_cards = 4;
@@ -50,12 +46,6 @@ class fake_user_service final : public web::user_service {
     a.record.created_ms = a.record.updated_ms = 1000;
     a.password = password;
     return accounts[name] = std::move(a);
-  }
-
-  void run_pending() {
-    auto p = std::move(pending);
-    pending.clear();
-    for (auto& f : p) f();
   }
 
   void authenticate(std::string user, std::string password, std::string peer, web::principal_callback cb) override {
@@ -188,14 +178,6 @@ class fake_user_service final : public web::user_service {
   }
 
  private:
-  template <class Fn>
-  void answer(Fn fn) {
-    if (deferred)
-      pending.push_back(std::move(fn));
-    else
-      fn();
-  }
-
   template <class Change>
   void with_account(const std::string& name, web::status_callback cb, Change change) {
     answer([this, name, cb = std::move(cb), change] {
@@ -204,12 +186,6 @@ class fake_user_service final : public web::user_service {
       if (it == accounts.end()) return cb(error(errc::not_found, "no user \"" + name + "\""));
       cb(change(it->second));
     });
-  }
-
-  std::optional<error> take_failure() {
-    auto e = std::move(fail_next);
-    fail_next.reset();
-    return e;
   }
 
   static bool is_active_admin(const user_record& r) { return r.admin && !r.disabled; }

@@ -19,26 +19,19 @@
 // body whenever there is one, and never the administrator's password, a
 // job's PIN hash or a terminal's token in it (a token shows only in the
 // answer that registers its terminal).
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <string>
 
+#include "api_test_util.hpp"
 #include "fake_accounting_service.hpp"
-#include "fake_job_service.hpp"
-#include "fake_user_service.hpp"
-#include "web/admin_api.hpp"
 
 namespace {
 
 constexpr const char* admin_password = "fuzz-root-secret";
 
-struct target {
-  const char* method;
-  const char* path;
-};
-constexpr target targets[] = {
+constexpr quire::testing::fuzz_target targets[] = {
     {"POST", "/api/v1/users"},
     {"PATCH", "/api/v1/users/alice"},
     {"PUT", "/api/v1/users/alice/password"},
@@ -56,16 +49,14 @@ constexpr target targets[] = {
     {"GET", "/api/v1/users/alice/ledger?"},
     {"DELETE", "/api/v1/terminals/"},
 };
-constexpr size_t target_count = sizeof(targets) / sizeof(targets[0]);
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace quire;
-  if (size < 2) return 0;
-  size_t which = static_cast<uint8_t>(data[0] - '0') % target_count;
-  size_t step = 1 + data[1] % 64;
-  std::string rest(reinterpret_cast<const char*>(data) + 2, size - 2);
+  auto input = testing::read_fuzz_case(data, size, std::size(targets));
+  if (!input) return 0;
+  const auto& [which, step, rest] = *input;
 
   testing::fake_user_service service;
   service.add("root", admin_password, true);
@@ -96,49 +87,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   web::api_options options;
   options.max_body_bytes = 4096;
 
-  http::request_head head;
-  head.method = targets[which].method;
-  head.target = targets[which].path;
+  std::string method = targets[which].method;
+  std::string target = targets[which].path;
   std::string body;
   std::string authorization = "Basic " + web::base64_encode(std::string("root:") + admin_password);
   if (which == 6 || which == 7 || which == 9 || which == 10 || which == 14 || which == 15)
-    head.target += rest;
+    target += rest;
   else if (which == 8)
     authorization = rest;
   else
     body = rest;
-  head.headers.push_back({"Authorization", authorization});
-  head.headers.push_back({"Content-Type", "application/json"});
-  head.chunked = true;  // the body's size shows only as it arrives
+  // Chunked: the body's size shows only as it arrives.
+  http::request_head head =
+      testing::make_head(method, target, body, "application/json", true, {{"Authorization", authorization}});
 
-  int answers = 0;
-  io::http_response response;
+  auto box = std::make_shared<testing::api_reply>();
   io::request_info info{head, "192.0.2.1", "127.0.0.1:8631", true};
-  auto handler = web::route_admin_api(
-      info,
-      [&](io::http_response r) {
-        if (++answers == 1) response = std::move(r);
-      },
-      service, jobs, options, &accounting);
-  if (handler) {
-    for (size_t at = 0; at < body.size() && answers == 0; at += step)
-      handler->on_body(std::string_view(body).substr(at, step));
-    if (answers == 0) handler->on_end();
-  }
-  handler.reset();
+  testing::drive(web::route_admin_api(info, testing::capture(box), service, jobs, options, &accounting), *box, body,
+                 step);
 
-  if (answers != 1) __builtin_trap();
-  if (response.status < 200 || response.status > 599) __builtin_trap();
-  if (!response.body.empty()) {
-    if (nlohmann::json::parse(response.body, nullptr, false).is_discarded()) __builtin_trap();
-    // (Unless the input itself named it, e.g. as a new user's name.)
-    if (response.body.find(admin_password) != std::string::npos && rest.find(admin_password) == std::string::npos)
-      __builtin_trap();
-    if (response.body.find("fuzz-pin-hash") != std::string::npos && rest.find("fuzz-pin-hash") == std::string::npos)
-      __builtin_trap();
-    static constexpr const char* kiosk_token = "fuzz-terminal-secret";
-    if (response.body.find(kiosk_token) != std::string::npos && rest.find(kiosk_token) == std::string::npos)
-      __builtin_trap();
-  }
+  // The administrator's password, a job's PIN hash, a terminal's token
+  // (unless the input itself named it, e.g. as a new user's name).
+  if (!testing::reply_is_sound(*box, rest, {admin_password, "fuzz-pin-hash", "fuzz-terminal-secret"}))
+    __builtin_trap();
   return 0;
 }

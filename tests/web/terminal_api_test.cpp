@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api_test_util.hpp"
 #include "fake_terminal_service.hpp"
 #include "web/terminal_api.hpp"
 
@@ -28,26 +29,11 @@ struct term_request {
   bool no_authorization = false;
 };
 
-struct term_reply {
-  int answers = 0;
-  bool handler = false;
-  io::http_response response;
+using term_reply = api_reply;
 
-  int status() const { return response.status; }
-  nlohmann::json json() const { return nlohmann::json::parse(response.body, nullptr, false); }
-  std::string error() const {
-    auto j = json();
-    return j.is_object() && j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>() : "";
-  }
-  std::string header(const std::string& name) const {
-    for (const auto& h : response.headers)
-      if (h.name == name) return h.value;
-    return "";
-  }
-};
-
-// Drives route_terminal_api() as the HTTP server would, and keeps every
-// response body so that a test can search them all for secrets.
+// Drives route_terminal_api() as the HTTP server would (api_test_util.hpp),
+// and keeps every response body so that a test can search them all for
+// secrets.
 class terminal_harness {
  public:
   fake_terminal_service svc;
@@ -59,36 +45,14 @@ class terminal_harness {
 
   std::shared_ptr<term_reply> start(const term_request& r) {
     auto box = std::make_shared<term_reply>();
-    http::request_head head;
-    head.method = r.method;
-    head.target = r.target;
+    std::vector<http::header> headers;
     if (!r.no_authorization)
-      head.headers.push_back({"Authorization", r.authorization.value_or(std::string("Bearer ") + terminal_token)});
+      headers.push_back({"Authorization", r.authorization.value_or(std::string("Bearer ") + terminal_token)});
     std::string s = r.session.value_or(session);
-    if (!s.empty()) head.headers.push_back({"Quire-Session", s});
-    if (r.content_type)
-      head.headers.push_back({"Content-Type", *r.content_type});
-    else if (!r.body.empty())
-      head.headers.push_back({"Content-Type", "application/json"});
-    if (r.chunked) {
-      head.chunked = true;
-    } else {
-      head.has_content_length = true;
-      head.content_length = r.body.size();
-    }
+    if (!s.empty()) headers.push_back({"Quire-Session", s});
+    http::request_head head = make_head(r.method, r.target, r.body, r.content_type, r.chunked, std::move(headers));
     io::request_info info{head, peer, "127.0.0.1:8631", secure};
-    auto handler = web::route_terminal_api(
-        info,
-        [box](io::http_response resp) {
-          if (++box->answers == 1) box->response = std::move(resp);
-        },
-        svc, options);
-    box->handler = handler != nullptr;
-    if (handler) {
-      if (!r.body.empty()) handler->on_body(r.body);
-      if (box->answers == 0) handler->on_end();
-    }
-    handler.reset();
+    drive(web::route_terminal_api(info, capture(box), svc, options), *box, r.body);
     return box;
   }
 
@@ -98,11 +62,7 @@ class terminal_harness {
     return reply;
   }
   term_reply call(const std::string& method, const std::string& target, const std::string& body = "") {
-    term_request r;
-    r.method = method;
-    r.target = target;
-    r.body = body;
-    return send(r);
+    return send(make_request<term_request>(method, target, body));
   }
   /// Logs alice in by card and keeps the session.
   term_reply login(const std::string& body = R"({"card":"CARD1"})") {
