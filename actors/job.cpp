@@ -44,6 +44,7 @@ job_context context_of(job_self self) {
   ctx.now_ms = st.env->now_ms();
   ctx.held_expiry_ms = st.env->held_expiry_ms;
   ctx.history_ms = st.env->history_ms;
+  ctx.reprint_ms = st.env->reprint_ms;
   ctx.receiving_timeout_ms = st.env->receiving_timeout_ms;
   ctx.pin_matches = st.env->pin_matches;
   ctx.prices = st.env->prices.get();

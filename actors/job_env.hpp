@@ -54,6 +54,7 @@ struct job_env {
   uint32_t convert_timeout_ms = 300000;
   int64_t held_expiry_ms = 24ll * 3600 * 1000;
   int64_t history_ms = 30ll * 86400 * 1000;  // 0: finished jobs are kept forever
+  int64_t reprint_ms = 0;                    // a printed job's document is kept this long (0: not)
   int64_t receiving_timeout_ms = 300000;     // multiple-operation-time-out
   std::function<int64_t()> now_ms;  // wall clock
   // job-password: the stored form of a job's PIN material (an HMAC with the

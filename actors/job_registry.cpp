@@ -248,8 +248,10 @@ void command_all(registry_self self, const std::vector<uint64_t>& ids, command_k
         self, id, **target,
         [id, kind](caf::expected<job_record> r) {
           if (r && kind == command_kind::expire)
-            spdlog::info("job {} {}", id, r->state == job_state::failed ? "gave up waiting for its document"
-                                                                        : "expired unreleased");
+            spdlog::info("job {} {}", id,
+                         r->state == job_state::failed ? "gave up waiting for its document"
+                         : r->state == job_state::done ? "is no longer kept for a reprint"
+                                                       : "expired unreleased");
         },
         command_atom::value, cmd);
   }

@@ -78,7 +78,8 @@ result<transition> check_pin(const job_record& job, const std::string& typed, co
 }
 
 result<transition> release(const job_record& job, const std::string& wanted, const job_context& ctx) {
-  if (job.state != job_state::held) return wrong_state(job, "only a held job can be released");
+  bool reprint = job.state == job_state::done && !job.document_deleted;
+  if (job.state != job_state::held && !reprint) return wrong_state(job, "only a held job can be released");
   if (ctx.release_printers.empty())
     return error{errc::not_possible, "queue " + job.queue + " names no printer to release to"};
   std::string printer = wanted.empty() ? ctx.release_printers.front() : wanted;
@@ -91,6 +92,7 @@ result<transition> release(const job_record& job, const std::string& wanted, con
   t.next.printer = printer;
   t.next.queued_ms = ctx.now_ms;
   t.next.expires_ms = 0;
+  t.next.completed_ms = 0;
   t.next.state_message.clear();
   reprice(t.next, ctx);
   return t;
@@ -156,6 +158,12 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
   if (cmd.kind == command_kind::expire) {
     if (job.state == job_state::receiving && job.expires_ms > 0 && job.expires_ms <= ctx.now_ms)
       return finish(job, job_state::failed, ctx, "its document did not arrive in time");
+    if (job.state == job_state::done && !job.document_deleted && job.expires_ms > 0 && job.expires_ms <= ctx.now_ms) {
+      transition t{job, true, {}};  // the reprint period is over: the document goes, the job stays done
+      t.next.document_deleted = true;
+      t.next.expires_ms = 0;
+      return t;
+    }
     if (job.state != job_state::held) return wrong_state(job, "only a held job expires");
     return finish(job, job_state::expired, ctx, "expired before it was released");
   }
@@ -166,7 +174,10 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
     case command_kind::cancel: return cancel(job, ctx);
     case command_kind::hold: return hold(job, ctx);
     case command_kind::release: {
-      if (job.state != job_state::held) return wrong_state(job, "only a held job can be released");
+      if (job.state == job_state::done && job.document_deleted)
+        return wrong_state(job, "its document is no longer kept for a reprint");
+      if (job.state != job_state::held && job.state != job_state::done)
+        return wrong_state(job, "only a held job can be released");
       auto pin = check_pin(job, cmd.pin, ctx);
       if (!pin.ok() || pin->refusal) return pin;
       auto t = release(pin->next, cmd.printer, ctx);
@@ -255,7 +266,15 @@ result<transition> start_delivery(const job_record& job, const job_context& ctx)
 result<transition> finish_delivery(const job_record& job, const delivery_outcome& outcome,
                                    const job_context& ctx) {
   if (job.state != job_state::delivering) return wrong_state(job, "not being delivered");
-  if (outcome.ok) return finish(job, job_state::done, ctx, outcome.message);  // how the device confirmed it
+  if (outcome.ok) {
+    auto t = finish(job, job_state::done, ctx, outcome.message);  // how the device confirmed it
+    if (ctx.reprint_ms > 0) {  // kept for a reprint until then
+      t.drop_document = false;
+      t.next.document_deleted = false;
+      t.next.expires_ms = ctx.now_ms + ctx.reprint_ms;
+    }
+    return t;
+  }
   return finish(job, job_state::failed, ctx,
                 outcome.message.empty() ? "the printer did not take the job" : outcome.message);
 }

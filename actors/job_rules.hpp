@@ -28,6 +28,7 @@ struct job_context {
   int64_t held_expiry_ms = 0;                  // how long a held job waits
   int64_t receiving_timeout_ms = 300000;       // how long a Create-Job job waits for each document
   int64_t history_ms = 0;                      // how long a finished job is kept (0: forever)
+  int64_t reprint_ms = 0;                      // how long a printed job's document is kept (0: not)
   std::vector<std::string> release_printers;   // where the job's queue may send it
   bool failover = false;                       // the queue moves jobs off unreachable printers
   uint32_t pin_limit = 5;                      // wrong PINs that lock a job-password job

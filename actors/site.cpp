@@ -150,6 +150,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   env->storage = d.jobs.get();
   env->held_expiry_ms = static_cast<int64_t>(d.cfg.jobs.held_expiry_s) * 1000;
   env->history_ms = static_cast<int64_t>(d.cfg.jobs.history_s) * 1000;
+  env->reprint_ms = static_cast<int64_t>(d.cfg.jobs.reprint_s) * 1000;
   env->now_ms = &wall_clock_ms;
   // Job PINs: an HMAC with the server secret, bound to the job id; the
   // encryption the client used prefixes it so a typed PIN is compared alike.

@@ -175,6 +175,7 @@ struct project_config {
 struct jobs_config {
   uint64_t held_expiry_s = 86400;     // held jobs expire after this long
   uint64_t history_s = 30ull * 86400; // completed jobs are forgotten after this long (0: never)
+  uint64_t reprint_s = 0;             // a printed job's document is kept this long for a reprint (0: not kept)
 };
 
 struct log_config {

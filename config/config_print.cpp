@@ -76,6 +76,7 @@ void print_fixed(std::string& out, const config& c) {
   out += "\n[jobs]\n";
   line(out, "held_expiry_s", std::to_string(c.jobs.held_expiry_s));
   line(out, "history_s", std::to_string(c.jobs.history_s));
+  line(out, "reprint_s", std::to_string(c.jobs.reprint_s));
   out += "\n[processors]\n";
   line(out, "enabled", c.processors.enabled ? "true" : "false");
   line(out, "count", std::to_string(c.processors.count));

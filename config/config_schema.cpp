@@ -46,6 +46,7 @@ constexpr key_spec table_[] = {
     {"limits", "host_submissions_per_minute", integer},
     {"jobs", "held_expiry_s", integer},
     {"jobs", "history_s", integer},
+    {"jobs", "reprint_s", integer},
     {"processors", "enabled", boolean},
     {"processors", "count", integer},
     {"processors", "timeout_ms", integer},

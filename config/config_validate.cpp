@@ -233,7 +233,8 @@ status read_limits(const toml::table& t, limits_config& out) {
 
 status read_jobs(const toml::table& t, jobs_config& out) {
   if (status s = read_int(t, "jobs", "held_expiry_s", 1, no_limit, out.held_expiry_s)) return s;
-  return read_int(t, "jobs", "history_s", 0, no_limit, out.history_s);
+  if (status s = read_int(t, "jobs", "history_s", 0, no_limit, out.history_s)) return s;
+  return read_int(t, "jobs", "reprint_s", 0, 30ull * 86400, out.reprint_s);
 }
 
 status read_processors(const toml::table& t, processors_config& out) {

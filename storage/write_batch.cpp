@@ -115,8 +115,10 @@ namespace {
 // Index entries that exist only in some states.
 // Held jobs expire unreleased; jobs of Create-Job whose document never
 // comes are given up (multiple-operation-time-out).
+// A printed job whose document is kept for a reprint drops it at expiry.
 bool in_expiry_index(const job_record& j) {
-  return (j.state == job_state::held || j.state == job_state::receiving) && j.expires_ms > 0;
+  bool kept_for_reprint = j.state == job_state::done && !j.document_deleted;
+  return (j.state == job_state::held || j.state == job_state::receiving || kept_for_reprint) && j.expires_ms > 0;
 }
 bool in_printer_index(const job_record& j) {
   return (j.state == job_state::queued || j.state == job_state::delivering) && !j.printer.empty();

@@ -397,3 +397,36 @@ TEST_CASE("auto language: the device's formats pick what jobs are sent as") {
   CHECK(language_from_formats({"image/jpeg"}) == "application/octet-stream");
   CHECK(language_from_formats({}) == "application/octet-stream");
 }
+
+TEST_CASE("reprint: a printed job keeps its document for reprint_ms, and a release prints it again") {
+  auto c = ctx();
+  c.reprint_ms = 3600'000;
+  auto queued = apply_command(held_job(), cmd(command_kind::release, "alice", "lab-1"), c)->next;
+  auto delivering = start_delivery(queued, c)->next;
+  auto done = finish_delivery(delivering, delivery_outcome{42, true, "all bytes accepted"}, c);
+  REQUIRE(done.ok());
+  CHECK(done->next.state == job_state::done);
+  CHECK_FALSE(done->drop_document);
+  CHECK_FALSE(done->next.document_deleted);
+  CHECK(done->next.expires_ms == c.now_ms + c.reprint_ms);
+  auto again = apply_command(done->next, cmd(command_kind::release, "alice", "lab-2"), c);
+  REQUIRE(again.ok());
+  CHECK(again->next.state == job_state::queued);
+  CHECK(again->next.printer == "lab-2");
+  CHECK(again->next.release_no == 2);  // charged as a release of its own
+  CHECK(apply_command(done->next, cmd(command_kind::release, "bob"), c).err().code == errc::permission_denied);
+  // The period ends: the document goes, the job stays done, no reprint any more.
+  auto later = c;
+  later.now_ms = done->next.expires_ms;
+  auto expired = apply_command(done->next, cmd(command_kind::expire, "quire"), later);
+  REQUIRE(expired.ok());
+  CHECK(expired->drop_document);
+  CHECK(expired->next.state == job_state::done);
+  CHECK(expired->next.document_deleted);
+  CHECK(apply_command(expired->next, cmd(command_kind::release, "alice"), later).err().code ==
+        errc::not_possible);
+  // Without reprint_ms the document goes at once.
+  auto plain = finish_delivery(delivering, delivery_outcome{42, true, "ok"}, ctx());
+  CHECK(plain->drop_document);
+  CHECK(plain->next.document_deleted);
+}

@@ -111,6 +111,7 @@ class Release(unittest.TestCase, ReleaseClients):
             "terminals.max_login_failures=3",
             'quotas.students.groups=["students"]',
             "quotas.students.sheets=2",
+            "jobs.reprint_s=3600",
         ]
         cls.server = Quired(sets=sets)
         add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
@@ -302,6 +303,17 @@ class Release(unittest.TestCase, ReleaseClients):
         status, listing = self.admin("GET", "/api/v1/terminals")
         self.assertNotIn("t9", [t["name"] for t in listing["terminals"]])
         self.assertNotIn(token, json.dumps(listing))
+
+    def test_reprint_is_a_release_of_its_own(self):
+        job = self.print_job("carol", "handout")
+        self.priced(job)
+        s = self.login("t1", card="CARD-CAROL")
+        for n in (1, 2):
+            status, report, raw = self.terminal("POST", "/session/release", {"jobs": [job]}, session=s["session"])
+            self.assertTrue(report["results"][0]["ok"], raw)
+            self.assertEqual(self.wait_done(job)["release_no"], n)
+        self.assertTrue(wait_for(lambda: len([e for e in self.ledger("carol") if e["job"] == job]) == 2, 10))
+        self.assertEqual(sorted(e["attempt"] for e in self.ledger("carol") if e["job"] == job), [1, 2])
 
     def test_idle_session_closes(self):
         s = self.login("t1", card="CARD-CAROL")
