@@ -64,6 +64,7 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK(c.limits.max_connections == 4096);
   CHECK(c.jobs.held_expiry_s == 86400);
   CHECK(c.jobs.history_s == 2592000);
+  CHECK(c.jobs.reprint_s == 0);
   CHECK(c.lpd.enabled);
   CHECK(c.lpd.listen.host == "127.0.0.1");
   CHECK(c.lpd.listen.port == 8515);

@@ -79,6 +79,7 @@ TEST_CASE("integers outside their range") {
         "limits.idle_timeout_ms: must be between 100 and 86400000, got '86400001'");
   CHECK(load_error("[jobs]\nheld_expiry_s = 0\n") == "jobs.held_expiry_s: must be at least 1, got '0'");
   CHECK(load_error("[jobs]\nhistory_s = -1\n") == "jobs.history_s: must be at least 0, got '-1'");
+  CHECK(load_error("[jobs]\nreprint_s = 2592001\n") == "jobs.reprint_s: must be between 0 and 2592000, got '2592001'");
 
   config c = load_ok("[limits]\ninline_document_bytes = 0\nmax_ipp_attributes_bytes = 16777216\n"
                      "max_document_bytes = 9223372036854775807\n");
