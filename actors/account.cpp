@@ -480,6 +480,7 @@ account_policy policy_for(const std::string& account, const std::vector<std::str
     return p;
   }
   auto member = [&](const std::string& g) { return g == "*" || std::find(groups.begin(), groups.end(), g) != groups.end(); };
+  if (!opts.prepaid) p.unlimited = true;
   for (const auto& g : opts.unlimited_groups)
     if (member(g)) p.unlimited = true;
   for (const auto& q : opts.quotas)

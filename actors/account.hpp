@@ -48,6 +48,7 @@ struct accounts_options {
   store* st = nullptr;
   event_bus_actor events;                      // balance.changed, job.charged (may be null)
   std::function<int64_t()> now_ms;
+  bool prepaid = false;                        // false: every account prints postpaid (unlimited)
   int64_t initial_credit = 0;                  // a new user account's first credit
   std::vector<std::string> unlimited_groups;   // members print postpaid
   std::vector<account_quota> quotas;

@@ -130,6 +130,7 @@ accounts_options accounts_options_of(const site::impl& d, event_bus_actor bus) {
   ao.st = d.st.get();
   ao.events = std::move(bus);
   ao.now_ms = &wall_clock_ms;
+  ao.prepaid = d.cfg.accounting.prepaid;
   ao.initial_credit = d.cfg.accounting.initial_credit;
   ao.unlimited_groups = d.cfg.accounting.unlimited_groups;
   for (const auto& q : d.cfg.quotas) {

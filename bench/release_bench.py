@@ -443,7 +443,8 @@ def main():
     sink_sock = socket.create_server(("127.0.0.1", 0), backlog=1024)
     port = sink_sock.getsockname()[1]
     names = ["p%03d" % i for i in range(args.printers)]
-    sets = ["api.allow_plain_loopback=true", "accounting.initial_credit=100000", "delivery.retries=0",
+    sets = ["api.allow_plain_loopback=true", "accounting.prepaid=true", "accounting.initial_credit=100000",
+            "delivery.retries=0",
             "terminals.session_idle_s=600", "limits.idle_timeout_ms=600000",
             "queues.secure.printers=%s" % json.dumps(names)]
     for p in names:

@@ -137,6 +137,7 @@ struct delivery_config {
 struct accounting_config {
   std::string currency = "EUR";  // ISO 4217 code, shown with amounts
   uint32_t minor_digits = 2;     // 0..4: how many digits the minor unit has (EUR 2, JPY 0)
+  bool prepaid = false;          // a release needs credit (else everyone is postpaid)
   int64_t initial_credit = 0;    // minor units (0..1000000000): a new account's balance
   std::vector<std::string> unlimited_groups;  // members print without credit (postpaid: charged to
                                               // the ledger all the same, which may go below 0)

@@ -95,6 +95,7 @@ void print_fixed(std::string& out, const config& c) {
   out += "\n[accounting]\n";
   line(out, "currency", quote(c.accounting.currency));
   line(out, "minor_digits", std::to_string(c.accounting.minor_digits));
+  line(out, "prepaid", c.accounting.prepaid ? "true" : "false");
   line(out, "initial_credit", std::to_string(c.accounting.initial_credit));
   line(out, "unlimited_groups", detail::array_text(c.accounting.unlimited_groups));
   out += "\n[terminals]\n";

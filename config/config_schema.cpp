@@ -62,6 +62,7 @@ constexpr key_spec table_[] = {
     {"delivery", "job_timeout_s", integer},
     {"accounting", "currency", string},
     {"accounting", "minor_digits", integer},
+    {"accounting", "prepaid", boolean},
     {"accounting", "initial_credit", integer},
     {"accounting", "unlimited_groups", string_array},
     {"terminals", "session_idle_s", integer},

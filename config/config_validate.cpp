@@ -263,6 +263,7 @@ status read_accounting(const toml::table& t, accounting_config& out) {
               std::all_of(out.currency.begin(), out.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   if (!code) return bad_value("accounting.currency", "expected an ISO 4217 code like EUR", out.currency);
   if (status s = read_int(t, "accounting", "minor_digits", 0, 4, out.minor_digits)) return s;
+  if (const auto* v = t.get_as<bool>("prepaid")) out.prepaid = v->get();
   if (status s = read_int(t, "accounting", "initial_credit", 0, pdl::max_rate, out.initial_credit)) return s;
   return read_groups(t, "unlimited_groups", "accounting.unlimited_groups", false, out.unlimited_groups);
 }

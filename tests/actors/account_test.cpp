@@ -44,6 +44,7 @@ struct fixture {
     accounts_options ao;
     ao.st = st.get();
     ao.now_ms = [this] { return now; };
+    ao.prepaid = true;
     ao.initial_credit = initial_credit;
     ao.quotas = std::move(quotas);
     accounts = spawn_accounts(*sys, std::move(ao));
@@ -229,6 +230,8 @@ TEST_CASE_FIXTURE(fixture, "accounts: after a crash, reservations follow their j
 
 TEST_CASE("accounts: policy, unlimited groups and the largest quota") {
   accounts_options o;
+  CHECK(policy_for("alice", {}, o).unlimited);  // not prepaid: everyone is postpaid
+  o.prepaid = true;
   o.unlimited_groups = {"staff"};
   o.quotas = {account_quota{{"students"}, quota_period_kind::month, 100},
               account_quota{{"*"}, quota_period_kind::week, 20}};

@@ -121,7 +121,7 @@ TEST_CASE("to_toml prints every key with the effective values") {
                   "unknown_user = \"host\"\n") != std::string::npos);
   CHECK(text.find("\n[raw]\n\n[raw.lab9100]\nlisten = \"0.0.0.0:9100\"\nqueue = \"secure\"\n") !=
         std::string::npos);
-  CHECK(text.find("\n[accounting]\ncurrency = \"EUR\"\nminor_digits = 2\ninitial_credit = 0\n"
+  CHECK(text.find("\n[accounting]\ncurrency = \"EUR\"\nminor_digits = 2\nprepaid = false\ninitial_credit = 0\n"
                   "unlimited_groups = []\n") != std::string::npos);
   CHECK(text.find("\n[terminals]\nsession_idle_s = 60\npin_login_min_digits = 6\nmax_login_failures = 5\n"
                   "lockout_s = 300\n") != std::string::npos);

@@ -79,6 +79,7 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.jobs.held_expiry_s == b.jobs.held_expiry_s);
   CHECK(a.jobs.history_s == b.jobs.history_s);
   CHECK(a.jobs.reprint_s == b.jobs.reprint_s);
+  CHECK(a.accounting.prepaid == b.accounting.prepaid);
   CHECK(a.processors.enabled == b.processors.enabled);
   CHECK(a.processors.count == b.processors.count);
   CHECK(a.processors.timeout_ms == b.processors.timeout_ms);

@@ -101,6 +101,7 @@ class Release(unittest.TestCase, ReleaseClients):
     def setUpClass(cls):
         sets = [
             "api.allow_plain_loopback=true",
+            "accounting.prepaid=true",
             "accounting.initial_credit=100",
             'printers.demo.login=["card", "pin", "password", "card+pin"]',
             'printers.lab2.device_uri=file://${data_dir}/sink/lab2',
@@ -365,7 +366,7 @@ class KillDuringDelivery(unittest.TestCase, ReleaseClients):
 
     def test_kill_during_delivery_charges_once(self):
         device = HangingDevice()
-        sets = ["api.allow_plain_loopback=true", "accounting.initial_credit=100",
+        sets = ["api.allow_plain_loopback=true", "accounting.prepaid=true", "accounting.initial_credit=100",
                 "printers.demo.device_uri=socket://127.0.0.1:%d" % device.port]
         server = Quired(sets=sets)
         add = subprocess.run(server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
