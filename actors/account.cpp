@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
 #include <unordered_map>
 
 #include "protocols/pdl/price.hpp"
@@ -142,6 +143,26 @@ void quit_on_error(account_self self, const error& e) {
   self->quit();
 }
 
+// Commits `change` and answers once it is durable: the account as it is
+// then (views) or true. A failed write answers the error and restarts the
+// account from the store.
+template <class Reply>
+caf::result<Reply> commit_then_answer(account_self self, account_change change, const account_context& ctx) {
+  auto rp = self->make_response_promise<Reply>();
+  commit(self, std::move(change), [self, rp, ctx](const error& e) mutable {
+    if (e) {
+      rp.deliver(make_caf_error(e));
+      quit_on_error(self, e);
+      return;
+    }
+    if constexpr (std::is_same_v<Reply, account_view>)
+      rp.deliver(view_of(self, ctx));
+    else
+      rp.deliver(true);
+  });
+  return rp;
+}
+
 caf::result<account_view> on_reserve(account_self self, const charge_hold& h) {
   auto ctx = context_of(self);
   reserve_request req;
@@ -156,16 +177,7 @@ caf::result<account_view> on_reserve(account_self self, const charge_hold& h) {
   auto change = reserve(self->state.acc, req, ctx);
   if (!change.ok()) return make_caf_error(change.err());
   if (!change->changed) return view_of(self, ctx);
-  auto rp = self->make_response_promise<account_view>();
-  commit(self, std::move(*change), [self, rp, ctx](const error& e) mutable {
-    if (e) {
-      rp.deliver(make_caf_error(e));
-      quit_on_error(self, e);
-      return;
-    }
-    rp.deliver(view_of(self, ctx));
-  });
-  return rp;
+  return commit_then_answer<account_view>(self, std::move(*change), ctx);
 }
 
 caf::result<bool> on_settle(account_self self, const charge_settle& s) {
@@ -189,32 +201,14 @@ caf::result<bool> on_settle(account_self self, const charge_settle& s) {
   auto change = settle(self->state.acc, req, ctx);
   if (!change.ok()) return make_caf_error(change.err());
   if (!change->changed) return true;
-  auto rp = self->make_response_promise<bool>();
-  commit(self, std::move(*change), [self, rp](const error& e) mutable {
-    if (e) {
-      rp.deliver(make_caf_error(e));
-      quit_on_error(self, e);
-      return;
-    }
-    rp.deliver(true);
-  });
-  return rp;
+  return commit_then_answer<bool>(self, std::move(*change), ctx);
 }
 
 caf::result<bool> on_unreserve(account_self self, uint64_t job_id, uint32_t release_no) {
   auto ctx = context_of(self);
   auto change = unreserve(self->state.acc, job_id, release_no, ctx);
   if (!change.changed) return true;
-  auto rp = self->make_response_promise<bool>();
-  commit(self, std::move(change), [self, rp](const error& e) mutable {
-    if (e) {
-      rp.deliver(make_caf_error(e));
-      quit_on_error(self, e);
-      return;
-    }
-    rp.deliver(true);
-  });
-  return rp;
+  return commit_then_answer<bool>(self, std::move(change), ctx);
 }
 
 caf::result<account_view> on_credit(account_self self, const account_credit& c) {
@@ -223,18 +217,9 @@ caf::result<account_view> on_credit(account_self self, const account_credit& c) 
   auto kind = c.kind == static_cast<uint8_t>(ledger_kind::adjust) ? ledger_kind::adjust : ledger_kind::topup;
   auto change = credit(self->state.acc, kind, c.amount, c.by.user, c.note, ctx);
   if (!change.ok()) return make_caf_error(change.err());
-  spdlog::info("account {}: {} of {} by {}", self->state.account, to_string(kind), money_text(*self->state.opts, c.amount),
-               c.by.user);
-  auto rp = self->make_response_promise<account_view>();
-  commit(self, std::move(*change), [self, rp, ctx](const error& e) mutable {
-    if (e) {
-      rp.deliver(make_caf_error(e));
-      quit_on_error(self, e);
-      return;
-    }
-    rp.deliver(view_of(self, ctx));
-  });
-  return rp;
+  spdlog::info("account {}: {} of {} by {}", self->state.account, to_string(kind),
+               money_text(*self->state.opts, c.amount), c.by.user);
+  return commit_then_answer<account_view>(self, std::move(*change), ctx);
 }
 
 // After a restart: each reservation whose job finished is settled (printed)
@@ -479,7 +464,9 @@ account_policy policy_for(const std::string& account, const std::vector<std::str
     p.unlimited = true;
     return p;
   }
-  auto member = [&](const std::string& g) { return g == "*" || std::find(groups.begin(), groups.end(), g) != groups.end(); };
+  auto member = [&](const std::string& g) {
+    return g == "*" || std::find(groups.begin(), groups.end(), g) != groups.end();
+  };
   if (!opts.prepaid) p.unlimited = true;
   for (const auto& g : opts.unlimited_groups)
     if (member(g)) p.unlimited = true;

@@ -131,10 +131,12 @@ class actor_accounting_service final : public web::accounting_service {
   void ask_account(Atom atom, web::account_callback cb, Arg arg) {
     auto accounts = accounts_;
     auto render = [money = money_](const account_view& v) { return info_of(v, money); };
-    sys_.spawn([accounts, atom, arg = std::move(arg), cb = std::move(cb), render](caf::event_based_actor* self) mutable {
+    auto ask = [accounts, atom, arg = std::move(arg), cb = std::move(cb),
+                render](caf::event_based_actor* self) mutable {
       self->request(accounts, caf::infinite, atom, std::move(arg))
           .then([cb, render](account_view& v) { cb(render(v)); }, [cb](caf::error& e) { cb(to_error(e)); });
-    });
+    };
+    sys_.spawn(std::move(ask));
   }
 
   caf::actor_system& sys_;

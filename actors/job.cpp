@@ -343,7 +343,8 @@ void reserve_then_release(job_self self, transition t, caf::typed_response_promi
             uint32_t release_no = t.next.release_no;
             auto answer = answer_then_move_on(self, rp);
             commit(self, t, [self, answer, payer, release_no](const error& e) mutable {
-              if (e) self->send(self->state.env->accounts, unreserve_atom::value, payer, self->state.job.id, release_no);
+              if (e)
+                self->send(self->state.env->accounts, unreserve_atom::value, payer, self->state.job.id, release_no);
               answer(e);
             });
             run_waiting(self);
