@@ -470,9 +470,11 @@ account_policy policy_for(const std::string& account, const std::vector<std::str
   if (!opts.prepaid) p.unlimited = true;
   for (const auto& g : opts.unlimited_groups)
     if (member(g)) p.unlimited = true;
-  for (const auto& q : opts.quotas)
-    if (std::any_of(q.groups.begin(), q.groups.end(), member) && q.sheets > p.quota.sheets)
+  for (const auto& q : opts.quotas) {
+    bool named = std::find(q.users.begin(), q.users.end(), account) != q.users.end();
+    if ((named || std::any_of(q.groups.begin(), q.groups.end(), member)) && q.sheets > p.quota.sheets)
       p.quota = quota_rule{q.period, q.sheets};
+  }
   return p;
 }
 

@@ -37,9 +37,11 @@ namespace quire {
 class store;
 
 /// A quota of the configuration: `sheets` per `period` for members of
-/// `groups` ("*": everyone). A user under several gets the largest.
+/// `groups` ("*": everyone) and the `users` named. A user under several
+/// gets the largest.
 struct account_quota {
   std::vector<std::string> groups;
+  std::vector<std::string> users;  // by name, besides the groups' members
   quota_period_kind period = quota_period_kind::month;
   uint64_t sheets = 0;
 };

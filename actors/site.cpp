@@ -134,7 +134,7 @@ accounts_options accounts_options_of(const site::impl& d, event_bus_actor bus) {
   ao.initial_credit = d.cfg.accounting.initial_credit;
   ao.unlimited_groups = d.cfg.accounting.unlimited_groups;
   for (const auto& q : d.cfg.quotas) {
-    account_quota aq{q.groups, quota_period_kind::month, q.sheets};
+    account_quota aq{q.groups, q.users, quota_period_kind::month, q.sheets};
     parse_quota_period(to_string(q.period), aq.period);
     ao.quotas.push_back(std::move(aq));
   }

@@ -161,7 +161,8 @@ const char* to_string(quota_period p) noexcept;
 /// [quotas.<name>]: the sheets the members of `groups` may print per period.
 struct quota_config {
   std::string name;                 // [A-Za-z0-9_.-]{1,64}
-  std::vector<std::string> groups;  // never empty; "*": every user
+  std::vector<std::string> groups;  // "*": every user
+  std::vector<std::string> users;   // users by name; groups and users are never both empty
   quota_period period = quota_period::month;
   uint32_t sheets = 0;              // 1..100000000
 };

@@ -185,10 +185,10 @@ status read_raw_listener(const toml::table& t, const std::string& key,
 }
 
 status read_quota(const toml::table& t, const std::string& key, quota_config& q) {
-  if (t.get("groups") == nullptr) return invalid(key + ".groups: missing; every quota needs one");
   if (status s = read_groups(t, "groups", key + ".groups", true, q.groups)) return s;
-  if (q.groups.empty())
-    return bad_value(key + ".groups", "a quota needs at least one group (\"*\": every user)", "[]");
+  if (status s = read_groups(t, "users", key + ".users", false, q.users, "user")) return s;
+  if (q.groups.empty() && q.users.empty())
+    return invalid(key + ": a quota needs at least one group (\"*\": every user) or user");
   std::string period = string_or(t, "period", "month");
   static constexpr quota_period periods[] = {quota_period::day, quota_period::week, quota_period::month,
                                              quota_period::year};

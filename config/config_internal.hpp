@@ -57,7 +57,8 @@ std::string string_or(const toml::table& t, std::string_view key, std::string fa
 /// character), listed once; "*" (every user) only when `allow_everyone`.
 /// `full_key` names the key in messages. REQUIRES: check_table().
 status read_groups(const toml::table& t, std::string_view key, const std::string& full_key,
-                   bool allow_everyone, std::vector<std::string>& out);
+                   bool allow_everyone, std::vector<std::string>& out,
+                   const char* noun = "group");
 
 // --- config_entities.cpp -----------------------------------------------------
 

@@ -171,6 +171,7 @@ std::string to_toml(const config& c) {
   for (const quota_config& q : c.quotas) {
     out += "\n[quotas." + key_text(q.name) + "]\n";
     line(out, "groups", detail::array_text(q.groups));
+    line(out, "users", detail::array_text(q.users));
     line(out, "period", quote(to_string(q.period)));
     line(out, "sheets", std::to_string(q.sheets));
   }

@@ -93,6 +93,7 @@ constexpr key_spec table_[] = {
     {"raw.*", "listen", string},
     {"raw.*", "queue", string},
     {"quotas.*", "groups", string_array},
+    {"quotas.*", "users", string_array},
     {"quotas.*", "period", string},
     {"quotas.*", "sheets", integer},
     {"projects.*", "description", string},

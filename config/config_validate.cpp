@@ -310,7 +310,7 @@ std::string string_or(const toml::table& t, std::string_view key, std::string fa
 }
 
 status read_groups(const toml::table& t, std::string_view key, const std::string& full_key,
-                   bool allow_everyone, std::vector<std::string>& out) {
+                   bool allow_everyone, std::vector<std::string>& out, const char* noun) {
   const auto* list = t.get_as<toml::array>(key);
   if (list == nullptr) return {};
   out.clear();
@@ -321,9 +321,10 @@ status read_groups(const toml::table& t, std::string_view key, const std::string
     if (name == "*" && !allow_everyone)
       return bad_value(full_key, "'*' (every user) is only for quotas.<name>.groups", name);
     if (!valid_group_name(name))
-      return bad_value(full_key, "a group name must be 1 to 64 characters without control characters", name);
+      return bad_value(full_key, std::string("a ") + noun + " name must be 1 to 64 characters without control characters",
+                       name);
     if (std::find(out.begin(), out.end(), name) != out.end())
-      return invalid(full_key + ": group '" + name + "' is listed twice");
+      return invalid(full_key + ": " + noun + " '" + name + "' is listed twice");
     out.push_back(name);
   }
   return {};

@@ -185,7 +185,7 @@ TEST_CASE_FIXTURE(fixture, "accounts: a failed delivery returns the reservation"
 
 TEST_CASE_FIXTURE(fixture, "accounts: a group quota refuses the sheet past it") {
   put_user("alice", {"students"});
-  start(1000, {account_quota{{"students"}, quota_period_kind::month, 2}});
+  start(1000, {account_quota{{"students"}, {}, quota_period_kind::month, 2}});
   CHECK(reserve(hold(1, 5, 2)).second == errc::ok);
   CHECK(reserve(hold(2, 5, 1)).second == errc::not_possible);
   CHECK(describe().quota_sheets_left == 0);
@@ -233,8 +233,10 @@ TEST_CASE("accounts: policy, unlimited groups and the largest quota") {
   CHECK(policy_for("alice", {}, o).unlimited);  // not prepaid: everyone is postpaid
   o.prepaid = true;
   o.unlimited_groups = {"staff"};
-  o.quotas = {account_quota{{"students"}, quota_period_kind::month, 100},
-              account_quota{{"*"}, quota_period_kind::week, 20}};
+  o.quotas = {account_quota{{"students"}, {}, quota_period_kind::month, 100},
+              account_quota{{"*"}, {}, quota_period_kind::week, 20},
+              account_quota{{}, {"dave"}, quota_period_kind::day, 1000}};
+  CHECK(policy_for("dave", {"students"}, o).quota.sheets == 1000);  // a quota of his own, the largest
   auto student = policy_for("alice", {"students"}, o);
   CHECK_FALSE(student.unlimited);
   CHECK(student.quota.sheets == 100);

@@ -128,7 +128,7 @@ TEST_CASE("to_toml prints every key with the effective values") {
   CHECK(text.find("\nprice_list = \"standard\"\nlogin = [\"card\", \"password\"]\n"
                   "print_all_on_login = false\n") != std::string::npos);
   CHECK(text.find("\nauthentication = \"none\"\nfailover = false\n") != std::string::npos);
-  CHECK(text.find("\n[quotas]\n\n[quotas.students]\ngroups = [\"students\"]\nperiod = \"month\"\n"
+  CHECK(text.find("\n[quotas]\n\n[quotas.students]\ngroups = [\"students\"]\nusers = []\nperiod = \"month\"\n"
                   "sheets = 500\n") != std::string::npos);
   CHECK(text.find("\n[projects]\n\n[projects.research]\ndescription = \"\"\ngroups = [\"staff\"]\n") !=
         std::string::npos);

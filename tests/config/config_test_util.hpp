@@ -137,6 +137,7 @@ inline void check_same(const config& a, const config& b) {
   for (size_t i = 0; i < a.quotas.size(); ++i) {
     CHECK(a.quotas[i].name == b.quotas[i].name);
     CHECK(a.quotas[i].groups == b.quotas[i].groups);
+    CHECK(a.quotas[i].users == b.quotas[i].users);
     CHECK(a.quotas[i].period == b.quotas[i].period);
     CHECK(a.quotas[i].sheets == b.quotas[i].sheets);
   }

@@ -414,9 +414,13 @@ TEST_CASE("queues.*.failover: only where there is another printer to go to") {
 
 TEST_CASE("quotas need groups and sheets, and a known period") {
   CHECK(load_error("", {R"(quotas.q.groups=["students"])"}) == "quotas.q.sheets: missing; every quota needs one");
-  CHECK(load_error("", {"quotas.q.sheets=10"}) == "quotas.q.groups: missing; every quota needs one");
+  CHECK(load_error("", {"quotas.q.sheets=10"}) ==
+        "quotas.q: a quota needs at least one group (\"*\": every user) or user");
   CHECK(load_error("", {"quotas.q.groups=[]", "quotas.q.sheets=10"}) ==
-        "quotas.q.groups: a quota needs at least one group (\"*\": every user), got '[]'");
+        "quotas.q: a quota needs at least one group (\"*\": every user) or user");
+  CHECK(load_ok("", {R"(quotas.q.users=["jdoe"])", "quotas.q.sheets=10"}).quotas[0].users ==
+        std::vector<std::string>{"jdoe"});
+  CHECK(load_error("", {R"(quotas.q.users=["*"])", "quotas.q.sheets=10"}).find("quotas.q.users") == 0);
   CHECK(load_error("", {R"(quotas.q.groups=["*"])", "quotas.q.sheets=10", "quotas.q.period=semester"}) ==
         "quotas.q.period: expected day, week, month or year, got 'semester'");
   CHECK(load_error("", {R"(quotas.q.groups=["*"])", "quotas.q.sheets=10", "quotas.q.period=Month"}) ==
