@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "actors/job_rules.hpp"
 #include "protocols/pdl/price.hpp"
 #include "storage/store.hpp"
 
@@ -165,16 +166,7 @@ caf::result<Reply> commit_then_answer(account_self self, account_change change, 
 
 caf::result<account_view> on_reserve(account_self self, const charge_hold& h) {
   auto ctx = context_of(self);
-  reserve_request req;
-  req.r.job_id = h.job_id;
-  req.r.release_no = h.release_no;
-  req.r.amount = h.amount;
-  req.r.sheets = h.sheets;
-  req.r.owner = h.owner;
-  req.r.printed_by = h.printed_by;
-  req.r.printer = h.printer;
-  req.r.project = h.project;
-  auto change = reserve(self->state.acc, req, ctx);
+  auto change = reserve(self->state.acc, reserve_request{h.r}, ctx);
   if (!change.ok()) return make_caf_error(change.err());
   if (!change->changed) return view_of(self, ctx);
   return commit_then_answer<account_view>(self, std::move(*change), ctx);
@@ -182,21 +174,10 @@ caf::result<account_view> on_reserve(account_self self, const charge_hold& h) {
 
 caf::result<bool> on_settle(account_self self, const charge_settle& s) {
   auto ctx = context_of(self);
-  settle_request req;
-  req.job_id = s.job_id;
-  req.release_no = s.release_no;
-  req.amount = s.amount;
-  req.pages = s.pages;
-  req.sheets = s.sheets;
-  req.colour_sheets = s.colour_sheets;
-  req.owner = s.owner;
-  req.printed_by = s.printed_by;
-  req.printer = s.printer;
-  req.project = s.project;
-  req.price_list = s.price_list;
-  auto key = std::make_pair(s.job_id, s.release_no);
+  settle_request req = s.s;
+  auto key = std::make_pair(req.job_id, req.release_no);
   req.already_charged = self->state.charged.count(key) > 0 ||
-                        self->state.opts->st->get_ledger_entry(self->state.account, s.job_id, s.release_no).ok();
+                        self->state.opts->st->get_ledger_entry(self->state.account, req.job_id, req.release_no).ok();
   self->state.charged.insert(key);
   auto change = settle(self->state.acc, req, ctx);
   if (!change.ok()) return make_caf_error(change.err());
@@ -232,21 +213,8 @@ caf::result<bool> on_reconcile(account_self self) {
     bool same_release = job.ok() && job->release_no == r.release_no;
     if (same_release && (job->state == job_state::queued || job->state == job_state::delivering)) continue;
     if (same_release && job->state == job_state::done) {
-      charge_settle s;
-      s.account = st.account;
-      s.job_id = r.job_id;
-      s.release_no = r.release_no;
-      s.amount = job->price.status == 2 ? job->price.low : r.amount;
-      s.pages = job->analysis.pages;
-      s.sheets = job->analysis.sheets;
-      s.colour_sheets = job->analysis.colour_sheets;
-      s.owner = job->owner;
-      s.printed_by = job->released_by;
-      s.printer = job->printer;
-      s.project = job->project;
-      s.price_list = job->price.price_list;
       spdlog::info("account {}: job {} printed before a restart; charged now", st.account, r.job_id);
-      on_settle(self, s);
+      on_settle(self, charge_settle{st.account, settle_of(*job)});
       continue;
     }
     spdlog::info("account {}: job {} did not print; its reservation is returned", st.account, r.job_id);
@@ -424,7 +392,7 @@ front_actor::behavior_type front_behavior(front_self self, options_ptr opts) {
       },
       [self](settle_atom, charge_settle& s) {
         std::string name = s.account;
-        uint64_t job = s.job_id;
+        uint64_t job = s.s.job_id;
         forward_quietly(self, name, "the charge", job, settle_atom::value, std::move(s));
       },
       [self](unreserve_atom, std::string& name, uint64_t job, uint32_t release) {

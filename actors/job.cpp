@@ -97,20 +97,7 @@ void account_effects(job_self self, job_state before, const job_record& after) {
     if (after.release_no > 0) self->send(accounts, unreserve_atom::value, payer, after.id, after.release_no);
     return;
   }
-  charge_settle c;
-  c.account = std::move(payer);
-  c.job_id = after.id;
-  c.release_no = after.release_no;
-  c.amount = after.price.status == 2 ? after.price.low : 0;
-  c.pages = after.analysis.pages;
-  c.sheets = after.analysis.sheets;
-  c.colour_sheets = after.analysis.colour_sheets;
-  c.owner = after.owner;
-  c.printed_by = after.released_by.empty() ? after.owner : after.released_by;
-  c.printer = after.printer;
-  c.project = after.project;
-  c.price_list = after.price.price_list;
-  self->send(accounts, settle_atom::value, std::move(c));
+  self->send(accounts, settle_atom::value, charge_settle{std::move(payer), settle_of(after)});
 }
 
 // Hands `batch` to the storage writer; `then` runs on the actor once the
@@ -324,18 +311,8 @@ std::function<void(const error&)> answer_then_move_on(job_self self, caf::typed_
 void reserve_then_release(job_self self, transition t, caf::typed_response_promise<job_record> rp) {
   auto& st = self->state;
   const job_record& next = t.next;
-  charge_hold hold;
-  hold.account = next.payer;
-  hold.job_id = next.id;
-  hold.release_no = next.release_no;
-  hold.amount = next.price.status == 2 ? next.price.low : next.price.high;
-  hold.sheets = next.analysis.sheets;
-  hold.owner = next.owner;
-  hold.printed_by = next.released_by;
-  hold.printer = next.printer;
-  hold.project = next.project;
   st.releasing = true;
-  self->request(st.env->accounts, caf::infinite, reserve_atom::value, std::move(hold))
+  self->request(st.env->accounts, caf::infinite, reserve_atom::value, charge_hold{next.payer, reservation_of(next)})
       .then(
           [self, t = std::move(t), rp](account_view&) mutable {
             self->state.releasing = false;

@@ -174,6 +174,9 @@ result<transition> apply_command(const job_record& job, const job_command& cmd, 
     case command_kind::cancel: return cancel(job, ctx);
     case command_kind::hold: return hold(job, ctx);
     case command_kind::release: {
+      // A printed job prints again only when a reprint is asked for: a
+      // release repeated (a double tap, a second door) must not print twice.
+      if (job.state == job_state::done && !cmd.reprint) return wrong_state(job, "it has already been printed");
       if (job.state == job_state::done && job.document_deleted)
         return wrong_state(job, "its document is no longer kept for a reprint");
       if (job.state != job_state::held && job.state != job_state::done)
@@ -277,6 +280,35 @@ result<transition> finish_delivery(const job_record& job, const delivery_outcome
   }
   return finish(job, job_state::failed, ctx,
                 outcome.message.empty() ? "the printer did not take the job" : outcome.message);
+}
+
+reservation reservation_of(const job_record& job) {
+  reservation r;
+  r.job_id = job.id;
+  r.release_no = job.release_no;
+  r.amount = job.price.status == 2 ? job.price.low : job.price.high;
+  r.sheets = job.analysis.sheets;
+  r.owner = job.owner;
+  r.printed_by = job.released_by;
+  r.printer = job.printer;
+  r.project = job.project;
+  return r;
+}
+
+settle_request settle_of(const job_record& job) {
+  settle_request s;
+  s.job_id = job.id;
+  s.release_no = job.release_no;
+  s.amount = job.price.status == 2 ? job.price.low : 0;
+  s.pages = job.analysis.pages;
+  s.sheets = job.analysis.sheets;
+  s.colour_sheets = job.analysis.colour_sheets;
+  s.owner = job.owner;
+  s.printed_by = job.released_by.empty() ? job.owner : job.released_by;
+  s.printer = job.printer;
+  s.project = job.project;
+  s.price_list = job.price.price_list;
+  return s;
 }
 
 std::string language_from_formats(const std::vector<std::string>& formats) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/account_rules.hpp"
 #include "actors/messages.hpp"
 #include "protocols/jobproc/wire.hpp"
 #include "protocols/pdl/price.hpp"
@@ -156,6 +157,14 @@ conversion conversion_for(const job_record& job, const std::string& language, bo
 /// or the job has already been tried on as many printers as the queue has
 /// (attempts): then it fails as finish_delivery says.
 result<transition> fail_over(const job_record& job, const delivery_outcome& outcome, const job_context& ctx);
+
+/// What a released job holds back on its payer's account: its price at the
+/// printer (the estimate's high end while not analysed), sheets for the
+/// quota, and who released it where.
+reservation reservation_of(const job_record& job);
+/// What a printed job is charged: its final price (0 when it has none), its
+/// units, who printed it for whom, keyed by (job, release_no).
+settle_request settle_of(const job_record& job);
 
 /// After a restart: a job caught delivering goes back to queued (it will be
 /// sent again); queued stays queued. Other states are not resumed.

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/account_rules.hpp"
 #include "protocols/events/event.hpp"
 #include "protocols/jobproc/wire.hpp"
 #include "protocols/result.hpp"
@@ -133,38 +134,22 @@ struct job_command {
   std::string pin;      // release of a job-password job: the PIN as typed
   // Release, set by the release service only (actors/release_service.hpp):
   bool delegated = false;  // who.user is a delegate of the owner (checked)
+  bool reprint = false;    // the job may have printed: print it again (jobs.reprint_s)
   std::string payer;       // the account to charge ("" = the owner)
   std::string project;     // the project chosen, or ""
 };
 
 /// A price held back on an account for a released job (actors/account.hpp):
-/// keyed by (job, release_no), so asking twice holds it once.
+/// the reservation is keyed by (job, release_no), so asking twice holds it once.
 struct charge_hold {
-  std::string account;     // the payer: a user, or "project:<name>"
-  uint64_t job_id = 0;
-  uint32_t release_no = 0;
-  int64_t amount = 0;      // minor units
-  uint64_t sheets = 0;     // for the quota
-  std::string owner;
-  std::string printed_by;
-  std::string printer;
-  std::string project;
+  std::string account;  // the payer: a user, or "project:<name>"
+  reservation r;
 };
 
 /// A released job printed: its final price is charged, once per (job, release_no).
 struct charge_settle {
   std::string account;
-  uint64_t job_id = 0;
-  uint32_t release_no = 0;
-  int64_t amount = 0;
-  uint64_t pages = 0;
-  uint64_t sheets = 0;
-  uint64_t colour_sheets = 0;
-  std::string owner;
-  std::string printed_by;
-  std::string printer;
-  std::string project;
-  std::string price_list;
+  settle_request s;
 };
 
 /// An administrator's top-up (kind 2) or adjustment (kind 4) of an account.
@@ -334,17 +319,25 @@ typename Inspector::result_type inspect(Inspector& f, job_document& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_command& x) {
   return f(caf::meta::type_name("job_command"), x.job_id, x.kind, x.who, x.printer, x.queue, x.pin, x.delegated,
-           x.payer, x.project);
+           x.payer, x.project, x.reprint);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reservation& x) {
+  return f(caf::meta::type_name("reservation"), x.job_id, x.release_no, x.amount, x.sheets, x.owner, x.printed_by,
+           x.printer, x.project, x.created_ms);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, settle_request& x) {
+  return f(caf::meta::type_name("settle_request"), x.job_id, x.release_no, x.amount, x.pages, x.sheets,
+           x.colour_sheets, x.owner, x.printed_by, x.printer, x.project, x.price_list, x.already_charged);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, charge_hold& x) {
-  return f(caf::meta::type_name("charge_hold"), x.account, x.job_id, x.release_no, x.amount, x.sheets, x.owner,
-           x.printed_by, x.printer, x.project);
+  return f(caf::meta::type_name("charge_hold"), x.account, x.r);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, charge_settle& x) {
-  return f(caf::meta::type_name("charge_settle"), x.account, x.job_id, x.release_no, x.amount, x.pages, x.sheets,
-           x.colour_sheets, x.owner, x.printed_by, x.printer, x.project, x.price_list);
+  return f(caf::meta::type_name("charge_settle"), x.account, x.s);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, account_credit& x) {

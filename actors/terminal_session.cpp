@@ -124,6 +124,7 @@ void release_each(session_self self, std::shared_ptr<std::vector<uint64_t>> ids,
   cmd.who = requester{st.user.name, false};
   cmd.printer = st.terminal.printer;
   cmd.project = req->project;
+  cmd.reprint = req->reprint;
   if (auto it = req->pins.find(cmd.job_id); it != req->pins.end()) cmd.pin = it->second;
   auto go_on = [self, ids, next, req, out, done]() { release_each(self, ids, next + 1, req, out, done); };
   uint64_t id = cmd.job_id;

@@ -117,6 +117,7 @@ release_request hand_over(release_request& r) {
   out.jobs = std::move(r.jobs);
   out.all = r.all;
   out.project = std::move(r.project);
+  out.reprint = r.reprint;
   for (auto& [id, pin] : r.pins) out.pins.emplace(id, hand_over(pin));
   return out;
 }

@@ -111,7 +111,7 @@ result<release_request> parse_release(std::string_view body) {
   scrubbed doc;
   if (auto s = parse_object(body, doc.value)) return s;
   const json& obj = doc.value;
-  if (auto s = check_keys(obj, {"jobs", "all", "project", "pins"})) return s;
+  if (auto s = check_keys(obj, {"jobs", "all", "project", "pins", "reprint"})) return s;
 
   release_scratch out;
   auto jobs = obj.find("jobs");
@@ -129,6 +129,11 @@ result<release_request> parse_release(std::string_view body) {
   if (*project) {
     if (auto s = validate_user_name(**project)) return bad("field \"project\": " + s.message);
     out.req.project = **project;
+  }
+  if (auto reprint = obj.find("reprint"); reprint != obj.end()) {
+    if (!reprint->is_boolean()) return bad("field \"reprint\" must be true or false");
+    if (reprint->get<bool>() && out.req.all) return bad("a reprint names its jobs (\"jobs\"), not \"all\"");
+    out.req.reprint = reprint->get<bool>();
   }
   auto pins = obj.find("pins");
   if (pins != obj.end())

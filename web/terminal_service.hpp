@@ -122,6 +122,11 @@ struct release_request {
   bool all = false;            // every job the list shows ("print all")
   std::string project;         // "" = charged to the user (or the job's owner, for a delegate)
   std::map<uint64_t, std::string> pins;  // job-password jobs: their PINs as typed
+  // The listed jobs may have printed already and be kept for a reprint
+  // (jobs.reprint_s): print them again, as a new release. Without it, a
+  // printed job is refused, so a release repeated by a double tap or a
+  // second door never prints twice.
+  bool reprint = false;
 };
 
 struct release_report {

@@ -76,12 +76,12 @@ struct fixture {
   charge_hold hold(uint64_t job, int64_t amount, uint64_t sheets = 1, uint32_t release = 1) {
     charge_hold h;
     h.account = "alice";
-    h.job_id = job;
-    h.release_no = release;
-    h.amount = amount;
-    h.sheets = sheets;
-    h.owner = h.printed_by = "alice";
-    h.printer = "lab-1";
+    h.r.job_id = job;
+    h.r.release_no = release;
+    h.r.amount = amount;
+    h.r.sheets = sheets;
+    h.r.owner = h.r.printed_by = "alice";
+    h.r.printer = "lab-1";
     return h;
   }
 
@@ -104,11 +104,11 @@ struct fixture {
   void settle(uint64_t job, int64_t amount, uint32_t release = 1) {
     charge_settle s;
     s.account = "alice";
-    s.job_id = job;
-    s.release_no = release;
-    s.amount = amount;
-    s.sheets = 1;
-    s.owner = s.printed_by = "alice";
+    s.s.job_id = job;
+    s.s.release_no = release;
+    s.s.amount = amount;
+    s.s.sheets = 1;
+    s.s.owner = s.s.printed_by = "alice";
     caf::anon_send(accounts, settle_atom::value, s);
   }
 

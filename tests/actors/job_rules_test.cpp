@@ -409,12 +409,18 @@ TEST_CASE("reprint: a printed job keeps its document for reprint_ms, and a relea
   CHECK_FALSE(done->drop_document);
   CHECK_FALSE(done->next.document_deleted);
   CHECK(done->next.expires_ms == c.now_ms + c.reprint_ms);
-  auto again = apply_command(done->next, cmd(command_kind::release, "alice", "lab-2"), c);
+  // A release repeated (a double tap, a second door) does not print it twice.
+  CHECK(apply_command(done->next, cmd(command_kind::release, "alice", "lab-2"), c).err().code == errc::not_possible);
+  auto reprint = cmd(command_kind::release, "alice", "lab-2");
+  reprint.reprint = true;
+  auto again = apply_command(done->next, reprint, c);
   REQUIRE(again.ok());
   CHECK(again->next.state == job_state::queued);
   CHECK(again->next.printer == "lab-2");
   CHECK(again->next.release_no == 2);  // charged as a release of its own
-  CHECK(apply_command(done->next, cmd(command_kind::release, "bob"), c).err().code == errc::permission_denied);
+  auto other = reprint;
+  other.who.user = "bob";
+  CHECK(apply_command(done->next, other, c).err().code == errc::permission_denied);
   // The period ends: the document goes, the job stays done, no reprint any more.
   auto later = c;
   later.now_ms = done->next.expires_ms;
@@ -423,8 +429,7 @@ TEST_CASE("reprint: a printed job keeps its document for reprint_ms, and a relea
   CHECK(expired->drop_document);
   CHECK(expired->next.state == job_state::done);
   CHECK(expired->next.document_deleted);
-  CHECK(apply_command(expired->next, cmd(command_kind::release, "alice"), later).err().code ==
-        errc::not_possible);
+  CHECK(apply_command(expired->next, reprint, later).err().code == errc::not_possible);
   // Without reprint_ms the document goes at once.
   auto plain = finish_delivery(delivering, delivery_outcome{42, true, "ok"}, ctx());
   CHECK(plain->drop_document);

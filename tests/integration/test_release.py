@@ -310,9 +310,14 @@ class Release(unittest.TestCase, ReleaseClients):
         self.priced(job)
         s = self.login("t1", card="CARD-CAROL")
         for n in (1, 2):
-            status, report, raw = self.terminal("POST", "/session/release", {"jobs": [job]}, session=s["session"])
+            status, report, raw = self.terminal("POST", "/session/release", {"jobs": [job], "reprint": n == 2},
+                                                session=s["session"])
             self.assertTrue(report["results"][0]["ok"], raw)
             self.assertEqual(self.wait_done(job)["release_no"], n)
+            # Released again without asking for a reprint: refused, it has printed.
+            status, report, raw = self.terminal("POST", "/session/release", {"jobs": [job]}, session=s["session"])
+            self.assertFalse(report["results"][0]["ok"], raw)
+            self.assertIn("already been printed", report["results"][0]["message"])
         self.assertTrue(wait_for(lambda: len([e for e in self.ledger("carol") if e["job"] == job]) == 2, 10))
         self.assertEqual(sorted(e["attempt"] for e in self.ledger("carol") if e["job"] == job), [1, 2])
 

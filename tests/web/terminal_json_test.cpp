@@ -107,6 +107,11 @@ TEST_CASE("parse_release: jobs or all, project, pins") {
   r = web::parse_release(R"({"jobs":[18446744073709551615],"pins":{"18446744073709551615":"1111"}})");
   REQUIRE(r.ok());
   CHECK(r->jobs[0] == UINT64_MAX);
+  CHECK_FALSE(r->reprint);
+
+  r = web::parse_release(R"({"jobs":[5],"reprint":true})");
+  REQUIRE(r.ok());
+  CHECK(r->reprint);
 
   std::string thousand = R"({"jobs":[)";
   for (int i = 1; i <= 1000; ++i) thousand.append(i > 1 ? "," : "").append(std::to_string(i));
@@ -125,7 +130,7 @@ TEST_CASE("parse_release: what is refused") {
         R"({"jobs":[1],"pins":{"1":"12"}})",
         R"({"jobs":[1],"pins":{"1":"12 4"}})", R"({"jobs":[1],"pins":{"2":"1234"}})",
         R"({"all":true,"pins":{"1":"1234","01":"1234"}})", R"({"jobs":[1],"pins":{"1":"1234","1":"1234"}})",
-        R"({"jobs":[1],"extra":null})"}) {
+        R"({"jobs":[1],"extra":null})", R"({"jobs":[1],"reprint":1})", R"({"all":true,"reprint":true})"}) {
     CAPTURE(body);
     auto r = web::parse_release(body);
     REQUIRE_FALSE(r.ok());
