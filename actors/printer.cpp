@@ -35,7 +35,7 @@ struct printer_state_data {
   // what the device said it takes (asked before the first job, and again
   // before the next one while it has not answered).
   std::string language;
-  bool language_known = true;
+  bool ask_first = false;  // ask the device before taking more jobs
   bool probing = false;
   static inline const char* name = "printer";
 };
@@ -128,7 +128,7 @@ void probe(printer_self self) {
 
 void pump(printer_self self) {
   auto& st = self->state;
-  if (!st.language_known && !st.fifo.empty()) return probe(self);
+  if (st.ask_first && !st.fifo.empty()) return probe(self);
   while (st.line.size() < st.depth && !st.fifo.empty()) {
     auto [id, job] = std::move(st.fifo.front());
     st.fifo.pop_front();
@@ -167,7 +167,7 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
   st.events = std::move(events);
   st.language = st.record.language;
   if (st.language == auto_language && st.driver) {
-    st.language_known = false;
+    st.ask_first = true;
     probe(self);
   }
   announce_state(self);  // a printer that cannot run says so at once
@@ -197,19 +197,17 @@ printer_actor::behavior_type printer_behavior(printer_self self, printer_record 
         auto& s = self->state;
         s.probing = false;
         s.language = language_from_formats(formats);
-        // No answer: the jobs waiting now go as they came, and the device
-        // is asked again before the next one.
-        s.language_known = !formats.empty();
-        if (s.language_known)
+        if (!formats.empty())
           spdlog::info("printer {}: the device takes {} format(s); jobs are sent as {}", s.record.name,
                        formats.size(), s.language);
         else
           spdlog::warn("printer {}: the device did not say which formats it takes; jobs go as they came",
                        s.record.name);
-        bool was_known = s.language_known;
-        s.language_known = true;  // for this pump
+        // The jobs waiting now go in that language (as they came, without an
+        // answer); without one, the device is asked again before later jobs.
+        s.ask_first = false;
         pump(self);
-        s.language_known = was_known;
+        s.ask_first = formats.empty();
       },
       [self](describe_atom) -> printer_status {
         auto& s = self->state;
