@@ -73,6 +73,13 @@ struct printer_config {
   // Never empty, no method twice.
   std::vector<std::string> login = {"card", "password"};
   bool print_all_on_login = false;  // true: logging in releases all the user's held jobs here
+  // SNMP monitoring of the device. Unset: on for network device URIs when
+  // [monitoring] enabled is true, off for file:// ones. Set, it wins over
+  // [monitoring] enabled either way.
+  std::optional<bool> snmp;
+  std::string snmp_address;    // "host", "host:port", "[v6]:port"; "" = the device URI's host, port 161
+  std::string snmp_community;  // "" = [monitoring] community; a secret (to_toml prints "(set)")
+  std::string snmp_version;    // "" = [monitoring] version; else "1" or "2c"
 };
 
 enum class queue_kind : uint8_t {
@@ -151,6 +158,49 @@ struct terminals_config {
                                       // by card+PIN, before a lock-out
   uint32_t lockout_s = 300;           // 1..86400: how long a lock-out lasts
 };
+
+/// Printer monitoring over SNMP v1/v2c (devices/snmp_poller.hpp): every
+/// printer whose device is polled (snmp_settings_of) is polled with these.
+struct monitoring_config {
+  bool enabled = true;             // poll network printers (socket://, lpd://, ipp://, ipps://)
+                                   // unless they say snmp = false
+  uint32_t interval_s = 60;        // 5..86400: between two polls of a device
+  uint32_t busy_interval_s = 15;   // 1..86400, at most interval_s: while the printer is
+                                   // delivering a job
+  uint32_t jitter_percent = 10;    // 0..50: each interval is drawn from +-this around it,
+                                   // so polls spread out
+  uint32_t timeout_ms = 2000;      // 50..60000: waiting for one answer
+  uint32_t retries = 1;            // 0..10: tries after the first, per request
+  uint32_t offline_after = 3;      // 1..100: silent polls in a row before a device is offline
+  uint32_t max_backoff_s = 600;    // 5..86400: the longest wait between polls of a silent device
+                                   // (the interval doubles per silent poll up to this)
+  std::string community = "public";  // 1..255 printable ASCII characters; a secret
+                                     // (to_toml prints "(set)")
+  std::string version = "2c";      // "1" or "2c"
+  uint32_t low_percent = 10;       // 0..100: a supply at or under this is low
+  uint32_t max_rows = 64;          // 1..1024: supplies, alerts and covers kept per table
+  uint32_t snapshot_s = 900;       // 60..86400: a printer's page counter is stored at most this
+                                   // often (and when it changes)
+  uint32_t snapshot_days = 400;    // 1..3650: counter snapshots older than this are deleted
+};
+
+/// Where and how a printer's device is polled, after defaults: `monitored`
+/// false when it is not. `port` 161 unless snmp_address says otherwise.
+struct snmp_settings {
+  bool monitored = false;
+  std::string host;       // without brackets ("::1"); "" when there is none to poll
+  uint16_t port = 161;
+  std::string community;  // the printer's, else [monitoring]'s
+  std::string version;    // "1" or "2c": the printer's, else [monitoring]'s
+};
+
+/// The SNMP settings of a printer whose device is `device_uri`. `p` is its
+/// [printers] entry, or nullptr for a printer that is not in the file (made
+/// through the API): then the defaults apply from `device_uri` alone. The
+/// host is snmp_address's, else the device URI's (file:// has none); without
+/// a host the device is not monitored. Pure: no DNS, no I/O.
+snmp_settings snmp_settings_of(const printer_config* p, const std::string& device_uri,
+                               const monitoring_config& m);
 
 /// How often a quota's allowance starts afresh (calendar periods).
 enum class quota_period : uint8_t { day, week, month, year };
@@ -245,6 +295,7 @@ struct config {
   delivery_config delivery;
   accounting_config accounting;
   terminals_config terminals;
+  monitoring_config monitoring;
   std::vector<pdl::price_list> prices;   // sorted by name
   std::vector<printer_config> printers;  // sorted by name
   std::vector<queue_config> queues;      // sorted by name
@@ -283,7 +334,8 @@ result<config> load_config(const config_sources& sources);
 result<config> load_config_text(const std::string& toml_text, const config_sources& sources);
 
 /// The effective configuration as a TOML document that load_config() would
-/// read back to the same value (quired --print-config).
+/// read back to the same value (quired --print-config), except for secrets:
+/// a set SNMP community prints as "(set)", which reads back as that string.
 std::string to_toml(const config& c);
 
 /// The embedded defaults: the text of config/quire.example.toml.

@@ -123,7 +123,7 @@ status read_printer(const toml::table& t, const std::string& key, const std::str
   p.make_and_model = string_or(t, "make_and_model", "");
   if (status s = read_login(t, key + ".login", p.login)) return s;
   if (const auto* v = t.get_as<bool>("print_all_on_login")) p.print_all_on_login = v->get();
-  return {};
+  return read_printer_snmp(t, key, p);
 }
 
 status read_queue(const toml::table& t, const std::string& key,

@@ -84,6 +84,19 @@ status read_quotas(const toml::table* t, std::vector<quota_config>& out);
 /// Reads [projects] (nullptr: none).
 status read_projects(const toml::table* t, std::vector<project_config>& out);
 
+// --- monitoring.cpp ----------------------------------------------------------
+
+/// An SNMP community: 1 to 255 printable ASCII characters. The message names
+/// `key` but never echoes the value (a secret).
+status check_snmp_community(const std::string& key, const std::string& value);
+
+/// An SNMP version: "1" or "2c".
+status check_snmp_version(const std::string& key, const std::string& value);
+
+/// Reads a printer's snmp, snmp_address, snmp_community and snmp_version.
+/// `key` is "printers.<name>". REQUIRES: check_table(), p.device_uri checked.
+status read_printer_snmp(const toml::table& t, const std::string& key, printer_config& p);
+
 // --- endpoint.cpp ------------------------------------------------------------
 
 /// endpoint::parse(text), its error prefixed with `key` ("lpd.listen: ...").
@@ -95,6 +108,21 @@ result<endpoint> parse_listen(std::string_view key, const std::string& text);
 /// URI to store (a file: URI with its path normalized). The error message is
 /// "<problem>, got '<uri>'", for the caller to prefix with the key.
 result<std::string> check_device_uri(std::string_view uri, const std::string& data_dir);
+
+/// A peer's address: `host` without brackets, `port` 0 when none was given.
+struct host_port {
+  std::string host;
+  uint16_t port = 0;
+};
+
+/// Parses "host[:port]": a DNS name, an IPv4 address or a bracketed IPv6
+/// address, then a port in 1..65535. The error message is the problem alone
+/// ("bad port"), for the caller to word.
+result<host_port> parse_host_port(std::string_view text);
+
+/// The host and port of a network device URI (ipp, ipps, lpd, socket), as
+/// check_device_uri() accepts them; an error for file: URIs, which have no host.
+result<host_port> device_host(std::string_view uri);
 
 // --- config_text.cpp ---------------------------------------------------------
 

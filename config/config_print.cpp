@@ -4,6 +4,11 @@
 // when empty, because a file without them would inherit the default ones on
 // the way back in (the defaults have no raw listener, quota or project today;
 // the empty tables keep that from mattering if they ever do).
+//
+// Two departures: a secret (an SNMP community) prints as "(set)", because
+// --print-config output ends up in tickets and chat, so it does not survive
+// the round trip; and a printer's unset `snmp` prints as a comment, because
+// TOML cannot say "unset" (it reads back unset).
 #include <algorithm>
 
 #include "config/config_internal.hpp"
@@ -31,6 +36,41 @@ std::string sources_text(const std::vector<identity_source>& sources) {
   std::vector<std::string> words;
   for (identity_source s : sources) words.emplace_back(to_string(s));
   return detail::array_text(words);
+}
+
+// A secret as printed: whether it is set, never what it is.
+std::string secret_text(const std::string& value) { return quote(value.empty() ? "" : "(set)"); }
+
+void print_monitoring(std::string& out, const monitoring_config& m) {
+  out += "\n[monitoring]\n";
+  line(out, "enabled", m.enabled ? "true" : "false");
+  line(out, "interval_s", std::to_string(m.interval_s));
+  line(out, "busy_interval_s", std::to_string(m.busy_interval_s));
+  line(out, "jitter_percent", std::to_string(m.jitter_percent));
+  line(out, "timeout_ms", std::to_string(m.timeout_ms));
+  line(out, "retries", std::to_string(m.retries));
+  line(out, "offline_after", std::to_string(m.offline_after));
+  line(out, "max_backoff_s", std::to_string(m.max_backoff_s));
+  line(out, "community", secret_text(m.community));
+  line(out, "version", quote(m.version));
+  line(out, "low_percent", std::to_string(m.low_percent));
+  line(out, "max_rows", std::to_string(m.max_rows));
+  line(out, "snapshot_s", std::to_string(m.snapshot_s));
+  line(out, "snapshot_days", std::to_string(m.snapshot_days));
+}
+
+// TOML cannot say "unset", so an unset snmp is a comment (the key stays
+// unset on the way back in) that tells what the default comes to.
+void print_printer_snmp(std::string& out, const printer_config& p, const monitoring_config& m) {
+  if (p.snmp) {
+    line(out, "snmp", *p.snmp ? "true" : "false");
+  } else {
+    out += snmp_settings_of(&p, p.device_uri, m).monitored ? "# snmp unset: the default for the device (polled)\n"
+                                                           : "# snmp unset: the default for the device (not polled)\n";
+  }
+  line(out, "snmp_address", quote(p.snmp_address));
+  line(out, "snmp_community", secret_text(p.snmp_community));
+  line(out, "snmp_version", quote(p.snmp_version));
 }
 
 void print_fixed(std::string& out, const config& c) {
@@ -103,6 +143,7 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "pin_login_min_digits", std::to_string(c.terminals.pin_login_min_digits));
   line(out, "max_login_failures", std::to_string(c.terminals.max_login_failures));
   line(out, "lockout_s", std::to_string(c.terminals.lockout_s));
+  print_monitoring(out, c.monitoring);
 }
 
 std::string size_rate_text(const std::string& media, const pdl::rate& r) {
@@ -150,6 +191,7 @@ std::string to_toml(const config& c) {
     line(out, "price_list", quote(p.price_list));
     line(out, "login", detail::array_text(p.login));
     line(out, "print_all_on_login", p.print_all_on_login ? "true" : "false");
+    print_printer_snmp(out, p, c.monitoring);
   }
   out += "\n[queues]\n";
   for (const queue_config& q : c.queues) {

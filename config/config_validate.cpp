@@ -276,6 +276,30 @@ status read_terminals(const toml::table& t, terminals_config& out) {
   return read_int(t, "terminals", "lockout_s", 1, 86400, out.lockout_s);
 }
 
+status read_monitoring(const toml::table& t, monitoring_config& out) {
+  if (const auto* v = t.get_as<bool>("enabled")) out.enabled = v->get();
+  if (status s = read_int(t, "monitoring", "interval_s", 5, 86400, out.interval_s)) return s;
+  if (status s = read_int(t, "monitoring", "busy_interval_s", 1, 86400, out.busy_interval_s)) return s;
+  // Polling a printer less often while it prints would miss what matters most.
+  if (out.busy_interval_s > out.interval_s)
+    return bad_value("monitoring.busy_interval_s",
+                     "must be at most monitoring.interval_s (" + std::to_string(out.interval_s) + ")",
+                     std::to_string(out.busy_interval_s));
+  if (status s = read_int(t, "monitoring", "jitter_percent", 0, 50, out.jitter_percent)) return s;
+  if (status s = read_int(t, "monitoring", "timeout_ms", 50, 60000, out.timeout_ms)) return s;
+  if (status s = read_int(t, "monitoring", "retries", 0, 10, out.retries)) return s;
+  if (status s = read_int(t, "monitoring", "offline_after", 1, 100, out.offline_after)) return s;
+  if (status s = read_int(t, "monitoring", "max_backoff_s", 5, 86400, out.max_backoff_s)) return s;
+  out.community = string_or(t, "community", out.community);
+  if (status s = check_snmp_community("monitoring.community", out.community)) return s;
+  out.version = string_or(t, "version", out.version);
+  if (status s = check_snmp_version("monitoring.version", out.version)) return s;
+  if (status s = read_int(t, "monitoring", "low_percent", 0, 100, out.low_percent)) return s;
+  if (status s = read_int(t, "monitoring", "max_rows", 1, 1024, out.max_rows)) return s;
+  if (status s = read_int(t, "monitoring", "snapshot_s", 60, 86400, out.snapshot_s)) return s;
+  return read_int(t, "monitoring", "snapshot_days", 1, 3650, out.snapshot_days);
+}
+
 // Storage's validate_user_name rule, which quire_config cannot call (it does
 // not link quire_storage): 1 to 64 characters, no C0, DEL or C1 control
 // character. TOML strings are UTF-8 already; is_valid_utf8 keeps the count
@@ -361,6 +385,7 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_delivery(section("delivery"), c.delivery)) return s;
   if (status s = read_accounting(section("accounting"), c.accounting)) return s;
   if (status s = read_terminals(section("terminals"), c.terminals)) return s;
+  if (status s = read_monitoring(section("monitoring"), c.monitoring)) return s;
   if (status s = read_prices(doc.get_as<toml::table>("prices"), c.prices)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.prices, c.printers))
     return s;

@@ -20,36 +20,10 @@ bool is_host_char(char c) {
          c == '-' || c == '_';
 }
 
-// Checks "host[:port]": a DNS name, an IPv4 address or a bracketed IPv6
-// address, and a port in 1..65535 (0 is meaningless for a peer). Returns the
-// problem, or "" when fine.
-std::string check_authority(std::string_view a, bool port_required) {
-  std::string_view host;
-  std::string_view rest;
-  if (!a.empty() && a.front() == '[') {
-    size_t close = a.find(']');
-    if (close == std::string_view::npos) return "unterminated [IPv6 address]";
-    host = a.substr(1, close - 1);
-    rest = a.substr(close + 1);
-    unsigned char addr[sizeof(struct in6_addr)];
-    if (inet_pton(AF_INET6, std::string(host).c_str(), addr) != 1)
-      return "expected an IPv6 address in brackets";
-  } else {
-    size_t colon = a.find(':');
-    host = a.substr(0, colon);
-    rest = colon == std::string_view::npos ? std::string_view() : a.substr(colon);
-    if (host.empty()) return "missing host";
-    if (!std::all_of(host.begin(), host.end(), is_host_char)) return "bad host name";
-  }
-  if (rest.empty()) return port_required ? "missing port" : "";
-  if (rest.front() != ':' || rest.size() == 1 || rest.size() > 6) return "bad port";
-  uint32_t port = 0;
-  for (char c : rest.substr(1)) {
-    if (c < '0' || c > '9') return "bad port";
-    port = port * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (port < 1 || port > 65535) return "the port must be between 1 and 65535";
-  return "";
+// The problem with "host[:port]", or "" when fine (see parse_host_port).
+std::string check_authority(std::string_view a) {
+  auto parsed = parse_host_port(a);
+  return parsed ? std::string() : parsed.err().message;
 }
 
 // file:///absolute/path -> the normalized URI, or the problem.
@@ -81,9 +55,9 @@ std::string check_network(std::string_view scheme, std::string_view rest) {
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   if (scheme == "socket") {
     if (!path.empty() && path != "/") return "expected socket://host[:port]";
-    return check_authority(authority, false);
+    return check_authority(authority);
   }
-  if (std::string problem = check_authority(authority, false); !problem.empty()) return problem;
+  if (std::string problem = check_authority(authority); !problem.empty()) return problem;
   if (scheme == "lpd") {
     // RFC 1179 5.1: the queue name is an operand of the command line and may
     // not hold white space.
@@ -98,6 +72,47 @@ std::string check_network(std::string_view scheme, std::string_view rest) {
 }
 
 }  // namespace
+
+result<host_port> parse_host_port(std::string_view a) {
+  host_port out;
+  std::string_view rest;
+  if (!a.empty() && a.front() == '[') {
+    size_t close = a.find(']');
+    if (close == std::string_view::npos) return invalid("unterminated [IPv6 address]");
+    out.host = a.substr(1, close - 1);
+    rest = a.substr(close + 1);
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET6, out.host.c_str(), addr) != 1) return invalid("expected an IPv6 address in brackets");
+  } else {
+    size_t colon = a.find(':');
+    std::string_view host = a.substr(0, colon);
+    rest = colon == std::string_view::npos ? std::string_view() : a.substr(colon);
+    if (host.empty()) return invalid("missing host");
+    if (!std::all_of(host.begin(), host.end(), is_host_char)) return invalid("bad host name");
+    out.host = host;
+  }
+  if (rest.empty()) return out;
+  if (rest.front() != ':' || rest.size() == 1 || rest.size() > 6) return invalid("bad port");
+  uint32_t port = 0;
+  for (char c : rest.substr(1)) {
+    if (c < '0' || c > '9') return invalid("bad port");
+    port = port * 10 + static_cast<uint32_t>(c - '0');
+  }
+  // 0 is meaningless for a peer.
+  if (port < 1 || port > 65535) return invalid("the port must be between 1 and 65535");
+  out.port = static_cast<uint16_t>(port);
+  return out;
+}
+
+result<host_port> device_host(std::string_view uri) {
+  size_t sep = uri.find("://");
+  if (sep == std::string_view::npos) return invalid("not a URI");
+  std::string_view scheme = uri.substr(0, sep);
+  if (scheme != "ipp" && scheme != "ipps" && scheme != "lpd" && scheme != "socket")
+    return invalid("no host to poll");
+  std::string_view rest = uri.substr(sep + 3);
+  return parse_host_port(rest.substr(0, rest.find('/')));
+}
 
 result<std::string> check_device_uri(std::string_view uri, const std::string& data_dir) {
   auto fail = [&](std::string_view problem) {

@@ -15,17 +15,29 @@ using quire::test::load_ok;
 
 namespace {
 
-// Loads to_toml(c) as a --config file, with no other source.
+// Loads to_toml(c) as a --config file, with no other source. Secrets print
+// as "(set)" (or "" when empty); they are checked for that and then copied
+// from `c`, so that check_same() compares everything else.
 config reload(const config& c) {
   auto r = load_config_text(to_toml(c), config_sources{});
   INFO(to_toml(c));
   INFO((r.ok() ? std::string() : r.err().message));
   REQUIRE(r.ok());
-  return std::move(r).value();
+  config back = std::move(r).value();
+  auto hidden = [](const std::string& secret) { return secret.empty() ? "" : "(set)"; };
+  CHECK(back.monitoring.community == hidden(c.monitoring.community));
+  back.monitoring.community = c.monitoring.community;
+  REQUIRE(back.printers.size() == c.printers.size());
+  for (size_t i = 0; i < c.printers.size(); ++i) {
+    CHECK(back.printers[i].snmp_community == hidden(c.printers[i].snmp_community));
+    back.printers[i].snmp_community = c.printers[i].snmp_community;
+  }
+  return back;
 }
 
 // The "key = ..." lines of table `header` ("[server]") in a TOML text we
-// wrote ourselves (one table per header line, one key per line).
+// wrote ourselves (one table per header line, one key per line). A key that
+// may be left unset (printers.*.snmp) shows as "# key unset: ..." instead.
 std::vector<std::string> keys_of(const std::string& text, const std::string& header) {
   std::vector<std::string> keys;
   size_t at = text.find("\n" + header + "\n");
@@ -34,7 +46,10 @@ std::vector<std::string> keys_of(const std::string& text, const std::string& hea
   std::string line;
   while (std::getline(in, line) && (line.empty() || line[0] != '[')) {
     size_t eq = line.find(" = ");
+    size_t unset = line.find(" unset: ");
     if (!line.empty() && line[0] != '#' && eq != std::string::npos) keys.push_back(line.substr(0, eq));
+    if (line.starts_with("# ") && unset != std::string::npos && line.find(' ', 2) == unset)
+      keys.push_back(line.substr(2, unset - 2));
   }
   return keys;
 }
@@ -126,7 +141,13 @@ TEST_CASE("to_toml prints every key with the effective values") {
   CHECK(text.find("\n[terminals]\nsession_idle_s = 60\npin_login_min_digits = 6\nmax_login_failures = 5\n"
                   "lockout_s = 300\n") != std::string::npos);
   CHECK(text.find("\nprice_list = \"standard\"\nlogin = [\"card\", \"password\"]\n"
-                  "print_all_on_login = false\n") != std::string::npos);
+                  "print_all_on_login = false\n# snmp unset: the default for the device (not polled)\n"
+                  "snmp_address = \"\"\nsnmp_community = \"\"\nsnmp_version = \"\"\n") != std::string::npos);
+  CHECK(text.find("\n[monitoring]\nenabled = true\ninterval_s = 60\nbusy_interval_s = 15\njitter_percent = 10\n"
+                  "timeout_ms = 2000\nretries = 1\noffline_after = 3\nmax_backoff_s = 600\n"
+                  "community = \"(set)\"\nversion = \"2c\"\nlow_percent = 10\nmax_rows = 64\nsnapshot_s = 900\n"
+                  "snapshot_days = 400\n") != std::string::npos);
+  CHECK(text.find("public") == std::string::npos);  // the community is a secret
   CHECK(text.find("\nauthentication = \"none\"\nfailover = false\n") != std::string::npos);
   CHECK(text.find("\n[quotas]\n\n[quotas.students]\ngroups = [\"students\"]\nusers = []\nperiod = \"month\"\n"
                   "sheets = 500\n") != std::string::npos);
@@ -287,7 +308,7 @@ TEST_CASE("a --set of a whole section to {} gives the same as the defaults") {
   // in the code and in quire.example.toml agree.
   config c = load_ok("", {"server={}", "log={}", "ipp={}", "tls={}", "api={}", "lpd={}", "intake={}",
                           "privacy={}", "limits={}", "jobs={}", "processors={}", "delivery={}",
-                          "accounting={}", "terminals={}", "server.data_dir=/srv/quire"});
+                          "accounting={}", "terminals={}", "monitoring={}", "server.data_dir=/srv/quire"});
   quire::test::check_same(c, load_ok(""));
   config p = load_ok("", {"printers.demo={device_uri = \"file://${data_dir}/sink/demo\"}",
                           "queues.secure={printers = [\"demo\"]}"});
@@ -296,6 +317,10 @@ TEST_CASE("a --set of a whole section to {} gives the same as the defaults") {
   CHECK(p.queues[1].kind == queue_kind::pull);
   CHECK(p.printers[0].login == std::vector<std::string>{"card", "password"});
   CHECK_FALSE(p.printers[0].print_all_on_login);
+  CHECK_FALSE(p.printers[0].snmp.has_value());
+  CHECK(p.printers[0].snmp_address == "");
+  CHECK(p.printers[0].snmp_community == "");
+  CHECK(p.printers[0].snmp_version == "");
   CHECK_FALSE(p.queues[1].failover);
 }
 
@@ -356,4 +381,61 @@ TEST_CASE("to_toml round trip: no quotas and no projects stays empty") {
   config back = reload(c);
   CHECK(back.quotas.empty());
   CHECK(back.projects.empty());
+}
+
+TEST_CASE("to_toml round trip: the monitoring keys changed, communities hidden") {
+  config c = load_ok(R"(
+[monitoring]
+enabled = false
+interval_s = 86400
+busy_interval_s = 1
+jitter_percent = 50
+timeout_ms = 60000
+retries = 0
+offline_after = 100
+max_backoff_s = 5
+community = "Campus \"secret\" ~"
+version = "1"
+low_percent = 100
+max_rows = 1
+snapshot_s = 60
+snapshot_days = 3650
+[printers."lab.1"]
+device_uri = "socket://10.0.0.1"
+snmp = true
+snmp_address = "[fe80::1]:1161"
+snmp_community = "lab-one-secret"
+snmp_version = "2c"
+[printers.off]
+device_uri = "ipp://10.0.0.2/ipp/print"
+snmp = false
+[printers.unset]
+device_uri = "lpd://10.0.0.3/raw"
+snmp_version = "1"
+[printers.sink]
+device_uri = "file://${data_dir}/sink/s"
+snmp = true
+snmp_address = "10.0.0.4"
+[queues.pull]
+printers = ["lab.1", "off", "unset", "sink"]
+)");
+  std::string text = to_toml(c);
+  CHECK(text.find("secret") == std::string::npos);
+  CHECK(text.find("\nenabled = false\ninterval_s = 86400\nbusy_interval_s = 1\n") != std::string::npos);
+  CHECK(text.find("\ncommunity = \"(set)\"\nversion = \"1\"\n") != std::string::npos);
+  CHECK(text.find("\n[printers.\"lab.1\"]\n") != std::string::npos);
+  CHECK(text.find("\nsnmp = true\nsnmp_address = \"[fe80::1]:1161\"\nsnmp_community = \"(set)\"\n"
+                  "snmp_version = \"2c\"\n") != std::string::npos);
+  CHECK(text.find("\nsnmp = false\nsnmp_address = \"\"\nsnmp_community = \"\"\nsnmp_version = \"\"\n") !=
+        std::string::npos);
+  // monitoring.enabled is false, so an unset snmp means not polled.
+  CHECK(text.find("\n# snmp unset: the default for the device (not polled)\nsnmp_address = \"\"\n"
+                  "snmp_community = \"\"\nsnmp_version = \"1\"\n") != std::string::npos);
+  config back = reload(c);  // checks that the communities read back as "(set)"
+  quire::test::check_same(back, c);
+  CHECK_FALSE(back.find_printer("unset")->snmp.has_value());
+  CHECK(to_toml(back) == text);
+  // With monitoring on, the comment says the unset printer is polled.
+  config on = load_ok("", {"printers.demo.device_uri=socket://10.0.0.1"});
+  CHECK(to_toml(on).find("\n# snmp unset: the default for the device (polled)\n") != std::string::npos);
 }

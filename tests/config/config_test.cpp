@@ -81,6 +81,20 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK(c.terminals.pin_login_min_digits == 6);
   CHECK(c.terminals.max_login_failures == 5);
   CHECK(c.terminals.lockout_s == 300);
+  CHECK(c.monitoring.enabled);
+  CHECK(c.monitoring.interval_s == 60);
+  CHECK(c.monitoring.busy_interval_s == 15);
+  CHECK(c.monitoring.jitter_percent == 10);
+  CHECK(c.monitoring.timeout_ms == 2000);
+  CHECK(c.monitoring.retries == 1);
+  CHECK(c.monitoring.offline_after == 3);
+  CHECK(c.monitoring.max_backoff_s == 600);
+  CHECK(c.monitoring.community == "public");
+  CHECK(c.monitoring.version == "2c");
+  CHECK(c.monitoring.low_percent == 10);
+  CHECK(c.monitoring.max_rows == 64);
+  CHECK(c.monitoring.snapshot_s == 900);
+  CHECK(c.monitoring.snapshot_days == 400);
   CHECK(c.quotas.empty());
   CHECK(c.projects.empty());
 
@@ -94,6 +108,10 @@ TEST_CASE("no file: the documented defaults, with the demo printer and queues") 
   CHECK(demo.make_and_model == "Quire File Sink");
   CHECK(demo.login == std::vector<std::string>{"card", "password"});
   CHECK_FALSE(demo.print_all_on_login);
+  CHECK_FALSE(demo.snmp.has_value());
+  CHECK(demo.snmp_address == "");
+  CHECK(demo.snmp_community == "");
+  CHECK(demo.snmp_version == "");
 
   REQUIRE(c.queues.size() == 2);  // sorted by name
   CHECK(c.queues[0].name == "demo");
@@ -195,10 +213,28 @@ TEST_CASE("the defaults in the code are the documented ones") {
   CHECK(built.terminals.pin_login_min_digits == loaded.terminals.pin_login_min_digits);
   CHECK(built.terminals.max_login_failures == loaded.terminals.max_login_failures);
   CHECK(built.terminals.lockout_s == loaded.terminals.lockout_s);
+  CHECK(built.monitoring.enabled == loaded.monitoring.enabled);
+  CHECK(built.monitoring.interval_s == loaded.monitoring.interval_s);
+  CHECK(built.monitoring.busy_interval_s == loaded.monitoring.busy_interval_s);
+  CHECK(built.monitoring.jitter_percent == loaded.monitoring.jitter_percent);
+  CHECK(built.monitoring.timeout_ms == loaded.monitoring.timeout_ms);
+  CHECK(built.monitoring.retries == loaded.monitoring.retries);
+  CHECK(built.monitoring.offline_after == loaded.monitoring.offline_after);
+  CHECK(built.monitoring.max_backoff_s == loaded.monitoring.max_backoff_s);
+  CHECK(built.monitoring.community == loaded.monitoring.community);
+  CHECK(built.monitoring.version == loaded.monitoring.version);
+  CHECK(built.monitoring.low_percent == loaded.monitoring.low_percent);
+  CHECK(built.monitoring.max_rows == loaded.monitoring.max_rows);
+  CHECK(built.monitoring.snapshot_s == loaded.monitoring.snapshot_s);
+  CHECK(built.monitoring.snapshot_days == loaded.monitoring.snapshot_days);
   CHECK(built.quotas.empty());
   CHECK(built.projects.empty());
   CHECK(printer_config{}.login == loaded.printers[0].login);
   CHECK(printer_config{}.print_all_on_login == loaded.printers[0].print_all_on_login);
+  CHECK(printer_config{}.snmp == loaded.printers[0].snmp);
+  CHECK(printer_config{}.snmp_address == loaded.printers[0].snmp_address);
+  CHECK(printer_config{}.snmp_community == loaded.printers[0].snmp_community);
+  CHECK(printer_config{}.snmp_version == loaded.printers[0].snmp_version);
   CHECK(queue_config{}.failover == loaded.queues[1].failover);
   CHECK(quota_config{}.period == quota_period::month);
   CHECK(std::string(to_string(quota_period::day)) == "day");
@@ -581,4 +617,175 @@ groups = ["staff"]
   config none = load_ok("[quotas]\n[projects]\n");
   CHECK(none.quotas.empty());
   CHECK(none.projects.empty());
+}
+
+TEST_CASE("SNMP monitoring: [monitoring] merges key by key, printers' snmp keys, --set") {
+  config c = load_ok(R"(
+[monitoring]
+enabled = false
+interval_s = 300
+busy_interval_s = 300
+jitter_percent = 0
+timeout_ms = 50
+retries = 10
+offline_after = 100
+max_backoff_s = 5
+community = "campus ~!@#$%^&*[]"
+version = "1"
+low_percent = 0
+max_rows = 1024
+snapshot_s = 86400
+snapshot_days = 3650
+[printers.a]
+device_uri = "socket://10.0.0.1:9100"
+snmp = true
+snmp_address = "[fe80::1]:1161"
+snmp_community = "lab a"
+snmp_version = "2c"
+[printers.b]
+device_uri = "socket://10.0.0.2"
+snmp = false
+[printers.c]
+device_uri = "ipp://printer-c.example.com/ipp/print"
+[queues.pull]
+printers = ["a", "b", "c"]
+)");
+  CHECK_FALSE(c.monitoring.enabled);
+  CHECK(c.monitoring.interval_s == 300);
+  CHECK(c.monitoring.busy_interval_s == 300);
+  CHECK(c.monitoring.jitter_percent == 0);
+  CHECK(c.monitoring.timeout_ms == 50);
+  CHECK(c.monitoring.retries == 10);
+  CHECK(c.monitoring.offline_after == 100);
+  CHECK(c.monitoring.max_backoff_s == 5);  // a cap, even below interval_s
+  CHECK(c.monitoring.community == "campus ~!@#$%^&*[]");
+  CHECK(c.monitoring.version == "1");
+  CHECK(c.monitoring.low_percent == 0);
+  CHECK(c.monitoring.max_rows == 1024);
+  CHECK(c.monitoring.snapshot_s == 86400);
+  CHECK(c.monitoring.snapshot_days == 3650);
+  const printer_config& a = *c.find_printer("a");
+  CHECK(a.snmp == std::optional<bool>(true));
+  CHECK(a.snmp_address == "[fe80::1]:1161");
+  CHECK(a.snmp_community == "lab a");
+  CHECK(a.snmp_version == "2c");
+  CHECK(c.find_printer("b")->snmp == std::optional<bool>(false));
+  CHECK_FALSE(c.find_printer("c")->snmp.has_value());
+  CHECK(c.find_printer("c")->snmp_address == "");
+  // With the section off, only the printer that asks is polled.
+  CHECK(snmp_settings_of(&a, a.device_uri, c.monitoring).monitored);
+  CHECK_FALSE(snmp_settings_of(c.find_printer("b"), "socket://10.0.0.2", c.monitoring).monitored);
+  CHECK_FALSE(snmp_settings_of(c.find_printer("c"), c.find_printer("c")->device_uri, c.monitoring).monitored);
+
+  // [monitoring] merges key by key; --set reaches every new key, strings verbatim.
+  config d = load_ok("[monitoring]\ninterval_s = 30\n",
+                     {"monitoring.enabled=false", "monitoring.busy_interval_s=30", "monitoring.community=a b=c",
+                      "monitoring.version=1", "monitoring.snapshot_days=7", "printers.demo.snmp=true",
+                      "printers.demo.snmp_address=10.0.0.9:1161", "printers.demo.snmp_community=lab",
+                      "printers.demo.snmp_version=2c"});
+  CHECK_FALSE(d.monitoring.enabled);
+  CHECK(d.monitoring.interval_s == 30);
+  CHECK(d.monitoring.busy_interval_s == 30);
+  CHECK(d.monitoring.timeout_ms == 2000);  // from the defaults
+  CHECK(d.monitoring.community == "a b=c");
+  CHECK(d.monitoring.version == "1");
+  CHECK(d.monitoring.snapshot_days == 7);
+  const printer_config& demo = d.printers[0];
+  CHECK(demo.snmp == std::optional<bool>(true));
+  CHECK(demo.snmp_address == "10.0.0.9:1161");
+  CHECK(demo.snmp_community == "lab");
+  CHECK(demo.snmp_version == "2c");
+  snmp_settings s = snmp_settings_of(&demo, demo.device_uri, d.monitoring);
+  CHECK(s.monitored);
+  CHECK(s.host == "10.0.0.9");
+  CHECK(s.port == 1161);
+  CHECK(s.community == "lab");
+  CHECK(s.version == "2c");
+}
+
+TEST_CASE("snmp_settings_of: host, port, on or off, inherited community and version") {
+  monitoring_config m;
+  m.community = "campus";
+  m.version = std::string("1");  // assigning the literal: GCC 12 warns wrongly (-Wrestrict)
+  printer_config p;
+  auto of = [&](const std::string& uri) { return snmp_settings_of(&p, uri, m); };
+
+  // A network device: its URI's host, port 161 (not the print port).
+  snmp_settings s = of("socket://10.0.0.5:9100");
+  CHECK(s.monitored);
+  CHECK(s.host == "10.0.0.5");
+  CHECK(s.port == 161);
+  CHECK(s.community == "campus");
+  CHECK(s.version == "1");
+  CHECK(of("lpd://printer.example.com:515/raw").host == "printer.example.com");
+  CHECK(of("ipp://[fe80::1]:631/ipp/print").host == "fe80::1");
+  CHECK(of("ipps://h/ipp/print").monitored);
+
+  // snmp_address, with and without a port.
+  p.snmp_address = "agent.example.com:1161";
+  s = of("socket://10.0.0.5:9100");
+  CHECK(s.monitored);
+  CHECK(s.host == "agent.example.com");
+  CHECK(s.port == 1161);
+  p.snmp_address = "[::1]:10161";
+  CHECK(of("socket://10.0.0.5").host == "::1");
+  CHECK(of("socket://10.0.0.5").port == 10161);
+  p.snmp_address = "10.0.0.9";
+  CHECK(of("socket://10.0.0.5").host == "10.0.0.9");
+  CHECK(of("socket://10.0.0.5").port == 161);
+
+  // file:// has no host: not monitored unless snmp_address gives one.
+  p.snmp_address = "";
+  s = of("file:///srv/quire/sink/demo");
+  CHECK_FALSE(s.monitored);
+  CHECK(s.host == "");
+  CHECK(s.community == "campus");  // filled all the same
+  p.snmp_address = "10.0.0.9";
+  s = of("file:///srv/quire/sink/demo");
+  CHECK(s.monitored);
+  CHECK(s.host == "10.0.0.9");
+  CHECK(s.port == 161);
+
+  // snmp = false turns it off; snmp = true wins over monitoring.enabled = false.
+  p.snmp_address = "";
+  p.snmp = false;
+  CHECK_FALSE(of("socket://10.0.0.5").monitored);
+  CHECK(of("socket://10.0.0.5").host == "10.0.0.5");
+  m.enabled = false;
+  p.snmp.reset();
+  CHECK_FALSE(of("socket://10.0.0.5").monitored);
+  p.snmp = true;
+  CHECK(of("socket://10.0.0.5").monitored);
+  m.enabled = true;
+
+  // The printer's community and version win over the section's.
+  p.snmp_community = "lab";
+  p.snmp_version = "2c";
+  s = of("socket://10.0.0.5");
+  CHECK(s.community == "lab");
+  CHECK(s.version == "2c");
+
+  // A printer made through the API (nullptr): the defaults from its URI alone.
+  s = snmp_settings_of(nullptr, "ipp://[::1]:631/ipp/print", m);
+  CHECK(s.monitored);
+  CHECK(s.host == "::1");
+  CHECK(s.port == 161);
+  CHECK(s.community == "campus");
+  CHECK(s.version == "1");
+  CHECK_FALSE(snmp_settings_of(nullptr, "file:///srv/quire/sink/x", m).monitored);
+  CHECK_FALSE(snmp_settings_of(nullptr, "not a uri", m).monitored);
+  CHECK_FALSE(snmp_settings_of(nullptr, "socket://", m).monitored);
+  m.enabled = false;
+  CHECK_FALSE(snmp_settings_of(nullptr, "socket://10.0.0.5", m).monitored);
+
+  // Through load_config(): the default demo printer (file://) is not polled.
+  config c = load_ok("");
+  CHECK_FALSE(snmp_settings_of(&c.printers[0], c.printers[0].device_uri, c.monitoring).monitored);
+  config n = load_ok("", {"printers.demo.device_uri=socket://10.0.0.7:9100"});
+  s = snmp_settings_of(&n.printers[0], n.printers[0].device_uri, n.monitoring);
+  CHECK(s.monitored);
+  CHECK(s.host == "10.0.0.7");
+  CHECK(s.port == 161);
+  CHECK(s.community == "public");
+  CHECK(s.version == "2c");
 }

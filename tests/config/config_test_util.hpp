@@ -101,6 +101,20 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.terminals.pin_login_min_digits == b.terminals.pin_login_min_digits);
   CHECK(a.terminals.max_login_failures == b.terminals.max_login_failures);
   CHECK(a.terminals.lockout_s == b.terminals.lockout_s);
+  CHECK(a.monitoring.enabled == b.monitoring.enabled);
+  CHECK(a.monitoring.interval_s == b.monitoring.interval_s);
+  CHECK(a.monitoring.busy_interval_s == b.monitoring.busy_interval_s);
+  CHECK(a.monitoring.jitter_percent == b.monitoring.jitter_percent);
+  CHECK(a.monitoring.timeout_ms == b.monitoring.timeout_ms);
+  CHECK(a.monitoring.retries == b.monitoring.retries);
+  CHECK(a.monitoring.offline_after == b.monitoring.offline_after);
+  CHECK(a.monitoring.max_backoff_s == b.monitoring.max_backoff_s);
+  CHECK(a.monitoring.community == b.monitoring.community);
+  CHECK(a.monitoring.version == b.monitoring.version);
+  CHECK(a.monitoring.low_percent == b.monitoring.low_percent);
+  CHECK(a.monitoring.max_rows == b.monitoring.max_rows);
+  CHECK(a.monitoring.snapshot_s == b.monitoring.snapshot_s);
+  CHECK(a.monitoring.snapshot_days == b.monitoring.snapshot_days);
   CHECK(a.prices == b.prices);
   REQUIRE(a.printers.size() == b.printers.size());
   for (size_t i = 0; i < a.printers.size(); ++i) {
@@ -115,6 +129,10 @@ inline void check_same(const config& a, const config& b) {
     CHECK(p.price_list == q.price_list);
     CHECK(p.login == q.login);
     CHECK(p.print_all_on_login == q.print_all_on_login);
+    CHECK(p.snmp == q.snmp);
+    CHECK(p.snmp_address == q.snmp_address);
+    CHECK(p.snmp_community == q.snmp_community);
+    CHECK(p.snmp_version == q.snmp_version);
   }
   REQUIRE(a.queues.size() == b.queues.size());
   for (size_t i = 0; i < a.queues.size(); ++i) {

@@ -454,3 +454,101 @@ TEST_CASE("projects: a valid name, groups by the group-name rule") {
   CHECK(load_error("", {"projects.p.owner=x"}) == "unknown key 'projects.p.owner'");
   CHECK(load_error("projects = []\n") == "projects: expected a table, got array");
 }
+
+TEST_CASE("[monitoring]: each key within its range") {
+  struct range {
+    const char* key;
+    int64_t lo, hi;
+  };
+  for (const range& r : {range{"interval_s", 5, 86400}, range{"busy_interval_s", 1, 86400},
+                         range{"jitter_percent", 0, 50}, range{"timeout_ms", 50, 60000}, range{"retries", 0, 10},
+                         range{"offline_after", 1, 100}, range{"max_backoff_s", 5, 86400},
+                         range{"low_percent", 0, 100}, range{"max_rows", 1, 1024}, range{"snapshot_s", 60, 86400},
+                         range{"snapshot_days", 1, 3650}}) {
+    std::string key = r.key;
+    std::string problem = "monitoring." + key + ": must be between " + std::to_string(r.lo) + " and " +
+                          std::to_string(r.hi) + ", got '";
+    CHECK(load_error("[monitoring]\n" + key + " = " + std::to_string(r.lo - 1) + "\n") ==
+          problem + std::to_string(r.lo - 1) + "'");
+    CHECK(load_error("[monitoring]\n" + key + " = " + std::to_string(r.hi + 1) + "\n") ==
+          problem + std::to_string(r.hi + 1) + "'");
+    CHECK(load_error("[monitoring]\n" + key + " = \"1\"\n") ==
+          "monitoring." + key + ": expected an integer, got string");
+  }
+  CHECK(load_error("[monitoring]\nenabled = 1\n") == "monitoring.enabled: expected a boolean, got integer");
+  CHECK(load_error("[monitoring]\nversion = 2\n") == "monitoring.version: expected a string, got integer");
+  CHECK(load_error("[monitoring]\ncommunity = 1\n") == "monitoring.community: expected a string, got integer");
+  CHECK(load_error("[monitoring]\ninterval = 60\n") == "unknown key 'monitoring.interval'");
+  // Both ends are accepted.
+  config lo = load_ok("[monitoring]\ninterval_s = 5\nbusy_interval_s = 1\njitter_percent = 0\ntimeout_ms = 50\n"
+                      "retries = 0\noffline_after = 1\nmax_backoff_s = 5\nlow_percent = 0\nmax_rows = 1\n"
+                      "snapshot_s = 60\nsnapshot_days = 1\n");
+  CHECK(lo.monitoring.interval_s == 5);
+  CHECK(lo.monitoring.busy_interval_s == 1);
+  CHECK(lo.monitoring.max_rows == 1);
+  config hi = load_ok("[monitoring]\ninterval_s = 86400\nbusy_interval_s = 86400\njitter_percent = 50\n"
+                      "timeout_ms = 60000\nretries = 10\noffline_after = 100\nmax_backoff_s = 86400\n"
+                      "low_percent = 100\nmax_rows = 1024\nsnapshot_s = 86400\nsnapshot_days = 3650\n");
+  CHECK(hi.monitoring.busy_interval_s == 86400);
+  CHECK(hi.monitoring.snapshot_days == 3650);
+}
+
+TEST_CASE("[monitoring]: busy_interval_s never above interval_s, a version and a community") {
+  CHECK(load_error("[monitoring]\nbusy_interval_s = 61\n") ==
+        "monitoring.busy_interval_s: must be at most monitoring.interval_s (60), got '61'");
+  CHECK(load_error("", {"monitoring.interval_s=10"}) ==
+        "monitoring.busy_interval_s: must be at most monitoring.interval_s (10), got '15'");
+  CHECK(load_ok("", {"monitoring.interval_s=15"}).monitoring.busy_interval_s == 15);
+  CHECK(load_error("", {"monitoring.version=3"}) == "monitoring.version: expected 1 or 2c, got '3'");
+  CHECK(load_error("", {"monitoring.version=v2c"}) == "monitoring.version: expected 1 or 2c, got 'v2c'");
+  CHECK(load_error("", {"monitoring.version="}) == "monitoring.version: expected 1 or 2c, got ''");
+  // A community is a secret: the message never shows it.
+  const std::string bad_community =
+      "monitoring.community: must be 1 to 255 printable ASCII characters (the value is a secret: not shown)";
+  CHECK(load_error("", {"monitoring.community="}) == bad_community);
+  CHECK(load_error("", {"monitoring.community=" + std::string(256, 'x')}) == bad_community);
+  CHECK(load_error("", {"monitoring.community=s3cret\tx"}) == bad_community);
+  CHECK(load_error("", {"monitoring.community=geheim\xC3\xA9"}) == bad_community);
+  CHECK(load_ok("", {"monitoring.community=" + std::string(255, '~')}).monitoring.community.size() == 255);
+  CHECK(load_ok("", {"monitoring.community= "}).monitoring.community == " ");
+}
+
+TEST_CASE("printers.*.snmp keys: an address, a version, a community, a host to poll") {
+  auto snmp_error = [](const std::string& set) { return load_error("", {"printers.demo.device_uri=socket://h", set}); };
+  CHECK(snmp_error("printers.demo.snmp_address=x:y:z") ==
+        "printers.demo.snmp_address: expected host[:port], got 'x:y:z'");
+  CHECK(snmp_error("printers.demo.snmp_address=h:0") == "printers.demo.snmp_address: expected host[:port], got 'h:0'");
+  CHECK(snmp_error("printers.demo.snmp_address=h:65536") ==
+        "printers.demo.snmp_address: expected host[:port], got 'h:65536'");
+  CHECK(snmp_error("printers.demo.snmp_address=h:") == "printers.demo.snmp_address: expected host[:port], got 'h:'");
+  CHECK(snmp_error("printers.demo.snmp_address=:161") ==
+        "printers.demo.snmp_address: expected host[:port], got ':161'");
+  CHECK(snmp_error("printers.demo.snmp_address=[::1") ==
+        "printers.demo.snmp_address: expected host[:port], got '[::1'");
+  CHECK(snmp_error("printers.demo.snmp_address=[nope]:161") ==
+        "printers.demo.snmp_address: expected host[:port], got '[nope]:161'");
+  CHECK(snmp_error("printers.demo.snmp_address=udp://h") ==
+        "printers.demo.snmp_address: expected host[:port], got 'udp://h'");
+  CHECK(snmp_error("printers.demo.snmp_address=a b") == "printers.demo.snmp_address: expected host[:port], got 'a b'");
+  CHECK(snmp_error("printers.demo.snmp_version=3") == "printers.demo.snmp_version: expected 1 or 2c, got '3'");
+  CHECK(snmp_error("printers.demo.snmp_community=" + std::string(256, 'x')) ==
+        "printers.demo.snmp_community: must be 1 to 255 printable ASCII characters (the value is a secret: not shown)");
+  CHECK(snmp_error("printers.demo.snmp_community=a\nb") ==
+        "printers.demo.snmp_community: must be 1 to 255 printable ASCII characters (the value is a secret: not shown)");
+  CHECK(snmp_error("printers.demo.snmp=\"yes\"") == "printers.demo.snmp: expected a boolean, got string");
+  CHECK(snmp_error("printers.demo.snmp_port=161") == "unknown key 'printers.demo.snmp_port'");
+  for (const char* address : {"h", "h:1", "h:65535", "10.0.0.5:161", "printer_1.example-lab.com", "[::1]", "[fe80::1]:1161"})
+    CHECK_MESSAGE(load_ok("", {"printers.demo.snmp_address=" + std::string(address)}).printers[0].snmp_address ==
+                      address,
+                  address);
+  config ok = load_ok("", {"printers.demo.snmp_version=1", "printers.demo.snmp_community=x"});
+  CHECK(ok.printers[0].snmp_version == "1");
+  CHECK(ok.printers[0].snmp_community == "x");
+
+  // snmp = true asks for a host: a file:// device needs snmp_address.
+  CHECK(load_error("", {"printers.demo.snmp=true"}) ==
+        "printers.demo.snmp: a file:// device has no host to poll; set snmp_address");
+  CHECK(load_ok("", {"printers.demo.snmp=true", "printers.demo.snmp_address=10.0.0.9"}).printers[0].snmp == true);
+  CHECK(load_ok("", {"printers.demo.snmp=false"}).printers[0].snmp == false);
+  CHECK_FALSE(load_ok("").printers[0].snmp.has_value());
+}
