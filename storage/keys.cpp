@@ -1,5 +1,7 @@
 #include "storage/keys.hpp"
 
+#include <algorithm>
+
 namespace quire {
 
 const char* cf_name(cf family) noexcept {
@@ -22,6 +24,7 @@ const char* cf_name(cf family) noexcept {
     case cf::account_holds: return "account_holds";
     case cf::terminals: return "terminals";
     case cf::delegates: return "delegates";
+    case cf::device_counters: return "device_counters";
   }
   return "?";
 }
@@ -178,6 +181,14 @@ std::string marked(char mark, std::string_view first) {
 }  // namespace
 
 std::string delegates_prefix(std::string_view owner) { return marked(delegate_mark, owner); }
+
+std::string device_counters_prefix(std::string_view printer) { return text_part(printer); }
+
+std::string device_counter(std::string_view printer, int64_t time_ms) {
+  std::string k = text_part(printer);
+  append_be64(k, static_cast<uint64_t>(std::max<int64_t>(time_ms, 0)));
+  return k;
+}
 std::string delegators_prefix(std::string_view delegate) { return marked(delegator_mark, delegate); }
 
 std::string delegate(std::string_view owner, std::string_view to) {

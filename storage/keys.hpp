@@ -35,6 +35,8 @@
 //   terminals         name 0                                terminal_record
 //   delegates         1 owner 0 delegate                    -   (owner lets delegate print for them)
 //                     2 delegate 0 owner                    -   (the same, the other way round)
+//   device_counters   printer 0 be64 time_ms                device_counter_record (a page-counter
+//                     snapshot of the printer's device, from its SNMP monitoring)
 //   events: reserved for the issue that fills it.
 //
 // Users and credentials. `hmac` is credential_key(server secret, kind, value),
@@ -90,8 +92,9 @@ enum class cf : uint8_t {
   account_holds,
   terminals,
   delegates,
+  device_counters,
 };
-inline constexpr int cf_count = 18;
+inline constexpr int cf_count = 19;
 
 /// The RocksDB name of a column family, e.g. "jobs_by_user".
 const char* cf_name(cf family) noexcept;
@@ -150,6 +153,11 @@ std::string terminal(std::string_view name);
 std::string delegate(std::string_view owner, std::string_view delegate);
 std::string delegator(std::string_view delegate, std::string_view owner);
 std::string delegates_prefix(std::string_view owner);
+
+/// device_counters-family keys: a printer's snapshot at `time_ms`, and the
+/// prefix of all its snapshots.
+std::string device_counter(std::string_view printer, int64_t time_ms);
+std::string device_counters_prefix(std::string_view printer);
 std::string delegators_prefix(std::string_view delegate);
 
 /// The value of a jobs_by_user entry — the job's state, document size and

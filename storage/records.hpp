@@ -196,6 +196,17 @@ struct queue_record {
   MSGPACK_DEFINE_MAP(name, type, printers, location, info, origin, auth_required, failover)
 };
 
+/// A page-counter snapshot of a printer's device (SNMP prtMarkerLifeCount),
+/// to reconcile what accounting charged with what the device counted.
+struct device_counter_record {
+  int64_t time_ms = 0;
+  uint64_t life_count = 0;   // impressions the device says it has made
+  std::string serial;        // the device's serial number ("" if it does not say)
+  uint64_t delivered = 0;    // jobs the printer delivered since the server started
+
+  MSGPACK_DEFINE_MAP(time_ms, life_count, serial, delivered)
+};
+
 /// Encodes a record as a msgpack map.
 template <class T>
 std::string encode_record(const T& record) {

@@ -686,6 +686,22 @@ std::vector<ledger_entry> store::ledger_of(const std::string& account, uint32_t 
   return out;
 }
 
+std::vector<device_counter_record> store::device_counters(const std::string& printer, int64_t from_ms,
+                                                          int64_t to_ms, uint32_t limit) const {
+  std::vector<device_counter_record> out;
+  if (printer.empty() || printer.find('\0') != std::string::npos || to_ms <= from_ms) return out;
+  bool backwards = limit != 0;
+  impl_->scan(cf::device_counters, keys::device_counters_prefix(printer), backwards,
+              [&](std::string_view, std::string_view v) {
+                device_counter_record r;
+                if (decode_record(v, r)) return true;  // an undecodable one is skipped
+                if (r.time_ms >= from_ms && r.time_ms < to_ms) out.push_back(std::move(r));
+                return limit == 0 || out.size() < limit;
+              });
+  if (backwards) std::reverse(out.begin(), out.end());
+  return out;
+}
+
 std::vector<ledger_entry> store::ledger_of_job(const std::string& account, uint64_t job_id) const {
   std::vector<ledger_entry> out;
   if (validate_account_name(account)) return out;

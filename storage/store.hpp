@@ -163,6 +163,11 @@ class store {
   std::vector<std::string> delegators_of(const std::string& delegate) const;
 
   /// The first job id never used (ids are never reused, even after a crash).
+  /// A printer's counter snapshots with from_ms <= time < to_ms, oldest
+  /// first; with `limit`, the newest `limit` of them.
+  std::vector<device_counter_record> device_counters(const std::string& printer, int64_t from_ms, int64_t to_ms,
+                                                     uint32_t limit) const;
+
   uint64_t next_job_id() const { return next_job_id_; }
   /// The committed value of the counter `name` (0 when never written).
   uint64_t counter(const std::string& name) const;
