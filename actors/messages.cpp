@@ -54,6 +54,9 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<charge_settle>("charge_settle");
   cfg.add_message_type<account_credit>("account_credit");
   cfg.add_message_type<account_view>("account_view");
+  cfg.add_message_type<device_poll>("device_poll");
+  cfg.add_message_type<device_counter_record>("device_counter_record");
+  cfg.add_message_type<std::vector<device_counter_record>>("std::vector<device_counter_record>");
   cfg.add_error_category(errc_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
     std::string out = to_string(static_cast<errc>(code));
     if (ctx.match_elements<std::string>()) out += ": " + ctx.get_as<std::string>(0);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "actors/account_rules.hpp"
+#include "devices/printer_mib.hpp"
 #include "protocols/events/event.hpp"
 #include "protocols/jobproc/wire.hpp"
 #include "protocols/result.hpp"
@@ -71,6 +72,9 @@ using jobs_atom = caf::atom_constant<caf::atom("jobs")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using formats_atom = caf::atom_constant<caf::atom("formats")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using polled_atom = caf::atom_constant<caf::atom("polled")>;
+using counters_atom = caf::atom_constant<caf::atom("counters")>;
 
 // --- errors ------------------------------------------------------------------
 
@@ -195,6 +199,26 @@ struct delivery_outcome {
 
 enum class printer_state : uint8_t { idle = 3, processing = 4, stopped = 5 };
 
+/// A printer's device as its SNMP monitoring last saw it.
+struct device_view {
+  bool monitored = false;  // the printer polls its device
+  bool online = false;     // it answered lately (false after [monitoring] offline_after silent polls)
+  int64_t last_seen_ms = 0;  // the last answer (0: none since start)
+  std::string address;     // where it is polled, "host:port"
+  devices::device_status status;  // the last answer's content
+};
+
+/// One poll's outcome, from the loop thread to the printer actor.
+struct device_poll {
+  uint64_t round = 0;  // the poll it answers
+  bool answered = false;
+  std::string error;   // not answered: why
+  devices::device_status status;
+  std::vector<std::string> warnings;
+  std::string resolved;  // the address the name resolved to ("" if it was numeric)
+};
+
+
 struct printer_status {
   std::string name;
   printer_state state = printer_state::idle;
@@ -203,6 +227,14 @@ struct printer_status {
   uint64_t delivered = 0;   // jobs delivered since start
   bool accepting = true;    // a queue: takes new jobs
   std::string not_accepting_reason;  // IPP printer-state-reasons keyword, e.g. "spool-area-full"
+  // What the device's monitoring says (a printer; a queue: merged from its
+  // printers): IPP printer-state-reasons with their severity suffix
+  // ("media-jam-error", "offline-report"), and whether the device reports a
+  // condition that stops it printing (then `state` is stopped and
+  // `state_message` says which).
+  std::vector<std::string> reasons;
+  bool device_blocked = false;
+  device_view device;
 };
 
 /// A listing request (Get-Jobs and the like).
@@ -271,7 +303,7 @@ typename Inspector::result_type inspect(Inspector& f, user_info_msg& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(caf::meta::type_name("event"), x.seq, x.time_ms, x.type, x.job_id, x.user, x.queue, x.printer,
-           x.job_state, x.printer_state, x.job_name, x.text);
+           x.job_state, x.printer_state, x.job_name, x.text, x.reasons);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event_backlog& x) {
@@ -357,10 +389,40 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_outcome& x) {
   return f(caf::meta::type_name("delivery_outcome"), x.job_id, x.ok, x.message, x.unreachable);
 }
+}  // namespace quire
+namespace quire::devices {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, supply_info& x) {
+  return f(caf::meta::type_name("supply_info"), x.description, x.supply_class, x.type, x.max_capacity, x.level);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, alert_info& x) {
+  return f(caf::meta::type_name("alert_info"), x.severity, x.group, x.code, x.description);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_status& x) {
+  return f(caf::meta::type_name("device_status"), x.description, x.name, x.serial, x.uptime_cs, x.device_state,
+           x.printer_state, x.error_bits, x.covers, x.has_life_count, x.life_count, x.supplies, x.alerts,
+           x.truncated);
+}
+}  // namespace quire::devices
+namespace quire {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_counter_record& x) {
+  return f(caf::meta::type_name("device_counter_record"), x.time_ms, x.life_count, x.serial, x.delivered);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_view& x) {
+  return f(caf::meta::type_name("device_view"), x.monitored, x.online, x.last_seen_ms, x.address, x.status);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, device_poll& x) {
+  return f(caf::meta::type_name("device_poll"), x.round, x.answered, x.error, x.status, x.warnings, x.resolved);
+}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, printer_status& x) {
   return f(caf::meta::type_name("printer_status"), x.name, x.state, x.state_message, x.queued,
-           x.delivered, x.accepting, x.not_accepting_reason);
+           x.delivered, x.accepting, x.not_accepting_reason, x.reasons, x.device_blocked, x.device);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_query& x) {
@@ -421,6 +483,9 @@ using printer_actor = caf::typed_actor<
     caf::reacts_to<enqueue_atom, uint64_t, job_actor>,
     caf::reacts_to<delivered_atom, delivery_outcome>,
     caf::reacts_to<formats_atom, std::vector<std::string>>,  // what an "auto" device takes
+    caf::reacts_to<poll_atom, uint64_t>,                      // time to poll the device (round)
+    caf::reacts_to<polled_atom, device_poll>,                 // a poll's outcome
+    caf::replies_to<counters_atom, int64_t, int64_t, uint32_t>::with<std::vector<device_counter_record>>,
     caf::replies_to<describe_atom>::with<printer_status>>;
 
 /// The site's registry of live job actors (see job_registry.hpp).

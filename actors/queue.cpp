@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "actors/monitor_rules.hpp"
+
 namespace quire {
 
 namespace {
@@ -59,7 +61,7 @@ caf::result<job_record> submit(queue_self self, new_job& nj) {
   // Create-Job: the job waits for its document in `receiving`; where it
   // goes then (held or the printer) is decided now, by the same rules.
   if (nj.awaiting_document) rec.state = job_state::receiving;
-  bool to_printer = rec.held_by == hold_reason::none && !st.printers.empty();
+  bool to_printer = st.record.type != queue_type::pull && rec.held_by == hold_reason::none && !st.printers.empty();
   if (!to_printer || st.printers.size() == 1) {
     if (to_printer) rec.printer = st.printers.front().first;
     return self->delegate(st.registry, create_atom::value, std::move(nj));
@@ -101,17 +103,34 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
                   }
                   // A direct or group queue is as busy as its printers, and
                   // stopped only when all of them are.
-                  poll_printers(self, [rp, out](const std::vector<printer_status>& ps) mutable {
+                  bool pull = self->state.record.type == queue_type::pull;
+                  poll_printers(self, [rp, out, pull](const std::vector<printer_status>& ps) mutable {
                     bool all_stopped = true, any_busy = false;
+                    std::vector<std::vector<std::string>> reasons;
                     for (const auto& p : ps) {
                       all_stopped = all_stopped && p.state == printer_state::stopped;
                       any_busy = any_busy || p.state == printer_state::processing;
                       if (p.state == printer_state::stopped && out.state_message.empty())
-                        out.state_message = p.state_message;
+                        out.state_message = p.name + ": " + p.state_message;
+                      reasons.push_back(p.reasons);
+                    }
+                    out.reasons = merge_reasons(reasons);
+                    out.device_blocked = all_stopped;
+                    if (pull) {
+                      // Jobs wait for a release, wherever the user walks to:
+                      // the printers' conditions are shown, the queue's state
+                      // is its own. A job can only go where a printer works.
+                      if (!all_stopped) out.state_message.clear();
+                      rp.deliver(std::move(out));
+                      return;
                     }
                     out.state = all_stopped ? printer_state::stopped
                                 : any_busy  ? printer_state::processing
                                             : printer_state::idle;
+                    if (ps.size() == 1) {
+                      out.state_message = ps[0].state_message;
+                      out.device = ps[0].device;  // its supplies show as the queue's
+                    }
                     rp.deliver(std::move(out));
                   });
                 },

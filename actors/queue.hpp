@@ -25,7 +25,8 @@ namespace quire {
 size_t least_busy(const std::vector<printer_status>& statuses, size_t start = 0);
 
 /// `printers`: where a direct (one) or group (one or more) queue prints at
-/// once; empty for a pull queue.
+/// once; for a pull queue, where its jobs may be released (their state
+/// shows in the queue's printer-state-reasons).
 queue_actor spawn_queue(caf::actor_system& sys, queue_record record, registry_actor registry,
                         std::vector<std::pair<std::string, printer_actor>> printers);
 

@@ -125,6 +125,50 @@ processor_pool_actor spawn_processors(site::impl& d) {
   return spawn_processor_pool(*d.actors, std::move(o));
 }
 
+// How printer `p` watches its device: [monitoring] and the printer's own
+// snmp keys (an API-made printer has none: its device URI decides).
+printer_monitoring monitoring_of(site::impl& d, const printer_record& p) {
+  printer_monitoring m;
+  const monitoring_config& mc = d.cfg.monitoring;
+  auto where = snmp_settings_of(d.cfg.find_printer(p.name), p.device_uri, mc);
+  if (!where.monitored) return m;
+  if (!d.snmp) {
+    devices::snmp_client_options o;
+    o.timeout_ms = mc.timeout_ms;
+    o.retries = mc.retries;
+    // A flood of bad datagrams must not flood the log: one line per 10 s.
+    o.on_drop = [loop = d.loop.get(), last = uint64_t{0}, missed = uint64_t{0}](const std::string& why) mutable {
+      uint64_t now = uv_now(loop->uv());
+      if (last != 0 && now - last < 10'000) {
+        missed += 1;
+        return;
+      }
+      if (missed > 0) spdlog::warn("snmp: dropped a datagram {} (and {} more since the last line)", why, missed);
+      else spdlog::warn("snmp: dropped a datagram {}", why);
+      last = now;
+      missed = 0;
+    };
+    d.snmp = std::make_shared<devices::snmp_client>(d.loop->uv(), std::move(o));
+  }
+  m.enabled = true;
+  m.host = where.host;
+  m.port = where.port;
+  m.community = where.community;
+  m.ver = where.version == "1" ? snmp::version::v1 : snmp::version::v2c;
+  m.client = d.snmp;
+  m.poll.max_rows = mc.max_rows;
+  m.schedule.interval_ms = uint64_t{mc.interval_s} * 1000;
+  m.schedule.busy_interval_ms = uint64_t{mc.busy_interval_s} * 1000;
+  m.schedule.max_backoff_ms = uint64_t{mc.max_backoff_s} * 1000;
+  m.schedule.jitter_percent = mc.jitter_percent;
+  m.schedule.offline_after = mc.offline_after;
+  m.low_percent = static_cast<int>(mc.low_percent);
+  m.snapshot_ms = int64_t{mc.snapshot_s} * 1000;
+  m.retention_ms = int64_t{mc.snapshot_days} * 86'400'000;
+  m.st = d.st.get();
+  return m;
+}
+
 accounts_options accounts_options_of(const site::impl& d, event_bus_actor bus) {
   accounts_options ao;
   ao.st = d.st.get();
@@ -202,7 +246,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
     else if (!p.price_list.empty()) spdlog::warn("printer {}: price list {} is not configured; it prints free", p.name, p.price_list);
     auto drv = devices::make_driver(d.loop->uv(), p.device_uri, dopts);
     std::string reason = drv.ok() ? "" : drv.err().message;
-    auto actor = spawn_printer(sys, p, drv.ok() ? *drv : nullptr, reason, d.loop.get(), bus);
+    auto actor = spawn_printer(sys, p, drv.ok() ? *drv : nullptr, reason, d.loop.get(), bus, monitoring_of(d, p));
     watched.push_back(caf::actor_cast<caf::actor>(actor));
     fl->printers.emplace(p.name, fleet::printer_entry{p, actor});
   }
@@ -225,10 +269,9 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
   watched.push_back(caf::actor_cast<caf::actor>(registry));
   for (auto& q : d.st->list_queues()) {
-    std::vector<std::pair<std::string, printer_actor>> printers;  // where it prints at once
-    if (q.type != queue_type::pull)
-      for (const auto& name : q.printers)
-        if (const auto* p = fl->printer(name)) printers.emplace_back(name, p->actor);
+    std::vector<std::pair<std::string, printer_actor>> printers;  // where it prints or releases
+    for (const auto& name : q.printers)
+      if (const auto* p = fl->printer(name)) printers.emplace_back(name, p->actor);
     auto actor = spawn_queue(sys, q, registry, std::move(printers));
     watched.push_back(caf::actor_cast<caf::actor>(actor));
     fl->queues.emplace(q.name, fleet::queue_entry{q, actor});
@@ -410,6 +453,7 @@ void site::stop() {
     d.loop->stop([&] {
       d.http->close_all();
       close_stream_connections(d);
+      if (d.snmp) d.snmp->close();
     });
     d.loop_running = false;
   } else {

@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "actors/site.hpp"
 #include "config/config.hpp"
+#include "devices/snmp_client.hpp"
 #include "storage/store.hpp"
 #include "web/admin_api.hpp"
 #include "web/terminal_api.hpp"
@@ -49,6 +50,7 @@ struct site::impl {
   web::terminal_api_options terminal_api_options;
   std::unique_ptr<web::accounting_service> accounting_api;  // credit, ledger, delegates, terminals (admin API)
   fleet_ptr fleet;
+  std::shared_ptr<devices::snmp_client> snmp;  // the printers' one SNMP transport (loop thread)
   std::vector<std::pair<std::string, std::string>> listeners;
   bool loop_running = false;
   bool stopped = false;

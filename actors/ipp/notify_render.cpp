@@ -90,8 +90,11 @@ void add_notification(ipp_t* r, const ipp_subscription& s, const notification& n
     int state = e.printer_state == 0 ? static_cast<int>(IPP_PSTATE_IDLE) : static_cast<int>(e.printer_state);
     ippAddString(r, g, IPP_TAG_NAME, "printer-name", nullptr, s.queue.c_str());
     ippAddInteger(r, g, IPP_TAG_ENUM, "printer-state", state);
-    ippAddString(r, g, IPP_TAG_KEYWORD, "printer-state-reasons", nullptr,
-                 state == IPP_PSTATE_STOPPED ? "stopped-partly" : "none");
+    std::vector<const char*> reasons;
+    for (const auto& k : e.reasons) reasons.push_back(k.c_str());
+    if (reasons.empty()) reasons.push_back(state == IPP_PSTATE_STOPPED ? "stopped-partly" : "none");
+    ippAddStrings(r, g, IPP_TAG_KEYWORD, "printer-state-reasons", static_cast<int>(reasons.size()), nullptr,
+                  reasons.data());
     ippAddBoolean(r, g, "printer-is-accepting-jobs", 1);
   }
 }

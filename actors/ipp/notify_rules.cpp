@@ -53,6 +53,8 @@ std::vector<std::string_view> ipp_events_of(const event& e) {
     case event_type::printer_state:
       if (e.printer_state == 5) return {"printer-stopped", "printer-state-changed"};
       return {"printer-state-changed"};
+    case event_type::printer_supply:  // the state reasons that follow from them come as printer.state
+    case event_type::printer_alert: return {};
     case event_type::queue_changed: return {"printer-config-changed"};
     case event_type::balance_changed:  // not IPP's: WebSocket and the event flow only
     case event_type::job_charged:

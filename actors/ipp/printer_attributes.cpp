@@ -96,6 +96,14 @@ class printer_group {
     if (wants(name))
       ippAddOctetString(r_, IPP_TAG_PRINTER, name, value.data(), static_cast<int>(value.size()));
   }
+  // REQUIRES: values not empty.
+  void octets_of(const char* name, const std::vector<std::string>& values) {
+    if (!wants(name)) return;
+    ipp_attribute_t* a = ippAddOctetString(r_, IPP_TAG_PRINTER, name, values[0].data(),
+                                           static_cast<int>(values[0].size()));
+    for (size_t i = 1; i < values.size(); ++i)
+      ippSetOctetString(r_, &a, static_cast<int>(i), values[i].data(), static_cast<int>(values[i].size()));
+  }
 
  private:
   ipp_t* r_;
@@ -164,20 +172,40 @@ void add_identity(printer_group& g, const queue_view& v) {
   g.string("printer-organizational-unit", IPP_TAG_TEXT, "");
   // A queue is not a place: printer-geo-location (PWG 5100.13) is unknown.
   g.out_of_band("printer-geo-location", IPP_TAG_UNKNOWN);
-  // The supplies are those of whichever printer a job goes to: one
-  // printer-supply entry (PWG 5100.13, RFC 3805 values) saying so; level -2
-  // is "unknown".
-  g.octets("printer-supply",
-           "index=1;class=supplyThatIsConsumed;type=other;unit=percent;maxcapacity=100;level=-2;colorantname=unknown;");
-  g.strings("printer-supply-description", IPP_TAG_TEXT,
-            {"Supplies of the printer the job is released to"});
   g.string("printer-supply-info-uri", IPP_TAG_URI, web + "/");
 }
 
+// printer-supply (PWG 5100.13, RFC 3805 values): a queue of one monitored
+// printer shows that device's supplies; any other queue's supplies are those
+// of whichever printer a job goes to: one entry saying so, level -2
+// ("unknown").
+void add_supplies(printer_group& g, const queue_view& v) {
+  const auto& supplies = v.status.device.status.supplies;
+  std::vector<std::string> values, names;
+  for (size_t i = 0; i < supplies.size(); ++i) {
+    const auto& s = supplies[i];
+    bool receptacle = s.supply_class == 4;
+    int p = s.percent();
+    values.push_back("index=" + std::to_string(i + 1) + ";class=" +
+                     (receptacle ? "receptacleThatIsFilled" : "supplyThatIsConsumed") + ";type=" +
+                     (s.type == 3 ? "toner" : s.type == 4 ? "wasteToner" : s.type == 5 ? "ink" : "other") +
+                     ";unit=percent;maxcapacity=100;level=" + std::to_string(p >= 0 ? p : s.level) + ";");
+    names.push_back(s.description);
+  }
+  if (values.empty()) {
+    values.emplace_back(
+        "index=1;class=supplyThatIsConsumed;type=other;unit=percent;maxcapacity=100;level=-2;colorantname=unknown;");
+    names.emplace_back("Supplies of the printer the job is released to");
+  }
+  g.octets_of("printer-supply", values);
+  g.strings_of("printer-supply-description", IPP_TAG_TEXT, names);
+}
+
 void add_state(printer_group& g, const queue_view& v) {
+  add_supplies(g, v);
   g.integer("printer-state", IPP_TAG_ENUM, static_cast<int>(v.status.state));
-  std::vector<std::string> reasons;
-  if (v.status.state == printer_state::stopped) reasons.emplace_back("stopped-partly");
+  std::vector<std::string> reasons = v.status.reasons;  // the devices' conditions
+  if (v.status.state == printer_state::stopped && reasons.empty()) reasons.emplace_back("stopped-partly");
   if (!v.status.accepting && !v.status.not_accepting_reason.empty())
     reasons.push_back(v.status.not_accepting_reason);
   if (reasons.empty()) reasons.emplace_back("none");

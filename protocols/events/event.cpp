@@ -18,6 +18,8 @@ constexpr entry catalogue[] = {
     {event_type::job_canceled, "job.canceled"},   {event_type::job_expired, "job.expired"},
     {event_type::job_forgotten, "job.forgotten"}, {event_type::job_analysed, "job.analysed"},
     {event_type::printer_state, "printer.state"},
+    {event_type::printer_supply, "printer.supply"},
+    {event_type::printer_alert, "printer.alert"},
     {event_type::queue_changed, "queue.changed"},
     {event_type::balance_changed, "balance.changed"}, {event_type::job_charged, "job.charged"},
     {event_type::session_opened, "session.opened"}, {event_type::session_closed, "session.closed"},

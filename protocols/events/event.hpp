@@ -32,7 +32,10 @@ enum class event_type : uint8_t {
   job_expired = 8,    // "job.expired": held too long without a release
   job_forgotten = 9,  // "job.forgotten": its history period ended; the record is gone
   job_analysed = 10,  // "job.analysed": pages and colour pages are known (`text`: "pages 12, colour 3")
-  printer_state = 20, // "printer.state": idle, processing or stopped (`printer_state`, `text`)
+  printer_state = 20, // "printer.state": idle, processing or stopped, or the device's condition changed
+                      // (`printer_state`, `reasons`: IPP printer-state-reasons, `text`: why it is stopped)
+  printer_supply = 21,  // "printer.supply": a supply's level or state changed (`text`: "Black Toner 15% (low), ...")
+  printer_alert = 22,   // "printer.alert": the device's alert table changed (`text`: "critical: Paper jam; ...")
   queue_changed = 30, // "queue.changed": a queue's configuration or acceptance changed
   balance_changed = 40,  // "balance.changed": an account's credit changed (`user`: the account; `text`: "balance 4.40 EUR, ...")
   job_charged = 41,      // "job.charged": a printed job was charged (`user`: who paid; `text`: "0.60 EUR")
@@ -61,6 +64,7 @@ struct event {
   uint8_t printer_state = 0;  // quire::printer_state (printer.state): 3 idle, 4 processing, 5 stopped
   std::string job_name;       // private to the owner and administrators
   std::string text;           // a human-readable detail, e.g. why a job failed
+  std::vector<std::string> reasons;  // printer.state: IPP printer-state-reasons ("media-jam-error")
 
   /// The topics the event belongs to, "admin" always last.
   std::vector<std::string> topics() const;

@@ -120,6 +120,9 @@ printer_actor::behavior_type scripted_printer(printer_actor::pointer, std::share
       [log](enqueue_atom, uint64_t id, job_actor job) { log->enqueued.emplace_back(id, std::move(job)); },
       [](delivered_atom, delivery_outcome&) {},
       [](formats_atom, const std::vector<std::string>&) {},
+      [](poll_atom, uint64_t) {},
+      [](polled_atom, const device_poll&) {},
+      [](counters_atom, int64_t, int64_t, uint32_t) { return std::vector<device_counter_record>{}; },
       [](describe_atom) { return printer_status{}; },
   };
 }
