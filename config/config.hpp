@@ -165,8 +165,8 @@ struct monitoring_config {
   bool enabled = true;             // poll network printers (socket://, lpd://, ipp://, ipps://)
                                    // unless they say snmp = false
   uint32_t interval_s = 60;        // 5..86400: between two polls of a device
-  uint32_t busy_interval_s = 15;   // 1..86400, at most interval_s: while the printer is
-                                   // delivering a job
+  uint32_t busy_interval_s = 15;   // 1..86400: while the printer is delivering a job
+                                   // (never slower than interval_s)
   uint32_t jitter_percent = 10;    // 0..50: each interval is drawn from +-this around it,
                                    // so polls spread out
   uint32_t timeout_ms = 2000;      // 50..60000: waiting for one answer

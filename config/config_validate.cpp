@@ -280,11 +280,6 @@ status read_monitoring(const toml::table& t, monitoring_config& out) {
   if (const auto* v = t.get_as<bool>("enabled")) out.enabled = v->get();
   if (status s = read_int(t, "monitoring", "interval_s", 5, 86400, out.interval_s)) return s;
   if (status s = read_int(t, "monitoring", "busy_interval_s", 1, 86400, out.busy_interval_s)) return s;
-  // Polling a printer less often while it prints would miss what matters most.
-  if (out.busy_interval_s > out.interval_s)
-    return bad_value("monitoring.busy_interval_s",
-                     "must be at most monitoring.interval_s (" + std::to_string(out.interval_s) + ")",
-                     std::to_string(out.busy_interval_s));
   if (status s = read_int(t, "monitoring", "jitter_percent", 0, 50, out.jitter_percent)) return s;
   if (status s = read_int(t, "monitoring", "timeout_ms", 50, 60000, out.timeout_ms)) return s;
   if (status s = read_int(t, "monitoring", "retries", 0, 10, out.retries)) return s;
