@@ -15,6 +15,7 @@
 
 #include "actors/account.hpp"
 #include "actors/accounting_service_adapter.hpp"
+#include "actors/printer_service_adapter.hpp"
 #include "actors/io/http_server.hpp"
 #include "actors/io/loop.hpp"
 #include "actors/io/tls.hpp"
@@ -319,6 +320,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   d.terminals_api = make_terminal_service(terminals);
   d.accounting_api = make_accounting_service(sys, *d.st, accounts, d.users, terminals,
                                              {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
+  d.printers_api = make_printer_service(sys, fl, static_cast<int>(d.cfg.monitoring.low_percent));
   d.terminal_api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
   ipp_listener_config lc;
@@ -468,6 +470,7 @@ void site::stop() {
   d.jobs_api.reset();
   d.terminals_api.reset();
   d.accounting_api.reset();
+  d.printers_api.reset();
   d.users = nullptr;
   d.fleet.reset();
   d.actors.reset();

@@ -49,6 +49,7 @@ struct site::impl {
   std::unique_ptr<web::terminal_service> terminals_api;  // the terminal API's view of the terminals actor
   web::terminal_api_options terminal_api_options;
   std::unique_ptr<web::accounting_service> accounting_api;  // credit, ledger, delegates, terminals (admin API)
+  std::unique_ptr<web::printer_service> printers_api;       // the printers' state and counters (admin API)
   fleet_ptr fleet;
   std::shared_ptr<devices::snmp_client> snmp;  // the printers' one SNMP transport (loop thread)
   std::vector<std::pair<std::string, std::string>> listeners;

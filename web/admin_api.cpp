@@ -1,6 +1,7 @@
 #include "web/admin_api.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -29,6 +30,7 @@ struct api_call : api_exchange {
   user_service* users = nullptr;
   job_service* jobs = nullptr;
   accounting_service* accounting = nullptr;  // may be null: no accounting here
+  printer_service* printers = nullptr;       // may be null: printers are not shown
   api_options options;
   principal who;
 };
@@ -177,6 +179,36 @@ void register_terminal(const call_ptr& c) {
       });
 }
 
+// GET /api/v1/printers/{name}/counters?from=&to=&limit=
+void printer_counters(const call_ptr& c) {
+  using namespace std::chrono;
+  int64_t now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  auto q = parse_counters_query(c->query, now_ms);
+  if (!q.ok()) return c->reply(invalid(q.err()));
+  c->printers->counters(c->user, q->from_ms, q->to_ms, q->limit,
+                        [c](result<std::vector<device_counter_record>> r) {
+                          guarded(c, [&] {
+                            c->reply(r.ok() ? json_response(200, printer_counters_json(c->user, *r))
+                                            : service_error(r.err()));
+                          });
+                        });
+}
+
+void dispatch_printers(const call_ptr& c) {
+  switch (c->what) {
+    case endpoint::list_printers:
+      return c->printers->list([c](result<std::vector<printer_view>> r) {
+        guarded(c, [&] { c->reply(r.ok() ? json_response(200, printer_list_json(*r)) : service_error(r.err())); });
+      });
+    case endpoint::get_printer:
+      return c->printers->get(c->user, [c](result<printer_view> r) {
+        guarded(c, [&] { c->reply(r.ok() ? json_response(200, printer_json(*r)) : service_error(r.err())); });
+      });
+    case endpoint::printer_counters: return printer_counters(c);
+    default: return;
+  }
+}
+
 void dispatch_accounting(const call_ptr& c) {
   auto* acc = c->accounting;
   const auto& who = c->who;
@@ -234,6 +266,9 @@ void dispatch(const call_ptr& c) {
     case endpoint::clear_pin: return users->clear_pin(who, c->user, answer_done(c));
     case endpoint::list_jobs: return list_jobs(c);
     case endpoint::get_job: return get_job(c);
+    case endpoint::list_printers:
+    case endpoint::get_printer:
+    case endpoint::printer_counters: return dispatch_printers(c);
     case endpoint::get_account:
     case endpoint::credit:
     case endpoint::ledger:
@@ -266,6 +301,8 @@ void on_authenticated(const call_ptr& c, result<principal> r) {
     return c->reply(error_response(403, "forbidden", "only the user themself or an administrator may do this"));
   if (needs_accounting(c->what) && !c->accounting)
     return c->reply(error_response(503, "unavailable", "this server keeps no accounts"));
+  if (needs_printers(c->what) && !c->printers)
+    return c->reply(error_response(503, "unavailable", "this server does not show its printers"));
   dispatch(c);
 }
 
@@ -281,7 +318,8 @@ void start(const call_ptr& c) {
 
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
-                                                     const api_options& options, accounting_service* accounting) {
+                                                     const api_options& options, accounting_service* accounting,
+                                                     printer_service* printers) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -312,6 +350,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->users = &users;
     call->jobs = &jobs;
     call->accounting = accounting;
+    call->printers = printers;
     call->options = options;
     return std::make_unique<collecting_handler<api_call>>(std::move(call), start);
   } catch (const std::exception&) {

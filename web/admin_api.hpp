@@ -1,5 +1,6 @@
 // The admin REST API under /api/v1: users and their credentials, jobs
-// (read-only: one job, or a listing, with its analysis and price), and
+// (read-only: one job, or a listing, with its analysis and price),
+// printers (read-only: their live state, device and page counters) and
 // accounting (accounts, credit, the ledger, delegates, terminals), over
 // HTTP(S) with JSON bodies. web/openapi.yaml documents every endpoint.
 //
@@ -7,14 +8,16 @@
 // http_server.hpp): it turns a request head into a request_handler that
 // collects the body (bounded), and at the request's end authenticates the
 // caller through user_service, validates the body into typed values and
-// calls the service (user_service, job_service for /jobs, accounting_service
-// for accounting); the service's callback renders the JSON response. The
+// calls the service (user_service, job_service for /jobs, printer_service
+// for /printers, accounting_service for accounting); the service's callback
+// renders the JSON response. The
 // handler may be destroyed before the service answers: what the answer
 // needs is shared with the callback, not owned by the handler.
 //
 // Checks, in order (the first that fails answers):
 //   1. the path and method name an endpoint              404, 405 (Allow);
 //      a {name} or {id} in the path is valid               400
+//      (a printer's {name} that is no valid printer name:  404)
 //   2. the connection is TLS, or a loopback peer while
 //      allow_plain_loopback                                403 https_required
 //   3. an Authorization: Basic header that parses          401 (WWW-Authenticate)
@@ -26,7 +29,8 @@
 //   6. an administrator, except for whoami and the self
 //      endpoints (is_self_service), which need the caller
 //      to be the {name} of the path or an administrator    403
-//   7. accounting endpoints: an accounting_service         503 unavailable
+//   7. accounting endpoints: an accounting_service;
+//      printer endpoints: a printer_service                503 unavailable
 //   8. the query string and the body validate              400
 //   9. the service's answer                                2xx, or its error's status
 // Requiring application/json on every body, and methods other than POST on
@@ -55,6 +59,7 @@
 #include "web/api_json.hpp"
 #include "web/api_request.hpp"
 #include "web/job_service.hpp"
+#include "web/printer_service.hpp"
 #include "web/user_service.hpp"
 
 namespace quire::web {
@@ -76,13 +81,15 @@ struct api_options {
 /// The handler of one request under /api/v1 (is_admin_api_path), or nullptr
 /// once the request has been answered through `respond` (a refusal at the
 /// head). For any other path it returns nullptr WITHOUT answering: callers
-/// check is_admin_api_path() first. `users`, `jobs` and `accounting` must
-/// outlive every request routed here; `options` is copied. Without
-/// `accounting` (nullptr: the server keeps no accounts), the accounting
-/// endpoints answer 503 unavailable.
+/// check is_admin_api_path() first. `users`, `jobs`, `accounting` and
+/// `printers` must outlive every request routed here; `options` is copied.
+/// Without `accounting` (nullptr: the server keeps no accounts), the
+/// accounting endpoints answer 503 unavailable; without `printers`, the
+/// printer endpoints do.
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
                                                      const api_options& options,
-                                                     accounting_service* accounting = nullptr);
+                                                     accounting_service* accounting = nullptr,
+                                                     printer_service* printers = nullptr);
 
 }  // namespace quire::web

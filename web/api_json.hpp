@@ -1,8 +1,9 @@
 // The JSON shapes of the admin API: request bodies in (strictly validated
 // into typed values), response bodies out. The JSON library (nlohmann-json)
 // stays inside the .cpp files: api_json.cpp (users), api_json_jobs.cpp
-// (jobs), api_json_accounting.cpp (accounts, ledger, delegates, terminals),
-// and api_json_detail.cpp (the checks every body passes and the helpers
+// (jobs), api_json_printers.cpp (printers, page counters),
+// api_json_accounting.cpp (accounts, ledger, delegates, terminals), and
+// api_json_detail.cpp (the checks every body passes and the helpers
 // they, and the terminal API's terminal_json*.cpp, share).
 //
 // A request body must be one JSON object of UTF-8 text, nested at most
@@ -26,6 +27,7 @@
 #include "protocols/result.hpp"
 #include "web/accounting_service.hpp"
 #include "web/job_service.hpp"
+#include "web/printer_service.hpp"
 #include "web/user_service.hpp"
 
 namespace quire::web {
@@ -90,6 +92,24 @@ std::string job_json(const job_record& job, const money_format& money);
 /// following page.
 std::string job_list_json(const std::vector<job_record>& jobs, const money_format& money,
                           const std::optional<uint64_t>& next);
+
+// ---- Printers (api_json_printers.cpp) ----
+
+/// One printer (openapi.yaml, schema Printer): {"name", "location", "info",
+///  "state": "idle"|"processing"|"stopped", "state_message", "reasons",
+///  "queued", "delivered", "device": {"monitored", "online", "last_seen_ms"
+///  (null before the first answer), "address", "description", "name",
+///  "serial", "life_count" (only when the device counts), "device_state",
+///  "printer_state" (the MIB's names, "unknown" for none), "supplies":
+///  [{"description", "kind", "type", "level", "max_capacity", "percent" (or
+///  null), "state"}], "alerts": [{"severity", "code", "group",
+///  "description"}], "truncated"}}. Never a device URI.
+std::string printer_json(const printer_view& printer);
+/// {"printers": [printer...]}
+std::string printer_list_json(const std::vector<printer_view>& printers);
+/// {"printer": name, "counters": [{"time_ms", "life_count", "serial",
+///  "delivered"}...]}, oldest first.
+std::string printer_counters_json(const std::string& printer, const std::vector<device_counter_record>& counters);
 
 // ---- Accounting (api_json_accounting.cpp) ----
 

@@ -28,6 +28,9 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::clear_pin: return "DELETE /api/v1/users/{name}/pin";
     case endpoint::list_jobs: return "GET /api/v1/jobs";
     case endpoint::get_job: return "GET /api/v1/jobs/{id}";
+    case endpoint::list_printers: return "GET /api/v1/printers";
+    case endpoint::get_printer: return "GET /api/v1/printers/{name}";
+    case endpoint::printer_counters: return "GET /api/v1/printers/{name}/counters";
     case endpoint::get_account: return "GET /api/v1/users/{name}/account";
     case endpoint::credit: return "POST /api/v1/users/{name}/credit";
     case endpoint::ledger: return "GET /api/v1/users/{name}/ledger";
@@ -58,7 +61,8 @@ bool takes_body(endpoint e) noexcept {
 }
 
 bool takes_query(endpoint e) noexcept {
-  return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger;
+  return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger ||
+         e == endpoint::printer_counters;
 }
 
 bool needs_admin(endpoint e) noexcept { return e != endpoint::whoami && !is_self_service(e); }
@@ -89,6 +93,10 @@ bool needs_accounting(endpoint e) noexcept {
     default:
       return false;
   }
+}
+
+bool needs_printers(endpoint e) noexcept {
+  return e == endpoint::list_printers || e == endpoint::get_printer || e == endpoint::printer_counters;
 }
 
 bool is_path_under(std::string_view path, std::string_view root) noexcept {
@@ -142,6 +150,28 @@ route_match match_terminal(std::string_view method, std::string_view rest) {
   return with_name(std::move(m), rest, "terminal");
 }
 
+// /api/v1/printers/{name}[/counters]: `rest` is what follows "/printers/".
+// A name that is not a printer name as config/ allows one (valid_printer_name)
+// names no printer: 404, as for one the site does not have.
+route_match match_printer(std::string_view method, std::string_view rest) {
+  size_t slash = rest.find('/');
+  std::string_view raw_name = rest.substr(0, slash);
+  std::string_view sub = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  route_match m;
+  if (sub.empty())
+    m = pick(method, {{"GET", endpoint::get_printer}});
+  else if (sub == "/counters")
+    m = pick(method, {{"GET", endpoint::printer_counters}});
+  else
+    return not_found();
+  std::string name;
+  if (!percent_decode(raw_name, false, name) || !valid_printer_name(name))
+    return route_error<route_match>(404, "no such printer");
+  if (m.status != 0) return m;
+  m.user = std::move(name);
+  return m;
+}
+
 // The resources under /api/v1/users/{name}: `sub` is what follows the name.
 route_match match_user_sub(std::string_view method, std::string_view sub) {
   if (sub.empty())
@@ -167,6 +197,9 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (rest == "/jobs") return pick(method, {{"GET", endpoint::list_jobs}});
   if (rest == "/terminals")
     return pick(method, {{"GET", endpoint::list_terminals}, {"POST", endpoint::register_terminal}});
+  if (rest == "/printers") return pick(method, {{"GET", endpoint::list_printers}});
+  static constexpr std::string_view printers = "/printers/";
+  if (rest.substr(0, printers.size()) == printers) return match_printer(method, rest.substr(printers.size()));
   static constexpr std::string_view jobs = "/jobs/";
   if (rest.substr(0, jobs.size()) == jobs) return match_job(method, rest.substr(jobs.size()));
   static constexpr std::string_view terminals = "/terminals/";
@@ -329,6 +362,42 @@ result<uint32_t> parse_ledger_query(std::string_view query, uint32_t default_lim
       return error(errc::invalid_argument, "limit must be 1 to " + std::to_string(max_limit));
   }
   return limit;
+}
+
+namespace {
+
+// A time in the counters' query: decimal milliseconds, 0 or more.
+bool parse_ms(const std::string& text, int64_t& out) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || text[0] == '-') return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+result<counters_query> parse_counters_query(std::string_view query, int64_t now_ms) {
+  auto bad = [](std::string message) { return error(errc::invalid_argument, std::move(message)); };
+  auto q = parse_query(query);
+  if (!q.ok()) return q.err();
+  counters_query out;
+  out.to_ms = now_ms < INT64_MAX ? now_ms + 1 : now_ms;
+  out.limit = counters_default_limit;
+  for (const auto& p : *q) {
+    if (p.name == "from") {
+      if (!parse_ms(p.value, out.from_ms)) return bad("from must be milliseconds since the Unix epoch (0 or more)");
+    } else if (p.name == "to") {
+      if (!parse_ms(p.value, out.to_ms)) return bad("to must be milliseconds since the Unix epoch (0 or more)");
+    } else if (p.name == "limit") {
+      if (!parse_limit(p.value, counters_max_limit, out.limit))
+        return bad("limit must be 1 to " + std::to_string(counters_max_limit));
+    } else {
+      return bad("unknown query parameter (use from, to, limit)");
+    }
+  }
+  if (out.from_ms >= out.to_ms) return bad("from must be before to");
+  return out;
 }
 
 basic_credentials::~basic_credentials() {

@@ -1,6 +1,7 @@
 // The parts of an admin API request that are not JSON: which endpoint a
 // method and path name, the {name} or {id} in a path, the query string (and
-// the job listing's and the ledger's query as typed values), HTTP Basic
+// the job listing's, the ledger's and the page counters' query as typed
+// values), HTTP Basic
 // credentials (RFC 7617) and whether a peer is on the loopback interface.
 // The terminal API (terminal_api.hpp) routes and reads its Bearer header
 // with the same helpers: is_path_under, pick_method, route_error and
@@ -39,6 +40,11 @@ enum class endpoint : uint8_t {
   clear_pin,     // DELETE /api/v1/users/{name}/pin
   list_jobs,     // GET    /api/v1/jobs
   get_job,       // GET    /api/v1/jobs/{id}
+  // Printers (printer_service.hpp), administrators only. They stand before
+  // the accounting ones, which end the list.
+  list_printers,     // GET    /api/v1/printers
+  get_printer,       // GET    /api/v1/printers/{name}
+  printer_counters,  // GET    /api/v1/printers/{name}/counters
   // Accounting (accounting_service.hpp): "self" marks what a user may do
   // for themself; administrators may do everything.
   get_account,        // GET    /api/v1/users/{name}/account     (self)
@@ -59,8 +65,8 @@ const char* to_string(endpoint e) noexcept;
 /// True when the endpoint takes a JSON body (and only then may a request
 /// carry one).
 bool takes_body(endpoint e) noexcept;
-/// True for the listings and the ledger, the only endpoints with query
-/// parameters.
+/// True for the listings, the ledger and the page counters, the only
+/// endpoints with query parameters.
 bool takes_query(endpoint e) noexcept;
 /// True for every endpoint but whoami and the self ones (is_self_service).
 bool needs_admin(endpoint e) noexcept;
@@ -69,6 +75,8 @@ bool needs_admin(endpoint e) noexcept;
 bool is_self_service(endpoint e) noexcept;
 /// True for the endpoints that accounting_service answers.
 bool needs_accounting(endpoint e) noexcept;
+/// True for the endpoints that printer_service answers.
+bool needs_printers(endpoint e) noexcept;
 
 /// True for `root` itself and every path under `root` + "/".
 bool is_path_under(std::string_view path, std::string_view root) noexcept;
@@ -78,12 +86,13 @@ bool is_admin_api_path(std::string_view path) noexcept;
 
 /// What a method and a path name.
 struct route_match {
-  int status = 0;     // 0: found; 404: no such resource; 405: wrong method; 400: bad {name} or {id}
+  int status = 0;     // 0: found; 404: no such resource (or printer name); 405: wrong method;
+                      // 400: bad {name} or {id}
   std::string allow;  // for 405: the methods the resource has, "GET, PATCH, DELETE"
   std::string message;
   endpoint what = endpoint::whoami;
-  std::string user;   // the {name} segment (a user's, or a terminal's under /terminals/),
-                      // percent-decoded and valid (validate_user_name)
+  std::string user;   // the {name} segment, percent-decoded and valid: a user's or a terminal's
+                      // (validate_user_name), a printer's under /printers/ (valid_printer_name)
   uint64_t job = 0;   // the {id} segment: 1 or more
 };
 
@@ -164,6 +173,23 @@ result<job_list_query> parse_job_query(std::string_view query, uint32_t default_
 /// at most once; `default_limit` without it. invalid_argument for anything
 /// else, an unknown parameter included.
 result<uint32_t> parse_ledger_query(std::string_view query, uint32_t default_limit, uint32_t max_limit);
+
+/// GET /api/v1/printers/{name}/counters: the snapshots with
+/// from_ms <= time < to_ms, at most `limit`.
+struct counters_query {
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+  uint32_t limit = 0;
+};
+inline constexpr uint32_t counters_default_limit = 1000;
+inline constexpr uint32_t counters_max_limit = 10000;
+
+/// The query of the page counters: from=MS (default 0), to=MS (default
+/// now_ms + 1), both decimal milliseconds since the Unix epoch, 0 or more,
+/// from below to; limit=N (1..counters_max_limit, default
+/// counters_default_limit); each at most once. invalid_argument naming the
+/// parameter for anything else, an unknown parameter included.
+result<counters_query> parse_counters_query(std::string_view query, int64_t now_ms);
 
 /// A user name and password from an Authorization header. Wiped on
 /// destruction.

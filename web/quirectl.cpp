@@ -249,6 +249,15 @@ int main(int argc, char** argv) {
     case action::jobs_show:
       std::cout << (inv.json ? printable(reply.body) + "\n" : job_details(reply.body));
       break;
+    case action::printers_list:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : printer_table(reply.body));
+      break;
+    case action::printers_show:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : printer_details(reply.body));
+      break;
+    case action::printers_counters:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : counters_table(reply.body));
+      break;
     case action::account:
     case action::credit:
       std::cout << (inv.json ? printable(reply.body) + "\n" : account_details(reply.body));

@@ -29,6 +29,10 @@ const char* const usage_text =
     "  user del NAME\n"
     "  jobs list [--owner USER] [--queue Q] [--which active|completed|all] [--limit N]\n"
     "  jobs show ID\n"
+    "  printers [list]              every printer: state, reasons, device online, page count, lowest supply\n"
+    "  printers show NAME           one printer: its state and device, supplies and alerts\n"
+    "  printers counters NAME [--limit N]\n"
+    "                               the device's page counter snapshots, oldest first (N up to 10000)\n"
     "  account USER                 USER's balance, reservations and quota (yours without admin rights)\n"
     "  credit USER AMOUNT [--adjust] [--note TEXT]\n"
     "                               top up USER's account by AMOUNT in major units (5, 5.50); with\n"
@@ -85,7 +89,9 @@ bool applies(scope where, action what) {
     case scope::add: return what == action::user_add;
     case scope::set: return what == action::user_set;
     case scope::add_set: return what == action::user_add || what == action::user_set;
-    case scope::list: return what == action::user_list || what == action::jobs_list || what == action::ledger;
+    case scope::list:
+      return what == action::user_list || what == action::jobs_list || what == action::ledger ||
+             what == action::printers_counters;
     case scope::user_list: return what == action::user_list;
     case scope::jobs_list: return what == action::jobs_list;
     case scope::credit: return what == action::credit;
@@ -123,6 +129,10 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"user", "del"})) return action::user_del;
   if (is({"jobs", "list"})) return action::jobs_list;
   if (is({"jobs", "show"})) return action::jobs_show;
+  if (is({"printers", "list"})) return action::printers_list;
+  if (is({"printers", "show"})) return action::printers_show;
+  if (is({"printers", "counters"})) return action::printers_counters;
+  if (is({"printers"})) return action::printers_list;
   if (is({"account"})) return action::account;
   if (is({"credit"})) return action::credit;
   if (is({"ledger"})) return action::ledger;
@@ -189,8 +199,9 @@ status apply_option(invocation& inv, const given_option& o) {
   if (n == "--limit") {
     uint32_t v = 0;
     auto [end, ec] = std::from_chars(o.value.data(), o.value.data() + o.value.size(), v);
-    if (ec != std::errc() || end != o.value.data() + o.value.size() || v < 1 || v > 1000)
-      return usage("--limit must be a number from 1 to 1000");
+    uint32_t max = max_limit_of(inv.what);
+    if (ec != std::errc() || end != o.value.data() + o.value.size() || v < 1 || v > max)
+      return usage("--limit must be a number from 1 to " + std::to_string(max));
     if (inv.limit) return usage("--limit is given twice");
     inv.limit = v;
     return {};
@@ -255,6 +266,14 @@ result<invocation> parse_accounting(invocation& inv, const std::vector<std::stri
   return inv;
 }
 
+// parse_command_line for the printer commands (quirectl_cli_printers.cpp).
+result<invocation> parse_printers(invocation& inv, const std::vector<std::string>& words, size_t consumed,
+                                  const std::vector<given_option>& given) {
+  if (auto s = take_printer_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
+  if (auto s = apply_options(inv, given)) return s;
+  return inv;
+}
+
 }  // namespace
 
 result<invocation> parse_command_line(const std::vector<std::string>& args) {
@@ -271,6 +290,7 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   if (!what.ok()) return what.err();
   inv.what = *what;
   if (inv.what >= action::account) return parse_accounting(inv, words, consumed, given);
+  if (is_printer_action(inv.what)) return parse_printers(inv, words, consumed, given);
   bool takes_name = inv.what != action::help && inv.what != action::whoami && inv.what != action::user_list &&
                     inv.what != action::jobs_list;
   size_t want = consumed + (takes_name ? 1 : 0);
@@ -430,6 +450,9 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     }
     case action::jobs_show:
       return {"GET", std::string(web::api_root).append("/jobs/").append(std::to_string(inv.job)), {}};
+    case action::printers_list:
+    case action::printers_show:
+    case action::printers_counters: return printers_request(inv);
     default: return accounting_request(inv);
   }
 }

@@ -16,6 +16,9 @@
 //   quirectl [GLOBAL...] user del NAME
 //   quirectl [GLOBAL...] jobs list [--owner U] [--queue Q] [--which active|completed|all] [--limit N]
 //   quirectl [GLOBAL...] jobs show ID
+//   quirectl [GLOBAL...] printers [list]
+//   quirectl [GLOBAL...] printers show NAME
+//   quirectl [GLOBAL...] printers counters NAME [--limit N]
 //   quirectl [GLOBAL...] account USER
 //   quirectl [GLOBAL...] credit USER AMOUNT [--adjust] [--note TEXT]
 //   quirectl [GLOBAL...] ledger USER [--limit N]
@@ -66,6 +69,10 @@ enum class action {
   user_del,
   jobs_list,
   jobs_show,
+  // The printer commands (quirectl_cli_printers.cpp).
+  printers_list,      // printers   or   printers list
+  printers_show,      // printers show NAME
+  printers_counters,  // printers counters NAME
   // The accounting commands come last (parse_command_line relies on it).
   account,           // account USER
   credit,            // credit USER AMOUNT
@@ -88,7 +95,7 @@ struct invocation {
   bool insecure = false;
   bool json = false;
 
-  std::string name;  // the NAME of user commands, the USER of accounting ones, a terminal's NAME
+  std::string name;  // the NAME of user commands, the USER of accounting ones, a terminal's or printer's NAME
   // user add / user set
   std::optional<std::string> display_name;
   std::vector<std::string> groups;
@@ -96,9 +103,9 @@ struct invocation {
   std::optional<bool> admin;
   std::optional<bool> disabled;
   bool password_stdin = false;
-  // user list, jobs list
+  // user list, jobs list, ledger, printers counters
   std::string after;
-  std::optional<uint32_t> limit;  // absent: every page
+  std::optional<uint32_t> limit;  // absent: every page (printers counters: the server's default)
   // jobs list (--owner: --user is who logs in), jobs show
   std::string owner;
   std::string queue;
@@ -128,6 +135,17 @@ status take_accounting_words(invocation& inv, const std::vector<std::string>& wo
 /// Their checks once the options are applied (`none`: --none was given):
 /// AMOUNT's form and sign, --none against NAMEs.
 status finish_accounting(invocation& inv, bool none);
+
+/// True for the printer commands (printers_list, printers_show,
+/// printers_counters).
+bool is_printer_action(action what) noexcept;
+/// The command words after `printers list|show|counters`: none, or the
+/// printer's NAME (valid_printer_name). parse_command_line's part for those
+/// commands (quirectl_cli_printers.cpp).
+status take_printer_words(invocation& inv, const std::vector<std::string>& words);
+/// The largest --limit of `what`: web::counters_max_limit for printers
+/// counters, 1000 for the rest.
+uint32_t max_limit_of(action what) noexcept;
 
 /// AMOUNT ("5", "5.50", "-1.25": optional '-', digits, optionally '.' and
 /// at most `minor_digits` digits) in minor units. invalid_argument for
@@ -162,6 +180,9 @@ struct api_request {
 /// for none). `after` overrides inv.after, for the following pages of a
 /// listing. For credit it is the first of two requests (accounting_request).
 api_request build_request(const invocation& inv, std::string_view secret, const std::string* after = nullptr);
+
+/// build_request's part for the printer actions.
+api_request printers_request(const invocation& inv);
 
 /// build_request's part for the accounting actions. For credit it is the
 /// account's GET, which tells the currency's minor digits; credit_request()

@@ -1,4 +1,5 @@
 #include "web/quirectl_output.hpp"
+#include "web/quirectl_output_detail.hpp"
 
 #include <nlohmann/json.hpp>
 #include <strings.h>
@@ -11,9 +12,85 @@
 
 namespace quire::quirectl {
 
-namespace {
+namespace output_detail {
 
-using json = nlohmann::ordered_json;
+std::optional<json> parse_json(std::string_view body) {
+  json j = json::parse(body.begin(), body.end(), nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+std::string text_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? printable(it->get<std::string>()) : std::string();
+}
+
+bool bool_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string count_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? std::to_string(it->get<uint64_t>()) : "?";
+}
+
+size_t width(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
+std::vector<json> items_of(const std::vector<std::string>& pages, const char* key) {
+  std::vector<json> out;
+  for (const auto& p : pages) {
+    auto j = parse_json(p);
+    if (!j || !j->is_object()) continue;
+    auto it = j->find(key);
+    if (it == j->end() || !it->is_array()) continue;
+    for (auto& u : *it)
+      if (u.is_object()) out.push_back(u);
+  }
+  return out;
+}
+
+std::string format_table(const std::vector<std::vector<std::string>>& rows, const char* none) {
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (size_t c = 0; c < r.size(); ++c) widths[c] = std::max(widths[c], width(r[c]));
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c) {
+      line += r[c];
+      if (c + 1 < r.size()) line += std::string(widths[c] - width(r[c]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  if (rows.size() == 1) out.append(none).append("\n");
+  return out;
+}
+
+std::string tidy_lines(const std::string& out) {
+  std::string tidy;
+  for (size_t at = 0; at < out.size();) {
+    size_t eol = out.find('\n', at);
+    std::string_view line(out.data() + at, eol - at);
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    tidy.append(line).push_back('\n');
+    at = eol + 1;
+  }
+  return tidy;
+}
+
+}  // namespace output_detail
+
+using namespace output_detail;
+
+namespace {
 
 constexpr size_t max_head_bytes = 64 * 1024;
 constexpr size_t max_body_bytes = 64 * 1024 * 1024;
@@ -63,27 +140,6 @@ result<std::optional<std::string>> dechunk(std::string_view in) {
   }
 }
 
-std::optional<json> parse_json(std::string_view body) {
-  json j = json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
-}
-
-std::string text_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? printable(it->get<std::string>()) : std::string();
-}
-
-bool bool_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-std::string count_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_unsigned() ? std::to_string(it->get<uint64_t>()) : "?";
-}
-
 std::string groups_of(const json& j) {
   std::string out;
   auto it = j.find("groups");
@@ -92,15 +148,6 @@ std::string groups_of(const json& j) {
     if (g.is_string()) out += (out.empty() ? "" : ",") + printable(g.get<std::string>());
   return out;
 }
-
-// Display width in code points (enough for names; no East Asian widths).
-size_t width(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
-  return n;
-}
-
-const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
 }  // namespace
 
@@ -233,23 +280,6 @@ std::optional<std::string> next_page(std::string_view list_body) {
   return it->get<std::string>();
 }
 
-namespace {
-
-std::vector<json> items_of(const std::vector<std::string>& pages, const char* key) {
-  std::vector<json> out;
-  for (const auto& p : pages) {
-    auto j = parse_json(p);
-    if (!j || !j->is_object()) continue;
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_array()) continue;
-    for (auto& u : *it)
-      if (u.is_object()) out.push_back(u);
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string merge_pages(const std::vector<std::string>& pages, const char* key) {
   json j;
   j[key] = json::array();
@@ -259,39 +289,6 @@ std::string merge_pages(const std::vector<std::string>& pages, const char* key) 
 }
 
 namespace {
-
-// Rows in columns two spaces apart, the first row the heading; `none` when
-// there is no other row.
-std::string format_table(const std::vector<std::vector<std::string>>& rows, const char* none) {
-  std::vector<size_t> widths(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (size_t c = 0; c < r.size(); ++c) widths[c] = std::max(widths[c], width(r[c]));
-  std::string out;
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t c = 0; c < r.size(); ++c) {
-      line += r[c];
-      if (c + 1 < r.size()) line += std::string(widths[c] - width(r[c]) + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  if (rows.size() == 1) out.append(none).append("\n");
-  return out;
-}
-
-// Drops the blanks a "field: value" line ends with when its value is empty.
-std::string tidy_lines(const std::string& out) {
-  std::string tidy;
-  for (size_t at = 0; at < out.size();) {
-    size_t eol = out.find('\n', at);
-    std::string_view line(out.data() + at, eol - at);
-    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
-    tidy.append(line).push_back('\n');
-    at = eol + 1;
-  }
-  return tidy;
-}
 
 std::string sub_text(const json& j, const char* object, const char* key) {
   auto it = j.find(object);

@@ -64,6 +64,20 @@ std::string whoami_line(std::string_view body);
 /// The line a successful command without output prints: "password set for bob".
 std::string done_line(const invocation& inv);
 
+// ---- Printers (quirectl_output_printers.cpp) ----
+
+/// A table of printers: NAME, STATE, REASONS, ONLINE ("-" when the device
+/// is not monitored), PAGES (the device's page count, "-" when it has none)
+/// and LOWEST SUPPLY (the consumed supply with the lowest level).
+std::string printer_table(std::string_view printers_body);
+
+/// One printer: "field: value" lines, then its supplies and its device's
+/// alerts one per line.
+std::string printer_details(std::string_view printer_body);
+
+/// A table of page counter snapshots: TIME, PAGES, SERIAL, DELIVERED.
+std::string counters_table(std::string_view counters_body);
+
 // ---- Accounting ----
 
 /// The "minor_digits" of an account's JSON (0..4), if it has them.
