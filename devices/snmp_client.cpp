@@ -82,7 +82,9 @@ std::string to_string(const sockaddr_storage& a) {
   if (a.ss_family == AF_INET6) {
     auto* in6 = reinterpret_cast<const sockaddr_in6*>(&a);
     uv_ip6_name(in6, ip, sizeof ip);
-    return "[" + std::string(ip) + "]:" + std::to_string(ntohs(in6->sin6_port));
+    std::string out(1, '[');
+    out.append(ip).append("]:").append(std::to_string(ntohs(in6->sin6_port)));
+    return out;
   }
   return "?";
 }

@@ -7,7 +7,10 @@ the printer (release refused with the reason) while it cannot print, and
 comes back when it can. A silent device goes offline after N polls and back
 when it answers; SNMPv1 devices are walked with GETNEXT; a wrong community is
 a silent device, not a crash; a jam at one printer touches no other."""
-import re
+import base64
+import http.client
+import json
+import subprocess
 import tempfile
 import time
 import unittest
@@ -16,6 +19,7 @@ from quire_harness import SAMPLE_PDF, Client, Quired, attr, parse_groups, parse_
 from snmp_agent import SnmpPrinter, error_bits
 
 PDF = open(SAMPLE_PDF, "rb").read()
+ROOT_PASSWORD = "monitor-root-pw-1"
 INTERVAL = 5      # [monitoring] interval_s (its minimum)
 WAIT = 3 * INTERVAL + 5  # a change shows within one interval; slack for a slow machine
 
@@ -59,7 +63,10 @@ class Monitoring(unittest.TestCase):
             'queues.direct3.printers=["lab3"]',
             'queues.secure.printers=["lab1", "demo"]',
         ]
-        cls.server = Quired(sets=sets)
+        cls.server = Quired(sets=sets + ["api.allow_plain_loopback=true"])
+        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
+                             capture_output=True, text=True, timeout=60)
+        assert add.returncode == 0, add.stderr
         cls.server.start()
 
     @classmethod
@@ -119,7 +126,46 @@ class Monitoring(unittest.TestCase):
                 job = g
         return job.get("job-state", [0])[0], job.get("job-state-message", [""])[0]
 
+    def admin(self, path, user="root", password=ROOT_PASSWORD):
+        host, port = self.server.address.rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        auth = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+        conn.request("GET", path, headers={"Authorization": "Basic " + auth})
+        r = conn.getresponse()
+        raw = r.read()
+        conn.close()
+        return r.status, (json.loads(raw) if raw else None)
+
     # --- tests ---------------------------------------------------------------------
+
+    def test_admin_api_shows_the_device_and_its_counter_snapshots(self):
+        ok = wait_for(lambda: (self.admin("/api/v1/printers/lab1")[1] or {}).get("device", {}).get("online"),
+                      timeout=WAIT, interval=0.25)
+        status, p = self.admin("/api/v1/printers/lab1")
+        self.assertTrue(ok, p)
+        self.assertEqual(status, 200)
+        d = p["device"]
+        self.assertEqual(d["serial"], "QX-0001")
+        self.assertEqual(d["name"], "lab1-device")
+        self.assertEqual(d["address"], "127.0.0.1:%d" % self.agent1.port)
+        self.assertGreaterEqual(d["life_count"], 1000)
+        self.assertEqual([x["description"] for x in d["supplies"]], ["Black Toner", "Cyan Toner", "Waste Toner Box"])
+        self.assertEqual(d["supplies"][0]["percent"], 80)
+        self.assertNotIn("device_uri", p)  # it may carry credentials
+        # The first answer after start is snapshot, durably.
+        self.assertTrue(wait_for(lambda: self.admin("/api/v1/printers/lab1/counters")[1]["counters"], timeout=5))
+        status, c = self.admin("/api/v1/printers/lab1/counters")
+        self.assertEqual(status, 200)
+        self.assertEqual(c["counters"][0]["serial"], "QX-0001")
+        self.assertGreaterEqual(c["counters"][0]["life_count"], 1000)
+        # Every printer is listed; an unmonitored one says so.
+        status, all_ = self.admin("/api/v1/printers")
+        by_name = {x["name"]: x for x in all_["printers"]}
+        self.assertEqual(sorted(by_name), ["demo", "lab1", "lab2", "lab3"])
+        self.assertFalse(by_name["demo"]["device"]["monitored"])
+        # Students see none of it.
+        status, _ = self.admin("/api/v1/printers", user="nobody", password="x")
+        self.assertEqual(status, 401)
 
     def test_a_healthy_device_shows_its_supplies(self):
         self.wait_reasons("direct1", lambda r: r == ["none"])
