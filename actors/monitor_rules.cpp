@@ -8,9 +8,11 @@ namespace quire {
 
 namespace {
 
+// Up to `percent` shorter, never longer: a change at a device is then seen
+// within one interval, and polls of a fleet started together drift apart.
 uint64_t jittered(uint64_t ms, uint32_t percent, double random01) {
   double j = std::clamp<double>(percent, 0, 50) / 100.0;
-  double factor = 1.0 + j * (2.0 * std::clamp(random01, 0.0, 1.0) - 1.0);
+  double factor = 1.0 - j * std::clamp(random01, 0.0, 1.0);
   return static_cast<uint64_t>(std::llround(static_cast<double>(ms) * factor));
 }
 

@@ -15,7 +15,7 @@ struct monitor_schedule {
   uint64_t interval_ms = 60'000;       // between polls of an answering, idle device
   uint64_t busy_interval_ms = 15'000;  // while the printer delivers a job
   uint64_t max_backoff_ms = 600'000;   // the longest wait for a silent device
-  uint32_t jitter_percent = 10;        // each wait is drawn from ±this
+  uint32_t jitter_percent = 10;        // each wait is up to this much shorter (never longer)
   uint32_t offline_after = 3;          // silent polls in a row before "offline"
 };
 

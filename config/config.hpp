@@ -167,8 +167,8 @@ struct monitoring_config {
   uint32_t interval_s = 60;        // 5..86400: between two polls of a device
   uint32_t busy_interval_s = 15;   // 1..86400: while the printer is delivering a job
                                    // (never slower than interval_s)
-  uint32_t jitter_percent = 10;    // 0..50: each interval is drawn from +-this around it,
-                                   // so polls spread out
+  uint32_t jitter_percent = 10;    // 0..50: each wait is up to this much shorter (never
+                                   // longer), so polls spread out
   uint32_t timeout_ms = 2000;      // 50..60000: waiting for one answer
   uint32_t retries = 1;            // 0..10: tries after the first, per request
   uint32_t offline_after = 3;      // 1..100: silent polls in a row before a device is offline

@@ -8,11 +8,14 @@ TEST_CASE("monitor rules: an answering idle device is polled every interval, wit
   monitor_schedule s;
   s.interval_ms = 60'000;
   s.jitter_percent = 10;
-  CHECK(next_poll_delay(s, false, 0, 0.5) == 60'000);
-  CHECK(next_poll_delay(s, false, 0, 0.0) == 54'000);
-  CHECK(next_poll_delay(s, false, 0, 0.999999) == 66'000);
+  // Never longer than the interval: a change is seen within one.
+  CHECK(next_poll_delay(s, false, 0, 0.0) == 60'000);
+  CHECK(next_poll_delay(s, false, 0, 0.5) == 57'000);
+  CHECK(next_poll_delay(s, false, 0, 0.999999) == 54'000);
   s.jitter_percent = 0;
   CHECK(next_poll_delay(s, false, 0, 0.9) == 60'000);
+  s.jitter_percent = 90;  // clamped to 50
+  CHECK(next_poll_delay(s, false, 0, 0.999999) == 30'000);
 }
 
 TEST_CASE("monitor rules: a delivering printer polls faster, never slower") {
