@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "actors/io/tcp.hpp"
+#include "actors/io/websocket.hpp"
 #include "protocols/http/response.hpp"
 
 namespace quire::io {
@@ -18,6 +20,11 @@ char read_buffer[64 * 1024];
 // Responses queued for a client that does not read them: past this, the
 // connection stops reading its requests until the queue drains.
 constexpr size_t max_queued_write_bytes = 1 << 20;
+
+// A WebSocket's frames go to the socket while its backlog is below this;
+// the rest waits in the session, where it counts against max_buffered.
+constexpr size_t ws_socket_backlog = 256 * 1024;
+constexpr size_t ws_write_chunk = 64 * 1024;
 
 }  // namespace
 
@@ -56,11 +63,17 @@ class http_server::connection {
   void respond(uint64_t seq, http_response r) {
     if (closing_ || seq != request_seq_ || responded_) return;
     responded_ = true;
+    if (r.upgrade) {
+      switch_to_websocket(std::move(r));
+      return;
+    }
     bool early = phase_ == phase::reading_request;
     // A TLS client that sent close_notify gets this answer, and those to the
     // requests it pipelined before; then the connection ends.
     bool peer_done = tls_ && tls_->peer_closed() && pending_.empty();
-    bool close = r.close || !keep_alive_ || early || peer_done;
+    // An upgrade request answered in HTTP: what the client sends next may be
+    // another protocol already.
+    bool close = r.close || !keep_alive_ || early || peer_done || upgrade_request_;
     std::string out = http::response_head(r.status, r.content_type, r.body.size(), !close, r.headers);
     out += r.body;
     write(std::move(out), close);
@@ -82,14 +95,34 @@ class http_server::connection {
     if (closing_handles_) return;
     closing_handles_ = closing_ = true;
     retire_handler();
+    if (ws_) ws_->lost();  // on_close, unless the session ended already
     srv_.table_.open.erase(id_);
     uv_timer_stop(&timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &on_closed);
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &on_closed);
   }
 
+  /// close_all(): a WebSocket gets a close frame 1001 if its socket takes
+  /// it at once, then every connection closes.
+  void stop() {
+    if (phase_ == phase::websocket && ws_ && !closing_handles_) {
+      ws_->close(1001, "server stopping");
+      std::string out = ws_->take_output(SIZE_MAX);
+      if (tls_) {
+        bool sent = !tls_->send(out);
+        tls_->close();
+        out = sent ? tls_->take_output() : std::string();
+      }
+      // Fails (EAGAIN) while earlier writes are queued: the frame would
+      // land in their middle.
+      uv_buf_t buf = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
+      if (!out.empty()) uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1);
+    }
+    close();
+  }
+
  private:
-  enum class phase : uint8_t { idle, reading_request, awaiting_response, closing };
+  enum class phase : uint8_t { idle, reading_request, awaiting_response, closing, websocket };
 
   struct write_req {
     uv_write_t req;
@@ -114,6 +147,10 @@ class http_server::connection {
       if (!c->decrypt(data)) return;
       data = c->plain_;
     }
+    if (c->phase_ == phase::websocket) {
+      c->ws_receive(data);
+      return;
+    }
     if (c->pending_.empty()) {
       size_t used = c->parse(data);
       if (used < data.size() && !c->closing_) c->pending_.assign(data.substr(used));
@@ -127,6 +164,11 @@ class http_server::connection {
 
   static void on_timeout(uv_timer_t* t) {
     auto* c = static_cast<connection*>(t->data);
+    if (c->phase_ == phase::websocket) {
+      c->ws_->tick();  // a ping, or the end of a client that stopped answering
+      c->ws_pump();
+      return;
+    }
     if (c->tls_ && !c->tls_->handshake_done()) spdlog::debug("tls: {}: handshake timed out", c->peer_host_);
     c->close();
   }
@@ -140,6 +182,8 @@ class http_server::connection {
       c->close();
     else if (c->close_after_write_ && c->writes_in_flight_ == 0)
       c->linger();
+    else if (c->phase_ == phase::websocket)
+      c->ws_pump();  // the client took some: more frames
     else if (c->write_blocked_)
       c->after_parse();  // the client reads again: resume, or wait on with a fresh timer
   }
@@ -256,9 +300,15 @@ class http_server::connection {
     responded_ = false;
     keep_alive_ = head.keep_alive;
     phase_ = phase::reading_request;
+    upgrade_request_ = false;
     if (head.upgrade) {
-      fail(501, "protocol upgrades are not supported here");
-      return;
+      if (!wants_websocket(head)) {
+        fail(501, "protocol upgrades are not supported here");
+        return;
+      }
+      // The router decides; websocket_accept() answers it with a 101.
+      upgrade_request_ = true;
+      upgrade_bodyless_ = !head.chunked && head.content_length == 0;
     }
     retired_.reset();
     request_info info{head, peer_host_, local_, tls_ != nullptr};
@@ -362,7 +412,97 @@ class http_server::connection {
       case phase::closing:
         arm_timer(srv_.limits_.request_timeout_ms);  // bounds a client that never reads
         break;
+      case phase::websocket:
+        break;  // the session's timers (ws_pump)
     }
+  }
+
+  // ---- WebSocket: after the 101, a ws_session speaks on the connection.
+
+  // Writes the 101 and hands the connection to a ws_session. RFC 6455 §4.1:
+  // the handshake is a GET; one with a body (or a 101 to anything but a
+  // whole upgrade request) cannot switch, and gets a 500 instead.
+  void switch_to_websocket(http_response r) {
+    retire_handler();
+    if (!upgrade_request_ || !upgrade_bodyless_ || phase_ != phase::awaiting_response || r.status != 101 ||
+        !r.upgrade->handler) {
+      spdlog::warn("http: {}: a WebSocket accepted for a request that cannot switch to it", peer_host_);
+      write(http::text_response(500, "this request cannot switch to WebSocket\n", false), true);
+      phase_ = phase::closing;
+      closing_ = true;
+      after_parse();
+      return;
+    }
+    write(switching_protocols_head(r), false);
+    if (closing_handles_) return;
+    phase_ = phase::websocket;
+    uv_loop_t* uv = srv_.loop_.uv();
+    ws_ = std::make_unique<ws_session>(std::move(r.upgrade->handler), r.upgrade->limits,
+                                       [uv] { return static_cast<uint64_t>(uv_now(uv)); });
+    ws_->start(ws_executor());
+    resume_reading();
+    // What the client sent behind its request is its first WebSocket bytes.
+    std::string early = std::move(pending_);
+    pending_.clear();
+    ws_receive(early);
+  }
+
+  // The channel's operations reach the session through the loop's queue,
+  // by connection id: a connection gone by then drops them.
+  ws_channel::executor ws_executor() {
+    http_server* srv = &srv_;
+    uint64_t id = id_;
+    return [srv, id](std::function<void(ws_session&)> op) {
+      srv->loop_.post([srv, id, op = std::move(op)] {
+        auto it = srv->table_.open.find(id);
+        if (it == srv->table_.open.end()) return;
+        connection* c = it->second;
+        if (c->phase_ != phase::websocket || !c->ws_) return;
+        op(*c->ws_);
+        c->ws_pump();
+      });
+    };
+  }
+
+  void ws_receive(std::string_view data) {
+    ws_->receive(data);
+    // A TLS close_notify: the client will send nothing more, not even the
+    // end of a close handshake.
+    if (tls_ && tls_->peer_closed()) ws_->lost();
+    ws_pump();
+  }
+
+  // Moves the session's frames to the socket while its backlog is small (the
+  // rest waits in the session, counted against max_buffered), closes the
+  // connection once the session is done, and arms the session's timer.
+  void ws_pump() {
+    if (closing_handles_ || phase_ != phase::websocket) return;
+    auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+    while (!ws_->done() && !closing_handles_ && uv_stream_get_write_queue_size(stream) < ws_socket_backlog &&
+           ws_->wants_output()) {
+      std::string chunk = ws_->take_output(ws_write_chunk);
+      if (chunk.empty()) break;
+      write(std::move(chunk), false);
+    }
+    if (closing_handles_) return;
+    if (ws_->done()) {
+      // RFC 6455 §7.1.1: after the close handshake the server closes the TCP
+      // connection first; its last frames go before.
+      phase_ = phase::closing;
+      closing_ = true;
+      std::string last = ws_->take_output(SIZE_MAX);
+      if (tls_ || !last.empty())
+        write(std::move(last), true);
+      else if (writes_in_flight_ == 0)
+        linger();
+      else
+        close_after_write_ = true;
+      return;
+    }
+    ws_->set_socket_backlog(uv_stream_get_write_queue_size(stream));
+    uint64_t now = uv_now(srv_.loop_.uv());
+    uint64_t deadline = ws_->deadline();
+    arm_timer(deadline > now ? deadline - now : 0);
   }
 
   void resume_reading() { uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), &on_alloc, &on_read); }
@@ -379,6 +519,7 @@ class http_server::connection {
   std::string pending_;
   std::unique_ptr<request_handler> handler_;
   std::unique_ptr<request_handler> retired_;
+  std::unique_ptr<ws_session> ws_;  // after a 101
   phase phase_ = phase::idle;
   uint64_t request_seq_ = 0;
   bool responded_ = false;
@@ -388,6 +529,8 @@ class http_server::connection {
   bool close_after_write_ = false;
   bool sniffed_ = false;
   bool write_blocked_ = false;
+  bool upgrade_request_ = false;   // the current request asks for a WebSocket
+  bool upgrade_bodyless_ = false;  // ... and has no body
   int writes_in_flight_ = 0;
   int handles_closed_ = 0;
   std::string peer_host_;
@@ -420,7 +563,7 @@ void http_server::on_connection(uv_stream_t* listener, int status) {
 void http_server::stop_listening() { table_.stop_listening(); }
 
 void http_server::close_all() {
-  table_.close_all([](connection* c) { c->close(); });
+  table_.close_all([](connection* c) { c->stop(); });
 }
 
 size_t http_server::requests_in_flight() const {

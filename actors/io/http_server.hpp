@@ -23,6 +23,15 @@
 // chose, logs one line and closes; a close_notify from the client is
 // answered with one. No TLS work leaves the loop thread.
 //
+// WebSocket (websocket.hpp): a request with "Upgrade: websocket" is routed
+// like any other (other upgrades get 501). Answered with websocket_accept()'s
+// 101, the connection writes it, then hands the bytes that follow to a
+// ws_session instead of the parser (the request must have had no body; what
+// the client sent after it is its first WebSocket bytes). HTTP's timeouts end
+// there; the session's ping/pong replace them. Answered otherwise, the
+// connection closes after the response. close_all() sends each WebSocket a
+// close 1001 "server stopping" when the socket takes it at once.
+//
 // Everything here runs on the loop thread, except responders, which may be
 // called from any thread.
 #pragma once
@@ -43,6 +52,8 @@
 
 namespace quire::io {
 
+struct ws_upgrade;  // websocket.hpp
+
 struct http_limits {
   uint32_t request_timeout_ms = 30000;
   uint32_t idle_timeout_ms = 60000;
@@ -56,6 +67,8 @@ struct http_response {
   std::string body;
   bool close = false;  // close the connection after this response
   std::vector<http::header> headers;
+  /// Set by websocket_accept() (status 101): switch to WebSocket after it.
+  std::shared_ptr<ws_upgrade> upgrade;
 };
 
 /// Answers one request. Callable from any thread; the first call wins.
@@ -103,11 +116,13 @@ class http_server {
 
   /// Stops accepting new connections (loop thread).
   void stop_listening();
-  /// Stops accepting and closes every connection (loop thread).
+  /// Stops accepting and closes every connection, WebSockets included
+  /// (loop thread).
   void close_all();
 
   /// Requests whose response has not been written yet (loop thread).
   size_t requests_in_flight() const;
+  /// Open connections, HTTP and WebSocket (loop thread).
   size_t connection_count() const { return table_.open.size(); }
 
   class connection;  // internal
