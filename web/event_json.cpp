@@ -98,12 +98,11 @@ std::string event_message(const event& e, bool full) {
   return json_detail::dump(out);
 }
 
-std::string hello_message(const std::string& user, bool admin, uint64_t last_seq) {
+std::string hello_message(const std::string& user, bool admin) {
   ordered_json out;
   out["type"] = "hello";
   out["user"] = user;
   out["admin"] = admin;
-  out["last_seq"] = last_seq;
   return json_detail::dump(out);
 }
 

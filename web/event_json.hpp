@@ -11,7 +11,7 @@
 //   {"type": "ping"}  -> {"type": "pong"}  (an application-level check;
 //       WebSocket's own ping/pong keeps the connection alive)
 // Server -> client:
-//   {"type": "hello", "user": "alice", "admin": false, "last_seq": 1240}
+//   {"type": "hello", "user": "alice", "admin": false}
 //   {"type": "subscribed", "topics": [...], "gap": false, "last_seq": 1240}
 //       gap: events after `after` were no longer retained (reload state)
 //   {"type": "event", "event": {...}}   (below)
@@ -56,7 +56,7 @@ bool topic_covers(const std::string& topic, const event& e);
 /// {"type":"event","event":{...}}; `full`: the viewer is the job's owner or
 /// an administrator (job names are private).
 std::string event_message(const event& e, bool full);
-std::string hello_message(const std::string& user, bool admin, uint64_t last_seq);
+std::string hello_message(const std::string& user, bool admin);
 std::string subscribed_message(const std::vector<std::string>& topics, bool gap, uint64_t last_seq);
 std::string error_message(const std::string& message);
 std::string pong_message();

@@ -1,0 +1,194 @@
+#include "actors/event_stream.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "actors/io/websocket.hpp"
+#include "web/api_common.hpp"
+#include "web/api_request.hpp"
+#include "web/event_json.hpp"
+
+namespace quire {
+
+namespace {
+
+constexpr std::string_view stream_path = "/api/v1/events";
+constexpr std::string_view basic_challenge = "Basic realm=\"Quire\", charset=\"UTF-8\"";
+
+using client_atom = caf::atom_constant<caf::atom("client")>;
+
+// One WebSocket client's session: bus subscription, topic filter, writes.
+using session_actor = caf::typed_actor<caf::reacts_to<event>, caf::reacts_to<client_atom, std::string>>;
+
+struct session_state {
+  std::shared_ptr<io::ws_channel> channel;
+  web::principal who;
+  event_bus_actor bus;
+  std::vector<std::string> topics;  // what the client asked for (allowed ones)
+  bool subscribed = false;
+  static inline const char* name = "event_stream_session";
+};
+
+using session_self = session_actor::stateful_pointer<session_state>;
+
+void say(session_self self, std::string text) {
+  if (!self->state.channel->send_text(std::move(text))) self->quit();  // gone, or too slow
+}
+
+bool wanted(const session_state& s, const event& e) {
+  return std::any_of(s.topics.begin(), s.topics.end(), [&](const std::string& t) { return web::topic_covers(t, e); });
+}
+
+void deliver(session_self self, const event& e) {
+  auto& s = self->state;
+  if (!wanted(s, e)) return;
+  say(self, web::event_message(e, s.who.admin || e.user == s.who.name));
+}
+
+void subscribe(session_self self, web::stream_request& req) {
+  auto& s = self->state;
+  for (const auto& t : req.topics)
+    if (!web::allowed_topic(t, s.who.name, s.who.admin))
+      return say(self, web::error_message("topic " + t + " is not yours to see"));
+  auto sink = caf::actor_cast<event_sink_actor>(self);
+  if (s.subscribed) self->send(s.bus, unsub_atom::value, sink);
+  s.subscribed = true;
+  s.topics = std::move(req.topics);
+  // The bus filters by what this user may see; the session by what was asked.
+  std::vector<std::string> may_see{s.who.admin ? std::string("*") : "user:" + s.who.name};
+  uint64_t from = req.after == 0 ? std::numeric_limits<uint64_t>::max() : req.after;
+  self->request(s.bus, caf::infinite, subscribe_atom::value, sink, std::move(may_see), from)
+      .then(
+          [self](event_backlog& b) {
+            say(self, web::subscribed_message(self->state.topics, b.gap, b.last_seq));
+            for (const auto& e : b.events) deliver(self, e);
+          },
+          [self](caf::error&) {
+            say(self, web::error_message("the event stream is not available"));
+            self->quit();
+          });
+}
+
+session_actor::behavior_type session_behavior(session_self self, std::shared_ptr<io::ws_channel> channel,
+                                              web::principal who, event_bus_actor bus) {
+  auto& s = self->state;
+  s.channel = std::move(channel);
+  s.who = std::move(who);
+  s.bus = std::move(bus);
+  // Sessions belong to no supervisor: they end with the bus (at shutdown),
+  // or with their connection.
+  self->monitor(s.bus);
+  self->set_down_handler([self](caf::down_msg&) {
+    self->state.channel->close(1001, "server stopping");
+    self->quit();
+  });
+  say(self, web::hello_message(s.who.name, s.who.admin));
+  return {
+      [self](const event& e) { deliver(self, e); },
+      [self](client_atom, const std::string& text) {
+        auto req = web::parse_stream_request(text);
+        if (!req) return say(self, web::error_message(req.err().message));
+        if (req->what == web::stream_request::kind::ping) return say(self, web::pong_message());
+        subscribe(self, *req);
+      },
+  };
+}
+
+// The loop side of one connection: hands the client's messages to its
+// session actor, and ends the actor with the connection.
+class stream_handler final : public io::ws_handler {
+ public:
+  stream_handler(caf::actor_system& sys, web::principal who, event_bus_actor bus)
+      : sys_(sys), who_(std::move(who)), bus_(std::move(bus)) {}
+
+  void on_open(std::shared_ptr<io::ws_channel> ch) override {
+    session_ = sys_.spawn(session_behavior, std::move(ch), who_, bus_);
+  }
+  void on_text(std::string message) override {
+    if (session_) caf::anon_send(session_, client_atom::value, std::move(message));
+  }
+  void on_close(uint16_t, std::string) override {
+    if (session_) caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
+    session_ = nullptr;
+  }
+
+ private:
+  caf::actor_system& sys_;
+  web::principal who_;
+  event_bus_actor bus_;
+  session_actor session_;
+};
+
+// Waits for the end of the (bodiless) upgrade request, then checks the
+// credentials with the user service and upgrades.
+class upgrade_handler final : public io::request_handler {
+ public:
+  upgrade_handler(http::request_head head, web::basic_credentials credentials, std::string peer,
+                  io::responder respond, const event_stream_options& opts)
+      : head_(std::move(head)), credentials_(std::move(credentials)), peer_(std::move(peer)),
+        respond_(std::move(respond)), opts_(opts) {}
+
+  void on_body(std::string_view bytes) override {
+    if (!bytes.empty() && respond_) {
+      respond_(web::error_response(400, "invalid_argument", "a WebSocket handshake has no body"));
+      respond_ = nullptr;
+    }
+  }
+
+  void on_end() override {
+    if (!respond_) return;
+    auto head = std::make_shared<http::request_head>(std::move(head_));
+    opts_.users->authenticate(
+        std::move(credentials_.user), std::move(credentials_.password), peer_,
+        [head, respond = std::move(respond_), sys = opts_.sys, bus = opts_.bus](result<web::principal> who) {
+          if (!who) {
+            respond(web::unauthorized_response("unauthorized", "user name or password is wrong", basic_challenge));
+            return;
+          }
+          auto handler = std::make_shared<stream_handler>(*sys, std::move(*who), bus);
+          respond(io::websocket_accept(*head, std::move(handler)));
+        });
+  }
+
+ private:
+  http::request_head head_;
+  web::basic_credentials credentials_;
+  std::string peer_;
+  io::responder respond_;
+  event_stream_options opts_;
+};
+
+}  // namespace
+
+bool is_event_stream_path(std::string_view path) { return path == stream_path; }
+
+std::unique_ptr<io::request_handler> route_event_stream(const io::request_info& info, io::responder respond,
+                                                        const event_stream_options& opts) {
+  const auto& head = info.head;
+  if (head.method != "GET") {
+    auto r = web::error_response(405, "method_not_allowed", "the event stream is a WebSocket: GET with Upgrade");
+    r.headers.push_back({"Allow", "GET"});
+    respond(std::move(r));
+    return nullptr;
+  }
+  if (auto refused = web::check_transport(info, opts.allow_plain_loopback, "event stream")) {
+    respond(std::move(*refused));
+    return nullptr;
+  }
+  if (status s = io::check_websocket_request(head)) {
+    respond(web::error_response(400, "invalid_argument", s.message));
+    return nullptr;
+  }
+  const std::string* authorization = head.find("Authorization");
+  auto credentials = authorization ? web::parse_basic_authorization(*authorization)
+                                   : result<web::basic_credentials>(error(errc::permission_denied, "no credentials"));
+  if (!credentials || !opts.users || !opts.sys) {
+    respond(web::unauthorized_response("unauthorized", "log in with HTTP Basic credentials", basic_challenge));
+    return nullptr;
+  }
+  return std::make_unique<upgrade_handler>(head, std::move(*credentials), info.peer_host, std::move(respond), opts);
+}
+
+}  // namespace quire

@@ -1,0 +1,40 @@
+// The live event stream: WebSocket /api/v1/events (web/event_json.hpp has
+// its messages).
+//
+// The upgrade request is authenticated like the admin API (HTTP Basic, over
+// TLS or from loopback when api.allow_plain_loopback). Each accepted
+// connection gets a session actor (ARCHITECTURE.md's `session`, WebSocket
+// kind) that subscribes to the event bus for what its user may see
+// (`user:<me>`; an administrator: everything), filters by the topics the
+// client asked for, and writes each event to the connection's channel. A
+// client that reconnects names the last sequence number it has and gets the
+// retained events after it (with `gap` when some are lost). A client that
+// does not read is dropped by the channel (io/websocket.hpp), never slowing
+// the bus or the others.
+#pragma once
+
+#include <memory>
+
+#include "actors/io/http_server.hpp"
+#include "actors/messages.hpp"
+#include "web/user_service.hpp"
+
+namespace quire {
+
+struct event_stream_options {
+  caf::actor_system* sys = nullptr;
+  event_bus_actor bus;
+  web::user_service* users = nullptr;  // authenticates the upgrade request
+  bool allow_plain_loopback = false;
+};
+
+/// True for the stream's path.
+bool is_event_stream_path(std::string_view path);
+
+/// Routes one request for the stream: refuses it (405, 403 https_required,
+/// 400 not a WebSocket handshake, 401 with a Basic challenge) or upgrades it
+/// once its credentials check out. Loop thread.
+std::unique_ptr<io::request_handler> route_event_stream(const io::request_info& info, io::responder respond,
+                                                        const event_stream_options& opts);
+
+}  // namespace quire
