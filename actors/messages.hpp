@@ -75,6 +75,7 @@ using formats_atom = caf::atom_constant<caf::atom("formats")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using polled_atom = caf::atom_constant<caf::atom("polled")>;
 using counters_atom = caf::atom_constant<caf::atom("counters")>;
+using latency_atom = caf::atom_constant<caf::atom("latency")>;
 
 // --- errors ------------------------------------------------------------------
 

@@ -36,14 +36,29 @@ result<std::string> project_payer(const release_service_options& o, const std::s
   return account_of_project(project);
 }
 
+using steady = std::chrono::steady_clock;
+
+void answered(release_self self, steady::time_point since) {
+  if (const auto& tell = self->state.opts.on_answered) tell(steady::now() - since);
+}
+
 // The job's own actor (through the registry: one per job) does the rest.
-void to_job(release_self self, caf::typed_response_promise<job_record> rp, job_command cmd) {
+void to_job(release_self self, caf::typed_response_promise<job_record> rp, job_command cmd,
+            steady::time_point since) {
   self->request(self->state.opts.registry, caf::infinite, command_atom::value, std::move(cmd))
-      .then([rp](job_record& r) mutable { rp.deliver(std::move(r)); },
-            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      .then(
+          [self, rp, since](job_record& r) mutable {
+            answered(self, since);
+            rp.deliver(std::move(r));
+          },
+          [self, rp, since](caf::error& e) mutable {
+            answered(self, since);
+            rp.deliver(std::move(e));
+          });
 }
 
 caf::result<job_record> on_release(release_self self, job_command cmd) {
+  const auto since = steady::now();
   const auto& o = self->state.opts;
   if (cmd.kind != command_kind::release) return make_caf_error(errc::invalid_argument, "not a release");
   auto job = o.st->get_job(cmd.job_id);
@@ -65,20 +80,20 @@ caf::result<job_record> on_release(release_self self, job_command cmd) {
   auto rp = self->make_response_promise<job_record>();
   const auto* p = o.fleet->printer(printer);
   if (!p) {  // the job's rules say why (no printer, or not one of its queue's)
-    to_job(self, rp, std::move(cmd));
+    to_job(self, rp, std::move(cmd), since);
     return rp;
   }
   cmd.printer = printer;
   self->request(p->actor, caf::infinite, describe_atom::value)
       .then(
-          [self, rp, cmd](printer_status& s) mutable {
+          [self, rp, cmd, since](printer_status& s) mutable {
             if (s.state == printer_state::stopped) {
               std::string why = "printer " + cmd.printer + " is out of order";
               if (!s.state_message.empty()) why += ": " + s.state_message;
               rp.deliver(make_caf_error(errc::not_possible, why));
               return;
             }
-            to_job(self, rp, std::move(cmd));
+            to_job(self, rp, std::move(cmd), since);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;

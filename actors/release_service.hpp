@@ -15,6 +15,8 @@
 //      door asking at the same moment finds the job no longer held.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +34,10 @@ struct release_service_options {
   // Projects (cost centres) by name: the groups whose members may charge
   // them (empty: every user).
   std::map<std::string, std::vector<std::string>> projects;
+  // Told, on the service's thread, how long each release that reached its
+  // job took from the request to the job's answer (queued, or refused by
+  // the job: PIN, credit). Empty: nobody listens (the site's metrics do).
+  std::function<void(std::chrono::nanoseconds)> on_answered;
 };
 
 release_service_actor spawn_release_service(caf::actor_system& sys, release_service_options opts);

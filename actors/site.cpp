@@ -27,6 +27,7 @@
 #include "actors/job_reader.hpp"
 #include "actors/job_registry.hpp"
 #include "actors/job_service_adapter.hpp"
+#include "actors/metrics.hpp"
 #include "actors/printer.hpp"
 #include "actors/queue.hpp"
 #include "actors/processor_pool.hpp"
@@ -279,6 +280,15 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   }
   env->printers_and_queues = fl;  // complete before any job can run
   d.fleet = fl;
+  metrics_options mo;
+  mo.st = d.st.get();
+  mo.fleet = fl;
+  mo.bus = bus;
+  for (const auto& [name, p] : fl->printers)
+    if (snmp_settings_of(d.cfg.find_printer(name), p.record.device_uri, d.cfg.monitoring).monitored)
+      mo.monitored.insert(name);
+  d.metrics = spawn_metrics(sys, std::move(mo));
+  watched.push_back(caf::actor_cast<caf::actor>(d.metrics));
   disk_watch_options dw;
   dw.path = d.cfg.server.data_dir;
   dw.min_free = d.cfg.limits.min_free_disk_bytes;
@@ -291,10 +301,17 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   d.users_api = make_user_service(sys, d.users);
   d.jobs_api = make_job_service(sys, *d.st, {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
+  d.stream_options.sys = &sys;
+  d.stream_options.bus = bus;
+  d.stream_options.users = d.users_api.get();
+  d.stream_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
   std::map<std::string, std::vector<std::string>> projects;
   for (const auto& p : d.cfg.projects) projects.emplace(p.name, p.groups);
-  release_service_options ro{d.st.get(), registry, fl, projects};
+  auto tell_metrics = [m = d.metrics](std::chrono::nanoseconds t) {
+    caf::anon_send(m, latency_atom::value, static_cast<int64_t>(t.count()));
+  };
+  release_service_options ro{d.st.get(), registry, fl, projects, tell_metrics};
   auto releases = spawn_release_service(sys, std::move(ro));
   watched.push_back(caf::actor_cast<caf::actor>(releases));
   terminal_options to;
@@ -467,11 +484,13 @@ void site::stop() {
   d.ipp_listener = nullptr;
   d.stream_listener = nullptr;
   d.users_api.reset();
+  d.stream_options = {};
   d.jobs_api.reset();
   d.terminals_api.reset();
   d.accounting_api.reset();
   d.printers_api.reset();
   d.users = nullptr;
+  d.metrics = nullptr;
   d.fleet.reset();
   d.actors.reset();
   if (d.st) d.st->close();

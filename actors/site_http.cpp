@@ -2,23 +2,28 @@
 
 #include <strings.h>
 
+#include <spdlog/spdlog.h>
+
 #include "actors/io/loop.hpp"
 #include "actors/ipp/ipp_request.hpp"
 #include "actors/ipp/ipp_render.hpp"
 #include "actors/ipp_listener.hpp"
+#include "actors/metrics.hpp"
+#include "web/metrics_text.hpp"
 #include "web/queue_icon.hpp"
 #include "actors/site_impl.hpp"
 #include "protocols/http/response.hpp"
+#include "storage/credentials.hpp"
 #include "storage/store.hpp"
 
 namespace quire {
 
 namespace {
 
-io::http_response text(int status, std::string body, const char* type = "text/plain; charset=utf-8") {
+io::http_response text_response(int status, std::string body, std::string_view type = "text/plain; charset=utf-8") {
   io::http_response r;
   r.status = status;
-  r.content_type = type;
+  r.content_type = std::string(type);
   r.body = std::move(body);
   return r;
 }
@@ -35,19 +40,119 @@ std::string landing_page(const site::impl& d, const std::string& authority) {
   return out;
 }
 
-std::string metrics(const site::impl& d) {
-  auto s = d.st->stats();
-  std::string out;
-  auto line = [&](const char* name, const char* help, uint64_t v) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
-    out += std::string(name) + " " + std::to_string(v) + "\n";
-  };
-  line("quire_storage_commit_groups_total", "Synced database writes (one WAL sync each).", s.groups);
-  line("quire_storage_commits_total", "Batches made durable.", s.batches);
-  line("quire_storage_file_syncs_total", "fsyncs of spool files and the spool folder.", s.fsyncs);
-  out += "# HELP quire_http_connections Open HTTP connections.\n# TYPE quire_http_connections gauge\n";
-  out += "quire_http_connections " + std::to_string(d.http->connection_count()) + "\n";
-  return out;
+// ---- GET /metrics -----------------------------------------------------------
+//
+// Who may scrape: an administrator, authenticated as on the admin API (HTTP
+// Basic through user_service, over TLS or a plain loopback connection when
+// api.allow_plain_loopback), or, when api.metrics_token is set, anyone who
+// presents it as "Authorization: Bearer <token>" (Prometheus's
+// authorization.credentials), under the same transport rule. Missing or
+// wrong credentials: 401 with a challenge; a user who is no administrator:
+// 403.
+
+// RFC 7617 §2 and RFC 6750 §3: the schemes /metrics takes.
+constexpr std::string_view basic_challenge = "Basic realm=\"Quire\", charset=\"UTF-8\"";
+constexpr std::string_view bearer_challenge = "Bearer realm=\"quire-metrics\"";
+
+io::http_response metrics_unauthorized(const site::impl& d, std::string_view message) {
+  auto r = web::unauthorized_response("unauthorized", message, basic_challenge);
+  if (!d.cfg.api.metrics_token.empty()) r.headers.push_back({"WWW-Authenticate", std::string(bearer_challenge)});
+  return r;
+}
+
+// Compares digests rather than the tokens, so that neither the bytes nor
+// the length of the configured token shows in the time taken.
+bool same_token(std::string_view presented, std::string_view configured) {
+  std::string a = sha256(presented);
+  std::string b = sha256(configured);
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0 && a.size() == b.size();
+}
+
+struct metrics_call : web::api_exchange {
+  site::impl* d = nullptr;
+  size_t connections = 0;  // read on the loop thread, when the head arrived
+  bool token_ok = false;   // the bearer token matched: no user to authenticate
+  web::basic_credentials credentials;
+  std::string peer;
+};
+using metrics_call_ptr = std::shared_ptr<metrics_call>;
+
+void answer_metrics(const metrics_call_ptr& c) {
+  if (!c->d->metrics) return c->reply(web::error_response(503, "unavailable", "the metrics are not running"));
+  scrape_metrics(*c->d->actors, c->d->metrics, [c](result<web::metrics_samples> r) {
+    web::guarded(c, [&] {
+      if (!r.ok()) return c->reply(web::service_error(r.err()));
+      r->add_value("quire_http_connections", "Open HTTP connections.", web::metric_kind::gauge,
+                   double(c->connections));
+      auto text = web::render_metrics(*r);
+      if (!text.ok()) {  // a bug in the samples: say which, once per scrape
+        spdlog::error("metrics: {}", text.err().message);
+        return c->reply(web::internal_error());
+      }
+      auto resp = text_response(200, std::move(*text), web::metrics_content_type);
+      resp.headers.push_back({"Cache-Control", "no-store"});
+      c->reply(std::move(resp));
+    });
+  });
+}
+
+void on_metrics_login(const metrics_call_ptr& c, result<web::principal> r) {
+  if (!r.ok()) {
+    // One answer for unknown users, wrong passwords and disabled accounts.
+    switch (r.err().code) {
+      case errc::permission_denied:
+      case errc::not_found:
+      case errc::invalid_argument:
+        return c->reply(metrics_unauthorized(*c->d, "unknown user or wrong password"));
+      case errc::limit_exceeded:
+        return c->reply(web::error_response(429, "limit_exceeded", "too many failed logins: try again later"));
+      default:
+        return c->reply(web::service_error(r.err()));
+    }
+  }
+  if (!r->admin) return c->reply(web::error_response(403, "forbidden", "only an administrator may read the metrics"));
+  answer_metrics(c);
+}
+
+void start_metrics(const metrics_call_ptr& c) {
+  if (c->token_ok) return answer_metrics(c);
+  std::string user = std::move(c->credentials.user);
+  std::string password = std::move(c->credentials.password);
+  c->d->users_api->authenticate(std::move(user), std::move(password), c->peer, [c](result<web::principal> r) {
+    web::guarded(c, [&] { on_metrics_login(c, std::move(r)); });
+  });
+}
+
+std::unique_ptr<io::request_handler> route_metrics(site::impl& d, const io::request_info& info,
+                                                   io::responder respond) {
+  if (auto r = web::check_transport(info, d.api_options.allow_plain_loopback, "metrics endpoint"))
+    return web::refuse(respond, std::move(*r));
+  if (auto r = web::check_body_head(info.head, false, d.api_options.max_body_bytes))
+    return web::refuse(respond, std::move(*r));
+  const std::string* authorization = info.head.find("Authorization");
+  if (!authorization) return web::refuse(respond, metrics_unauthorized(d, "authentication required"));
+  auto call = std::make_shared<metrics_call>();
+  if (web::authorization_credentials(*authorization, "bearer")) {
+    auto token = web::parse_bearer_token(*authorization);
+    const std::string& configured = d.cfg.api.metrics_token;
+    bool match = !configured.empty() && token.ok() && same_token(*token, configured);
+    if (token.ok()) wipe(*token);
+    if (!match) return web::refuse(respond, metrics_unauthorized(d, "unknown token"));
+    call->token_ok = true;
+  } else if (d.users_api) {
+    auto credentials = web::parse_basic_authorization(*authorization);
+    if (!credentials.ok()) return web::refuse(respond, metrics_unauthorized(d, credentials.err().message));
+    call->credentials = std::move(*credentials);
+  } else {
+    return web::refuse(respond, web::error_response(503, "unavailable", "users are not available yet"));
+  }
+  call->respond = respond;
+  call->d = &d;
+  call->connections = d.http->connection_count();
+  call->peer = info.peer_host;
+  return std::make_unique<web::collecting_handler<metrics_call>>(std::move(call), start_metrics);
 }
 
 }  // namespace
@@ -58,13 +163,14 @@ io::router make_router(site::impl& d) {
     std::string_view path = head.path();
     if (web::is_terminal_api_path(path) && d.terminals_api)
       return web::route_terminal_api(info, std::move(respond), *d.terminals_api, d.terminal_api_options);
+    if (is_event_stream_path(path)) return route_event_stream(info, std::move(respond), d.stream_options);
     if (web::is_admin_api_path(path) && d.users_api && d.jobs_api)
       return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options,
                                   d.accounting_api.get(), d.printers_api.get());
     if (head.method == "POST" && (path == "/" || path.rfind("/ipp/", 0) == 0)) {
       const std::string* type = head.find("Content-Type");
       if (!type || ::strncasecmp(type->c_str(), "application/ipp", 15) != 0) {
-        respond(text(415, "IPP requests must be sent as application/ipp\n"));
+        respond(text_response(415, "IPP requests must be sent as application/ipp\n"));
         return nullptr;
       }
       ipp_limits lim;
@@ -75,23 +181,22 @@ io::router make_router(site::impl& d) {
       return make_ipp_handler(info, std::move(respond), lim, d.st->spool_folder(),
                               [listener](ipp_call_ptr call) { caf::anon_send(listener, std::move(call)); });
     }
+    if ((head.method == "GET" || head.method == "HEAD") && path == "/metrics") return route_metrics(d, info, respond);
     if (head.method == "GET" || head.method == "HEAD") {
       if (path == "/") {
         const std::string* host = head.find("Host");
-        respond(text(200, landing_page(d, host ? *host : info.local)));
+        respond(text_response(200, landing_page(d, host ? *host : info.local)));
       } else if (path == queue_icon_path) {
         io::http_response r;
         r.content_type = "image/png";
         r.body = std::string(web::queue_icon());
         respond(std::move(r));
-      } else if (path == "/metrics") {
-        respond(text(200, metrics(d), "text/plain; version=0.0.4"));
       } else {
-        respond(text(404, "not found\n"));
+        respond(text_response(404, "not found\n"));
       }
       return nullptr;
     }
-    respond(text(405, "method not allowed\n"));
+    respond(text_response(405, "method not allowed\n"));
     return nullptr;
   };
 }

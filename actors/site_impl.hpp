@@ -11,8 +11,10 @@
 #include "actors/io/http_server.hpp"
 #include "actors/io/loop.hpp"
 #include "actors/io/stream_server.hpp"
+#include "actors/event_stream.hpp"
 #include "actors/job_env.hpp"
 #include "actors/messages.hpp"
+#include "actors/metrics.hpp"
 #include "actors/site.hpp"
 #include "config/config.hpp"
 #include "devices/snmp_client.hpp"
@@ -51,6 +53,8 @@ struct site::impl {
   std::unique_ptr<web::accounting_service> accounting_api;  // credit, ledger, delegates, terminals (admin API)
   std::unique_ptr<web::printer_service> printers_api;       // the printers' state and counters (admin API)
   fleet_ptr fleet;
+  event_stream_options stream_options;  // WebSocket /api/v1/events
+  metrics_actor metrics;  // what GET /metrics exports (site_http.cpp)
   std::shared_ptr<devices::snmp_client> snmp;  // the printers' one SNMP transport (loop thread)
   std::vector<std::pair<std::string, std::string>> listeners;
   bool loop_running = false;

@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(HERE)
 SAMPLE_PDF = os.path.join(SOURCE_DIR, "tests", "data", "one-page.pdf")
 CUPS_LPD = "/usr/lib/cups/daemon/cups-lpd"
+METRICS_TOKEN = "compare-cups-metrics-token"  # quired's api.metrics_token
 
 # Full and --quick sizes of every scenario.
 FULL = dict(burst_s=10, sustained_s=120, series_s=30, completed=10000, quired_parked=100000,
@@ -95,7 +96,9 @@ class Quired:
                # CUPS does not read a held raw job either.
                "--set", "processors.enabled=false",
                "--set", "limits.max_jobs_per_user=0", "--set", "limits.max_bytes_per_user=0",
-               "--set", "limits.user_submissions_per_minute=0"]
+               "--set", "limits.user_submissions_per_minute=0",
+               # /metrics (the sync counts) answers this bearer token over loopback.
+               "--set", "api.allow_plain_loopback=true", "--set", "api.metrics_token=" + METRICS_TOKEN]
         with open(self.log_path, "ab") as err:
             t0 = time.monotonic()
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True,
@@ -123,7 +126,9 @@ class Quired:
         return f"{scheme}://127.0.0.1:{self.port}/ipp/print/{queue}"
 
     def metrics(self):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as r:
+        scrape = urllib.request.Request(f"http://127.0.0.1:{self.port}/metrics",
+                                        headers={"Authorization": "Bearer " + METRICS_TOKEN})
+        with urllib.request.urlopen(scrape, timeout=10) as r:
             text = r.read().decode()
         out = {}
         for line in text.splitlines():

@@ -267,7 +267,7 @@ class Bench:
     async def syncs(self):
         """quired's WAL syncs (commit groups) and batches so far, from /metrics."""
         c = await Http.open(self.server.address)
-        _, raw = await c.call("GET", "/metrics")
+        _, raw = await c.call("GET", "/metrics", self.auth)  # administrators only
         c.close()
         v = dict(l.split() for l in raw.decode().splitlines() if l.startswith("quire_storage_commit"))
         return int(v["quire_storage_commit_groups_total"]), int(v["quire_storage_commits_total"])

@@ -249,6 +249,10 @@ struct privacy_config {
 /// The admin REST API under /api/v1 (on the IPP listener's port).
 struct api_config {
   bool allow_plain_loopback = false;  // accept plain HTTP from 127.0.0.0/8 and ::1 (else TLS only)
+  // GET /metrics also accepts "Authorization: Bearer <this>" (a scraper);
+  // "" = administrators only. 16 to 256 visible ASCII characters; a secret
+  // (to_toml prints "(set)", which does not read back: set it again).
+  std::string metrics_token;
 };
 
 /// LPD (RFC 1179) intake: lpr, Windows' "LPR port", copiers.

@@ -5,9 +5,10 @@
 // the way back in (the defaults have no raw listener, quota or project today;
 // the empty tables keep that from mattering if they ever do).
 //
-// Two departures: a secret (an SNMP community) prints as "(set)", because
-// --print-config output ends up in tickets and chat, so it does not survive
-// the round trip; and a printer's unset `snmp` prints as a comment, because
+// Two departures: a secret (an SNMP community, the metrics token) prints as
+// "(set)", because --print-config output ends up in tickets and chat, so it
+// does not survive the round trip (a "(set)" token is even refused: too
+// short); and a printer's unset `snmp` prints as a comment, because
 // TOML cannot say "unset" (it reads back unset).
 #include <algorithm>
 
@@ -90,6 +91,7 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "private_key", quote(c.tls.private_key));
   out += "\n[api]\n";
   line(out, "allow_plain_loopback", c.api.allow_plain_loopback ? "true" : "false");
+  line(out, "metrics_token", secret_text(c.api.metrics_token));
   out += "\n[lpd]\n";
   line(out, "enabled", c.lpd.enabled ? "true" : "false");
   line(out, "listen", quote(c.lpd.listen.to_string()));

@@ -25,6 +25,7 @@ constexpr key_spec table_[] = {
     {"tls", "certificate", string},
     {"tls", "private_key", string},
     {"api", "allow_plain_loopback", boolean},
+    {"api", "metrics_token", string},
     {"privacy", "mask_other_users", boolean},
     {"lpd", "enabled", boolean},
     {"lpd", "listen", string},

@@ -209,6 +209,18 @@ status read_tls(const toml::table& t, const std::string& cwd, tls_config& out) {
   return resolve("tls.private_key", out.private_key);
 }
 
+// The metrics token is a secret: no message quotes it.
+status read_api(const toml::table& t, api_config& out) {
+  if (const auto* v = t.get_as<bool>("allow_plain_loopback")) out.allow_plain_loopback = v->get();
+  out.metrics_token = string_or(t, "metrics_token", out.metrics_token);
+  const std::string& token = out.metrics_token;
+  bool visible = std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+  if (!token.empty() && (token.size() < 16 || token.size() > 256 || !visible))
+    return invalid("api.metrics_token: must be \"\" or 16 to 256 visible ASCII characters, no spaces "
+                   "(the value is a secret: not shown)");
+  return {};
+}
+
 status read_limits(const toml::table& t, limits_config& out) {
   constexpr int64_t mib16 = 16 << 20;
   if (status s = read_int(t, "limits", "max_document_bytes", 1, no_limit, out.max_document_bytes))
@@ -370,7 +382,7 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_log(section("log"), cwd, c.log)) return s;
   if (status s = read_listener(section("ipp"), "ipp", "127.0.0.1:8631", c.ipp)) return s;
   if (status s = read_tls(section("tls"), cwd, c.tls)) return s;
-  if (const auto* v = section("api").get_as<bool>("allow_plain_loopback")) c.api.allow_plain_loopback = v->get();
+  if (status s = read_api(section("api"), c.api)) return s;
   if (status s = read_lpd(section("lpd"), c.lpd)) return s;
   if (status s = read_intake(section("intake"), c.intake)) return s;
   if (const auto* v = section("privacy").get_as<bool>("mask_other_users")) c.privacy.mask_other_users = v->get();

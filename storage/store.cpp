@@ -492,12 +492,17 @@ uint64_t store::count_jobs(const std::string& queue, job_set which) const {
   uint64_t n = 0;
   for (int raw = 1; raw <= 9; ++raw) {
     auto s = static_cast<job_state>(raw);
-    if (!in_set(s, which)) continue;
-    impl_->scan(cf::jobs_by_state, keys::state_prefix(queue, s), false, [&](std::string_view, std::string_view) {
-      ++n;
-      return true;
-    });
+    if (in_set(s, which)) n += count_jobs(queue, s);
   }
+  return n;
+}
+
+uint64_t store::count_jobs(const std::string& queue, job_state state) const {
+  uint64_t n = 0;
+  impl_->scan(cf::jobs_by_state, keys::state_prefix(queue, state), false, [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  });
   return n;
 }
 
@@ -766,6 +771,19 @@ store::counters store::stats() const {
   }
   c.fsyncs = impl_->fsyncs.load(std::memory_order_relaxed);
   return c;
+}
+
+uint64_t store::size_bytes() const {
+  const std::string* properties[] = {&rocksdb::DB::Properties::kTotalSstFilesSize,
+                                     &rocksdb::DB::Properties::kCurSizeAllMemTables};
+  uint64_t total = 0;
+  for (auto* handle : impl_->handles) {
+    for (const std::string* property : properties) {
+      uint64_t v = 0;
+      if (impl_->db->GetIntProperty(handle, *property, &v)) total += v;
+    }
+  }
+  return total;
 }
 
 void put_next_job_id(write_batch& batch, uint64_t next_id) {

@@ -439,3 +439,15 @@ printers = ["lab.1", "off", "unset", "sink"]
   config on = load_ok("", {"printers.demo.device_uri=socket://10.0.0.1"});
   CHECK(to_toml(on).find("\n# snmp unset: the default for the device (polled)\n") != std::string::npos);
 }
+
+TEST_CASE("to_toml: the metrics token prints as \"(set)\", which is refused on the way back in") {
+  const std::string token = "prometheus-scrape-secret-0123";
+  config c = load_ok("", {"api.metrics_token=" + token});
+  std::string text = to_toml(c);
+  CHECK(text.find(token) == std::string::npos);
+  CHECK(text.find("\n[api]\nallow_plain_loopback = false\nmetrics_token = \"(set)\"\n") != std::string::npos);
+  auto back = load_config_text(text, config_sources{});
+  REQUIRE_FALSE(back.ok());
+  CHECK(back.err().message.rfind("api.metrics_token: ", 0) == 0);
+  CHECK(to_toml(load_ok("")).find("\nmetrics_token = \"\"\n") != std::string::npos);
+}

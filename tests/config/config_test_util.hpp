@@ -67,6 +67,7 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.limits.user_submissions_per_minute == b.limits.user_submissions_per_minute);
   CHECK(a.limits.host_submissions_per_minute == b.limits.host_submissions_per_minute);
   CHECK(a.api.allow_plain_loopback == b.api.allow_plain_loopback);
+  CHECK(a.api.metrics_token == b.api.metrics_token);
   CHECK(a.privacy.mask_other_users == b.privacy.mask_other_users);
   CHECK(a.lpd.enabled == b.lpd.enabled);
   CHECK(a.lpd.listen.host == b.lpd.listen.host);

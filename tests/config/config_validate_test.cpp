@@ -551,3 +551,21 @@ TEST_CASE("printers.*.snmp keys: an address, a version, a community, a host to p
   CHECK(load_ok("", {"printers.demo.snmp=false"}).printers[0].snmp == false);
   CHECK_FALSE(load_ok("").printers[0].snmp.has_value());
 }
+
+TEST_CASE("api.metrics_token: empty by default, 16 to 256 visible characters, never echoed") {
+  CHECK(load_ok("").api.metrics_token.empty());
+  const std::string token = "Zq3-x_9.kP~w+/7=abc";
+  CHECK(load_ok("", {"api.metrics_token=" + token}).api.metrics_token == token);
+  CHECK(load_ok("[api]\nmetrics_token = \"" + std::string(256, 'k') + "\"\n").api.metrics_token.size() == 256);
+  CHECK(load_ok("", {"api.metrics_token="}).api.metrics_token.empty());
+  const std::string refused =
+      "api.metrics_token: must be \"\" or 16 to 256 visible ASCII characters, no spaces (the value is a secret: "
+      "not shown)";
+  for (const std::string& bad : {std::string("short-secret-15"), std::string(257, 'k'),
+                                 std::string("sixteen chars ok"), std::string("tab\tinside-the-token"),
+                                 std::string("\xC3\xA9-not-ascii-at-all")}) {
+    std::string e = load_error("", {"api.metrics_token=" + bad});
+    CHECK_MESSAGE(e == refused, bad);
+  }
+  CHECK(load_error("[api]\nmetrics_token = 42\n") == "api.metrics_token: expected a string, got integer");
+}

@@ -70,11 +70,14 @@ class CommandLine(unittest.TestCase):
                 self.assertIn("stopped", server.stderr())
 
     def test_landing_page_and_metrics(self):
-        with Quired() as server:
+        token = "cli-test-metrics-token-0123"  # /metrics answers administrators or this bearer
+        with Quired(sets=["api.allow_plain_loopback=true", "api.metrics_token=" + token]) as server:
             page = urllib.request.urlopen("http://%s/" % server.address).read().decode()
             self.assertIn("/ipp/print/secure", page)
             self.assertIn("/ipp/print/demo", page)
-            metrics = urllib.request.urlopen("http://%s/metrics" % server.address).read().decode()
+            scrape = urllib.request.Request("http://%s/metrics" % server.address,
+                                            headers={"Authorization": "Bearer " + token})
+            metrics = urllib.request.urlopen(scrape).read().decode()
             self.assertIn("quire_storage_commit_groups_total", metrics)
 
 

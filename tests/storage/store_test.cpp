@@ -249,6 +249,11 @@ TEST_CASE("listings: active oldest first, completed newest first, limits, owner 
   CHECK(st->count_jobs("secure", job_set::completed) == 2);
   CHECK(st->count_jobs("demo", job_set::all) == 1);
   CHECK(st->count_jobs("none", job_set::all) == 0);
+  CHECK(st->count_jobs("secure", job_state::held) == 3);
+  CHECK(st->count_jobs("secure", job_state::done) == 2);
+  CHECK(st->count_jobs("demo", job_state::done) == 1);
+  CHECK(st->count_jobs("demo", job_state::held) == 0);
+  CHECK(st->size_bytes() > 0);  // the jobs sit in memtables until a flush
 
   auto jobs = st->get_jobs({6, 99, 1});
   REQUIRE(jobs.size() == 2);
