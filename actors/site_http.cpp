@@ -73,6 +73,7 @@ bool same_token(std::string_view presented, std::string_view configured) {
 struct metrics_call : web::api_exchange {
   site::impl* d = nullptr;
   size_t connections = 0;  // read on the loop thread, when the head arrived
+  size_t websockets = 0;   // of them, upgraded to WebSocket (the event stream)
   bool token_ok = false;   // the bearer token matched: no user to authenticate
   web::basic_credentials credentials;
   std::string peer;
@@ -86,6 +87,8 @@ void answer_metrics(const metrics_call_ptr& c) {
       if (!r.ok()) return c->reply(web::service_error(r.err()));
       r->add_value("quire_http_connections", "Open HTTP connections.", web::metric_kind::gauge,
                    double(c->connections));
+      r->add_value("quire_websocket_clients", "Open WebSocket connections (the live event stream).",
+                   web::metric_kind::gauge, double(c->websockets));
       auto text = web::render_metrics(*r);
       if (!text.ok()) {  // a bug in the samples: say which, once per scrape
         spdlog::error("metrics: {}", text.err().message);
@@ -151,6 +154,7 @@ std::unique_ptr<io::request_handler> route_metrics(site::impl& d, const io::requ
   call->respond = respond;
   call->d = &d;
   call->connections = d.http->connection_count();
+  call->websockets = d.http->websocket_count();
   call->peer = info.peer_host;
   return std::make_unique<web::collecting_handler<metrics_call>>(std::move(call), start_metrics);
 }

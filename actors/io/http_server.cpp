@@ -58,6 +58,7 @@ class http_server::connection {
   }
 
   bool awaiting_response() const { return phase_ == phase::awaiting_response; }
+  bool is_websocket() const { return phase_ == phase::websocket; }
 
   // Answers request `seq` unless it was answered already (loop thread).
   void respond(uint64_t seq, http_response r) {
@@ -570,6 +571,13 @@ size_t http_server::requests_in_flight() const {
   size_t n = 0;
   for (auto& [id, c] : table_.open)
     if (c->awaiting_response()) ++n;
+  return n;
+}
+
+size_t http_server::websocket_count() const {
+  size_t n = 0;
+  for (auto& [id, c] : table_.open)
+    if (c->is_websocket()) ++n;
   return n;
 }
 

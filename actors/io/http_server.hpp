@@ -124,6 +124,8 @@ class http_server {
   size_t requests_in_flight() const;
   /// Open connections, HTTP and WebSocket (loop thread).
   size_t connection_count() const { return table_.open.size(); }
+  /// Connections upgraded to WebSocket (loop thread).
+  size_t websocket_count() const;
 
   class connection;  // internal
 

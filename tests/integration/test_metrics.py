@@ -14,6 +14,7 @@ import time
 import unittest
 
 from quire_harness import SAMPLE_PDF, Client, Quired, attr, request, wait_for
+from ws_client import WsClient
 
 ROOT_PASSWORD = "s3cret-root-pw"
 TOKEN = "scrape-0123456789abcdef-token"
@@ -295,7 +296,7 @@ class Metrics(unittest.TestCase):
                            ("quire_jobs", "gauge"), ("quire_printer_state", "gauge"),
                            ("quire_printer_online", "gauge"), ("quire_release_latency_seconds", "histogram"),
                            ("quire_storage_bytes", "gauge"), ("quire_storage_commit_groups_total", "counter"),
-                           ("quire_http_connections", "gauge")]:
+                           ("quire_http_connections", "gauge"), ("quire_websocket_clients", "gauge")]:
             self.assertIn(name, fams)
             self.assertEqual(fams[name]["type"], kind, name)
             self.assertTrue(fams[name]["help"], name)
@@ -310,6 +311,19 @@ class Metrics(unittest.TestCase):
         bounds = [s[1]["le"] for s in fams["quire_release_latency_seconds"]["samples"] if "le" in s[1]]
         self.assertEqual(bounds[0], "0.005")
         self.assertEqual(bounds[-2:], ["10", "+Inf"])
+
+    def test_websocket_clients_are_counted(self):
+        def clients():
+            return value_of(self.scrape({"Authorization": "Bearer " + TOKEN}), "quire_websocket_clients")
+
+        before = clients()
+        streams = [WsClient(self.server.address, auth=("root", ROOT_PASSWORD)) for _ in range(2)]
+        for ws in streams:
+            self.assertEqual(ws.read_json()["type"], "hello")
+        self.assertEqual(clients(), before + 2)
+        for ws in streams:
+            ws.close()
+        self.assertTrue(wait_for(lambda: clients() == before, timeout=5))
 
     def print_job(self, queue, user="bob"):
         c = Client(self.server.address)
