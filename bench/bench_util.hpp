@@ -1,6 +1,10 @@
-// Small pieces every load generator in bench/ uses: `--key value` options
-// and nearest-rank percentiles.
+// Small pieces every load generator in bench/ uses: `--key value` options,
+// nearest-rank percentiles and loopback addresses.
 #pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +15,33 @@
 #include <vector>
 
 namespace bench {
+
+/// Parses HOST:PORT or [V6]:PORT, numeric and loopback only (the benches
+/// never talk to anything else).
+inline bool parse_loopback_addr(const std::string& a, sockaddr_storage& addr, socklen_t& len, std::string& err) {
+  size_t colon = a.rfind(':');
+  if (colon == std::string::npos) return (err = "--addr must be HOST:PORT", false);
+  std::string host = a.substr(0, colon);
+  int port = std::atoi(a.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) return (err = "bad port in " + a, false);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    if ((ntohl(v4->sin_addr.s_addr) >> 24) != 127) return (err = host + " is not a loopback address", false);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    len = sizeof(sockaddr_in);
+  } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    if (!IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr)) return (err = host + " is not a loopback address", false);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    len = sizeof(sockaddr_in6);
+  } else {
+    return (err = "--addr needs a numeric loopback address, not " + host, false);
+  }
+  return true;
+}
 
 /// `--key value` options after the mode word (argv[1]); flags are keys with
 /// an empty value.

@@ -98,29 +98,7 @@ bool parse_args(int argc, char** argv, settings& s, std::string& err) {
 
 // HOST:PORT or [V6]:PORT, numeric and loopback only.
 bool parse_addr(settings& s, std::string& err) {
-  const std::string& a = s.addr_text;
-  size_t colon = a.rfind(':');
-  if (colon == std::string::npos) return (err = "--addr must be HOST:PORT", false);
-  std::string host = a.substr(0, colon);
-  int port = std::atoi(a.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) return (err = "bad port in " + a, false);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&s.addr);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&s.addr);
-  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    if ((ntohl(v4->sin_addr.s_addr) >> 24) != 127) return (err = host + " is not a loopback address", false);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    s.addr_len = sizeof(sockaddr_in);
-  } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    if (!IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr)) return (err = host + " is not a loopback address", false);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    s.addr_len = sizeof(sockaddr_in6);
-  } else {
-    return (err = "--addr needs a numeric loopback address, not " + host, false);
-  }
-  return true;
+  return bench::parse_loopback_addr(s.addr_text, s.addr, s.addr_len, err);
 }
 
 // The steps of one job, in the order they go out; each waits for one ack.
