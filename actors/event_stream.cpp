@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <strings.h>
+
 #include <algorithm>
 #include <limits>
 
 #include "actors/io/websocket.hpp"
+#include "storage/credentials.hpp"
 #include "web/api_common.hpp"
 #include "web/api_request.hpp"
 #include "web/event_json.hpp"
@@ -121,14 +124,31 @@ class stream_handler final : public io::ws_handler {
   session_actor session_;
 };
 
+// A browser sends Origin on every WebSocket handshake (RFC 6455 §4.1): a
+// cookie-authenticated one must come from a page of this server, whose
+// origin's host[:port] is the Host the request names. No Origin: not a
+// browser, so no ambient cookie to abuse.
+bool same_origin(const http::request_head& head) {
+  const std::string* origin = head.find("Origin");
+  if (!origin) return true;
+  const std::string* host = head.find("Host");
+  if (!host) return false;
+  std::string_view o = *origin;
+  size_t sep = o.find("://");
+  if (sep == std::string_view::npos) return false;
+  o.remove_prefix(sep + 3);
+  return !o.empty() && ::strcasecmp(std::string(o).c_str(), host->c_str()) == 0;
+}
+
 // Waits for the end of the (bodiless) upgrade request, then checks the
 // credentials with the user service and upgrades.
 class upgrade_handler final : public io::request_handler {
  public:
-  upgrade_handler(http::request_head head, web::basic_credentials credentials, std::string peer,
-                  io::responder respond, const event_stream_options& opts)
-      : head_(std::move(head)), credentials_(std::move(credentials)), peer_(std::move(peer)),
-        respond_(std::move(respond)), opts_(opts) {}
+  upgrade_handler(http::request_head head, web::basic_credentials credentials, std::string session_token,
+                  std::string peer, io::responder respond, const event_stream_options& opts)
+      : head_(std::move(head)), credentials_(std::move(credentials)), session_token_(std::move(session_token)),
+        peer_(std::move(peer)), respond_(std::move(respond)), opts_(opts) {}
+  ~upgrade_handler() override { wipe(session_token_); }
 
   void on_body(std::string_view bytes) override {
     if (!bytes.empty() && respond_) {
@@ -140,6 +160,20 @@ class upgrade_handler final : public io::request_handler {
   void on_end() override {
     if (!respond_) return;
     auto head = std::make_shared<http::request_head>(std::move(head_));
+    if (!session_token_.empty()) {
+      std::string token = std::move(session_token_);
+      opts_.sessions->verify(std::move(token), [head, respond = std::move(respond_), sys = opts_.sys,
+                                                bus = opts_.bus](result<web::session_view> v) {
+        if (!v) {
+          respond(web::unauthorized_response("unauthorized", "session expired or unknown: log in again",
+                                             basic_challenge));
+          return;
+        }
+        auto handler = std::make_shared<stream_handler>(*sys, std::move(v->who), bus);
+        respond(io::websocket_accept(*head, std::move(handler)));
+      });
+      return;
+    }
     opts_.users->authenticate(
         std::move(credentials_.user), std::move(credentials_.password), peer_,
         [head, respond = std::move(respond_), sys = opts_.sys, bus = opts_.bus](result<web::principal> who) {
@@ -155,6 +189,7 @@ class upgrade_handler final : public io::request_handler {
  private:
   http::request_head head_;
   web::basic_credentials credentials_;
+  std::string session_token_;  // the cookie's, when it authenticates
   std::string peer_;
   io::responder respond_;
   event_stream_options opts_;
@@ -182,13 +217,26 @@ std::unique_ptr<io::request_handler> route_event_stream(const io::request_info& 
     return nullptr;
   }
   const std::string* authorization = head.find("Authorization");
+  std::string cookie;
+  if (!authorization && opts.sessions)
+    if (const std::string* h = head.find("Cookie")) cookie = web::session_cookie_of(*h);
+  if (!cookie.empty() && opts.sys) {
+    if (!same_origin(head)) {
+      wipe(cookie);
+      respond(web::error_response(403, "forbidden", "the event stream takes a session cookie from its own origin only"));
+      return nullptr;
+    }
+    return std::make_unique<upgrade_handler>(head, web::basic_credentials{}, std::move(cookie), info.peer_host,
+                                             std::move(respond), opts);
+  }
   auto credentials = authorization ? web::parse_basic_authorization(*authorization)
                                    : result<web::basic_credentials>(error(errc::permission_denied, "no credentials"));
   if (!credentials || !opts.users || !opts.sys) {
     respond(web::unauthorized_response("unauthorized", "log in with HTTP Basic credentials", basic_challenge));
     return nullptr;
   }
-  return std::make_unique<upgrade_handler>(head, std::move(*credentials), info.peer_host, std::move(respond), opts);
+  return std::make_unique<upgrade_handler>(head, std::move(*credentials), std::string(), info.peer_host,
+                                           std::move(respond), opts);
 }
 
 }  // namespace quire

@@ -17,6 +17,7 @@
 
 #include "actors/io/http_server.hpp"
 #include "actors/messages.hpp"
+#include "web/session_service.hpp"
 #include "web/user_service.hpp"
 
 namespace quire {
@@ -25,6 +26,7 @@ struct event_stream_options {
   caf::actor_system* sys = nullptr;
   event_bus_actor bus;
   web::user_service* users = nullptr;  // authenticates the upgrade request
+  web::session_service* sessions = nullptr;  // or the quire_session cookie, when set
   bool allow_plain_loopback = false;
 };
 
@@ -33,7 +35,10 @@ bool is_event_stream_path(std::string_view path);
 
 /// Routes one request for the stream: refuses it (405, 403 https_required,
 /// 400 not a WebSocket handshake, 401 with a Basic challenge) or upgrades it
-/// once its credentials check out. Loop thread.
+/// once its credentials check out: HTTP Basic, or (without Authorization)
+/// the quire_session cookie of a browser login, whose Origin, when sent,
+/// must name the Host it asks (403 otherwise: cross-site WebSocket
+/// hijacking). Loop thread.
 std::unique_ptr<io::request_handler> route_event_stream(const io::request_info& info, io::responder respond,
                                                         const event_stream_options& opts);
 

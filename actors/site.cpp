@@ -39,6 +39,7 @@
 #include "actors/terminal_service.hpp"
 #include "actors/user_directory.hpp"
 #include "actors/user_service_adapter.hpp"
+#include "actors/web_sessions.hpp"
 #include "protocols/ipp/job_password.hpp"
 #include "storage/credentials.hpp"
 #include "storage/store.hpp"
@@ -299,11 +300,17 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   d.users = spawn_user_directory(sys, *d.st, uo);
   watched.push_back(caf::actor_cast<caf::actor>(d.users));
   d.users_api = make_user_service(sys, d.users);
+  web_sessions_options wso;
+  wso.now_ms = &wall_clock_ms;
+  auto sessions = spawn_web_sessions(sys, wso);
+  watched.push_back(caf::actor_cast<caf::actor>(sessions));
+  d.sessions_api = make_session_service(sys, sessions);
   d.jobs_api = make_job_service(sys, *d.st, {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
   d.stream_options.sys = &sys;
   d.stream_options.bus = bus;
   d.stream_options.users = d.users_api.get();
+  d.stream_options.sessions = d.sessions_api.get();
   d.stream_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
   std::map<std::string, std::vector<std::string>> projects;

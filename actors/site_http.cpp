@@ -9,6 +9,7 @@
 #include "actors/ipp/ipp_render.hpp"
 #include "actors/ipp_listener.hpp"
 #include "actors/metrics.hpp"
+#include "web/login_api.hpp"
 #include "web/metrics_text.hpp"
 #include "web/queue_icon.hpp"
 #include "actors/site_impl.hpp"
@@ -168,9 +169,11 @@ io::router make_router(site::impl& d) {
     if (web::is_terminal_api_path(path) && d.terminals_api)
       return web::route_terminal_api(info, std::move(respond), *d.terminals_api, d.terminal_api_options);
     if (is_event_stream_path(path)) return route_event_stream(info, std::move(respond), d.stream_options);
+    if (web::is_login_path(path) && d.users_api && d.sessions_api)
+      return web::route_login(info, std::move(respond), *d.users_api, *d.sessions_api, d.api_options);
     if (web::is_admin_api_path(path) && d.users_api && d.jobs_api)
       return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options,
-                                  d.accounting_api.get(), d.printers_api.get());
+                                  d.accounting_api.get(), d.printers_api.get(), d.sessions_api.get());
     if (head.method == "POST" && (path == "/" || path.rfind("/ipp/", 0) == 0)) {
       const std::string* type = head.find("Content-Type");
       if (!type || ::strncasecmp(type->c_str(), "application/ipp", 15) != 0) {

@@ -46,6 +46,7 @@ struct site::impl {
   std::vector<std::shared_ptr<const raw_context>> raw_ctx;
   user_directory_actor users;
   std::unique_ptr<web::user_service> users_api;  // the admin API's view of `users`
+  std::unique_ptr<web::session_service> sessions_api;  // browser login sessions (actors/web_sessions.hpp)
   std::unique_ptr<web::job_service> jobs_api;    // the admin API's view of committed jobs in `st`
   web::api_options api_options;
   std::unique_ptr<web::terminal_service> terminals_api;  // the terminal API's view of the terminals actor

@@ -31,8 +31,14 @@ struct api_call : api_exchange {
   job_service* jobs = nullptr;
   accounting_service* accounting = nullptr;  // may be null: no accounting here
   printer_service* printers = nullptr;       // may be null: printers are not shown
+  session_service* sessions = nullptr;       // may be null: no browser sessions
+  std::string session_token;                 // the cookie's, when it authenticates (no Authorization)
+  std::string csrf;                          // X-CSRF-Token as sent
+  bool changes_state = false;                // POST, PUT, PATCH, DELETE
   api_options options;
   principal who;
+
+  ~api_call() { wipe(session_token); }
 };
 using call_ptr = std::shared_ptr<api_call>;
 
@@ -306,7 +312,29 @@ void on_authenticated(const call_ptr& c, result<principal> r) {
   dispatch(c);
 }
 
+// A request authenticated by its session cookie: a state-changing one must
+// also carry the session's CSRF token, which a page of another site cannot
+// read (SameSite=Strict already keeps the cookie off most cross-site
+// requests; the token covers the rest).
+void start_session(const call_ptr& c) {
+  std::string token = std::move(c->session_token);
+  c->sessions->verify(std::move(token), [c](result<session_view> r) {
+    guarded(c, [&] {
+      if (!r.ok()) {
+        if (r.err().code == errc::permission_denied || r.err().code == errc::not_found)
+          return c->reply(unauthorized("session expired or unknown: log in again"));
+        return c->reply(service_error(r.err()));
+      }
+      if (c->changes_state && !same_secret(c->csrf, r->csrf_token))
+        return c->reply(error_response(403, "csrf_required", "a request with the session cookie that changes "
+                                                             "something needs the X-CSRF-Token header of the login"));
+      on_authenticated(c, std::move(r->who));
+    });
+  });
+}
+
 void start(const call_ptr& c) {
+  if (!c->session_token.empty()) return start_session(c);
   std::string user = std::move(c->credentials.user);
   std::string password = std::move(c->credentials.password);
   c->users->authenticate(std::move(user), std::move(password), c->peer, [c](result<principal> r) {
@@ -319,7 +347,7 @@ void start(const call_ptr& c) {
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
                                                      const api_options& options, accounting_service* accounting,
-                                                     printer_service* printers) {
+                                                     printer_service* printers, session_service* sessions) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -330,9 +358,16 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
       return refuse(respond, std::move(*r));
 
     const std::string* authorization = head.find("Authorization");
-    if (!authorization) return refuse(respond, unauthorized("authentication required"));
-    auto credentials = parse_basic_authorization(*authorization);
-    if (!credentials.ok()) return refuse(respond, unauthorized(credentials.err().message));
+    std::string cookie;
+    if (!authorization && sessions)
+      if (const std::string* h = head.find("Cookie")) cookie = session_cookie_of(*h);
+    if (!authorization && cookie.empty()) return refuse(respond, unauthorized("authentication required"));
+    basic_credentials basic;
+    if (authorization) {
+      auto credentials = parse_basic_authorization(*authorization);
+      if (!credentials.ok()) return refuse(respond, unauthorized(credentials.err().message));
+      basic = std::move(*credentials);
+    }
 
     if (auto r = check_body_head(head, takes_body(m.what), options.max_body_bytes))
       return refuse(respond, std::move(*r));
@@ -345,7 +380,11 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->user = std::move(m.user);
     call->job = m.job;
     call->query = std::string(query_of(head.target));
-    call->credentials = std::move(*credentials);
+    call->credentials = std::move(basic);
+    call->session_token = std::move(cookie);
+    if (const std::string* csrf = head.find("X-CSRF-Token")) call->csrf = *csrf;
+    call->changes_state = head.method != "GET" && head.method != "HEAD";
+    call->sessions = sessions;
     call->peer = info.peer_host;
     call->users = &users;
     call->jobs = &jobs;
