@@ -51,6 +51,15 @@ class Quired:
             cmd += ["--set", s]
         return cmd
 
+    def add_admin(self, name, password):
+        """Makes `name` an administrator with `password` (quired --add-admin,
+        before start: it opens the data folder itself)."""
+        add = subprocess.run(self.command()[:3] + ["--add-admin", name], input=password + "\n",
+                             capture_output=True, text=True, timeout=60)
+        if add.returncode != 0:
+            raise RuntimeError("--add-admin %s failed:\n%s" % (name, add.stderr))
+        return self
+
     def start(self, extra_sets=(), wrapper=(), timeout=20):
         self.listeners = {}
         with open(self.stderr_path, "ab") as err:

@@ -6,7 +6,6 @@ frames. Nobody else's connection is touched by one that misbehaves."""
 import base64
 import http.client
 import json
-import subprocess
 import time
 import unittest
 
@@ -21,9 +20,7 @@ class EventStream(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Quired(sets=["api.allow_plain_loopback=true"])
-        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        assert add.returncode == 0, add.stderr
+        cls.server.add_admin("root", ROOT_PASSWORD)
         cls.server.start()
         for name in ("alice", "bob"):
             status = cls.admin("POST", "/api/v1/users", {"name": name, "password": name + "-pw-123"})
@@ -200,9 +197,7 @@ WsClient.read_until_close = _read_until_close
 class Shutdown(unittest.TestCase):
     def test_stopping_with_clients_connected_closes_them_and_exits(self):
         server = Quired(sets=["api.allow_plain_loopback=true"])
-        add = subprocess.run(server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        assert add.returncode == 0, add.stderr
+        server.add_admin("root", ROOT_PASSWORD)
         with server:
             clients = [WsClient(server.address, auth=("root", ROOT_PASSWORD)) for _ in range(3)]
             for ws in clients:

@@ -6,7 +6,6 @@ session; wrong credentials are 401 with one message."""
 import base64
 import http.client
 import json
-import subprocess
 import unittest
 
 from quire_harness import Quired
@@ -40,9 +39,7 @@ class LoginTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Quired(sets=["api.allow_plain_loopback=true"])
-        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        assert add.returncode == 0, add.stderr
+        cls.server.add_admin("root", ROOT_PASSWORD)
         cls.server.start()
         status, body, _ = cls.http("POST", "/api/v1/users", {"name": "alice", "password": "alice-pw-123"},
                                    cls.basic())

@@ -9,7 +9,6 @@ import base64
 import http.client
 import math
 import re
-import subprocess
 import time
 import unittest
 
@@ -234,9 +233,7 @@ class Metrics(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Quired(sets=["api.allow_plain_loopback=true", "api.metrics_token=" + TOKEN])
-        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        assert add.returncode == 0, add.stderr
+        cls.server.add_admin("root", ROOT_PASSWORD)
         cls.server.start()
         status, _ = cls.call("POST", "/api/v1/users", cls.basic("root", ROOT_PASSWORD),
                              '{"name": "alice", "password": "alice-pw-123"}')

@@ -10,7 +10,6 @@ a silent device, not a crash; a jam at one printer touches no other."""
 import base64
 import http.client
 import json
-import subprocess
 import tempfile
 import time
 import unittest
@@ -64,9 +63,7 @@ class Monitoring(unittest.TestCase):
             'queues.secure.printers=["lab1", "demo"]',
         ]
         cls.server = Quired(sets=sets + ["api.allow_plain_loopback=true"])
-        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        assert add.returncode == 0, add.stderr
+        cls.server.add_admin("root", ROOT_PASSWORD)
         cls.server.start()
 
     @classmethod

@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import socket
-import subprocess
 import threading
 import time
 import unittest
@@ -115,9 +114,7 @@ class Release(unittest.TestCase, ReleaseClients):
             "jobs.reprint_s=3600",
         ]
         cls.server = Quired(sets=sets)
-        add = subprocess.run(cls.server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        assert add.returncode == 0, add.stderr
+        cls.server.add_admin("root", ROOT_PASSWORD)
         cls.server.start()
         cls.admin("POST", "/api/v1/users", {"name": "alice", "password": "alice-pw-123"})
         cls.admin("POST", "/api/v1/users/alice/cards", {"card_id": "CARD-ALICE"})
@@ -374,9 +371,7 @@ class KillDuringDelivery(unittest.TestCase, ReleaseClients):
         sets = ["api.allow_plain_loopback=true", "accounting.prepaid=true", "accounting.initial_credit=100",
                 "printers.demo.device_uri=socket://127.0.0.1:%d" % device.port]
         server = Quired(sets=sets)
-        add = subprocess.run(server.command()[:3] + ["--add-admin", "root"], input=ROOT_PASSWORD + "\n",
-                             capture_output=True, text=True, timeout=60)
-        self.assertEqual(add.returncode, 0, add.stderr)
+        server.add_admin("root", ROOT_PASSWORD)
         type(self).server = server
         type(self).tokens = {}
         with server:  # starts it
