@@ -190,7 +190,7 @@ TEST_CASE("printer mib: exceptions, unknown names and text noise are skipped") {
 
 TEST_CASE("printer mib: tables beyond max_rows are cut and said") {
   std::vector<supply_info> many;
-  for (int i = 0; i < 100; ++i) many.push_back(toner("s" + std::to_string(i), 100, 50));
+  for (int i = 0; i < 100; ++i) many.push_back(toner(std::string(1, 's').append(std::to_string(i)), 100, 50));
   std::vector<std::string> warnings;
   auto s = interpret(healthy_scalars(), tables(many), warnings, 64);
   CHECK(s.supplies.size() == 64);
