@@ -4,10 +4,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -91,6 +95,32 @@ inline double percentile(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) return 0;
   size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
   return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+/// Milliseconds of clock `id`; wall and monotonic; this process's CPU seconds and VmRSS (MB).
+inline double clock_ms(clockid_t id) {
+  timespec ts{};
+  ::clock_gettime(id, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+inline double wall_ms() { return clock_ms(CLOCK_REALTIME); }
+inline double mono_ms() { return clock_ms(CLOCK_MONOTONIC); }
+
+inline double cpu_s() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+inline double rss_mb() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  double out = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::strncmp(line, "VmRSS:", 6) == 0) out = std::atof(line + 6) / 1024;
+  std::fclose(f);
+  return out;
 }
 
 }  // namespace bench

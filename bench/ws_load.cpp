@@ -74,104 +74,26 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/ws_wire.hpp"
 
 namespace {
 
+using namespace bench::ws;
+using bench::clock_ms;
+using bench::cpu_s;
+using bench::mono_ms;
+using bench::rss_mb;
+using bench::wall_ms;
+
 // --- clocks, small helpers ---------------------------------------------------
 
-double clock_ms(clockid_t id) {
-  timespec ts{};
-  ::clock_gettime(id, &ts);
-  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
-double wall_ms() { return clock_ms(CLOCK_REALTIME); }
-double mono_ms() { return clock_ms(CLOCK_MONOTONIC); }
 
-double cpu_s() {
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
-double rss_mb() {
-  FILE* f = std::fopen("/proc/self/status", "r");
-  if (!f) return 0;
-  char line[256];
-  double out = 0;
-  while (std::fgets(line, sizeof line, f))
-    if (std::strncmp(line, "VmRSS:", 6) == 0) out = std::atof(line + 6) / 1024;
-  std::fclose(f);
-  return out;
-}
 
-// Nearest-rank percentile (q in 0..1) of an ascending vector.
-double pct(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(q * double(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
 
-std::string base64(const unsigned char* p, size_t n) {
-  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = uint32_t(p[i]) << 16;
-    if (i + 1 < n) v |= uint32_t(p[i + 1]) << 8;
-    if (i + 2 < n) v |= p[i + 2];
-    out.push_back(abc[(v >> 18) & 63]);
-    out.push_back(abc[(v >> 12) & 63]);
-    out.push_back(i + 1 < n ? abc[(v >> 6) & 63] : '=');
-    out.push_back(i + 2 < n ? abc[v & 63] : '=');
-  }
-  return out;
-}
 
-// base64(SHA-1(key + the RFC 6455 GUID)).
-std::string accept_key(const std::string& key) {
-  std::string s = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(s.data(), s.size(), md, &len, EVP_sha1(), nullptr) != 1) return "";
-  return base64(md, len);
-}
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
-// Where the value of "key": starts in a JSON text, searching from `from`
-// (npos if absent). Good enough for quired's messages: a key's quotes cannot
-// appear unescaped inside a string value.
-size_t value_at(std::string_view text, std::string_view key, size_t from = 0) {
-  std::string pat = "\"" + std::string(key) + "\":";
-  size_t at = text.find(pat, from);
-  return at == std::string_view::npos ? at : at + pat.size();
-}
-
-std::string string_value(std::string_view text, size_t at) {
-  if (at == std::string_view::npos || at >= text.size() || text[at] != '"') return "";
-  std::string out;
-  for (size_t i = at + 1; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size()) {
-      out.push_back(text[++i]);
-    } else if (text[i] == '"') {
-      break;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
-int64_t int_value(std::string_view text, size_t at) {
-  if (at == std::string_view::npos) return -1;
-  return std::strtoll(std::string(text.substr(at, 24)).c_str(), nullptr, 10);
-}
 
 std::string errno_name(int e) {
   switch (e) {
@@ -702,9 +624,9 @@ class ws_loop {
     if (missing > 0) incomplete_ += 1;
     std::printf("event %llu %s clients=%zu p50_ms=%.3f p99_ms=%.3f max_ms=%.3f spread_ms=%.3f min_ms=%.3f missing=%zu "
                 "k_p50_ms=%.3f k_p99_ms=%.3f k_max_ms=%.3f k_spread_ms=%.3f\n",
-                static_cast<unsigned long long>(it->first), r.type.c_str(), r.lat.size(), pct(r.lat, 0.5),
-                pct(r.lat, 0.99), r.lat.empty() ? 0 : r.lat.back(), r.last - r.first, r.lat.empty() ? 0 : r.lat.front(),
-                missing, pct(r.klat, 0.5), pct(r.klat, 0.99), r.klat.empty() ? 0 : r.klat.back(), r.klast - r.kfirst);
+                static_cast<unsigned long long>(it->first), r.type.c_str(), r.lat.size(), bench::percentile(r.lat, 0.5),
+                bench::percentile(r.lat, 0.99), r.lat.empty() ? 0 : r.lat.back(), r.last - r.first, r.lat.empty() ? 0 : r.lat.front(),
+                missing, bench::percentile(r.klat, 0.5), bench::percentile(r.klat, 0.99), r.klat.empty() ? 0 : r.klat.back(), r.klast - r.kfirst);
     std::fflush(stdout);
     events_ += 1;
     for (auto* p : {&by_type_[r.type], &all_}) {
@@ -771,8 +693,8 @@ class ws_loop {
     std::sort(p.klat.begin(), p.klat.end());
     std::printf("%s events=%zu samples=%zu p50_ms=%.3f p99_ms=%.3f max_ms=%.3f k_p50_ms=%.3f k_p99_ms=%.3f "
                 "k_max_ms=%.3f\n",
-                head.c_str(), p.events, p.lat.size(), pct(p.lat, 0.5), pct(p.lat, 0.99),
-                p.lat.empty() ? 0 : p.lat.back(), pct(p.klat, 0.5), pct(p.klat, 0.99),
+                head.c_str(), p.events, p.lat.size(), bench::percentile(p.lat, 0.5), bench::percentile(p.lat, 0.99),
+                p.lat.empty() ? 0 : p.lat.back(), bench::percentile(p.klat, 0.5), bench::percentile(p.klat, 0.99),
                 p.klat.empty() ? 0 : p.klat.back());
   }
 
