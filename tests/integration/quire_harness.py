@@ -296,6 +296,16 @@ class Client:
         self.conn.close()
 
 
+def printer_attributes(server, queue, *names):
+    """Get-Printer-Attributes of `queue` asking for `names`: (status, {name: [values]})."""
+    c = Client(server.address)
+    try:
+        return c.ipp(request("Get-Printer-Attributes", server.uri(queue),
+                             extra_op=attr("keyword", "requested-attributes", *names)), "/ipp/print/" + queue)
+    finally:
+        c.close()
+
+
 def raw_exchange(address, payload, timeout=10, read=True):
     """Sends raw bytes on a fresh connection and returns what comes back."""
     host, port = address.rsplit(":", 1)

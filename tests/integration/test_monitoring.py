@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from quire_harness import SAMPLE_PDF, Client, Quired, attr, parse_groups, parse_response, request, wait_for
+from quire_harness import SAMPLE_PDF, Client, Quired, printer_attributes, attr, parse_groups, parse_response, request, wait_for
 from snmp_agent import SnmpPrinter, error_bits
 
 PDF = open(SAMPLE_PDF, "rb").read()
@@ -75,13 +75,7 @@ class Monitoring(unittest.TestCase):
     # --- helpers ---------------------------------------------------------------------
 
     def attrs(self, queue, *names):
-        c = Client(self.server.address)
-        try:
-            status, got = c.ipp(request("Get-Printer-Attributes", self.server.uri(queue),
-                                        extra_op=attr("keyword", "requested-attributes", *names)),
-                                "/ipp/print/" + queue)
-        finally:
-            c.close()
+        status, got = printer_attributes(self.server, queue, *names)
         self.assertEqual(status, "successful-ok")
         return got
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 import unittest
 
-from quire_harness import Client, Quired, attr, parse_response, request, wait_for
+from quire_harness import Quired, printer_attributes, wait_for
 
 BINARY_DIR = os.environ.get("QUIRE_BINARY_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 SIM = os.path.join(BINARY_DIR, "devices", "sim", "quire-snmp-sim")
@@ -76,13 +76,7 @@ class HostileDevices(unittest.TestCase):
         cls.sim.wait(timeout=10)
 
     def attrs(self, queue, *names):
-        c = Client(self.server.address)
-        try:
-            status, got = c.ipp(request("Get-Printer-Attributes", self.server.uri(queue),
-                                        extra_op=attr("keyword", "requested-attributes", *names)),
-                                "/ipp/print/" + queue)
-        finally:
-            c.close()
+        status, got = printer_attributes(self.server, queue, *names)
         self.assertEqual(status, "successful-ok")
         return got
 
