@@ -23,14 +23,13 @@ constexpr std::string_view basic_challenge = "Basic realm=\"Quire\", charset=\"U
 using client_atom = caf::atom_constant<caf::atom("client")>;
 
 // One WebSocket client's session: bus subscription, topic filter, writes.
-using session_actor = caf::typed_actor<caf::reacts_to<event>, caf::reacts_to<client_atom, std::string>>;
+using session_actor = caf::typed_actor<caf::reacts_to<client_atom, std::string>>;
 
 struct session_state {
   std::shared_ptr<io::ws_channel> channel;
   web::principal who;
   event_bus_actor bus;
-  std::vector<std::string> topics;  // what the client asked for (allowed ones)
-  bool subscribed = false;
+  fanout_actor fanout;
   static inline const char* name = "event_stream_session";
 };
 
@@ -40,56 +39,39 @@ void say(session_self self, std::string text) {
   if (!self->state.channel->send_text(std::move(text))) self->quit();  // gone, or too slow
 }
 
-bool wanted(const session_state& s, const event& e) {
-  return std::any_of(s.topics.begin(), s.topics.end(), [&](const std::string& t) { return web::topic_covers(t, e); });
-}
-
-void deliver(session_self self, const event& e) {
-  auto& s = self->state;
-  if (!wanted(s, e)) return;
-  say(self, web::event_message(e, s.who.admin || e.user == s.who.name));
-}
-
+// The fan-out actor sends "subscribed", the retained events and then the
+// live ones (actors/event_fanout.hpp); the session checks what was asked.
 void subscribe(session_self self, web::stream_request& req) {
   auto& s = self->state;
   for (const auto& t : req.topics)
     if (!web::allowed_topic(t, s.who.name, s.who.admin))
       return say(self, web::error_message("topic " + t + " is not yours to see"));
-  auto sink = caf::actor_cast<event_sink_actor>(self);
-  if (s.subscribed) self->send(s.bus, unsub_atom::value, sink);
-  s.subscribed = true;
-  s.topics = std::move(req.topics);
-  // The bus filters by what this user may see; the session by what was asked.
-  std::vector<std::string> may_see{s.who.admin ? std::string("*") : "user:" + s.who.name};
-  uint64_t from = req.after == 0 ? std::numeric_limits<uint64_t>::max() : req.after;
-  self->request(s.bus, caf::infinite, subscribe_atom::value, sink, std::move(may_see), from)
-      .then(
-          [self](event_backlog& b) {
-            say(self, web::subscribed_message(self->state.topics, b.gap, b.last_seq));
-            for (const auto& e : b.events) deliver(self, e);
-          },
-          [self](caf::error&) {
-            say(self, web::error_message("the event stream is not available"));
-            self->quit();
-          });
+  fanout_join j;
+  j.channel = s.channel;
+  j.user = s.who.name;
+  j.admin = s.who.admin;
+  j.topics = std::move(req.topics);
+  j.after = req.after;
+  caf::anon_send(s.fanout, join_atom::value, caf::actor_cast<caf::actor>(self), std::move(j));
 }
 
 session_actor::behavior_type session_behavior(session_self self, std::shared_ptr<io::ws_channel> channel,
-                                              web::principal who, event_bus_actor bus) {
+                                              web::principal who, event_bus_actor bus, fanout_actor fanout) {
   auto& s = self->state;
   s.channel = std::move(channel);
   s.who = std::move(who);
   s.bus = std::move(bus);
+  s.fanout = std::move(fanout);
   // Sessions belong to no supervisor: they end with the bus (at shutdown),
-  // or with their connection.
+  // or with their connection. The fan-out forgets a session that ends.
   self->monitor(s.bus);
+  self->monitor(s.fanout);
   self->set_down_handler([self](caf::down_msg&) {
     self->state.channel->close(1001, "server stopping");
     self->quit();
   });
   say(self, web::hello_message(s.who.name, s.who.admin));
   return {
-      [self](const event& e) { deliver(self, e); },
       [self](client_atom, const std::string& text) {
         auto req = web::parse_stream_request(text);
         if (!req) return say(self, web::error_message(req.err().message));
@@ -103,11 +85,11 @@ session_actor::behavior_type session_behavior(session_self self, std::shared_ptr
 // session actor, and ends the actor with the connection.
 class stream_handler final : public io::ws_handler {
  public:
-  stream_handler(caf::actor_system& sys, web::principal who, event_bus_actor bus)
-      : sys_(sys), who_(std::move(who)), bus_(std::move(bus)) {}
+  stream_handler(caf::actor_system& sys, web::principal who, event_bus_actor bus, fanout_actor fanout)
+      : sys_(sys), who_(std::move(who)), bus_(std::move(bus)), fanout_(std::move(fanout)) {}
 
   void on_open(std::shared_ptr<io::ws_channel> ch) override {
-    session_ = sys_.spawn(session_behavior, std::move(ch), who_, bus_);
+    session_ = sys_.spawn(session_behavior, std::move(ch), who_, bus_, fanout_);
   }
   void on_text(std::string message) override {
     if (session_) caf::anon_send(session_, client_atom::value, std::move(message));
@@ -121,6 +103,7 @@ class stream_handler final : public io::ws_handler {
   caf::actor_system& sys_;
   web::principal who_;
   event_bus_actor bus_;
+  fanout_actor fanout_;
   session_actor session_;
 };
 
@@ -163,25 +146,26 @@ class upgrade_handler final : public io::request_handler {
     if (!session_token_.empty()) {
       std::string token = std::move(session_token_);
       opts_.sessions->verify(std::move(token), [head, respond = std::move(respond_), sys = opts_.sys,
-                                                bus = opts_.bus](result<web::session_view> v) {
+                                                bus = opts_.bus, fanout = opts_.fanout](result<web::session_view> v) {
         if (!v) {
           respond(web::unauthorized_response("unauthorized", "session expired or unknown: log in again",
                                              basic_challenge));
           return;
         }
-        auto handler = std::make_shared<stream_handler>(*sys, std::move(v->who), bus);
+        auto handler = std::make_shared<stream_handler>(*sys, std::move(v->who), bus, fanout);
         respond(io::websocket_accept(*head, std::move(handler)));
       });
       return;
     }
     opts_.users->authenticate(
         std::move(credentials_.user), std::move(credentials_.password), peer_,
-        [head, respond = std::move(respond_), sys = opts_.sys, bus = opts_.bus](result<web::principal> who) {
+        [head, respond = std::move(respond_), sys = opts_.sys, bus = opts_.bus,
+         fanout = opts_.fanout](result<web::principal> who) {
           if (!who) {
             respond(web::unauthorized_response("unauthorized", "user name or password is wrong", basic_challenge));
             return;
           }
-          auto handler = std::make_shared<stream_handler>(*sys, std::move(*who), bus);
+          auto handler = std::make_shared<stream_handler>(*sys, std::move(*who), bus, fanout);
           respond(io::websocket_accept(*head, std::move(handler)));
         });
   }

@@ -4,9 +4,10 @@
 // The upgrade request is authenticated like the admin API (HTTP Basic, over
 // TLS or from loopback when api.allow_plain_loopback). Each accepted
 // connection gets a session actor (ARCHITECTURE.md's `session`, WebSocket
-// kind) that subscribes to the event bus for what its user may see
-// (`user:<me>`; an administrator: everything), filters by the topics the
-// client asked for, and writes each event to the connection's channel. A
+// kind) that reads the client's requests and joins the event fan-out
+// (event_fanout.hpp) with what its user may see (`user:<me>`; an
+// administrator: everything) and the topics the client asked for; the
+// fan-out writes each event to every connection that wants it. A
 // client that reconnects names the last sequence number it has and gets the
 // retained events after it (with `gap` when some are lost). A client that
 // does not read is dropped by the channel (io/websocket.hpp), never slowing
@@ -15,6 +16,7 @@
 
 #include <memory>
 
+#include "actors/event_fanout.hpp"
 #include "actors/io/http_server.hpp"
 #include "actors/messages.hpp"
 #include "web/session_service.hpp"
@@ -25,6 +27,7 @@ namespace quire {
 struct event_stream_options {
   caf::actor_system* sys = nullptr;
   event_bus_actor bus;
+  fanout_actor fanout;  // sends the events to every connection (event_fanout.hpp)
   web::user_service* users = nullptr;  // authenticates the upgrade request
   web::session_service* sessions = nullptr;  // or the quire_session cookie, when set
   bool allow_plain_loopback = false;

@@ -309,6 +309,8 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
   d.stream_options.sys = &sys;
   d.stream_options.bus = bus;
+  d.stream_options.fanout = spawn_event_fanout(sys, {bus, bo.window});
+  watched.push_back(caf::actor_cast<caf::actor>(d.stream_options.fanout));
   d.stream_options.users = d.users_api.get();
   d.stream_options.sessions = d.sessions_api.get();
   d.stream_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;

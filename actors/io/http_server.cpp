@@ -28,6 +28,19 @@ constexpr size_t ws_write_chunk = 64 * 1024;
 
 }  // namespace
 
+// The server as the owner of its WebSockets: a batch of messages for many
+// of them (an event for every client of the event stream) travels to the
+// loop in one post.
+class http_server::ws_batches final : public ws_owner {
+ public:
+  explicit ws_batches(http_server& srv) : srv_(srv) {}
+  void post(std::function<void()> fn) override { srv_.loop_.post(std::move(fn)); }
+  void visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) override;
+
+ private:
+  http_server& srv_;
+};
+
 class http_server::connection {
  public:
   connection(http_server& srv, uint64_t id) : srv_(srv), id_(id), parser_(parser_limits(srv)) {
@@ -76,7 +89,7 @@ class http_server::connection {
     // another protocol already.
     bool close = r.close || !keep_alive_ || early || peer_done || upgrade_request_;
     std::string out = http::response_head(r.status, r.content_type, r.body.size(), !close, r.headers);
-    out += r.body;
+    if (!r.head_only) out += r.body;
     write(std::move(out), close);
     retire_handler();  // an early answer aborts the upload behind it
     if (close) {
@@ -440,7 +453,7 @@ class http_server::connection {
     uv_loop_t* uv = srv_.loop_.uv();
     ws_ = std::make_unique<ws_session>(std::move(r.upgrade->handler), r.upgrade->limits,
                                        [uv] { return static_cast<uint64_t>(uv_now(uv)); });
-    ws_->start(ws_executor());
+    ws_->start(ws_executor(), srv_.ws_batches_.get(), id_);
     resume_reading();
     // What the client sent behind its request is its first WebSocket bytes.
     std::string early = std::move(pending_);
@@ -463,6 +476,14 @@ class http_server::connection {
         c->ws_pump();
       });
     };
+  }
+
+  friend class http_server::ws_batches;
+  // ws_batches::visit: one operation of a batch, then the writes.
+  void ws_visit(void (*op)(ws_session&, const void*), const void* arg) {
+    if (phase_ != phase::websocket || !ws_) return;
+    op(*ws_, arg);
+    ws_pump();
   }
 
   void ws_receive(std::string_view data) {
@@ -501,13 +522,18 @@ class http_server::connection {
       return;
     }
     ws_->set_socket_backlog(uv_stream_get_write_queue_size(stream));
-    uint64_t now = uv_now(srv_.loop_.uv());
-    uint64_t deadline = ws_->deadline();
-    arm_timer(deadline > now ? deadline - now : 0);
+    arm_ws_timer(uv_now(srv_.loop_.uv()), ws_->deadline());
   }
 
   void resume_reading() { uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), &on_alloc, &on_read); }
   void arm_timer(uint64_t ms) { uv_timer_start(&timer_, &on_timeout, ms, 0); }
+  // A WebSocket's timer moves only when its deadline does: a message sent
+  // leaves it where it was (restarting 10,000 timers per event costs).
+  void arm_ws_timer(uint64_t now, uint64_t deadline) {
+    if (deadline == ws_timer_due_ && uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_))) return;
+    ws_timer_due_ = deadline;
+    arm_timer(deadline > now ? deadline - now : 0);
+  }
 
   http_server& srv_;
   uint64_t id_;
@@ -534,12 +560,23 @@ class http_server::connection {
   bool upgrade_bodyless_ = false;  // ... and has no body
   int writes_in_flight_ = 0;
   int handles_closed_ = 0;
+  uint64_t ws_timer_due_ = 0;  // the deadline the WebSocket's timer is set for
   std::string peer_host_;
   std::string local_;
 };
 
+void http_server::ws_batches::visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) {
+  auto it = srv_.table_.open.find(key);
+  if (it == srv_.table_.open.end()) return;
+  it->second->ws_visit(op, arg);
+}
+
 http_server::http_server(loop& l, http_limits limits, router route, std::shared_ptr<const tls_context> tls)
-    : loop_(l), limits_(limits), route_(std::move(route)), tls_(std::move(tls)) {}
+    : loop_(l),
+      limits_(limits),
+      route_(std::move(route)),
+      tls_(std::move(tls)),
+      ws_batches_(std::make_unique<ws_batches>(*this)) {}
 
 http_server::~http_server() {
   QUIRE_ASSERT(table_.open.empty(), "http_server destroyed with open connections");

@@ -66,6 +66,10 @@ struct http_response {
   std::string content_type;
   std::string body;
   bool close = false;  // close the connection after this response
+  /// Send the head only, its Content-Length still body.size(): the answer to
+  /// HEAD (RFC 9110 §9.3.2) or a 304 (§15.4.5) of a resource whose GET
+  /// would send `body`.
+  bool head_only = false;
   std::vector<http::header> headers;
   /// Set by websocket_accept() (status 101): switch to WebSocket after it.
   std::shared_ptr<ws_upgrade> upgrade;
@@ -128,6 +132,7 @@ class http_server {
   size_t websocket_count() const;
 
   class connection;  // internal
+  class ws_batches;  // internal: the server as its WebSockets' ws_owner
 
  private:
   friend class connection;
@@ -138,6 +143,7 @@ class http_server {
   router route_;
   std::shared_ptr<const tls_context> tls_;
   connection_table<connection> table_;
+  std::unique_ptr<ws_batches> ws_batches_;
 };
 
 }  // namespace quire::io

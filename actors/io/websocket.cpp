@@ -129,14 +129,30 @@ std::string switching_protocols_head(const http_response& r) {
   return out;
 }
 
+std::shared_ptr<const ws_frame> make_text_frame(std::string_view text) {
+  auto f = std::make_shared<ws_frame>();
+  f->payload = text.size();
+  f->bytes.reserve(text.size() + 10);
+  f->bytes.push_back(static_cast<char>(0x81));  // FIN, text
+  uint64_t n = text.size();
+  if (n < 126) {
+    f->bytes.push_back(static_cast<char>(n));
+  } else if (n <= 0xffff) {
+    f->bytes.push_back(static_cast<char>(126));
+    for (int shift = 8; shift >= 0; shift -= 8) f->bytes.push_back(static_cast<char>((n >> shift) & 0xff));
+  } else {
+    f->bytes.push_back(static_cast<char>(127));
+    for (int shift = 56; shift >= 0; shift -= 8) f->bytes.push_back(static_cast<char>((n >> shift) & 0xff));
+  }
+  f->bytes.append(text);
+  return f;
+}
+
 // ---------------------------------------------------------------- channel
 
 ws_channel::ws_channel(executor run, size_t max_buffered) : run_(std::move(run)), max_buffered_(max_buffered) {}
 
-bool ws_channel::send_text(std::string message) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!open_) return false;
-  size_t n = message.size();
+bool ws_channel::admit(size_t n) {
   // Messages on their way to the loop count too: a sender faster than the
   // loop cannot pile them up in its queue either.
   if (posted_ + buffered_ + n + per_message_overhead > max_buffered_) {
@@ -146,8 +162,52 @@ bool ws_channel::send_text(std::string message) {
   }
   posted_ += n;
   note_peak();
+  return true;
+}
+
+bool ws_channel::send_text(std::string message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!open_ || !admit(message.size())) return false;
   run_([m = std::move(message)](ws_session& s) mutable { s.queue_text(std::move(m)); });
   return true;
+}
+
+void ws_channel::send_all(std::vector<ws_delivery> batch) {
+  // What reaches the owner's thread: the session and the frame, with the
+  // channel kept alive only as long as the trip.
+  struct item {
+    uint64_t key;
+    std::shared_ptr<const ws_frame> frame;
+  };
+  std::vector<item> items;
+  items.reserve(batch.size());
+  ws_owner* owner = nullptr;
+  auto flush = [&] {
+    if (items.empty()) return;
+    owner->post([owner, items = std::move(items)] {
+      for (const auto& it : items)
+        owner->visit(
+            it.key, [](ws_session& s, const void* f) { s.queue_frame(*static_cast<const ws_frame*>(f)); },
+            it.frame.get());
+    });
+    items = {};
+  };
+  for (auto& d : batch) {
+    if (!d.channel || !d.frame) continue;
+    ws_channel& ch = *d.channel;
+    std::lock_guard<std::mutex> lock(ch.mutex_);
+    if (!ch.open_ || !ch.admit(d.frame->payload)) continue;
+    if (!ch.owner_) {
+      ch.run_([f = d.frame](ws_session& s) { s.queue_frame(*f); });
+      continue;
+    }
+    if (ch.owner_ != owner) {  // one server per site: this happens once
+      flush();
+      owner = ch.owner_;
+    }
+    items.push_back({ch.key_, std::move(d.frame)});
+  }
+  flush();
 }
 
 void ws_channel::close(uint16_t code, std::string reason) {
@@ -171,6 +231,7 @@ void ws_channel::detach() {
   std::lock_guard<std::mutex> lock(mutex_);
   open_ = false;
   run_ = nullptr;  // nothing is posted for a session that is gone
+  owner_ = nullptr;
 }
 
 void ws_channel::delivered(size_t bytes) {
@@ -257,10 +318,14 @@ ws_session::~ws_session() {
   wslay_event_context_free(ctx_);
 }
 
-void ws_session::start(ws_channel::executor run) {
+void ws_session::start(ws_channel::executor run) { start(std::move(run), nullptr, 0); }
+
+void ws_session::start(ws_channel::executor run, ws_owner* owner, uint64_t key) {
   QUIRE_ASSERT(!started_, "ws_session started twice");
   started_ = true;
   channel_ = std::make_shared<ws_channel>(std::move(run), limits_.max_buffered);
+  channel_->owner_ = owner;
+  channel_->key_ = key;
   handler_->on_open(channel_);
   after_io();
 }
@@ -310,6 +375,20 @@ void ws_session::queue_text(std::string message) {
   }
   wslay_event_msg msg{WSLAY_TEXT_FRAME, reinterpret_cast<const uint8_t*>(message.data()), message.size()};
   wslay_event_queue_msg(ctx_, &msg);  // copies
+  after_io();
+}
+
+void ws_session::queue_frame(const ws_frame& frame) {
+  if (channel_) channel_->delivered(frame.payload);
+  if (ended_ || closing_at_) return;
+  if (buffered() + frame.bytes.size() > limits_.max_buffered) {
+    close(1008, "too slow");
+    return;
+  }
+  // wslay's queue first, so that messages leave in the order they came: its
+  // send callback takes every byte, which leaves the queue empty.
+  if (wslay_event_want_write(ctx_)) wslay_event_send(ctx_);
+  out_.append(frame.bytes);
   after_io();
 }
 

@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "actors/io/http_server.hpp"
 #include "protocols/http/request_parser.hpp"
@@ -51,6 +52,36 @@ struct ws_limits {
 
 class ws_channel;
 class ws_session;
+
+/// A server-to-client text frame, whole: FIN, opcode 1, the payload's
+/// length (7, 16 or 64 bits), no mask (RFC 6455 §5.2: servers never mask),
+/// the payload. The same bytes suit every client, so a message sent to many
+/// is framed once (ws_channel::send_all).
+struct ws_frame {
+  std::string bytes;
+  size_t payload = 0;  // the message's length, within bytes
+};
+/// Frames `text` (valid UTF-8).
+std::shared_ptr<const ws_frame> make_text_frame(std::string_view text);
+
+/// The owner of many sessions (the HTTP server), for work on many channels
+/// in one trip to its thread: the fan-out of one event to thousands of
+/// clients costs one post instead of thousands.
+class ws_owner {
+ public:
+  virtual ~ws_owner() = default;
+  /// Runs `fn` on the sessions' thread. Any thread.
+  virtual void post(std::function<void()> fn) = 0;
+  /// On that thread: runs `op(session, arg)` on the session `key` names if it
+  /// is still there, then writes what it queued.
+  virtual void visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) = 0;
+};
+
+/// One message for one channel, in a batch (ws_channel::send_all).
+struct ws_delivery {
+  std::shared_ptr<ws_channel> channel;
+  std::shared_ptr<const ws_frame> frame;
+};
 
 /// What the application gives an accepted WebSocket; called on the loop
 /// thread. on_open comes first; on_close follows it exactly once, last. A
@@ -84,6 +115,11 @@ class ws_channel {
   /// Starts the close handshake: 1000 normal, 1001 going away, 1008 policy...
   /// (a code one may not send becomes 1000; the reason is cut to 123 bytes).
   void close(uint16_t code, std::string reason);
+  /// send_text for many channels at once, each with a frame already made
+  /// (shared by all that get the same bytes): the same checks per channel
+  /// (gone, closing, too slow), one trip per owner for all of them. Channels
+  /// without an owner (a session started without one) get one post each.
+  static void send_all(std::vector<ws_delivery> batch);
   /// True until the connection closes or close() is called.
   bool open() const;
   /// The most bytes ever queued for the client at once: messages on their
@@ -93,12 +129,17 @@ class ws_channel {
  private:
   friend class ws_session;
   void detach();                        // the connection ended
+  // REQUIRES: mutex_ held. False (and the close posted) when `n` more bytes
+  // would pass max_buffered; else counts them as posted.
+  bool admit(size_t n);
   void delivered(size_t bytes);         // a posted message reached the session
   void set_buffered(size_t bytes);      // what the session holds now
   void note_peak();                     // REQUIRES: mutex_ held
 
   mutable std::mutex mutex_;
   executor run_;
+  ws_owner* owner_ = nullptr;  // for send_all; null once detached
+  uint64_t key_ = 0;           // this channel's session, for owner_->visit
   size_t max_buffered_;
   size_t posted_ = 0;    // sent here, not yet on the loop
   size_t buffered_ = 0;  // held by the session (its buffered())
@@ -152,6 +193,9 @@ class ws_session {
   /// Opens: makes the channel, whose operations `run` carries back to this
   /// session, and gives it to the handler's on_open. Once, first.
   void start(ws_channel::executor run);
+  /// The same, for a session whose owner also takes batches (send_all):
+  /// `owner->visit(key, ...)` reaches this session.
+  void start(ws_channel::executor run, ws_owner* owner, uint64_t key);
 
   /// Feeds bytes the client sent (any split). Calls on_text for each whole
   /// message; ignored once the session stopped reading.
@@ -169,6 +213,9 @@ class ws_session {
   /// (close(1001, "server stopping")).
   void queue_text(std::string message);
   void close(uint16_t code, std::string_view reason);
+  /// The loop side of ws_channel::send_all: queues a frame made by
+  /// make_text_frame, after whatever was queued before it.
+  void queue_frame(const ws_frame& frame);
 
   /// Runs the timers: a ping, or the end of a connection that did not answer.
   void tick();

@@ -1,5 +1,7 @@
 // WebSocket: the handshake helpers as pure functions, and ws_session (the
 // frame processing without sockets) on a fake clock.
+#include <map>
+
 #include "actors/io/websocket_test_util.hpp"
 
 // ---------------------------------------------------------------- handshake
@@ -91,18 +93,20 @@ struct memory_session {
   std::vector<std::function<void(ws_session&)>> posted;
   ws_session session;
 
-  explicit memory_session(ws_limits lim) : session(handler, lim, [this] { return now; }) {
+  // `owner`: also reached in batches (ws_channel::send_all), as `key`.
+  explicit memory_session(ws_limits lim, ws_owner* owner = nullptr, uint64_t key = 0)
+      : session(handler, lim, [this] { return now; }) {
     handler->echo = false;
-    session.start([this](std::function<void(ws_session&)> op) { posted.push_back(std::move(op)); });
+    session.start([this](std::function<void(ws_session&)> op) { posted.push_back(std::move(op)); }, owner, key);
   }
   void run() {
     auto ops = std::move(posted);
     posted.clear();
     for (auto& op : ops) op(session);
   }
-  std::vector<ws_frame> frames() {
+  std::vector<wire_frame> frames() {
     std::string out = session.take_output(SIZE_MAX);
-    std::vector<ws_frame> all;
+    std::vector<wire_frame> all;
     while (auto f = parse_frame(out)) all.push_back(*f);
     CHECK(out.empty());
     return all;
@@ -176,6 +180,104 @@ TEST_CASE("websocket: ws_session closes with 1008 once output for the client wou
   CHECK(t.session.done());
   CHECK(t.handler->code == 1008);
   CHECK(t.handler->closes == 1);
+}
+
+// ---------------------------------------------------------------- frames made once, sent to many
+
+TEST_CASE("websocket: make_text_frame gives the bytes wslay frames, at each length encoding") {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{125}, size_t{126}, size_t{65535}, size_t{65536}, size_t{70000}}) {
+    CAPTURE(n);
+    std::string text(n, 'x');
+    memory_session t(ws_limits{});
+    REQUIRE(t.handler->ch()->send_text(text));
+    t.run();
+    std::string by_wslay = t.session.take_output(SIZE_MAX);
+    auto made = make_text_frame(text);
+    CHECK(made->payload == n);
+    CHECK(made->bytes == by_wslay);
+  }
+}
+
+namespace {
+
+// The owner side of send_all in memory: sessions by key, posts waiting in
+// `posted` until run().
+struct memory_owner final : ws_owner {
+  std::map<uint64_t, ws_session*> sessions;
+  std::vector<std::function<void()>> posted;
+  int visits = 0;
+  void post(std::function<void()> fn) override { posted.push_back(std::move(fn)); }
+  void visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) override {
+    ++visits;
+    auto it = sessions.find(key);
+    if (it != sessions.end()) op(*it->second, arg);
+  }
+  memory_session& add(memory_session& m, uint64_t key) {
+    sessions[key] = &m.session;
+    return m;
+  }
+  void run() {
+    auto fns = std::move(posted);
+    posted.clear();
+    for (auto& f : fns) f();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("websocket: send_all delivers one frame to many sessions in one post, after what each had queued") {
+  memory_owner owner;
+  ws_limits lim;
+  lim.max_buffered = 1000;
+  memory_session a(lim, &owner, 1), b(lim, &owner, 2), slow(lim, &owner, 3), gone(lim, &owner, 4);
+  for (auto [m, key] : {std::pair{&a, 1}, {&b, 2}, {&slow, 3}, {&gone, 4}}) owner.add(*m, key);
+  // `a` has a message of its own on the way: it must leave first.
+  REQUIRE(a.handler->ch()->send_text("first"));
+  a.run();
+  // `slow` holds 960 bytes the client has not read.
+  REQUIRE(slow.handler->ch()->send_text(std::string(960, 's')));
+  slow.run();
+  gone.handler->ch()->close(1000, "bye");
+  gone.run();
+  auto shared = make_text_frame("{\"seq\":7}");
+  ws_channel::send_all({{a.handler->ch(), shared},
+                        {b.handler->ch(), shared},
+                        {slow.handler->ch(), shared},
+                        {gone.handler->ch(), shared},
+                        {nullptr, shared}});
+  CHECK(owner.posted.size() == 1);  // one trip for the whole batch
+  CHECK_FALSE(slow.handler->ch()->open());  // 960 + 10 + overhead would pass 1000: closed instead
+  owner.run();
+  slow.run();  // the 1008 close, posted by the channel
+  CHECK(owner.visits == 2);  // a and b; the closed ones were never posted
+  CHECK(b.session.buffered() == shared->bytes.size());  // what b's client has to read
+  auto fa = a.frames();
+  REQUIRE(fa.size() == 2);
+  CHECK(fa[0].payload == "first");
+  CHECK(fa[1].payload == "{\"seq\":7}");
+  CHECK_FALSE(fa[1].masked);
+  auto fb = b.frames();
+  REQUIRE(fb.size() == 1);
+  CHECK(fb[0].payload == "{\"seq\":7}");
+  auto fs = slow.frames();
+  REQUIRE(fs.size() == 2);
+  CHECK(fs[1].close_code() == 1008);
+  // The bytes counted on the way were handed back on delivery: the peak is
+  // one message, not two.
+  CHECK(b.handler->ch()->peak_buffered() < 2 * shared->bytes.size());
+}
+
+TEST_CASE("websocket: a frame for a session that ended meanwhile is dropped") {
+  memory_owner owner;
+  memory_session a(ws_limits{}, &owner, 1);
+  owner.add(a, 1);
+  auto ch = a.handler->ch();
+  ws_channel::send_all({{ch, make_text_frame("late")}});
+  REQUIRE(owner.posted.size() == 1);
+  owner.sessions.erase(1);  // the connection went before the post ran
+  owner.run();
+  CHECK(owner.visits == 1);
+  CHECK(a.frames().empty());
 }
 
 TEST_CASE("websocket: ws_session ends a close handshake the client does not finish") {

@@ -151,7 +151,7 @@ TEST_CASE("websocket: a client that does not read is closed with 1008, the serve
 
   // The client finally reads: what was accepted, then the close.
   size_t texts = 0;
-  std::optional<ws_frame> f;
+  std::optional<wire_frame> f;
   while ((f = c.read_frame()) && f->opcode == op_text) {
     CHECK(f->payload.size() == message.size());
     ++texts;

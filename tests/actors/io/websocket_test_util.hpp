@@ -70,7 +70,7 @@ std::string close_payload(uint16_t code, std::string_view reason = "") {
   return p + std::string(reason);
 }
 
-struct ws_frame {
+struct wire_frame {
   bool fin = false;
   uint8_t opcode = 0;
   bool masked = false;
@@ -84,10 +84,10 @@ struct ws_frame {
 };
 
 // Takes one whole frame off the front of `in`, if there is one.
-std::optional<ws_frame> parse_frame(std::string& in) {
+std::optional<wire_frame> parse_frame(std::string& in) {
   if (in.size() < 2) return std::nullopt;
   auto byte = [&](size_t i) { return static_cast<unsigned char>(in[i]); };
-  ws_frame f;
+  wire_frame f;
   f.fin = (byte(0) & 0x80) != 0;
   f.opcode = byte(0) & 0x0f;
   f.masked = (byte(1) & 0x80) != 0;
@@ -355,7 +355,7 @@ struct client {
     return head;
   }
 
-  std::optional<ws_frame> read_frame() {
+  std::optional<wire_frame> read_frame() {
     while (true) {
       if (auto f = parse_frame(in)) return f;
       if (read_some() <= 0) return std::nullopt;
