@@ -2,9 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 
+#include "actors/io/parallel_runner.hpp"
 #include "actors/io/tcp.hpp"
 #include "actors/io/websocket.hpp"
 #include "protocols/http/response.hpp"
@@ -31,14 +36,18 @@ constexpr size_t ws_write_chunk = 64 * 1024;
 // The server as the owner of its WebSockets: a batch of messages for many
 // of them (an event for every client of the event stream) travels to the
 // loop in one post.
+// Frames for sessions with nothing queued are written straight to their
+// sockets, the send() calls shared between the loop thread and the
+// writers' threads (parallel_runner.hpp); the rest queue in their session.
 class http_server::ws_batches final : public ws_owner {
  public:
-  explicit ws_batches(http_server& srv) : srv_(srv) {}
+  ws_batches(http_server& srv, unsigned writers) : srv_(srv), writers_(writers) {}
   void post(std::function<void()> fn) override { srv_.loop_.post(std::move(fn)); }
-  void visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) override;
+  void deliver(const std::vector<ws_keyed_frame>& batch) override;
 
  private:
   http_server& srv_;
+  parallel_runner writers_;
 };
 
 class http_server::connection {
@@ -479,11 +488,25 @@ class http_server::connection {
   }
 
   friend class http_server::ws_batches;
-  // ws_batches::visit: one operation of a batch, then the writes.
-  void ws_visit(void (*op)(ws_session&, const void*), const void* arg) {
+  // For ws_batches::deliver: the socket to write `frame` to at once (plain
+  // TCP, nothing queued before it anywhere), or -1.
+  int ws_direct_fd(const ws_frame& frame) const {
+    if (phase_ != phase::websocket || !ws_ || tls_ || closing_handles_ || writes_in_flight_ != 0) return -1;
+    if (uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&tcp_)) != 0) return -1;
+    if (!ws_->takes_direct(frame)) return -1;
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
+    return fd;
+  }
+  void ws_queue(const ws_frame& frame) {
     if (phase_ != phase::websocket || !ws_) return;
-    op(*ws_, arg);
+    ws_->queue_frame(frame);
     ws_pump();
+  }
+  // After ws_direct_fd: `written` bytes went; the rest waits in the session.
+  void ws_sent(const ws_frame& frame, size_t written) {
+    ws_->sent_direct(frame, written);
+    if (written < frame.bytes.size()) ws_pump();
   }
 
   void ws_receive(std::string_view data) {
@@ -565,10 +588,33 @@ class http_server::connection {
   std::string local_;
 };
 
-void http_server::ws_batches::visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) {
-  auto it = srv_.table_.open.find(key);
-  if (it == srv_.table_.open.end()) return;
-  it->second->ws_visit(op, arg);
+void http_server::ws_batches::deliver(const std::vector<ws_keyed_frame>& batch) {
+  struct direct {
+    connection* c;
+    int fd;
+    const ws_frame* frame;
+    size_t written;
+  };
+  std::vector<direct> now;
+  now.reserve(batch.size());
+  for (const auto& item : batch) {
+    auto it = srv_.table_.open.find(item.key);
+    if (it == srv_.table_.open.end()) continue;
+    connection* c = it->second;
+    int fd = c->ws_direct_fd(*item.frame);
+    if (fd >= 0)
+      now.push_back({c, fd, item.frame.get(), 0});
+    else
+      c->ws_queue(*item.frame);
+  }
+  // Only send() runs on the writers' threads: each socket is written by one
+  // thread, and the loop thread waits here, so nothing else touches them.
+  writers_.run(now.size(), [&now](size_t i) {
+    direct& d = now[i];
+    ssize_t n = ::send(d.fd, d.frame->bytes.data(), d.frame->bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    d.written = n > 0 ? static_cast<size_t>(n) : 0;
+  });
+  for (const auto& d : now) d.c->ws_sent(*d.frame, d.written);
 }
 
 http_server::http_server(loop& l, http_limits limits, router route, std::shared_ptr<const tls_context> tls)
@@ -576,7 +622,12 @@ http_server::http_server(loop& l, http_limits limits, router route, std::shared_
       limits_(limits),
       route_(std::move(route)),
       tls_(std::move(tls)),
-      ws_batches_(std::make_unique<ws_batches>(*this)) {}
+      ws_batches_(std::make_unique<ws_batches>(*this, limits_.ws_writer_threads)) {}
+
+unsigned http_limits::default_ws_writer_threads() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores <= 1 ? 0 : std::min(cores - 1, 3u);
+}
 
 http_server::~http_server() {
   QUIRE_ASSERT(table_.open.empty(), "http_server destroyed with open connections");

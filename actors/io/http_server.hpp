@@ -59,6 +59,11 @@ struct http_limits {
   uint32_t idle_timeout_ms = 60000;
   uint32_t max_connections = 4096;
   size_t max_head_bytes = 16 * 1024;
+  /// Threads besides the loop's that write an event to many WebSocket
+  /// clients at once (io/parallel_runner.hpp): one less than the cores, at
+  /// most 3.
+  unsigned ws_writer_threads = default_ws_writer_threads();
+  static unsigned default_ws_writer_threads();
 };
 
 struct http_response {

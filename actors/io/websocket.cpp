@@ -173,23 +173,12 @@ bool ws_channel::send_text(std::string message) {
 }
 
 void ws_channel::send_all(std::vector<ws_delivery> batch) {
-  // What reaches the owner's thread: the session and the frame, with the
-  // channel kept alive only as long as the trip.
-  struct item {
-    uint64_t key;
-    std::shared_ptr<const ws_frame> frame;
-  };
-  std::vector<item> items;
+  std::vector<ws_keyed_frame> items;
   items.reserve(batch.size());
   ws_owner* owner = nullptr;
   auto flush = [&] {
     if (items.empty()) return;
-    owner->post([owner, items = std::move(items)] {
-      for (const auto& it : items)
-        owner->visit(
-            it.key, [](ws_session& s, const void* f) { s.queue_frame(*static_cast<const ws_frame*>(f)); },
-            it.frame.get());
-    });
+    owner->post([owner, items = std::move(items)] { owner->deliver(items); });
     items = {};
   };
   for (auto& d : batch) {
@@ -389,6 +378,17 @@ void ws_session::queue_frame(const ws_frame& frame) {
   // send callback takes every byte, which leaves the queue empty.
   if (wslay_event_want_write(ctx_)) wslay_event_send(ctx_);
   out_.append(frame.bytes);
+  after_io();
+}
+
+bool ws_session::takes_direct(const ws_frame& frame) const {
+  return !ended_ && !closing_at_ && !wants_output() && buffered() + frame.bytes.size() <= limits_.max_buffered;
+}
+
+void ws_session::sent_direct(const ws_frame& frame, size_t written) {
+  if (channel_) channel_->delivered(frame.payload);
+  if (written >= frame.bytes.size()) return;  // nothing queued, nothing changed
+  out_.append(frame.bytes, written);
   after_io();
 }
 

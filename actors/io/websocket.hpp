@@ -64,6 +64,12 @@ struct ws_frame {
 /// Frames `text` (valid UTF-8).
 std::shared_ptr<const ws_frame> make_text_frame(std::string_view text);
 
+/// One frame for the session `key` names, in a batch for its owner.
+struct ws_keyed_frame {
+  uint64_t key = 0;
+  std::shared_ptr<const ws_frame> frame;
+};
+
 /// The owner of many sessions (the HTTP server), for work on many channels
 /// in one trip to its thread: the fan-out of one event to thousands of
 /// clients costs one post instead of thousands.
@@ -72,9 +78,10 @@ class ws_owner {
   virtual ~ws_owner() = default;
   /// Runs `fn` on the sessions' thread. Any thread.
   virtual void post(std::function<void()> fn) = 0;
-  /// On that thread: runs `op(session, arg)` on the session `key` names if it
-  /// is still there, then writes what it queued.
-  virtual void visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) = 0;
+  /// On that thread: each frame to the session its key names, if that is
+  /// still there (ws_session::queue_frame, or written at once when the
+  /// session has nothing queued: ws_session::takes_direct / sent_direct).
+  virtual void deliver(const std::vector<ws_keyed_frame>& batch) = 0;
 };
 
 /// One message for one channel, in a batch (ws_channel::send_all).
@@ -216,6 +223,14 @@ class ws_session {
   /// The loop side of ws_channel::send_all: queues a frame made by
   /// make_text_frame, after whatever was queued before it.
   void queue_frame(const ws_frame& frame);
+  /// Whether the owner may write `frame` to the socket itself, right now,
+  /// instead of queue_frame: nothing is queued before it, the session is
+  /// open, and the frame fits max_buffered. Then the owner writes what it
+  /// can and calls sent_direct with how much went.
+  bool takes_direct(const ws_frame& frame) const;
+  /// After takes_direct: `written` bytes of `frame` reached the socket; the
+  /// rest is queued like queue_frame's.
+  void sent_direct(const ws_frame& frame, size_t written);
 
   /// Runs the timers: a ping, or the end of a connection that did not answer.
   void tick();

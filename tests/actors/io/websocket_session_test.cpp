@@ -207,10 +207,12 @@ struct memory_owner final : ws_owner {
   std::vector<std::function<void()>> posted;
   int visits = 0;
   void post(std::function<void()> fn) override { posted.push_back(std::move(fn)); }
-  void visit(uint64_t key, void (*op)(ws_session&, const void*), const void* arg) override {
-    ++visits;
-    auto it = sessions.find(key);
-    if (it != sessions.end()) op(*it->second, arg);
+  void deliver(const std::vector<ws_keyed_frame>& batch) override {
+    for (const auto& item : batch) {
+      ++visits;
+      auto it = sessions.find(item.key);
+      if (it != sessions.end()) it->second->queue_frame(*item.frame);
+    }
   }
   memory_session& add(memory_session& m, uint64_t key) {
     sessions[key] = &m.session;
@@ -299,3 +301,24 @@ TEST_CASE("websocket: ws_session ends a close handshake the client does not fini
 
 // ---------------------------------------------------------------- over sockets
 
+
+TEST_CASE("websocket: a frame written directly by the owner, whole or in part") {
+  memory_session t(ws_limits{});
+  auto f = make_text_frame("direct");
+  CHECK(t.session.takes_direct(*f));
+  t.session.sent_direct(*f, f->bytes.size());
+  CHECK_FALSE(t.session.wants_output());  // all of it went
+  t.session.sent_direct(*f, 3);           // the socket took 3 bytes: the rest waits in the session
+  CHECK(t.session.wants_output());
+  CHECK_FALSE(t.session.takes_direct(*f));  // something is queued: a new frame must wait behind it
+  CHECK(t.session.take_output(SIZE_MAX) == f->bytes.substr(3));
+  // Queued text goes first: the owner may not write past it.
+  REQUIRE(t.handler->ch()->send_text("queued"));
+  t.run();
+  CHECK_FALSE(t.session.takes_direct(*f));
+  // Closing: nothing more goes directly.
+  t.session.take_output(SIZE_MAX);
+  t.session.close(1000, "bye");
+  t.session.take_output(SIZE_MAX);
+  CHECK_FALSE(t.session.takes_direct(*f));
+}

@@ -334,3 +334,41 @@ TEST_CASE("websocket: echo and close handshake over TLS on the same port") {
   CHECK(h->code == 1000);
   CHECK(h->texts.size() == 3);
 }
+
+TEST_CASE("websocket: send_all over sockets, written by several threads, each client gets its frames in order") {
+  server srv;
+  // Enough clients for the writers' threads to share the sends (parallel_runner's min_parallel).
+  constexpr size_t n = 300;
+  std::vector<std::unique_ptr<client>> clients;
+  for (size_t i = 0; i < n; ++i) {
+    clients.push_back(std::make_unique<client>(srv.port));
+    clients.back()->open_websocket();
+  }
+  std::vector<std::shared_ptr<ws_channel>> channels;
+  for (size_t i = 0; i < n; ++i) channels.push_back(srv.handler(i)->ch());
+  // The first client has a message of its own on the way: it must arrive first.
+  REQUIRE(channels[0]->send_text("own"));
+  std::string big(70000, 'b');
+  for (const std::string& text : {std::string("event"), big}) {
+    auto frame = make_text_frame(text);
+    std::vector<ws_delivery> batch;
+    for (auto& ch : channels) batch.push_back({ch, frame});
+    ws_channel::send_all(std::move(batch));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    CAPTURE(i);
+    if (i == 0) {
+      auto own = clients[i]->read_frame();
+      REQUIRE(own);
+      CHECK(own->payload == "own");
+    }
+    auto first = clients[i]->read_frame();
+    REQUIRE(first);
+    CHECK(first->opcode == op_text);
+    CHECK(first->payload == "event");
+    auto second = clients[i]->read_frame();
+    REQUIRE(second);
+    CHECK(second->payload == big);
+    CHECK(clients[i]->in.empty());
+  }
+}
