@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "actors/terminal_session.hpp"
-#include "protocols/base64.hpp"
 #include "storage/credentials.hpp"
 #include "storage/store.hpp"
 
@@ -143,12 +142,8 @@ result<std::pair<std::string, std::string>> by_card_or_pin(const terminal_option
 }
 
 std::string new_token() {
-  auto raw = random_bytes(32);
-  if (!raw.ok()) return {};
-  std::string t = base64_encode(*raw, base64_padding::none);
-  for (char& c : t) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!t.empty() && t.back() == '=') t.pop_back();
-  return t;
+  auto t = random_token();
+  return t.ok() ? std::move(*t) : std::string();
 }
 
 void close_terminal_session(terminals_self self, const std::string& terminal) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "protocols/base64.hpp"
 #include "storage/credentials.hpp"
 
 namespace quire {
@@ -15,17 +14,6 @@ struct web_sessions_state {
   int64_t (*now_ms)() = nullptr;
   static inline const char* name = "web_sessions";
 };
-
-// 256 random bits as base64url without padding (RFC 4648 §5): cookie-safe.
-result<std::string> random_token() {
-  auto bytes = random_bytes(32);
-  if (!bytes.ok()) return bytes.err();
-  std::string t = base64_encode(*bytes, base64_padding::none);
-  wipe(*bytes);
-  std::replace(t.begin(), t.end(), '+', '-');
-  std::replace(t.begin(), t.end(), '/', '_');
-  return t;
-}
 
 web_sessions_actor::behavior_type web_sessions(web_sessions_actor::stateful_pointer<web_sessions_state> self,
                                                web_sessions_options opts) {

@@ -203,6 +203,15 @@ result<std::string> random_bytes(size_t n) {
   return out;
 }
 
+result<std::string> random_token() {
+  auto bytes = random_bytes(32);
+  if (!bytes.ok()) return bytes.err();
+  std::string t = base64_encode(*bytes, base64_padding::none);
+  wipe(*bytes);
+  for (char& c : t) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return t;
+}
+
 std::string to_hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;

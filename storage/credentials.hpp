@@ -112,6 +112,11 @@ std::string sha256(std::string_view bytes);
 /// `n` bytes from RAND_bytes; errc::internal if it fails.
 result<std::string> random_bytes(size_t n);
 
+/// 256 random bits as base64url without padding (RFC 4648 §5; 43
+/// characters, safe in cookies, headers and URLs): session, terminal and
+/// API tokens. errc::internal if randomness fails.
+result<std::string> random_token();
+
 /// Overwrites the bytes of `s` (a password, a key, a digest) with zeros in
 /// a way the compiler may not optimise away. The size stays.
 void wipe(std::string& s) noexcept;

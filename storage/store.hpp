@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocols/result.hpp"
@@ -135,6 +136,14 @@ class store {
   /// are not stored), in key order. Only those whose look-up entry still names
   /// `name`: what erase_user must remove.
   std::vector<credential_ref> user_credentials(const std::string& name) const;
+
+  /// `name`'s API tokens: each one's HMAC (32 bytes; api_token_id names it)
+  /// and record, in key order. Records that do not decode are skipped.
+  std::vector<std::pair<std::string, api_token_record>> api_tokens(const std::string& name) const;
+  /// The record of the API token `token` (its user's rights): errc::not_found
+  /// when no user has it (the message never quotes the token), or its
+  /// record is gone or names another user.
+  result<api_token_record> find_api_token(std::string_view token) const;
 
   /// errc::not_found when there is no such account; errc::corruption when
   /// the stored record does not decode or names another account.

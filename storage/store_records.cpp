@@ -71,6 +71,37 @@ std::vector<credential_ref> store::user_credentials(const std::string& name) con
   return out;
 }
 
+std::vector<std::pair<std::string, api_token_record>> store::api_tokens(const std::string& name) const {
+  std::vector<std::pair<std::string, api_token_record>> out;
+  if (validate_user_name(name)) return out;
+  std::string prefix = keys::user_credentials_prefix(name);
+  prefix.push_back(static_cast<char>(credential_kind::api_token));
+  impl_->scan(cf::users, prefix, false, [&](std::string_view k, std::string_view v) {
+    api_token_record t;
+    if (k.size() == prefix.size() + 32 && !decode_api_token(v, t) && t.user == name)
+      out.emplace_back(std::string(k.substr(prefix.size())), std::move(t));
+    return true;
+  });
+  return out;
+}
+
+result<api_token_record> store::find_api_token(std::string_view token) const {
+  std::string key = credential_key(credential_kind::api_token, token);
+  auto user = impl_->get(cf::credentials, keys::credential(credential_kind::api_token, key));
+  if (!user.ok()) {
+    if (user.err().code == errc::not_found) return error{errc::not_found, "no such API token"};
+    return user.err();
+  }
+  auto raw = impl_->get(cf::users, keys::user_credential(*user, credential_kind::api_token, key));
+  if (!raw.ok()) {
+    if (raw.err().code == errc::not_found) return error{errc::not_found, "no such API token"};
+    return raw.err();
+  }
+  api_token_record t;
+  if (decode_api_token(*raw, t) || t.user != *user) return error{errc::not_found, "no such API token"};
+  return t;
+}
+
 result<account_record> store::get_account(const std::string& name) const {
   if (validate_account_name(name)) return error{errc::not_found, "no such account"};
   auto raw = impl_->get(cf::accounts, keys::account(name));

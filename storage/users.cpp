@@ -10,12 +10,13 @@ const char* to_string(credential_kind k) noexcept {
     case credential_kind::card: return "card";
     case credential_kind::pin: return "pin";
     case credential_kind::terminal: return "terminal";
+    case credential_kind::api_token: return "api_token";
   }
   return "?";
 }
 
 bool credential_kind_from_byte(uint8_t raw, credential_kind& out) noexcept {
-  if (raw < static_cast<uint8_t>(credential_kind::card) || raw > static_cast<uint8_t>(credential_kind::terminal))
+  if (raw < static_cast<uint8_t>(credential_kind::card) || raw > static_cast<uint8_t>(credential_kind::api_token))
     return false;
   out = static_cast<credential_kind>(raw);
   return true;
@@ -89,6 +90,26 @@ status decode_user(std::string_view bytes, user_record& out) {
   out = user_record{};  // a field missing from the map keeps its default, not a previous value
   if (auto s = decode_record(bytes, out)) return s;
   if (auto s = validate_user(out)) return {errc::corruption, "stored user record is invalid: " + s.message};
+  return {};
+}
+
+std::string api_token_id(std::string_view hmac) {
+  static const char digits[] = "0123456789abcdef";
+  std::string id;
+  for (size_t i = 0; i < 6 && i < hmac.size(); ++i) {
+    auto b = static_cast<uint8_t>(hmac[i]);
+    id.push_back(digits[b >> 4]);
+    id.push_back(digits[b & 15]);
+  }
+  return id;
+}
+
+std::string encode_api_token(const api_token_record& t) { return encode_record(t); }
+
+status decode_api_token(std::string_view bytes, api_token_record& out) {
+  out = api_token_record{};
+  if (auto s = decode_record(bytes, out)) return s;
+  if (validate_user_name(out.user)) return {errc::corruption, "an API token record names no valid user"};
   return {};
 }
 

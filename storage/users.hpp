@@ -31,9 +31,11 @@ enum class credential_kind : uint8_t {
   pin = 2,       // a login PIN; unique per site, since the PIN alone finds the user
   terminal = 3,  // a terminal's token: its look-up entry names a terminal, not a user
                  // (write_batch::put_terminal; it has no back-reference in `users`)
+  api_token = 4,  // a script's API token ("qt_..."): the look-up entry names its user; the
+                  // back-reference holds its api_token_record (write_batch::put_api_token)
 };
 
-/// "card", "pin", "terminal": the name credential_key() mixes into the HMAC.
+/// "card", "pin", "terminal", "api_token": the name credential_key() mixes into the HMAC.
 const char* to_string(credential_kind k) noexcept;
 /// False for any byte that is not a credential_kind.
 bool credential_kind_from_byte(uint8_t raw, credential_kind& out) noexcept;
@@ -71,6 +73,28 @@ status validate_user_name(std::string_view name);
 /// password_hash empty or a hash verify_password() can check (so a password
 /// in clear is refused).
 status validate_user(const user_record& user);
+
+/// An API token of a user, for scripts (Authorization: Bearer qt_...). The
+/// token itself is stored nowhere: its HMAC keys the look-up entry and the
+/// user's back-reference, whose value is this record.
+struct api_token_record {
+  std::string user;        // whose rights it carries
+  std::string name;        // the label its user gave it ("backup script")
+  std::string created_by;  // the user themself, or the administrator who made it
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;  // 0: does not expire
+
+  bool operator==(const api_token_record&) const = default;
+
+  MSGPACK_DEFINE_MAP(user, name, created_by, created_ms, expires_ms)
+};
+
+/// The public id of an API token: 12 hex digits of its HMAC (a name to
+/// list and revoke it by, which tells nothing of the token).
+std::string api_token_id(std::string_view hmac);
+std::string encode_api_token(const api_token_record& t);
+/// errc::corruption when `bytes` does not decode or the user name is invalid.
+status decode_api_token(std::string_view bytes, api_token_record& out);
 
 /// The stored bytes of a user.
 std::string encode_user(const user_record& user);

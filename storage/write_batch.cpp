@@ -41,6 +41,13 @@ void write_batch::put_credential(credential_kind kind, const std::string& hmac, 
   put(cf::users, keys::user_credential(user, kind, hmac), {});
 }
 
+void write_batch::put_api_token(const std::string& hmac, const api_token_record& t) {
+  QUIRE_ASSERT(hmac.size() == 32, "put_api_token: the key is not an HMAC-SHA256");
+  QUIRE_ASSERT(!validate_user_name(t.user), "put_api_token: invalid user name");
+  put(cf::credentials, keys::credential(credential_kind::api_token, hmac), t.user);
+  put(cf::users, keys::user_credential(t.user, credential_kind::api_token, hmac), encode_api_token(t));
+}
+
 void write_batch::erase_credential(credential_kind kind, const std::string& hmac, const std::string& user) {
   QUIRE_ASSERT(hmac.size() == 32, "erase_credential: the key is not an HMAC-SHA256");
   QUIRE_ASSERT(kind != credential_kind::terminal, "erase_credential: a terminal token is erase_terminal's");

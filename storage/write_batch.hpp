@@ -68,6 +68,12 @@ class write_batch {
   /// entry again overwrites it. REQUIRES: a valid account name.
   void put_ledger(const ledger_entry& e);
 
+  /// Writes an API token: the look-up entry of its `hmac` (kind api_token
+  /// -> t.user) and t.user's back-reference holding the record. It goes
+  /// like any credential: erase_credential(api_token, hmac, user), and
+  /// erase_user takes it with the user.
+  /// REQUIRES: hmac is 32 bytes; t.user is valid.
+  void put_api_token(const std::string& hmac, const api_token_record& t);
   /// Writes a terminal record and the look-up entry of its token (kind
   /// terminal -> name). To change the token, erase_terminal the committed
   /// record earlier in the same batch. REQUIRES: a valid name (as a user

@@ -162,7 +162,9 @@ TEST_CASE("account names and ledger kinds") {
   REQUIRE(credential_kind_from_byte(3, ck));
   CHECK(ck == credential_kind::terminal);
   CHECK(std::string(to_string(ck)) == "terminal");
-  CHECK_FALSE(credential_kind_from_byte(4, ck));
+  REQUIRE(credential_kind_from_byte(4, ck));
+  CHECK(std::string(to_string(ck)) == "api_token");
+  CHECK_FALSE(credential_kind_from_byte(5, ck));
   CHECK_FALSE(credential_kind_from_byte(0, ck));
 }
 

@@ -322,3 +322,51 @@ TEST_CASE("user keys: a name's range holds its record and its credentials only")
   CHECK_FALSE(keys::parse_credential(std::string("\x09") + hmac, c));
   CHECK_FALSE(keys::parse_credential(keys::credential(credential_kind::pin, hmac.substr(1)), c));
 }
+
+TEST_CASE("an API token is found by its value, listed with its record, revoked, and goes with its user") {
+  temp_dir dir;
+  const std::string token = "qt_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+  auto st = open_store(dir.path());
+  std::string key = st->credential_key(credential_kind::api_token, token);
+  api_token_record t{"alice", "backup script", "root", 1000, 0};
+  {
+    write_batch b;
+    b.put_user(make_user("alice"));
+    b.put_user(make_user("bob"));
+    b.put_api_token(key, t);
+    REQUIRE_FALSE(commit_sync(*st, std::move(b)));
+  }
+  auto found = st->find_api_token(token);
+  REQUIRE(found.ok());
+  CHECK(*found == t);
+  // Near misses, and the token tried as another kind, find nothing.
+  CHECK(st->find_api_token(token + "x").err().code == errc::not_found);
+  CHECK(st->find_api_token("").err().code == errc::not_found);
+  CHECK(st->find_credential(credential_kind::card, token).err().code == errc::not_found);
+  CHECK(st->find_api_token(token + "x").err().describe().find(token) == std::string::npos);
+  auto listed = st->api_tokens("alice");
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].first == key);
+  CHECK(listed[0].second == t);
+  CHECK(api_token_id(key).size() == 12);
+  CHECK(st->api_tokens("bob").empty());
+  CHECK_FALSE(on_disk(dir.path(), token));
+  // A token is a credential of its user: counted, and taken when the user goes.
+  auto creds = st->user_credentials("alice");
+  REQUIRE(creds.size() == 1);
+  CHECK(creds[0].kind == credential_kind::api_token);
+  SUBCASE("revoked") {
+    write_batch b;
+    b.erase_credential(credential_kind::api_token, key, "alice");
+    REQUIRE_FALSE(commit_sync(*st, std::move(b)));
+    CHECK(st->find_api_token(token).err().code == errc::not_found);
+    CHECK(st->api_tokens("alice").empty());
+  }
+  SUBCASE("its user deleted") {
+    write_batch b;
+    b.erase_user("alice", st->user_credentials("alice"));
+    REQUIRE_FALSE(commit_sync(*st, std::move(b)));
+    CHECK(st->find_api_token(token).err().code == errc::not_found);
+    CHECK(st->api_tokens("alice").empty());
+  }
+}
