@@ -89,6 +89,21 @@ std::string login_name() {
   return {};
 }
 
+// An API token instead of a password: --token-file, else QUIRE_TOKEN.
+// False with `why` when the file cannot be read or holds no token; true
+// with `out` empty when neither is given.
+bool api_token(const invocation& inv, std::string& out, std::string& why) {
+  if (!inv.token_file.empty()) {
+    int fd = ::open(inv.token_file.c_str(), O_RDONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && read_line(fd, out) && out.rfind("qt_", 0) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!ok) why = "no API token (qt_...) in " + inv.token_file;
+    return ok;
+  }
+  if (const char* t = std::getenv("QUIRE_TOKEN"); t && *t) out = t;
+  return true;
+}
+
 // The administrator's password: --password-file, QUIRE_PASSWORD, or a prompt.
 bool admin_password(const invocation& inv, const std::string& user, std::string& out, std::string& why) {
   if (!inv.password_file.empty()) {
@@ -198,10 +213,15 @@ int main(int argc, char** argv) {
   client.insecure = inv.insecure;
   client.cacert = inv.cacert;
 
-  std::string user = inv.user.empty() ? login_name() : inv.user;
-  if (user.empty()) return usage_error("no user name: use --user NAME");
-  std::string password, why;
-  if (!admin_password(inv, user, password, why)) return usage_error(why);
+  // With an API token there is no user to name: the empty user makes
+  // format_request send the token (as `password`) as a Bearer credential.
+  std::string user, password, why;
+  if (!api_token(inv, password, why)) return usage_error(why);
+  if (password.empty()) {
+    user = inv.user.empty() ? login_name() : inv.user;
+    if (user.empty()) return usage_error("no user name: use --user NAME");
+    if (!admin_password(inv, user, password, why)) return usage_error(why);
+  }
 
   std::string secret;
   stdin_secret kind = secret_of(inv);
@@ -271,6 +291,13 @@ int main(int argc, char** argv) {
       break;
     case action::terminals_list:
       std::cout << (inv.json ? printable(reply.body) + "\n" : terminal_table(reply.body));
+      break;
+    case action::tokens_list:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : token_table(reply.body));
+      break;
+    case action::tokens_add:
+      // As for terminals: the token is printed once, to stdout only.
+      std::cout << (inv.json ? printable(reply.body) + "\n" : token_added(reply.body));
       break;
     case action::terminals_add:
       // With --json the token is in the JSON; either way it is printed once, to stdout only.

@@ -43,11 +43,15 @@ const char* const usage_text =
     "  terminals list\n"
     "  terminals add NAME PRINTER   register a terminal; its token is printed this once only\n"
     "  terminals revoke NAME\n"
+    "  tokens list USER             USER's API tokens (for scripts: Authorization: Bearer qt_...)\n"
+    "  tokens add USER LABEL [--days N]   a new API token, printed this once only\n"
+    "  tokens revoke USER ID\n"
     "\n"
     "Options:\n"
     "  --server URL          https://HOST[:PORT] (default $QUIRE_SERVER, else https://127.0.0.1:8631)\n"
     "  --user NAME           administrator to authenticate as (default $QUIRE_USER, else your login)\n"
     "  --password-file FILE  read that user's password from FILE (else $QUIRE_PASSWORD, else a prompt)\n"
+    "  --token-file FILE     authenticate with the API token in FILE instead (else $QUIRE_TOKEN)\n"
     "  --cacert FILE         trust the server certificate(s) in FILE (e.g. <data_dir>/tls/server.crt)\n"
     "  --insecure            do not verify the server's certificate\n"
     "  --json                print the server's JSON instead of tables\n"
@@ -60,7 +64,7 @@ namespace {
 
 error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
 
-enum class scope { global, add, set, add_set, list, user_list, jobs_list, credit, delegates };
+enum class scope { global, add, set, add_set, list, user_list, jobs_list, credit, delegates, tokens_add };
 
 struct option_spec {
   const char* name;
@@ -81,6 +85,7 @@ constexpr option_spec options[] = {
     {"--owner", true, scope::jobs_list},       {"--queue", true, scope::jobs_list},
     {"--which", true, scope::jobs_list},       {"--adjust", false, scope::credit},
     {"--note", true, scope::credit},           {"--none", false, scope::delegates},
+    {"--token-file", true, scope::global},     {"--days", true, scope::tokens_add},
 };
 
 bool applies(scope where, action what) {
@@ -96,6 +101,7 @@ bool applies(scope where, action what) {
     case scope::jobs_list: return what == action::jobs_list;
     case scope::credit: return what == action::credit;
     case scope::delegates: return what == action::delegates_show || what == action::delegates_set;
+    case scope::tokens_add: return what == action::tokens_add;
   }
   return false;
 }
@@ -133,6 +139,9 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"printers", "show"})) return action::printers_show;
   if (is({"printers", "counters"})) return action::printers_counters;
   if (is({"printers"})) return action::printers_list;
+  if (is({"tokens", "list"})) return action::tokens_list;
+  if (is({"tokens", "add"})) return action::tokens_add;
+  if (is({"tokens", "revoke"})) return action::tokens_revoke;
   if (is({"account"})) return action::account;
   if (is({"credit"})) return action::credit;
   if (is({"ledger"})) return action::ledger;
@@ -161,6 +170,15 @@ status apply_option(invocation& inv, const given_option& o) {
   if (n == "--server") return once(inv.server);
   if (n == "--user") return once(inv.user);
   if (n == "--password-file") return once(inv.password_file);
+  if (n == "--token-file") return once(inv.token_file);
+  if (n == "--days") {
+    uint32_t v = 0;
+    auto [end, ec] = std::from_chars(o.value.data(), o.value.data() + o.value.size(), v);
+    if (ec != std::errc() || end != o.value.data() + o.value.size() || v < 1 || v > 3650)
+      return usage("--days must be a whole number from 1 to 3650");
+    inv.days = v;
+    return {};
+  }
   if (n == "--cacert") return once(inv.cacert);
   if (n == "--insecure") return inv.insecure = true, status{};
   if (n == "--json") return inv.json = true, status{};
@@ -291,6 +309,11 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   inv.what = *what;
   if (inv.what >= action::account) return parse_accounting(inv, words, consumed, given);
   if (is_printer_action(inv.what)) return parse_printers(inv, words, consumed, given);
+  if (is_token_action(inv.what)) {
+    if (auto s = take_token_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
+    if (auto s = apply_options(inv, given)) return s;
+    return inv;
+  }
   bool takes_name = inv.what != action::help && inv.what != action::whoami && inv.what != action::user_list &&
                     inv.what != action::jobs_list;
   size_t want = consumed + (takes_name ? 1 : 0);
@@ -453,19 +476,26 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     case action::printers_list:
     case action::printers_show:
     case action::printers_counters: return printers_request(inv);
+    case action::tokens_list:
+    case action::tokens_add:
+    case action::tokens_revoke: return tokens_request(inv);
     default: return accounting_request(inv);
   }
 }
 
 std::string format_request(const server_url& server, const api_request& req, std::string_view user,
                            std::string_view password) {
-  std::string credentials = std::string(user) + ":" + std::string(password);
   std::string out = req.method + " " + req.path + " HTTP/1.1\r\n";
   out += "Host: " + server.authority() + "\r\n";
   out += "User-Agent: quirectl\r\n";
   out += "Accept: application/json\r\n";
-  out += "Authorization: Basic " + web::base64_encode(credentials) + "\r\n";
-  wipe(credentials);
+  if (user.empty()) {
+    out.append("Authorization: Bearer ").append(password).append("\r\n");
+  } else {
+    std::string credentials = std::string(user) + ":" + std::string(password);
+    out += "Authorization: Basic " + web::base64_encode(credentials) + "\r\n";
+    wipe(credentials);
+  }
   out += "Connection: close\r\n";
   if (!req.body.empty()) {
     out += "Content-Type: application/json\r\n";

@@ -73,6 +73,10 @@ enum class action {
   printers_list,      // printers   or   printers list
   printers_show,      // printers show NAME
   printers_counters,  // printers counters NAME
+  // The API-token commands (quirectl_tokens.cpp).
+  tokens_list,    // tokens list USER
+  tokens_add,     // tokens add USER LABEL [--days N]
+  tokens_revoke,  // tokens revoke USER ID
   // The accounting commands come last (parse_command_line relies on it).
   account,           // account USER
   credit,            // credit USER AMOUNT
@@ -91,10 +95,15 @@ struct invocation {
   std::string server;
   std::string user;
   std::string password_file;
+  std::string token_file;  // --token-file: an API token instead of a user and password
   std::string cacert;
   bool insecure = false;
   bool json = false;
 
+  // tokens add / tokens revoke
+  std::string label;
+  std::string token_id;
+  uint32_t days = 0;  // 0: the token does not expire
   std::string name;  // the NAME of user commands, the USER of accounting ones, a terminal's or printer's NAME
   // user add / user set
   std::optional<std::string> display_name;
@@ -184,13 +193,23 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
 /// build_request's part for the printer actions.
 api_request printers_request(const invocation& inv);
 
+/// The API-token commands (quirectl_tokens.cpp): whether `what` is one,
+/// their words after the command (USER, LABEL or ID), their request, and
+/// what a person reads of the answer.
+bool is_token_action(action what) noexcept;
+status take_token_words(invocation& inv, const std::vector<std::string>& words);
+api_request tokens_request(const invocation& inv);
+std::string token_table(std::string_view tokens_body);
+std::string token_added(std::string_view token_body);
+
 /// build_request's part for the accounting actions. For credit it is the
 /// account's GET, which tells the currency's minor digits; credit_request()
 /// is the credit itself once AMOUNT is `minor` units.
 api_request accounting_request(const invocation& inv);
 api_request credit_request(const invocation& inv, int64_t minor);
 
-/// The whole HTTP/1.1 request (Connection: close; Basic credentials).
+/// The whole HTTP/1.1 request (Connection: close): Basic credentials, or,
+/// when `user` is empty, `password` is an API token sent as Bearer.
 std::string format_request(const server_url& server, const api_request& req, std::string_view user,
                            std::string_view password);
 
