@@ -44,20 +44,65 @@ std::vector<uint64_t> listing_ids(const store& st, const web::job_list_query& q)
   return ids;
 }
 
+const char* type_name(queue_type t) {
+  switch (t) {
+    case queue_type::pull: return "pull";
+    case queue_type::direct: return "direct";
+    case queue_type::group: return "group";
+  }
+  return "pull";
+}
+
+// The job `id` if `by` may see it (or, for a release, is a delegate of its
+// owner); otherwise the same answer as for a job that does not exist.
+result<job_record> visible_job(const store& st, const web::principal& by, uint64_t id, bool delegate_too) {
+  auto job = st.get_job(id);
+  if (!job.ok()) return web::no_such_job(id);
+  if (web::may_see_job(by, *job)) return job;
+  if (delegate_too) {
+    auto delegates = st.delegates_of(job->owner);
+    if (std::find(delegates.begin(), delegates.end(), by.name) != delegates.end()) return job;
+  }
+  return web::no_such_job(id);
+}
+
 class store_job_service final : public web::job_service {
  public:
-  store_job_service(caf::actor_system& sys, const store& st, web::money_format money)
-      : sys_(sys), st_(&st), money_(std::move(money)) {}
+  store_job_service(caf::actor_system& sys, job_service_options opts)
+      : sys_(sys), st_(opts.st), money_(std::move(opts.money)), opts_(std::move(opts)) {}
 
-  void get_job(const web::principal&, uint64_t id, web::job_callback cb) override {
+  void get_job(const web::principal& by, uint64_t id, web::job_callback cb) override {
     run<web::job_view>(
-        [st = st_, money = money_, id]() -> result<web::job_view> {
-          auto job = st->get_job(id);
+        [st = st_, money = money_, by, id]() -> result<web::job_view> {
+          auto job = visible_job(*st, by, id, false);
           if (!job.ok()) return job.err();
           job->pin_hash.clear();
           return web::job_view{std::move(*job), money};
         },
         std::move(cb));
+  }
+
+  void cancel_job(const web::principal& by, uint64_t id, web::job_callback cb) override {
+    job_command cmd;
+    cmd.job_id = id;
+    cmd.kind = command_kind::cancel;
+    cmd.who = requester{by.name, by.admin};
+    act(by, id, false, opts_.registry, command_atom::value, std::move(cmd), std::move(cb));
+  }
+
+  void release_job(const web::principal& by, uint64_t id, web::job_release req, web::job_callback cb) override {
+    job_command cmd;
+    cmd.job_id = id;
+    cmd.kind = command_kind::release;
+    cmd.who = requester{by.name, by.admin};
+    cmd.printer = std::move(req.printer);
+    cmd.project = std::move(req.project);
+    act(by, id, true, opts_.releases, release_atom::value, std::move(cmd), std::move(cb));
+  }
+
+  void list_queues(const web::principal&, web::queue_list_callback cb) override {
+    if (!opts_.fleet) return cb(error(errc::unavailable, "the queues are not running yet"));
+    cb(queue_infos(*opts_.fleet));
   }
 
   void list_jobs(const web::principal&, web::job_list_query q, web::job_page_callback cb) override {
@@ -92,15 +137,51 @@ class store_job_service final : public web::job_service {
     });
   }
 
+  // A cancel or release: the visibility check on the committed record,
+  // then the job's own path (registry or release service). The check reads
+  // one record, as the release service itself does inside its actor.
+  template <class Handle, class Atom>
+  void act(const web::principal& by, uint64_t id, bool delegate_too, Handle to, Atom atom, job_command cmd,
+           web::job_callback cb) {
+    if (!to) return cb(error(errc::unavailable, "jobs cannot be changed yet"));
+    sys_.spawn([st = st_, money = money_, by, id, delegate_too, to, atom, cmd = std::move(cmd),
+                cb = std::move(cb)](caf::event_based_actor* self) mutable {
+      auto job = visible_job(*st, by, id, delegate_too);
+      if (!job.ok()) return cb(job.err());
+      self->request(to, caf::infinite, atom, std::move(cmd))
+          .then(
+              [cb, money](job_record& r) {
+                r.pin_hash.clear();
+                cb(web::job_view{std::move(r), money});
+              },
+              [cb](caf::error& e) { cb(error(code_of(e), message_of(e))); });
+    });
+  }
+
   caf::actor_system& sys_;
   const store* st_;
   web::money_format money_;
+  job_service_options opts_;
 };
 
 }  // namespace
 
-std::unique_ptr<web::job_service> make_job_service(caf::actor_system& sys, const store& st, web::money_format money) {
-  return std::make_unique<store_job_service>(sys, st, std::move(money));
+std::vector<web::queue_info> queue_infos(const fleet& fl) {
+  std::vector<web::queue_info> out;
+  for (const auto& [name, q] : fl.queues) {  // a std::map: sorted by name
+    web::queue_info info;
+    info.name = name;
+    info.type = type_name(q.record.type);
+    info.description = q.record.info;
+    for (const auto& p : q.record.printers)
+      if (fl.printer(p)) info.printers.push_back(p);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::unique_ptr<web::job_service> make_job_service(caf::actor_system& sys, job_service_options opts) {
+  return std::make_unique<store_job_service>(sys, std::move(opts));
 }
 
 }  // namespace quire

@@ -1,9 +1,13 @@
-// The admin API's job_service (web/job_service.hpp) on the actor side. It
-// reads committed job records through the store, as everyone but a job's
-// own actor does (ARCHITECTURE.md), and asks no actor: a job's actor owns
-// the record, the store holds what it committed. Each call runs on a
-// detached actor's own thread, so that a listing over a long history stalls
-// neither the HTTP loop nor the actors that move jobs. web/ stays free of
+// The REST API's job_service (web/job_service.hpp) on the actor side.
+//
+// Reading (get_job, list_jobs) goes to committed job records through the
+// store, as everyone but a job's own actor does (ARCHITECTURE.md), on a
+// detached actor's own thread, so that a listing over a long history
+// stalls neither the HTTP loop nor the actors that move jobs. Acting goes
+// where every other door goes: a cancel to the job's actor through the
+// registry (command_atom, job_command cancel), a release to the one release
+// service (release_atom), so the same checks apply as for IPP and the
+// terminals. The queues come from the fleet snapshot. web/ stays free of
 // CAF and RocksDB.
 #pragma once
 
@@ -15,9 +19,18 @@
 
 namespace quire {
 
-/// `money` is the site's [accounting] (how prices are shown).
-/// REQUIRES: `st` outlives `sys`'s actors (the site closes the store only
-/// after the actor system is done) and the service.
-std::unique_ptr<web::job_service> make_job_service(caf::actor_system& sys, const store& st, web::money_format money);
+struct job_service_options {
+  const store* st = nullptr;  // REQUIRES: outlives the actor system's actors and the service
+  web::money_format money;    // the site's [accounting] (how prices are shown)
+  registry_actor registry;    // cancels
+  release_service_actor releases;  // releases
+  fleet_ptr fleet;            // the queues
+};
+
+std::unique_ptr<web::job_service> make_job_service(caf::actor_system& sys, job_service_options opts);
+
+/// The queues of `fl` as the API lists them, sorted by name: each with the
+/// printers of the fleet it names (never a device URI). Pure, for tests.
+std::vector<web::queue_info> queue_infos(const fleet& fl);
 
 }  // namespace quire

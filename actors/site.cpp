@@ -32,6 +32,7 @@
 #include "actors/queue.hpp"
 #include "actors/processor_pool.hpp"
 #include "actors/release_service.hpp"
+#include "actors/web_print.hpp"
 #include "actors/site_http.hpp"
 #include "actors/stream_listener.hpp"
 #include "actors/site_impl.hpp"
@@ -305,7 +306,6 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   auto sessions = spawn_web_sessions(sys, wso);
   watched.push_back(caf::actor_cast<caf::actor>(sessions));
   d.sessions_api = make_session_service(sys, sessions);
-  d.jobs_api = make_job_service(sys, *d.st, {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
   d.stream_options.sys = &sys;
   d.stream_options.bus = bus;
@@ -323,6 +323,11 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   release_service_options ro{d.st.get(), registry, fl, projects, tell_metrics};
   auto releases = spawn_release_service(sys, std::move(ro));
   watched.push_back(caf::actor_cast<caf::actor>(releases));
+  web::money_format money{d.cfg.accounting.currency, d.cfg.accounting.minor_digits};
+  d.jobs_api = make_job_service(sys, job_service_options{d.st.get(), money, registry, releases, fl});
+  d.print_api = make_print_service(sys, web_print_options{&d.st->spool_folder(), fl,
+                                                          d.cfg.limits.inline_document_bytes, money});
+  d.api_options.max_document_bytes = d.cfg.limits.max_document_bytes;
   terminal_options to;
   to.st = d.st.get();
   to.fleet = fl;
@@ -495,6 +500,7 @@ void site::stop() {
   d.users_api.reset();
   d.stream_options = {};
   d.jobs_api.reset();
+  d.print_api.reset();
   d.terminals_api.reset();
   d.accounting_api.reset();
   d.printers_api.reset();

@@ -12,6 +12,7 @@
 #include "web/login_api.hpp"
 #include "web/metrics_text.hpp"
 #include "web/queue_icon.hpp"
+#include "web/static_files.hpp"
 #include "actors/site_impl.hpp"
 #include "protocols/http/response.hpp"
 #include "storage/credentials.hpp"
@@ -171,6 +172,9 @@ io::router make_router(site::impl& d) {
     if (is_event_stream_path(path)) return route_event_stream(info, std::move(respond), d.stream_options);
     if (web::is_login_path(path) && d.users_api && d.sessions_api)
       return web::route_login(info, std::move(respond), *d.users_api, *d.sessions_api, d.api_options);
+    if (web::is_print_path(path) && d.users_api && d.print_api)
+      return web::route_print_api(info, std::move(respond), *d.users_api, d.sessions_api.get(), *d.print_api,
+                                  d.api_options);
     if (web::is_admin_api_path(path) && d.users_api && d.jobs_api)
       return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options,
                                   d.accounting_api.get(), d.printers_api.get(), d.sessions_api.get());
@@ -190,16 +194,27 @@ io::router make_router(site::impl& d) {
     }
     if ((head.method == "GET" || head.method == "HEAD") && path == "/metrics") return route_metrics(d, info, respond);
     if (head.method == "GET" || head.method == "HEAD") {
-      if (path == "/") {
+      // The web UI (web/static_files.hpp): /, /admin, /kiosk, /static/...;
+      // "/" is the portal for browsers, the plain-text queue list for
+      // other clients (as /queues.txt is for everyone).
+      if (auto page = web::serve_static({head.method, path, head.find("Accept"), head.find("If-None-Match")})) {
+        respond(std::move(*page));
+      } else if (path == "/" || path == "/queues.txt") {
         const std::string* host = head.find("Host");
-        respond(text_response(200, landing_page(d, host ? *host : info.local)));
+        auto r = text_response(200, landing_page(d, host ? *host : info.local));
+        if (path == "/") r.headers.push_back({"Vary", "Accept"});
+        r.head_only = head.method == "HEAD";
+        respond(std::move(r));
       } else if (path == queue_icon_path) {
         io::http_response r;
         r.content_type = "image/png";
         r.body = std::string(web::queue_icon());
+        r.head_only = head.method == "HEAD";
         respond(std::move(r));
       } else {
-        respond(text_response(404, "not found\n"));
+        auto r = text_response(404, "not found\n");
+        r.head_only = head.method == "HEAD";
+        respond(std::move(r));
       }
       return nullptr;
     }

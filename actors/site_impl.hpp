@@ -20,6 +20,7 @@
 #include "devices/snmp_client.hpp"
 #include "storage/store.hpp"
 #include "web/admin_api.hpp"
+#include "web/print_api.hpp"
 #include "web/terminal_api.hpp"
 
 namespace quire {
@@ -47,7 +48,8 @@ struct site::impl {
   user_directory_actor users;
   std::unique_ptr<web::user_service> users_api;  // the admin API's view of `users`
   std::unique_ptr<web::session_service> sessions_api;  // browser login sessions (actors/web_sessions.hpp)
-  std::unique_ptr<web::job_service> jobs_api;    // the admin API's view of committed jobs in `st`
+  std::unique_ptr<web::job_service> jobs_api;    // the REST API's jobs: committed records, cancel, release
+  std::unique_ptr<web::print_service> print_api;  // POST /api/v1/print (actors/web_print.hpp)
   web::api_options api_options;
   std::unique_ptr<web::terminal_service> terminals_api;  // the terminal API's view of the terminals actor
   web::terminal_api_options terminal_api_options;

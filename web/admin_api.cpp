@@ -25,6 +25,7 @@ struct api_call : api_exchange {
   std::string user;   // the {name} of the path
   uint64_t job = 0;   // the {id} of the path
   std::string query;  // after the '?', raw
+  std::string authority;  // the Host the client reached us by (queue URIs)
   basic_credentials credentials;
   std::string peer;
   user_service* users = nullptr;
@@ -92,10 +93,12 @@ void list_users(const call_ptr& c) {
   });
 }
 
-// GET /api/v1/jobs?user=&queue=&which=&after=&limit=
+// GET /api/v1/jobs?user=&queue=&which=&after=&limit=: a user's own jobs,
+// or (administrators) anyone's.
 void list_jobs(const call_ptr& c) {
   auto q = parse_job_query(c->query, c->options.default_page_size, c->options.max_page_size);
   if (!q.ok()) return c->reply(invalid(q.err()));
+  if (auto s = restrict_job_query(c->who, *q)) return c->reply(error_response(403, "forbidden", s.message));
   c->jobs->list_jobs(c->who, std::move(*q), [c](result<job_page> r) {
     guarded(c, [&] {
       if (!r.ok()) return c->reply(service_error(r.err()));
@@ -106,12 +109,27 @@ void list_jobs(const call_ptr& c) {
   });
 }
 
-// GET /api/v1/jobs/{id}
-void get_job(const call_ptr& c) {
-  c->jobs->get_job(c->who, c->job, [c](result<job_view> r) {
+job_callback answer_job(const call_ptr& c) {
+  return [c](result<job_view> r) {
     guarded(c, [&] {
       if (!r.ok()) return c->reply(service_error(r.err()));
       c->reply(json_response(200, job_json(r->record, r->money)));
+    });
+  };
+}
+
+// POST /api/v1/jobs/{id}/release with {"printer", "project"} (both optional).
+void release_job(const call_ptr& c) {
+  auto req = parse_job_release(c->body);
+  if (!req.ok()) return c->reply(invalid(req.err()));
+  c->jobs->release_job(c->who, c->job, std::move(*req), answer_job(c));
+}
+
+// GET /api/v1/queues: what users may print to, with the URI to add.
+void list_queues(const call_ptr& c) {
+  c->jobs->list_queues(c->who, [c](result<std::vector<queue_info>> r) {
+    guarded(c, [&] {
+      c->reply(r.ok() ? json_response(200, queue_list_json(*r, c->authority)) : service_error(r.err()));
     });
   });
 }
@@ -271,7 +289,11 @@ void dispatch(const call_ptr& c) {
                          [&](std::string pin) { users->set_pin(who, c->user, std::move(pin), answer_done(c)); });
     case endpoint::clear_pin: return users->clear_pin(who, c->user, answer_done(c));
     case endpoint::list_jobs: return list_jobs(c);
-    case endpoint::get_job: return get_job(c);
+    case endpoint::get_job: return c->jobs->get_job(who, c->job, answer_job(c));
+    case endpoint::cancel_job: return c->jobs->cancel_job(who, c->job, answer_job(c));
+    case endpoint::release_job: return release_job(c);
+    case endpoint::list_queues: return list_queues(c);
+    case endpoint::print_document: return;  // refused at the head (route_admin_api)
     case endpoint::list_printers:
     case endpoint::get_printer:
     case endpoint::printer_counters: return dispatch_printers(c);
@@ -354,6 +376,10 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
   try {
     route_match m = match_route(head.method, path);
     if (auto r = route_refusal(m.status, m.message, m.allow)) return refuse(respond, std::move(*r));
+    // POST /api/v1/print streams a document (print_api.hpp); the server
+    // routes it there first, so reaching here means it does not print from the web.
+    if (m.what == endpoint::print_document)
+      return refuse(respond, error_response(503, "unavailable", "this server does not take documents over the API"));
     if (auto r = check_transport(info, options.allow_plain_loopback, "admin API"))
       return refuse(respond, std::move(*r));
 
@@ -369,7 +395,11 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
       basic = std::move(*credentials);
     }
 
-    if (auto r = check_body_head(head, takes_body(m.what), options.max_body_bytes))
+    // An endpoint whose body is optional takes none when the head declares
+    // none: no Content-Type is needed then.
+    bool declares_body = head.chunked || (head.has_content_length && head.content_length > 0);
+    bool head_takes_body = takes_body(m.what) && (declares_body || !body_optional(m.what));
+    if (auto r = check_body_head(head, head_takes_body, options.max_body_bytes))
       return refuse(respond, std::move(*r));
 
     auto call = std::make_shared<api_call>();
@@ -380,6 +410,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->user = std::move(m.user);
     call->job = m.job;
     call->query = std::string(query_of(head.target));
+    call->authority = authority_or(head.find("Host"), info.local);
     call->credentials = std::move(basic);
     call->session_token = std::move(cookie);
     if (const std::string* csrf = head.find("X-CSRF-Token")) call->csrf = *csrf;

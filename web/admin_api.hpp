@@ -1,6 +1,7 @@
 // The admin REST API under /api/v1: users and their credentials, jobs
-// (read-only: one job, or a listing, with its analysis and price),
-// printers (read-only: their live state, device and page counters) and
+// (one job, or a listing, with its analysis and price; cancel and release:
+// users act on their own jobs, administrators on all), the queues users
+// print to, printers (read-only: their live state, device and page counters) and
 // accounting (accounts, credit, the ledger, delegates, terminals), over
 // HTTP(S) with JSON bodies. web/openapi.yaml documents every endpoint.
 //
@@ -30,9 +31,13 @@
 //      or, for the cookie, session_service::verify         401; a POST, PUT,
 //      PATCH or DELETE also needs X-CSRF-Token equal to
 //      the session's csrf_token (constant-time)            403 csrf_required
-//   6. an administrator, except for whoami and the self
-//      endpoints (is_self_service), which need the caller
-//      to be the {name} of the path or an administrator    403
+//   6. an administrator, except for whoami, the user
+//      endpoints (is_user_endpoint: jobs, queues; the job
+//      service shows a user their own jobs only, and
+//      another user's job as a missing one, 404) and the
+//      self endpoints (is_self_service), which need the
+//      caller to be the {name} of the path or an
+//      administrator                                       403
 //   7. accounting endpoints: an accounting_service;
 //      printer endpoints: a printer_service                503 unavailable
 //   8. the query string and the body validate              400
@@ -81,6 +86,9 @@ struct api_options {
   uint32_t max_page_size = 1000;
   /// What card ids and PINs must look like.
   credential_limits credentials;
+  /// POST /api/v1/print (print_api.hpp): the largest document
+  /// (config limits.max_document_bytes), instead of max_body_bytes.
+  uint64_t max_document_bytes = 100ull << 20;
 };
 
 /// The handler of one request under /api/v1 (is_admin_api_path), or nullptr

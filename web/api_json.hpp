@@ -92,6 +92,13 @@ std::string job_json(const job_record& job, const money_format& money);
 /// following page.
 std::string job_list_json(const std::vector<job_record>& jobs, const money_format& money,
                           const std::optional<uint64_t>& next);
+/// The body of POST /api/v1/jobs/{id}/release: empty, or an object with
+/// the optional strings "printer" (valid_printer_name) and "project" (1 to
+/// 128 bytes, no control character). invalid_argument otherwise.
+result<job_release> parse_job_release(std::string_view body);
+/// {"queues": [{"name", "type", "description", "printers": [...],
+/// "ipp_uri": "ipp://<authority>/ipp/print/<name>"}]} in the order given.
+std::string queue_list_json(const std::vector<queue_info>& queues, std::string_view authority);
 
 // ---- Printers (api_json_printers.cpp) ----
 

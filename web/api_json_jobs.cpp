@@ -6,6 +6,7 @@
 #include "protocols/pdl/price.hpp"
 #include "web/api_json.hpp"
 #include "web/api_json_detail.hpp"
+#include "web/api_request.hpp"
 
 namespace quire::web {
 
@@ -149,6 +150,48 @@ std::string job_list_json(const std::vector<job_record>& jobs, const money_forma
   j["jobs"] = ordered_json::array();
   for (const auto& job : jobs) j["jobs"].push_back(job_object(job, money));
   j["next"] = next ? ordered_json(*next) : ordered_json(nullptr);
+  return dump(j);
+}
+
+result<job_release> parse_job_release(std::string_view body) {
+  job_release req;
+  if (body.empty()) return req;
+  json obj;
+  if (auto s = parse_object(body, obj)) return s;
+  if (auto s = check_keys(obj, {"printer", "project"})) return s;
+  auto printer = find_string(obj, "printer");
+  if (!printer.ok()) return printer.err();
+  if (*printer) {
+    if (!valid_printer_name(**printer)) return bad("field \"printer\" must be 1 to 64 of A-Z a-z 0-9 _ . -");
+    req.printer = **printer;
+  }
+  auto project = find_string(obj, "project");
+  if (!project.ok()) return project.err();
+  if (*project) {
+    const std::string& p = **project;
+    bool ok = !p.empty() && p.size() <= 128 && std::none_of(p.begin(), p.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (!ok) return bad("field \"project\" must be 1 to 128 bytes without control characters");
+    req.project = p;
+  }
+  return req;
+}
+
+std::string queue_list_json(const std::vector<queue_info>& queues, std::string_view authority) {
+  ordered_json j;
+  j["queues"] = ordered_json::array();
+  for (const auto& q : queues) {
+    ordered_json o;
+    o["name"] = q.name;
+    o["type"] = q.type;
+    o["description"] = q.description;
+    o["printers"] = q.printers;
+    std::string uri = "ipp://";
+    uri.append(authority).append("/ipp/print/").append(q.name);
+    o["ipp_uri"] = std::move(uri);
+    j["queues"].push_back(std::move(o));
+  }
   return dump(j);
 }
 

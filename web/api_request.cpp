@@ -28,6 +28,10 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::clear_pin: return "DELETE /api/v1/users/{name}/pin";
     case endpoint::list_jobs: return "GET /api/v1/jobs";
     case endpoint::get_job: return "GET /api/v1/jobs/{id}";
+    case endpoint::cancel_job: return "DELETE /api/v1/jobs/{id}";
+    case endpoint::release_job: return "POST /api/v1/jobs/{id}/release";
+    case endpoint::list_queues: return "GET /api/v1/queues";
+    case endpoint::print_document: return "POST /api/v1/print";
     case endpoint::list_printers: return "GET /api/v1/printers";
     case endpoint::get_printer: return "GET /api/v1/printers/{name}";
     case endpoint::printer_counters: return "GET /api/v1/printers/{name}/counters";
@@ -54,18 +58,37 @@ bool takes_body(endpoint e) noexcept {
     case endpoint::credit:
     case endpoint::set_delegates:
     case endpoint::register_terminal:
+    case endpoint::release_job:
       return true;
     default:
       return false;
   }
 }
 
+bool body_optional(endpoint e) noexcept { return e == endpoint::release_job; }
+
 bool takes_query(endpoint e) noexcept {
   return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger ||
-         e == endpoint::printer_counters;
+         e == endpoint::printer_counters || e == endpoint::print_document;
 }
 
-bool needs_admin(endpoint e) noexcept { return e != endpoint::whoami && !is_self_service(e); }
+bool needs_admin(endpoint e) noexcept {
+  return e != endpoint::whoami && !is_self_service(e) && !is_user_endpoint(e);
+}
+
+bool is_user_endpoint(endpoint e) noexcept {
+  switch (e) {
+    case endpoint::list_jobs:
+    case endpoint::get_job:
+    case endpoint::cancel_job:
+    case endpoint::release_job:
+    case endpoint::list_queues:
+    case endpoint::print_document:
+      return true;
+    default:
+      return false;
+  }
+}
 
 bool is_self_service(endpoint e) noexcept {
   switch (e) {
@@ -120,13 +143,22 @@ route_match bad_segment(route_match m, std::string message) {
   return m;
 }
 
-// /api/v1/jobs/{id}: `rest` is what follows "/jobs/".
+// /api/v1/jobs/{id}[/release]: `rest` is what follows "/jobs/".
 route_match match_job(std::string_view method, std::string_view rest) {
-  if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
-  route_match m = pick(method, {{"GET", endpoint::get_job}});
+  size_t slash = rest.find('/');
+  std::string_view raw_id = rest.substr(0, slash);
+  std::string_view sub = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  if (raw_id.empty()) return not_found();
+  route_match m;
+  if (sub.empty())
+    m = pick(method, {{"GET", endpoint::get_job}, {"DELETE", endpoint::cancel_job}});
+  else if (sub == "/release")
+    m = pick(method, {{"POST", endpoint::release_job}});
+  else
+    return not_found();
   if (m.status != 0) return m;
   std::string id;
-  if (!percent_decode(rest, false, id))
+  if (!percent_decode(raw_id, false, id))
     return bad_segment(std::move(m), "the job id in the path has a malformed %-escape");
   if (!parse_job_id(id, m.job)) return bad_segment(std::move(m), "the job id must be a positive decimal integer");
   return m;
@@ -195,6 +227,8 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (rest == "/whoami") return pick(method, {{"GET", endpoint::whoami}});
   if (rest == "/users") return pick(method, {{"GET", endpoint::list_users}, {"POST", endpoint::create_user}});
   if (rest == "/jobs") return pick(method, {{"GET", endpoint::list_jobs}});
+  if (rest == "/queues") return pick(method, {{"GET", endpoint::list_queues}});
+  if (rest == "/print") return pick(method, {{"POST", endpoint::print_document}});
   if (rest == "/terminals")
     return pick(method, {{"GET", endpoint::list_terminals}, {"POST", endpoint::register_terminal}});
   if (rest == "/printers") return pick(method, {{"GET", endpoint::list_printers}});
@@ -215,6 +249,18 @@ route_match match_route(std::string_view method, std::string_view path) {
   route_match m = match_user_sub(method, sub);
   if (m.status != 0) return m;
   return with_name(std::move(m), raw_name, "user");
+}
+
+std::string authority_or(const std::string* host, std::string_view fallback) {
+  if (host && !host->empty() && host->size() <= 255) {
+    bool ok = true;
+    for (char c : *host)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+            c == ':' || c == '[' || c == ']'))
+        ok = false;
+    if (ok) return *host;
+  }
+  return std::string(fallback);
 }
 
 namespace {

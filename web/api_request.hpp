@@ -38,8 +38,15 @@ enum class endpoint : uint8_t {
   remove_card,   // DELETE /api/v1/users/{name}/cards   (the card id in the body: URLs get logged)
   set_pin,       // PUT    /api/v1/users/{name}/pin
   clear_pin,     // DELETE /api/v1/users/{name}/pin
-  list_jobs,     // GET    /api/v1/jobs
-  get_job,       // GET    /api/v1/jobs/{id}
+  // Jobs and queues: any authenticated user, who sees and acts on their
+  // own jobs only (job_service.hpp, restrict_job_query); administrators on
+  // every job.
+  list_jobs,       // GET    /api/v1/jobs
+  get_job,         // GET    /api/v1/jobs/{id}
+  cancel_job,      // DELETE /api/v1/jobs/{id}
+  release_job,     // POST   /api/v1/jobs/{id}/release   (optional JSON body)
+  list_queues,     // GET    /api/v1/queues
+  print_document,  // POST   /api/v1/print?queue=...      (the document as body: print_api.hpp)
   // Printers (printer_service.hpp), administrators only. They stand before
   // the accounting ones, which end the list.
   list_printers,     // GET    /api/v1/printers
@@ -68,8 +75,15 @@ bool takes_body(endpoint e) noexcept;
 /// True for the listings, the ledger and the page counters, the only
 /// endpoints with query parameters.
 bool takes_query(endpoint e) noexcept;
-/// True for every endpoint but whoami and the self ones (is_self_service).
+/// True when a request may carry no body although the endpoint takes one
+/// (release_job: an empty body is `{}`).
+bool body_optional(endpoint e) noexcept;
+/// True for every endpoint but whoami, the self ones (is_self_service) and
+/// the user ones (is_user_endpoint).
 bool needs_admin(endpoint e) noexcept;
+/// True for the job, queue and print endpoints: any authenticated user may
+/// call them; the handler decides what they see (their own jobs).
+bool is_user_endpoint(endpoint e) noexcept;
 /// True for the endpoints about one user that the user may call for
 /// themself (the {name} of the path is theirs); others need an administrator.
 bool is_self_service(endpoint e) noexcept;
@@ -83,6 +97,16 @@ bool is_path_under(std::string_view path, std::string_view root) noexcept;
 
 /// True for "/api/v1" and every path under "/api/v1/".
 bool is_admin_api_path(std::string_view path) noexcept;
+
+/// "/api/v1/print": web print (print_api.hpp), routed before the admin API.
+inline constexpr std::string_view print_path = "/api/v1/print";
+/// True for exactly print_path.
+inline bool is_print_path(std::string_view path) noexcept { return path == print_path; }
+
+/// The Host header when it is a plausible authority (letters, digits,
+/// . - : [ ], 1 to 255 bytes), so that URIs built from it point where the
+/// client reached us; else `fallback` (the local address).
+std::string authority_or(const std::string* host, std::string_view fallback);
 
 /// What a method and a path name.
 struct route_match {

@@ -13,6 +13,20 @@ const char* to_string(job_filter f) noexcept {
   return "?";
 }
 
+bool may_see_job(const principal& by, const job_record& job) noexcept {
+  return by.admin || (!by.name.empty() && by.name == job.owner);
+}
+
+error no_such_job(uint64_t id) { return error(errc::not_found, "there is no job " + std::to_string(id)); }
+
+status restrict_job_query(const principal& by, job_list_query& q) {
+  if (by.admin) return {};
+  if (q.owner.empty()) q.owner = by.name;
+  if (q.owner != by.name)
+    return error(errc::permission_denied, "only an administrator may list another user's jobs");
+  return {};
+}
+
 page_slice select_page(const std::vector<uint64_t>& listing, const job_list_query& q) {
   // Completed jobs are listed newest first: "after" an id is then below it.
   bool descending = q.which == job_filter::completed;

@@ -193,7 +193,8 @@ class AdminApi(unittest.TestCase):
         self.assertEqual(self.api("/api/v1/jobs?color=red")[0], 400)
         self.assertEqual(self.api("/api/v1/jobs/%d" % job_id, password="wrong-password")[0], 401)
         self.assertEqual(self.ctl("user", "add", "eve", "--password-stdin", stdin="eve-pw-12\n")[0], 0)
-        self.assertEqual(self.api("/api/v1/jobs/%d" % job_id, user="eve", password="eve-pw-12")[0], 403)
+        # Another user's job answers as a missing one (users see their own jobs only).
+        self.assertEqual(self.api("/api/v1/jobs/%d" % job_id, user="eve", password="eve-pw-12")[0], 404)
 
         # quirectl shows the same.
         code, out = self.ctl("--json", "jobs", "list", "--owner", "dora", "--which", "all")

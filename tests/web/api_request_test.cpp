@@ -69,7 +69,7 @@ TEST_CASE("who may call what: administrators, the user themself, and which endpo
     bool self = e == endpoint::get_account || e == endpoint::ledger || e == endpoint::get_delegates ||
                 e == endpoint::set_delegates;
     CHECK(is_self_service(e) == self);
-    CHECK(needs_admin(e) == (e != endpoint::whoami && !self));
+    CHECK(needs_admin(e) == (e != endpoint::whoami && !self && !is_user_endpoint(e)));
     CHECK(needs_accounting(e) == (e >= endpoint::get_account));
   }
   CHECK(takes_body(endpoint::credit));

@@ -4,8 +4,11 @@
 // completed ones newest first, all oldest first; by owner and/or queue. It
 // returns records as they were added, pin_hash included unless
 // `clear_pins` is set, so that a test can check the JSON never shows it.
-// Answers, deferred answers and fail_next as fake_answers.hpp says: both
-// calls consult fail_next.
+// Answers, deferred answers and fail_next as fake_answers.hpp says: every
+// call consults fail_next. Who sees what follows job_service.hpp: a user
+// sees their own jobs (may_see_job), others' answer no_such_job; a release
+// also lets the owner's `delegates` in. Cancel and release change the
+// stored job's state as the job's rules would for the plain cases.
 #pragma once
 
 #include <algorithm>
@@ -26,6 +29,9 @@ class fake_job_service final : public web::job_service, public fake_answers {
   bool clear_pins = false;
   std::vector<std::string> calls;         // "get_job 7 by root"
   std::vector<web::job_list_query> queries;  // what list_jobs was asked
+  std::vector<web::job_release> releases;    // what release_job was asked
+  std::vector<web::queue_info> queues;       // what list_queues answers
+  std::map<std::string, std::vector<std::string>> delegates;  // owner -> who may release
 
   job_record& add(uint64_t id, const std::string& owner, const std::string& queue, job_state state) {
     job_record j;
@@ -40,10 +46,10 @@ class fake_job_service final : public web::job_service, public fake_answers {
 
   void get_job(const web::principal& by, uint64_t id, web::job_callback cb) override {
     calls.push_back("get_job " + std::to_string(id) + " by " + by.name);
-    answer([this, id, cb = std::move(cb)] {
+    answer([this, by, id, cb = std::move(cb)] {
       if (auto e = take_failure()) return cb(*e);
       auto it = jobs.find(id);
-      if (it == jobs.end()) return cb(error(errc::not_found, "job " + std::to_string(id) + " does not exist"));
+      if (it == jobs.end() || !web::may_see_job(by, it->second)) return cb(web::no_such_job(id));
       cb(web::job_view{shown(it->second), money});
     });
   }
@@ -67,6 +73,45 @@ class fake_job_service final : public web::job_service, public fake_answers {
       page.more = slice.more;
       page.money = money;
       cb(std::move(page));
+    });
+  }
+
+  void cancel_job(const web::principal& by, uint64_t id, web::job_callback cb) override {
+    calls.push_back("cancel_job " + std::to_string(id) + " by " + by.name);
+    answer([this, by, id, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = jobs.find(id);
+      if (it == jobs.end() || !web::may_see_job(by, it->second)) return cb(web::no_such_job(id));
+      if (is_terminal(it->second.state) || it->second.state == job_state::delivering)
+        return cb(error(errc::not_possible, "job " + std::to_string(id) + " has already ended"));
+      it->second.state = job_state::canceled;
+      cb(web::job_view{shown(it->second), money});
+    });
+  }
+
+  void release_job(const web::principal& by, uint64_t id, web::job_release req, web::job_callback cb) override {
+    calls.push_back("release_job " + std::to_string(id) + " by " + by.name);
+    releases.push_back(req);
+    answer([this, by, id, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = jobs.find(id);
+      if (it == jobs.end()) return cb(web::no_such_job(id));
+      const auto& d = delegates[it->second.owner];
+      if (!web::may_see_job(by, it->second) && std::find(d.begin(), d.end(), by.name) == d.end())
+        return cb(web::no_such_job(id));
+      if (it->second.state != job_state::held)
+        return cb(error(errc::not_possible, "job " + std::to_string(id) + " is not held"));
+      it->second.state = job_state::queued;
+      it->second.released_by = by.name;
+      cb(web::job_view{shown(it->second), money});
+    });
+  }
+
+  void list_queues(const web::principal& by, web::queue_list_callback cb) override {
+    calls.push_back("list_queues by " + by.name);
+    answer([this, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      cb(queues);
     });
   }
 

@@ -1,0 +1,228 @@
+// Quire's web UI end to end in headless Chromium (Debian's, driven by
+// playwright-core). tests/integration/test_web_ui.py starts quired and runs
+// this script; it can also run by hand against any quired:
+//
+//   QUIRE_URL=http://127.0.0.1:8631 QUIRE_USER=alice QUIRE_PASSWORD=... \
+//   QUIRE_ADMIN=root QUIRE_ADMIN_PASSWORD=... QUIRE_TERMINAL_TOKEN=... \
+//   QUIRE_CARD=CARD-ALICE QUIRE_PDF=/tmp/essay.pdf QUIRE_SHOTS=/tmp/shots \
+//   node tests/browser/portal_flow.mjs
+//
+// Steps (each prints "STEP <what>"; any failure exits 1 with the reason):
+//  1. the admin console logs in (its own browser context) and shows the
+//     fleet; the printer QUIRE_PRINTER (default "demo") is listed;
+//  2. the student logs in on the portal; the script prints "READY ipp" and
+//     waits for a job named QUIRE_IPP_JOB (sent over IPP by the caller) to
+//     appear as held, live;
+//  3. unless QUIRE_UPLOAD=0: uploads QUIRE_PDF through the portal's form as
+//     "web-essay" and sees it held, live;
+//  4. the kiosk (/kiosk#token=...) strips the token from the address, logs
+//     in by card, lists the jobs, prints them all;
+//  5. the portal shows them printed (done), live, never reloaded; the admin
+//     console's activity feed shows job.printed, the printer's count and
+//     the chart; its queues, jobs and users tabs list them; a credit given
+//     there changes the portal's balance, live;
+//  6. unless QUIRE_UPLOAD=0: the portal releases one more upload itself
+//     ("web-release", printed) and cancels another ("web-cancel");
+//     the kiosk has logged the user out by itself after its idle delay;
+//  7. the student opening /admin sees "Administrators only".
+// It prints "JOB <name> <id>" for each job and "SHOT <path>" per screenshot.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = process.env;
+const need = (k) => {
+  if (!env[k]) {
+    console.error('portal_flow: set ' + k);
+    process.exit(2);
+  }
+  return env[k];
+};
+const base = need('QUIRE_URL').replace(/\/$/, '');
+const user = need('QUIRE_USER');
+const password = need('QUIRE_PASSWORD');
+const admin = need('QUIRE_ADMIN');
+const adminPassword = need('QUIRE_ADMIN_PASSWORD');
+const token = need('QUIRE_TERMINAL_TOKEN');
+const card = need('QUIRE_CARD');
+const shots = need('QUIRE_SHOTS');
+const printer = env.QUIRE_PRINTER || 'demo';
+const ipp = env.QUIRE_IPP_JOB || '';
+const upload = env.QUIRE_UPLOAD !== '0';
+const pdf = upload ? need('QUIRE_PDF') : '';
+const T = Number(env.QUIRE_TIMEOUT_MS || 30000);
+
+const step = (what) => console.log('STEP ' + what);
+fs.mkdirSync(shots, { recursive: true });
+
+async function shot(page, name) {
+  const file = path.join(shots, name + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  console.log('SHOT ' + file);
+}
+
+// A page that records what the browser says, so a failure shows it.
+async function open(context, url, label) {
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.log(`[${label} console.${m.type()}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => console.log(`[${label} page error] ${e.message}`));
+  await page.goto(base + url);
+  return page;
+}
+
+async function logIn(page, name, pw) {
+  const form = page.locator('#login-form');
+  await form.getByLabel('User name').fill(name);
+  await form.getByLabel('Password').fill(pw);
+  await form.getByRole('button', { name: 'Log in' }).click();
+}
+
+async function jobId(page, list, name, state) {
+  const row = page.locator(`${list} li[data-state="${state}"]`, { hasText: name }).first();
+  await row.waitFor({ timeout: T });
+  const id = await row.getAttribute('data-job-id');
+  console.log(`JOB ${name} ${id}`);
+  return id;
+}
+
+const executablePath = env.CHROMIUM || '/usr/bin/chromium';
+// As root, Chromium's sandbox cannot start: the tests run as root in CI.
+const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
+const browser = await chromium.launch({ executablePath, args, headless: true });
+let failed = false;
+try {
+  const viewport = { width: 1100, height: 900 };
+  const adminCtx = await browser.newContext({ viewport });
+  const studentCtx = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+  const kioskCtx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+
+  step('admin console: log in, fleet');
+  const console_ = await open(adminCtx, '/admin', 'admin');
+  await logIn(console_, admin, adminPassword);
+  const card_ = console_.locator(`.printer[data-printer="${printer}"]`);
+  await card_.waitFor({ timeout: T });
+  await console_.locator('#live.ok').waitFor({ timeout: T });
+
+  step('portal: log in');
+  const portal = await open(studentCtx, '/', 'portal');
+  await portal.evaluate(() => { window.quireNotReloaded = true; });
+  await logIn(portal, user, password);
+  await portal.locator('#live.ok').waitFor({ timeout: T });
+  await portal.getByText('Logged in as ' + user).waitFor({ timeout: T });
+
+  const ids = [];
+  if (ipp) {
+    console.log('READY ipp');  // the caller now sends a job over IPP
+    step('portal: the IPP job appears held, live');
+    ids.push(await jobId(portal, '#active-jobs', ipp, 'held'));
+  }
+  if (upload) {
+    step('portal: upload a PDF');
+    await portal.locator('#upload-file').setInputFiles(pdf);
+    await portal.getByLabel('Title').fill('web-essay');
+    await portal.getByRole('button', { name: 'Send to print' }).click();
+    await portal.locator('#upload-status.ok').waitFor({ timeout: T });
+    ids.push(await jobId(portal, '#active-jobs', 'web-essay', 'held'));
+  }
+  if (!ids.length) throw new Error('no job to release: set QUIRE_IPP_JOB or QUIRE_UPLOAD');
+  // Wait for the prices (the analysis), so the kiosk shows them.
+  for (const id of ids) {
+    await portal.locator(`#active-jobs li[data-job-id="${id}"]`, { hasText: 'page' }).waitFor({ timeout: T });
+  }
+  await shot(portal, 'portal-held');
+
+  step('kiosk: token from the fragment, card log-in');
+  const kiosk = await open(kioskCtx, '/kiosk#token=' + encodeURIComponent(token) + '&idle=10', 'kiosk');
+  await kiosk.locator('#card').waitFor({ state: 'visible', timeout: T });
+  if (kiosk.url().includes('token=')) throw new Error('the kiosk left its token in the address: ' + kiosk.url());
+  await kiosk.locator('#card').fill(card);
+  await kiosk.locator('#card').press('Enter');  // what a USB card reader does
+  for (const id of ids) await kiosk.locator(`#jobs li[data-job-id="${id}"]`).waitFor({ timeout: T });
+  await shot(kiosk, 'kiosk-jobs');
+
+  step('kiosk: print all');
+  await kiosk.getByRole('button', { name: 'Print all' }).click();
+  await kiosk.locator('#status.ok', { hasText: 'printing' }).waitFor({ timeout: T });
+
+  step('portal: the jobs become printed, live');
+  for (const id of ids) await portal.locator(`#done-jobs li[data-job-id="${id}"][data-state="done"]`).waitFor({ timeout: T });
+  if (!(await portal.evaluate(() => window.quireNotReloaded === true))) throw new Error('the portal reloaded');
+  await shot(portal, 'portal-printed');
+
+  step('admin console: live activity and counts');
+  await console_.locator('#feed li[data-type="job.printed"]').first().waitFor({ timeout: T });
+  await console_.waitForFunction(([p, n]) => {
+    const d = document.querySelector(`.printer[data-printer="${p}"] .delivered`);
+    return d && parseInt(d.textContent, 10) >= n;
+  }, [printer, ids.length], { timeout: T });
+  // The chart (plain SVG) counts the printed pages per printer.
+  await console_.locator(`#chart svg[aria-label*="${printer} ${ids.length}"]`).waitFor({ timeout: T });
+  await shot(console_, 'admin-fleet');
+
+  step('admin console: queues, users, jobs; a credit shows live in the portal');
+  await console_.getByRole('tab', { name: 'Queues' }).click();
+  await console_.locator('#queue-rows tr[data-queue="secure"]').waitFor({ timeout: T });
+  await console_.getByRole('tab', { name: 'Jobs' }).click();
+  await console_.locator('#job-filter select[name="which"]').selectOption('completed');
+  await console_.locator('#job-filter select[name="state"]').selectOption('done');
+  await console_.locator('#job-filter').getByRole('button', { name: 'Show' }).click();
+  for (const id of ids) await console_.locator(`#job-rows tr[data-job-id="${id}"]`).waitFor({ timeout: T });
+  await shot(console_, 'admin-jobs');
+  await console_.getByRole('tab', { name: 'Users' }).click();
+  await console_.locator(`#user-rows tr[data-user="${user}"]`).waitFor({ timeout: T });
+  const before = await portal.locator('#account').textContent();
+  const credit = console_.locator('#credit');
+  await credit.getByLabel('User name').fill(user);
+  await credit.getByLabel('Amount').fill('1.00');
+  await credit.getByRole('button', { name: 'Credit' }).click();
+  await console_.locator('#credit-status.ok').waitFor({ timeout: T });
+  await portal.waitForFunction((old) => document.getElementById('account').textContent !== old, before,
+    { timeout: T });
+
+  if (upload) {
+    step('portal: release one job from the portal, cancel another');
+    const send = async (title) => {
+      await portal.locator('#upload-file').setInputFiles(pdf);
+      await portal.getByLabel('Title').fill(title);
+      await portal.getByRole('button', { name: 'Send to print' }).click();
+      return jobId(portal, '#active-jobs', title, 'held');
+    };
+    const released = await send('web-release');
+    await portal.locator(`#active-jobs li[data-job-id="${released}"]`).getByRole('button', { name: 'Release' }).click();
+    await portal.locator(`#done-jobs li[data-job-id="${released}"][data-state="done"]`).waitFor({ timeout: T });
+    const canceled = await send('web-cancel');
+    portal.once('dialog', (d) => d.accept());
+    await portal.locator(`#active-jobs li[data-job-id="${canceled}"]`).getByRole('button', { name: 'Cancel' }).click();
+    await portal.locator(`#done-jobs li[data-job-id="${canceled}"][data-state="canceled"]`).waitFor({ timeout: T });
+  }
+
+  step('kiosk: logs out by itself when idle');
+  await kiosk.locator('#card').waitFor({ state: 'visible', timeout: 30000 });
+  await kiosk.locator('#status', { hasText: 'without activity' }).waitFor({ timeout: T });
+
+  step('a student on /admin: administrators only');
+  const otherCtx = await browser.newContext({ viewport });
+  const denied = await open(otherCtx, '/admin', 'admin-denied');
+  await logIn(denied, user, password);
+  await denied.getByText('Administrators only').waitFor({ timeout: T });
+  if (await denied.locator('#app').isVisible()) throw new Error('the console showed its sections to a student');
+  await shot(denied, 'admin-denied');
+  step('done');
+} catch (e) {
+  failed = true;
+  console.error('FAILED: ' + (e && e.stack ? e.stack : e));
+  for (const ctx of browser.contexts()) {
+    for (const [i, page] of ctx.pages().entries()) {
+      try {
+        const file = path.join(shots, `failure-${browser.contexts().indexOf(ctx)}-${i}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        console.log('SHOT ' + file);
+      } catch { /* the page is gone */ }
+    }
+  }
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
