@@ -32,6 +32,7 @@
 #include "actors/queue.hpp"
 #include "actors/processor_pool.hpp"
 #include "actors/release_service.hpp"
+#include "actors/token_service_adapter.hpp"
 #include "actors/web_print.hpp"
 #include "actors/site_http.hpp"
 #include "actors/stream_listener.hpp"
@@ -306,6 +307,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   auto sessions = spawn_web_sessions(sys, wso);
   watched.push_back(caf::actor_cast<caf::actor>(sessions));
   d.sessions_api = make_session_service(sys, sessions);
+  d.tokens_api = make_token_service(*d.st, &wall_clock_ms);
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
   d.stream_options.sys = &sys;
   d.stream_options.bus = bus;
@@ -501,6 +503,7 @@ void site::stop() {
   d.stream_options = {};
   d.jobs_api.reset();
   d.print_api.reset();
+  d.tokens_api.reset();
   d.terminals_api.reset();
   d.accounting_api.reset();
   d.printers_api.reset();

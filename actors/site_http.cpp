@@ -12,6 +12,7 @@
 #include "web/login_api.hpp"
 #include "web/metrics_text.hpp"
 #include "web/queue_icon.hpp"
+#include "web/openapi.hpp"
 #include "web/static_files.hpp"
 #include "actors/site_impl.hpp"
 #include "protocols/http/response.hpp"
@@ -161,6 +162,25 @@ std::unique_ptr<io::request_handler> route_metrics(site::impl& d, const io::requ
   return std::make_unique<web::collecting_handler<metrics_call>>(std::move(call), start_metrics);
 }
 
+// GET /api/v1/openapi.json: the API's description (web/openapi.hpp), for
+// anyone: it describes the API, it holds nothing of the site. Revalidated
+// by its ETag, so a new server's description shows at once.
+io::http_response openapi_response(const http::request_head& head) {
+  io::http_response r;
+  r.headers.push_back({"ETag", std::string(web::openapi_etag())});
+  r.headers.push_back({"Cache-Control", "no-cache"});
+  r.headers.push_back({"X-Content-Type-Options", "nosniff"});
+  const std::string* inm = head.find("If-None-Match");
+  if (inm && web::etag_matches(*inm, web::openapi_etag())) {
+    r.status = 304;
+    r.head_only = true;
+  }
+  r.content_type = "application/json";
+  r.body = std::string(web::openapi_json());
+  if (head.method == "HEAD") r.head_only = true;
+  return r;
+}
+
 }  // namespace
 
 io::router make_router(site::impl& d) {
@@ -175,9 +195,14 @@ io::router make_router(site::impl& d) {
     if (web::is_print_path(path) && d.users_api && d.print_api)
       return web::route_print_api(info, std::move(respond), *d.users_api, d.sessions_api.get(), *d.print_api,
                                   d.api_options);
+    if (path == "/api/v1/openapi.json" && (head.method == "GET" || head.method == "HEAD")) {
+      respond(openapi_response(head));
+      return nullptr;
+    }
     if (web::is_admin_api_path(path) && d.users_api && d.jobs_api)
       return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options,
-                                  d.accounting_api.get(), d.printers_api.get(), d.sessions_api.get());
+                                  d.accounting_api.get(), d.printers_api.get(), d.sessions_api.get(),
+                                  d.tokens_api.get());
     if (head.method == "POST" && (path == "/" || path.rfind("/ipp/", 0) == 0)) {
       const std::string* type = head.find("Content-Type");
       if (!type || ::strncasecmp(type->c_str(), "application/ipp", 15) != 0) {

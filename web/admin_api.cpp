@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "storage/credentials.hpp"
+#include "web/terminal_api.hpp"
 
 namespace quire::web {
 
@@ -33,13 +34,19 @@ struct api_call : api_exchange {
   accounting_service* accounting = nullptr;  // may be null: no accounting here
   printer_service* printers = nullptr;       // may be null: printers are not shown
   session_service* sessions = nullptr;       // may be null: no browser sessions
+  token_service* tokens = nullptr;           // may be null: no API tokens
   std::string session_token;                 // the cookie's, when it authenticates (no Authorization)
+  std::string api_token;                     // Authorization: Bearer qt_..., when it authenticates
+  std::string token_id;                      // revoke_token's {id}
   std::string csrf;                          // X-CSRF-Token as sent
   bool changes_state = false;                // POST, PUT, PATCH, DELETE
   api_options options;
   principal who;
 
-  ~api_call() { wipe(session_token); }
+  ~api_call() {
+    wipe(session_token);
+    wipe(api_token);
+  }
 };
 using call_ptr = std::shared_ptr<api_call>;
 
@@ -260,6 +267,36 @@ void dispatch_accounting(const call_ptr& c) {
   }
 }
 
+// /api/v1/users/{name}/tokens[/{id}]: the token is in the 201 only.
+void dispatch_tokens(const call_ptr& c) {
+  switch (c->what) {
+    case endpoint::list_tokens:
+      return c->tokens->list_tokens(c->who, c->user, [c](result<std::vector<api_token_view>> r) {
+        guarded(c, [&] { c->reply(r.ok() ? json_response(200, token_list_json(*r)) : service_error(r.err())); });
+      });
+    case endpoint::create_token: {
+      auto req = parse_token_request(c->body);
+      if (!req.ok()) return c->reply(invalid(req.err()));
+      int64_t expires_ms = 0;
+      if (req->expires_days > 0) {
+        using namespace std::chrono;
+        expires_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() +
+                     req->expires_days * 86400000;
+      }
+      return c->tokens->create_token(c->who, c->user, std::move(req->name), expires_ms,
+                                     [c](result<new_api_token> r) {
+                                       guarded(c, [&] {
+                                         if (!r.ok()) return c->reply(service_error(r.err()));
+                                         c->reply(json_response(201, new_token_json(*r)));
+                                         wipe(r->token);
+                                       });
+                                     });
+    }
+    case endpoint::revoke_token: return c->tokens->revoke_token(c->who, c->user, c->token_id, answer_done(c));
+    default: return;
+  }
+}
+
 void dispatch(const call_ptr& c) {
   if (!takes_body(c->what) && !c->body.empty())
     return c->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
@@ -297,6 +334,9 @@ void dispatch(const call_ptr& c) {
     case endpoint::list_printers:
     case endpoint::get_printer:
     case endpoint::printer_counters: return dispatch_printers(c);
+    case endpoint::list_tokens:
+    case endpoint::create_token:
+    case endpoint::revoke_token: return dispatch_tokens(c);
     case endpoint::get_account:
     case endpoint::credit:
     case endpoint::ledger:
@@ -331,6 +371,10 @@ void on_authenticated(const call_ptr& c, result<principal> r) {
     return c->reply(error_response(503, "unavailable", "this server keeps no accounts"));
   if (needs_printers(c->what) && !c->printers)
     return c->reply(error_response(503, "unavailable", "this server does not show its printers"));
+  bool token_endpoint =
+      c->what == endpoint::list_tokens || c->what == endpoint::create_token || c->what == endpoint::revoke_token;
+  if (token_endpoint && !c->tokens)
+    return c->reply(error_response(503, "unavailable", "this server has no API tokens"));
   dispatch(c);
 }
 
@@ -357,6 +401,16 @@ void start_session(const call_ptr& c) {
 
 void start(const call_ptr& c) {
   if (!c->session_token.empty()) return start_session(c);
+  if (!c->api_token.empty()) {
+    std::string token = std::move(c->api_token);
+    return c->tokens->authenticate(std::move(token), [c](result<principal> r) {
+      guarded(c, [&] {
+        if (!r.ok() && r.err().code == errc::permission_denied)
+          return c->reply(unauthorized("unknown, revoked or expired API token"));
+        on_authenticated(c, std::move(r));
+      });
+    });
+  }
   std::string user = std::move(c->credentials.user);
   std::string password = std::move(c->credentials.password);
   c->users->authenticate(std::move(user), std::move(password), c->peer, [c](result<principal> r) {
@@ -369,7 +423,8 @@ void start(const call_ptr& c) {
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
                                                      const api_options& options, accounting_service* accounting,
-                                                     printer_service* printers, session_service* sessions) {
+                                                     printer_service* printers, session_service* sessions,
+                                                     token_service* tokens) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -389,7 +444,15 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
       if (const std::string* h = head.find("Cookie")) cookie = session_cookie_of(*h);
     if (!authorization && cookie.empty()) return refuse(respond, unauthorized("authentication required"));
     basic_credentials basic;
-    if (authorization) {
+    std::string api_token;
+    if (authorization && tokens && authorization_credentials(*authorization, "bearer")) {
+      // A script's API token (token_service.hpp): no ambient credential, so
+      // no CSRF token either.
+      auto token = parse_bearer_token(*authorization);
+      if (!token.ok() || token->rfind(api_token_prefix, 0) != 0)
+        return refuse(respond, unauthorized("the Bearer credential is not an API token (qt_...)"));
+      api_token = std::move(*token);
+    } else if (authorization) {
       auto credentials = parse_basic_authorization(*authorization);
       if (!credentials.ok()) return refuse(respond, unauthorized(credentials.err().message));
       basic = std::move(*credentials);
@@ -413,6 +476,9 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->authority = authority_or(head.find("Host"), info.local);
     call->credentials = std::move(basic);
     call->session_token = std::move(cookie);
+    call->api_token = std::move(api_token);
+    call->token_id = std::move(m.token_id);
+    call->tokens = tokens;
     if (const std::string* csrf = head.find("X-CSRF-Token")) call->csrf = *csrf;
     call->changes_state = head.method != "GET" && head.method != "HEAD";
     call->sessions = sessions;

@@ -21,13 +21,16 @@
 //      (a printer's {name} that is no valid printer name:  404)
 //   2. the connection is TLS, or a loopback peer while
 //      allow_plain_loopback                                403 https_required
-//   3. an Authorization: Basic header that parses, or
-//      (without Authorization) a quire_session cookie      401 (WWW-Authenticate)
+//   3. an Authorization: Basic header that parses, an
+//      Authorization: Bearer qt_... API token (when a
+//      token_service is given), or (without
+//      Authorization) a quire_session cookie               401 (WWW-Authenticate)
 //   4. Content-Length within max_body_bytes;               413
 //      a JSON Content-Type on a body-taking endpoint,      415
 //      no body on the others                               400
 //   -- the body arrives (over max_body_bytes: 413) --
 //   5. user_service::authenticate                          401, 429, 503
+//      or, for an API token, token_service::authenticate   401
 //      or, for the cookie, session_service::verify         401; a POST, PUT,
 //      PATCH or DELETE also needs X-CSRF-Token equal to
 //      the session's csrf_token (constant-time)            403 csrf_required
@@ -70,6 +73,8 @@
 #include "web/job_service.hpp"
 #include "web/printer_service.hpp"
 #include "web/session_service.hpp"
+#include "web/token_json.hpp"
+#include "web/token_service.hpp"
 #include "web/user_service.hpp"
 
 namespace quire::web {
@@ -104,6 +109,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      const api_options& options,
                                                      accounting_service* accounting = nullptr,
                                                      printer_service* printers = nullptr,
-                                                     session_service* sessions = nullptr);
+                                                     session_service* sessions = nullptr,
+                                                     token_service* tokens = nullptr);
 
 }  // namespace quire::web

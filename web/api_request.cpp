@@ -10,6 +10,7 @@
 
 #include "storage/credentials.hpp"
 #include "storage/users.hpp"
+#include "web/token_json.hpp"
 
 namespace quire::web {
 
@@ -26,6 +27,9 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::remove_card: return "DELETE /api/v1/users/{name}/cards";
     case endpoint::set_pin: return "PUT /api/v1/users/{name}/pin";
     case endpoint::clear_pin: return "DELETE /api/v1/users/{name}/pin";
+    case endpoint::list_tokens: return "GET /api/v1/users/{name}/tokens";
+    case endpoint::create_token: return "POST /api/v1/users/{name}/tokens";
+    case endpoint::revoke_token: return "DELETE /api/v1/users/{name}/tokens/{id}";
     case endpoint::list_jobs: return "GET /api/v1/jobs";
     case endpoint::get_job: return "GET /api/v1/jobs/{id}";
     case endpoint::cancel_job: return "DELETE /api/v1/jobs/{id}";
@@ -58,6 +62,7 @@ bool takes_body(endpoint e) noexcept {
     case endpoint::credit:
     case endpoint::set_delegates:
     case endpoint::register_terminal:
+    case endpoint::create_token:
     case endpoint::release_job:
       return true;
     default:
@@ -96,6 +101,9 @@ bool is_self_service(endpoint e) noexcept {
     case endpoint::ledger:
     case endpoint::get_delegates:
     case endpoint::set_delegates:
+    case endpoint::list_tokens:
+    case endpoint::create_token:
+    case endpoint::revoke_token:
       return true;
     default:
       return false;
@@ -216,6 +224,13 @@ route_match match_user_sub(std::string_view method, std::string_view sub) {
   if (sub == "/credit") return pick(method, {{"POST", endpoint::credit}});
   if (sub == "/ledger") return pick(method, {{"GET", endpoint::ledger}});
   if (sub == "/delegates") return pick(method, {{"GET", endpoint::get_delegates}, {"PUT", endpoint::set_delegates}});
+  if (sub == "/tokens") return pick(method, {{"GET", endpoint::list_tokens}, {"POST", endpoint::create_token}});
+  static constexpr std::string_view tokens = "/tokens/";
+  if (sub.substr(0, tokens.size()) == tokens && valid_token_id(sub.substr(tokens.size()))) {
+    route_match m = pick(method, {{"DELETE", endpoint::revoke_token}});
+    m.token_id = std::string(sub.substr(tokens.size()));
+    return m;
+  }
   return not_found();
 }
 

@@ -38,6 +38,10 @@ enum class endpoint : uint8_t {
   remove_card,   // DELETE /api/v1/users/{name}/cards   (the card id in the body: URLs get logged)
   set_pin,       // PUT    /api/v1/users/{name}/pin
   clear_pin,     // DELETE /api/v1/users/{name}/pin
+  // API tokens (token_service.hpp), self: a user's own, or an administrator.
+  list_tokens,   // GET    /api/v1/users/{name}/tokens
+  create_token,  // POST   /api/v1/users/{name}/tokens
+  revoke_token,  // DELETE /api/v1/users/{name}/tokens/{id}
   // Jobs and queues: any authenticated user, who sees and acts on their
   // own jobs only (job_service.hpp, restrict_job_query); administrators on
   // every job.
@@ -118,6 +122,7 @@ struct route_match {
   std::string user;   // the {name} segment, percent-decoded and valid: a user's or a terminal's
                       // (validate_user_name), a printer's under /printers/ (valid_printer_name)
   uint64_t job = 0;   // the {id} segment: 1 or more
+  std::string token_id;  // revoke_token's {id}: 12 lower-case hex digits
 };
 
 /// Matches `path` (no query string) against the endpoints above.

@@ -67,7 +67,8 @@ TEST_CASE("who may call what: administrators, the user themself, and which endpo
     auto e = static_cast<endpoint>(i);
     CAPTURE(to_string(e));
     bool self = e == endpoint::get_account || e == endpoint::ledger || e == endpoint::get_delegates ||
-                e == endpoint::set_delegates;
+                e == endpoint::set_delegates || e == endpoint::list_tokens || e == endpoint::create_token ||
+                e == endpoint::revoke_token;
     CHECK(is_self_service(e) == self);
     CHECK(needs_admin(e) == (e != endpoint::whoami && !self && !is_user_endpoint(e)));
     CHECK(needs_accounting(e) == (e >= endpoint::get_account));
@@ -191,5 +192,24 @@ TEST_CASE("web/openapi.yaml documents every endpoint") {
     REQUIRE(at != std::string::npos);
     size_t next = doc.find("\n  /", at + 1);
     CHECK(doc.substr(at, next - at).find("\n    " + method + ":\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("match_route: a user's API tokens, and a token id that is not one") {
+  auto list = match_route("GET", "/api/v1/users/alice/tokens");
+  CHECK(list.status == 0);
+  CHECK(list.what == endpoint::list_tokens);
+  CHECK(list.user == "alice");
+  CHECK(match_route("POST", "/api/v1/users/alice/tokens").what == endpoint::create_token);
+  CHECK(takes_body(endpoint::create_token));
+  auto revoke = match_route("DELETE", "/api/v1/users/alice/tokens/0123456789ab");
+  CHECK(revoke.status == 0);
+  CHECK(revoke.what == endpoint::revoke_token);
+  CHECK(revoke.token_id == "0123456789ab");
+  CHECK(match_route("GET", "/api/v1/users/alice/tokens/0123456789ab").status == 405);
+  for (const char* bad : {"/api/v1/users/alice/tokens/0123456789AB", "/api/v1/users/alice/tokens/123",
+                          "/api/v1/users/alice/tokens/0123456789ab/x", "/api/v1/users/alice/tokens/"}) {
+    CAPTURE(bad);
+    CHECK(match_route("DELETE", bad).status == 404);
   }
 }
