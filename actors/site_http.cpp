@@ -77,6 +77,7 @@ struct metrics_call : web::api_exchange {
   site::impl* d = nullptr;
   size_t connections = 0;  // read on the loop thread, when the head arrived
   size_t websockets = 0;   // of them, upgraded to WebSocket (the event stream)
+  io::http_server::fanout_stats fanout;  // the loop's fan-out of events to them
   bool token_ok = false;   // the bearer token matched: no user to authenticate
   web::basic_credentials credentials;
   std::string peer;
@@ -92,6 +93,20 @@ void answer_metrics(const metrics_call_ptr& c) {
                    double(c->connections));
       r->add_value("quire_websocket_clients", "Open WebSocket connections (the live event stream).",
                    web::metric_kind::gauge, double(c->websockets));
+      // The server's own fan-out time: a batch is one event for every
+      // client that wants it, from its first frame to its last one written
+      // or queued on the loop (io/http_server.hpp, websocket_fanout).
+      const auto& f = c->fanout;
+      r->add_value("quire_websocket_fanouts_total", "Events fanned out to WebSocket clients in one batch.",
+                   web::metric_kind::counter, double(f.batches));
+      r->add_value("quire_websocket_fanout_messages_total", "Messages those batches held, one per client.",
+                   web::metric_kind::counter, double(f.frames));
+      r->add_value("quire_websocket_fanout_seconds_total", "Time the loop spent writing those batches.",
+                   web::metric_kind::counter, double(f.total_ns) / 1e9);
+      r->add_value("quire_websocket_fanout_last_seconds", "The last batch's time, first frame to last.",
+                   web::metric_kind::gauge, double(f.last_ns) / 1e9);
+      r->add_value("quire_websocket_fanout_max_seconds", "The longest batch's time since start.",
+                   web::metric_kind::gauge, double(f.max_ns) / 1e9);
       auto text = web::render_metrics(*r);
       if (!text.ok()) {  // a bug in the samples: say which, once per scrape
         spdlog::error("metrics: {}", text.err().message);
@@ -158,6 +173,7 @@ std::unique_ptr<io::request_handler> route_metrics(site::impl& d, const io::requ
   call->d = &d;
   call->connections = d.http->connection_count();
   call->websockets = d.http->websocket_count();
+  call->fanout = d.http->websocket_fanout();
   call->peer = info.peer_host;
   return std::make_unique<web::collecting_handler<metrics_call>>(std::move(call), start_metrics);
 }

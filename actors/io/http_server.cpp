@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <thread>
@@ -44,6 +45,7 @@ class http_server::ws_batches final : public ws_owner {
   ws_batches(http_server& srv, unsigned writers) : srv_(srv), writers_(writers) {}
   void post(std::function<void()> fn) override { srv_.loop_.post(std::move(fn)); }
   void deliver(const std::vector<ws_keyed_frame>& batch) override;
+  fanout_stats stats;  // loop thread
 
  private:
   http_server& srv_;
@@ -595,6 +597,7 @@ void http_server::ws_batches::deliver(const std::vector<ws_keyed_frame>& batch) 
     const ws_frame* frame;
     size_t written;
   };
+  auto started = std::chrono::steady_clock::now();
   std::vector<direct> now;
   now.reserve(batch.size());
   for (const auto& item : batch) {
@@ -615,7 +618,16 @@ void http_server::ws_batches::deliver(const std::vector<ws_keyed_frame>& batch) 
     d.written = n > 0 ? static_cast<size_t>(n) : 0;
   });
   for (const auto& d : now) d.c->ws_sent(*d.frame, d.written);
+  auto ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
+  stats.batches += 1;
+  stats.frames += batch.size();
+  stats.total_ns += ns;
+  stats.last_ns = ns;
+  stats.max_ns = std::max(stats.max_ns, ns);
 }
+
+http_server::fanout_stats http_server::websocket_fanout() const { return ws_batches_->stats; }
 
 http_server::http_server(loop& l, http_limits limits, router route, std::shared_ptr<const tls_context> tls)
     : loop_(l),

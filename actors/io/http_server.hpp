@@ -136,6 +136,18 @@ class http_server {
   /// Connections upgraded to WebSocket (loop thread).
   size_t websocket_count() const;
 
+  /// The loop's side of fanning messages out to many WebSockets at once
+  /// (ws_channel::send_all): batches handled, frames in them, and the time
+  /// from a batch's first frame to its last written or queued (loop thread).
+  struct fanout_stats {
+    uint64_t batches = 0;
+    uint64_t frames = 0;
+    uint64_t total_ns = 0;
+    uint64_t last_ns = 0;
+    uint64_t max_ns = 0;
+  };
+  fanout_stats websocket_fanout() const;
+
   class connection;  // internal
   class ws_batches;  // internal: the server as its WebSockets' ws_owner
 
