@@ -12,6 +12,7 @@
 #include "web/api_common.hpp"
 #include "web/api_request.hpp"
 #include "web/event_json.hpp"
+#include "web/terminal_api.hpp"
 
 namespace quire {
 
@@ -128,10 +129,14 @@ bool same_origin(const http::request_head& head) {
 class upgrade_handler final : public io::request_handler {
  public:
   upgrade_handler(http::request_head head, web::basic_credentials credentials, std::string session_token,
-                  std::string peer, io::responder respond, const event_stream_options& opts)
+                  std::string peer, io::responder respond, const event_stream_options& opts,
+                  std::string api_token = {})
       : head_(std::move(head)), credentials_(std::move(credentials)), session_token_(std::move(session_token)),
-        peer_(std::move(peer)), respond_(std::move(respond)), opts_(opts) {}
-  ~upgrade_handler() override { wipe(session_token_); }
+        api_token_(std::move(api_token)), peer_(std::move(peer)), respond_(std::move(respond)), opts_(opts) {}
+  ~upgrade_handler() override {
+    wipe(session_token_);
+    wipe(api_token_);
+  }
 
   void on_body(std::string_view bytes) override {
     if (!bytes.empty() && respond_) {
@@ -143,6 +148,20 @@ class upgrade_handler final : public io::request_handler {
   void on_end() override {
     if (!respond_) return;
     auto head = std::make_shared<http::request_head>(std::move(head_));
+    if (!api_token_.empty()) {
+      std::string token = std::move(api_token_);
+      opts_.tokens->authenticate(std::move(token), [head, respond = std::move(respond_), sys = opts_.sys,
+                                                    bus = opts_.bus, fanout = opts_.fanout](result<web::principal> who) {
+        if (!who) {
+          respond(web::unauthorized_response("unauthorized", "unknown, revoked or expired API token",
+                                             basic_challenge));
+          return;
+        }
+        auto handler = std::make_shared<stream_handler>(*sys, std::move(*who), bus, fanout);
+        respond(io::websocket_accept(*head, std::move(handler)));
+      });
+      return;
+    }
     if (!session_token_.empty()) {
       std::string token = std::move(session_token_);
       opts_.sessions->verify(std::move(token), [head, respond = std::move(respond_), sys = opts_.sys,
@@ -174,6 +193,7 @@ class upgrade_handler final : public io::request_handler {
   http::request_head head_;
   web::basic_credentials credentials_;
   std::string session_token_;  // the cookie's, when it authenticates
+  std::string api_token_;      // Bearer qt_..., when it authenticates
   std::string peer_;
   io::responder respond_;
   event_stream_options opts_;
@@ -212,6 +232,16 @@ std::unique_ptr<io::request_handler> route_event_stream(const io::request_info& 
     }
     return std::make_unique<upgrade_handler>(head, web::basic_credentials{}, std::move(cookie), info.peer_host,
                                              std::move(respond), opts);
+  }
+  if (authorization && opts.tokens && opts.sys && web::authorization_credentials(*authorization, "bearer")) {
+    auto token = web::parse_bearer_token(*authorization);
+    if (!token.ok() || token->rfind(web::api_token_prefix, 0) != 0) {
+      respond(web::unauthorized_response("unauthorized", "the Bearer credential is not an API token (qt_...)",
+                                         basic_challenge));
+      return nullptr;
+    }
+    return std::make_unique<upgrade_handler>(head, web::basic_credentials{}, std::string(), info.peer_host,
+                                             std::move(respond), opts, std::move(*token));
   }
   auto credentials = authorization ? web::parse_basic_authorization(*authorization)
                                    : result<web::basic_credentials>(error(errc::permission_denied, "no credentials"));

@@ -20,6 +20,7 @@
 #include "actors/io/http_server.hpp"
 #include "actors/messages.hpp"
 #include "web/session_service.hpp"
+#include "web/token_service.hpp"
 #include "web/user_service.hpp"
 
 namespace quire {
@@ -30,6 +31,7 @@ struct event_stream_options {
   fanout_actor fanout;  // sends the events to every connection (event_fanout.hpp)
   web::user_service* users = nullptr;  // authenticates the upgrade request
   web::session_service* sessions = nullptr;  // or the quire_session cookie, when set
+  web::token_service* tokens = nullptr;      // or an API token (Bearer qt_...), when set
   bool allow_plain_loopback = false;
 };
 
@@ -38,7 +40,8 @@ bool is_event_stream_path(std::string_view path);
 
 /// Routes one request for the stream: refuses it (405, 403 https_required,
 /// 400 not a WebSocket handshake, 401 with a Basic challenge) or upgrades it
-/// once its credentials check out: HTTP Basic, or (without Authorization)
+/// once its credentials check out: HTTP Basic, an API token (Bearer
+/// qt_..., for desktop clients and scripts), or (without Authorization)
 /// the quire_session cookie of a browser login, whose Origin, when sent,
 /// must name the Host it asks (403 otherwise: cross-site WebSocket
 /// hijacking). Loop thread.

@@ -315,6 +315,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   watched.push_back(caf::actor_cast<caf::actor>(d.stream_options.fanout));
   d.stream_options.users = d.users_api.get();
   d.stream_options.sessions = d.sessions_api.get();
+  d.stream_options.tokens = d.tokens_api.get();
   d.stream_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
   std::map<std::string, std::vector<std::string>> projects;

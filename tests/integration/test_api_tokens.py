@@ -14,6 +14,7 @@ import tempfile
 import unittest
 
 from quire_harness import QUIRED, Quired
+from ws_client import HandshakeRefused, WsClient
 
 BINARY_DIR = os.environ.get("QUIRE_BINARY_DIR", os.path.dirname(os.path.abspath(QUIRED)))
 QUIRECTL = os.path.join(BINARY_DIR, "quirectl")
@@ -162,6 +163,20 @@ class ApiTokens(unittest.TestCase):
             for name in files:
                 with open(os.path.join(folder, name), "rb") as fh:
                     self.assertNotIn(raw, fh.read(), name)
+
+    def test_the_event_stream_takes_a_token(self):
+        token = self.make_token("alice", "desktop client")["token"]
+        ws = WsClient(self.server.address, extra_headers=["Authorization: Bearer " + token])
+        hello = ws.read_json()
+        self.assertEqual((hello["type"], hello["user"], hello["admin"]), ("hello", "alice", False))
+        ws.send_json({"type": "subscribe", "topics": ["user:alice"]})
+        self.assertEqual(ws.read_json()["type"], "subscribed")
+        ws.send_json({"type": "subscribe", "topics": ["printer:*"]})  # alice's rights only
+        self.assertEqual(ws.read_json()["type"], "error")
+        for bad in ("Bearer qt_" + "B" * 43, "Bearer some-other-bearer-token"):
+            with self.assertRaises(HandshakeRefused) as refused:
+                WsClient(self.server.address, extra_headers=["Authorization: " + bad])
+            self.assertEqual(refused.exception.status, 401)
 
     def test_the_api_description(self):
         status, doc, hdrs = self.http("GET", "/api/v1/openapi.json")
