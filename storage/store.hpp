@@ -157,6 +157,11 @@ class store {
   /// (job 0) by sequence, then charges by job id and release — at most the
   /// last `limit` of them (0 = all). Entries that do not decode are skipped.
   std::vector<ledger_entry> ledger_of(const std::string& account, uint32_t limit) const;
+  /// Calls `fn` with every ledger entry of every account whose time is in
+  /// [from_ms, to_ms), in key order (account, then entry); `fn` returns
+  /// false to stop. A full scan of the ledger: for reports, off the actors'
+  /// threads. Entries that do not decode are skipped.
+  void for_each_ledger_entry(int64_t from_ms, int64_t to_ms, const std::function<bool(const ledger_entry&)>& fn) const;
   /// The charges of one job to `account`, by release number.
   std::vector<ledger_entry> ledger_of_job(const std::string& account, uint64_t job_id) const;
 

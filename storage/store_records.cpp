@@ -154,6 +154,15 @@ std::vector<ledger_entry> store::ledger_of(const std::string& account, uint32_t 
   return out;
 }
 
+void store::for_each_ledger_entry(int64_t from_ms, int64_t to_ms,
+                                  const std::function<bool(const ledger_entry&)>& fn) const {
+  impl_->scan(cf::ledger, "", false, [&](std::string_view, std::string_view v) {
+    ledger_entry e;
+    if (decode_ledger_entry(v, e) || e.time_ms < from_ms || e.time_ms >= to_ms) return true;
+    return fn(e);
+  });
+}
+
 std::vector<device_counter_record> store::device_counters(const std::string& printer, int64_t from_ms,
                                                           int64_t to_ms, uint32_t limit) const {
   std::vector<device_counter_record> out;

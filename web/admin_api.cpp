@@ -35,6 +35,7 @@ struct api_call : api_exchange {
   printer_service* printers = nullptr;       // may be null: printers are not shown
   session_service* sessions = nullptr;       // may be null: no browser sessions
   token_service* tokens = nullptr;           // may be null: no API tokens
+  report_service* reports = nullptr;         // may be null: no reports
   std::string session_token;                 // the cookie's, when it authenticates (no Authorization)
   std::string api_token;                     // Authorization: Bearer qt_..., when it authenticates
   std::string token_id;                      // revoke_token's {id}
@@ -297,6 +298,28 @@ void dispatch_tokens(const call_ptr& c) {
   }
 }
 
+// GET /api/v1/reports/usage?from=&to=&by=&format=json|csv
+void usage_report(const call_ptr& c) {
+  using namespace std::chrono;
+  int64_t now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  auto q = parse_report_query(c->query, now_ms);
+  if (!q.ok()) return c->reply(invalid(q.err()));
+  c->reports->usage(c->who, *q, [c](result<web::usage_report> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      if (!r->query.csv) return c->reply(json_response(200, usage_report_json(*r)));
+      io::http_response resp;
+      resp.content_type = "text/csv; charset=utf-8";
+      resp.body = usage_report_csv(*r);
+      resp.headers.push_back({"Cache-Control", "no-store"});
+      resp.headers.push_back({"X-Content-Type-Options", "nosniff"});
+      resp.headers.push_back(
+          {"Content-Disposition", std::string("attachment; filename=\"quire-usage-by-") + to_string(r->query.by) + ".csv\""});
+      c->reply(std::move(resp));
+    });
+  });
+}
+
 void dispatch(const call_ptr& c) {
   if (!takes_body(c->what) && !c->body.empty())
     return c->reply(invalid(error(errc::invalid_argument, "this request takes no body")));
@@ -337,6 +360,9 @@ void dispatch(const call_ptr& c) {
     case endpoint::list_tokens:
     case endpoint::create_token:
     case endpoint::revoke_token: return dispatch_tokens(c);
+    case endpoint::usage_report:
+      if (!c->reports) return c->reply(error_response(503, "unavailable", "this server makes no reports"));
+      return usage_report(c);
     case endpoint::get_account:
     case endpoint::credit:
     case endpoint::ledger:
@@ -424,7 +450,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      user_service& users, job_service& jobs,
                                                      const api_options& options, accounting_service* accounting,
                                                      printer_service* printers, session_service* sessions,
-                                                     token_service* tokens) {
+                                                     token_service* tokens, report_service* reports) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -479,6 +505,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->api_token = std::move(api_token);
     call->token_id = std::move(m.token_id);
     call->tokens = tokens;
+    call->reports = reports;
     if (const std::string* csrf = head.find("X-CSRF-Token")) call->csrf = *csrf;
     call->changes_state = head.method != "GET" && head.method != "HEAD";
     call->sessions = sessions;

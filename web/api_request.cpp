@@ -36,6 +36,7 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::release_job: return "POST /api/v1/jobs/{id}/release";
     case endpoint::list_queues: return "GET /api/v1/queues";
     case endpoint::print_document: return "POST /api/v1/print";
+    case endpoint::usage_report: return "GET /api/v1/reports/usage";
     case endpoint::list_printers: return "GET /api/v1/printers";
     case endpoint::get_printer: return "GET /api/v1/printers/{name}";
     case endpoint::printer_counters: return "GET /api/v1/printers/{name}/counters";
@@ -74,7 +75,7 @@ bool body_optional(endpoint e) noexcept { return e == endpoint::release_job; }
 
 bool takes_query(endpoint e) noexcept {
   return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger ||
-         e == endpoint::printer_counters || e == endpoint::print_document;
+         e == endpoint::printer_counters || e == endpoint::print_document || e == endpoint::usage_report;
 }
 
 bool needs_admin(endpoint e) noexcept {
@@ -247,6 +248,7 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (rest == "/terminals")
     return pick(method, {{"GET", endpoint::list_terminals}, {"POST", endpoint::register_terminal}});
   if (rest == "/printers") return pick(method, {{"GET", endpoint::list_printers}});
+  if (rest == "/reports/usage") return pick(method, {{"GET", endpoint::usage_report}});
   static constexpr std::string_view printers = "/printers/";
   if (rest.substr(0, printers.size()) == printers) return match_printer(method, rest.substr(printers.size()));
   static constexpr std::string_view jobs = "/jobs/";

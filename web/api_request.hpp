@@ -53,6 +53,7 @@ enum class endpoint : uint8_t {
   print_document,  // POST   /api/v1/print?queue=...      (the document as body: print_api.hpp)
   // Printers (printer_service.hpp), administrators only. They stand before
   // the accounting ones, which end the list.
+  usage_report,      // GET    /api/v1/reports/usage   (report.hpp; administrators)
   list_printers,     // GET    /api/v1/printers
   get_printer,       // GET    /api/v1/printers/{name}
   printer_counters,  // GET    /api/v1/printers/{name}/counters

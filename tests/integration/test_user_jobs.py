@@ -148,6 +148,30 @@ class UserJobs(unittest.TestCase, Api):
         status, body = self.as_user("alice", "POST", "/api/v1/jobs/%d/release" % job_id, {})
         self.assertEqual(status, 409, body)
 
+    def test_a_printed_job_shows_in_the_usage_report(self):
+        job_id = self.web_job("bob", "report me")
+        self.assertTrue(wait_for(lambda: self.job(job_id)["state"] == "held", 30), self.job(job_id))
+        status, body = self.as_user("bob", "POST", "/api/v1/jobs/%d/release" % job_id)
+        self.assertEqual(status, 200, body)
+        self.assertTrue(wait_for(lambda: self.job(job_id)["state"] == "done", 30), self.job(job_id))
+
+        def bob_row():
+            status, report = self.as_user("root", "GET", "/api/v1/reports/usage?by=user")
+            self.assertEqual(status, 200, report)
+            return next((r for r in report["rows"] if r["key"] == "bob"), None)
+        self.assertTrue(wait_for(lambda: bob_row() is not None, 10))  # the charge settles after delivery
+        row = bob_row()
+        self.assertGreaterEqual(row["jobs"], 1)
+        self.assertGreaterEqual(row["pages"], 1)
+        status, _, headers = self.http("GET", "/api/v1/reports/usage?by=printer&format=csv",
+                                       headers=basic("root", ROOT_PASSWORD))
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["content-type"].startswith("text/csv"))
+        self.assertIn("attachment", headers["content-disposition"])
+        # Administrators only; a bad query is a 400.
+        self.assertEqual(self.as_user("bob", "GET", "/api/v1/reports/usage")[0], 403)
+        self.assertEqual(self.as_user("root", "GET", "/api/v1/reports/usage?by=colour")[0], 400)
+
     def test_an_upload_is_seen_live_as_held(self):
         ws = WsClient(self.server.address, auth=("alice", "alice-pw-123"))
         try:
