@@ -292,6 +292,9 @@ int main(int argc, char** argv) {
     case action::terminals_list:
       std::cout << (inv.json ? printable(reply.body) + "\n" : terminal_table(reply.body));
       break;
+    case action::report:
+      std::cout << (inv.json || inv.csv ? std::string(reply.body) + (inv.csv ? "" : "\n") : report_table(reply.body));
+      break;
     case action::tokens_list:
       std::cout << (inv.json ? printable(reply.body) + "\n" : token_table(reply.body));
       break;

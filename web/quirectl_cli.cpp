@@ -46,6 +46,8 @@ const char* const usage_text =
     "  tokens list USER             USER's API tokens (for scripts: Authorization: Bearer qt_...)\n"
     "  tokens add USER LABEL [--days N]   a new API token, printed this once only\n"
     "  tokens revoke USER ID\n"
+    "  report [--from DAY] [--to DAY] [--by user|group|printer|project|day|month] [--csv]\n"
+    "                               pages and cost over a period (DAY: YYYY-MM-DD, UTC; default the last 30 days)\n"
     "\n"
     "Options:\n"
     "  --server URL          https://HOST[:PORT] (default $QUIRE_SERVER, else https://127.0.0.1:8631)\n"
@@ -64,7 +66,7 @@ namespace {
 
 error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
 
-enum class scope { global, add, set, add_set, list, user_list, jobs_list, credit, delegates, tokens_add };
+enum class scope { global, add, set, add_set, list, user_list, jobs_list, credit, delegates, tokens_add, report };
 
 struct option_spec {
   const char* name;
@@ -86,6 +88,8 @@ constexpr option_spec options[] = {
     {"--which", true, scope::jobs_list},       {"--adjust", false, scope::credit},
     {"--note", true, scope::credit},           {"--none", false, scope::delegates},
     {"--token-file", true, scope::global},     {"--days", true, scope::tokens_add},
+    {"--from", true, scope::report},           {"--to", true, scope::report},
+    {"--by", true, scope::report},             {"--csv", false, scope::report},
 };
 
 bool applies(scope where, action what) {
@@ -102,6 +106,7 @@ bool applies(scope where, action what) {
     case scope::credit: return what == action::credit;
     case scope::delegates: return what == action::delegates_show || what == action::delegates_set;
     case scope::tokens_add: return what == action::tokens_add;
+    case scope::report: return what == action::report;
   }
   return false;
 }
@@ -142,6 +147,7 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"tokens", "list"})) return action::tokens_list;
   if (is({"tokens", "add"})) return action::tokens_add;
   if (is({"tokens", "revoke"})) return action::tokens_revoke;
+  if (is({"report"})) return action::report;
   if (is({"account"})) return action::account;
   if (is({"credit"})) return action::credit;
   if (is({"ledger"})) return action::ledger;
@@ -171,6 +177,10 @@ status apply_option(invocation& inv, const given_option& o) {
   if (n == "--user") return once(inv.user);
   if (n == "--password-file") return once(inv.password_file);
   if (n == "--token-file") return once(inv.token_file);
+  if (n == "--from") return once(inv.from);
+  if (n == "--to") return once(inv.to);
+  if (n == "--by") return once(inv.by);
+  if (n == "--csv") return inv.csv = true, status{};
   if (n == "--days") {
     uint32_t v = 0;
     auto [end, ec] = std::from_chars(o.value.data(), o.value.data() + o.value.size(), v);
@@ -309,6 +319,16 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   inv.what = *what;
   if (inv.what >= action::account) return parse_accounting(inv, words, consumed, given);
   if (is_printer_action(inv.what)) return parse_printers(inv, words, consumed, given);
+  if (inv.what == action::report) {
+    if (words.size() > consumed) return usage("unexpected argument '" + words[consumed] + "'");
+    if (auto s = apply_options(inv, given)) return s;
+    // The server checks the values; the query carries them as typed.
+    for (const std::string* v : {&inv.from, &inv.to, &inv.by})
+      for (char c : *v)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-'))
+          return usage("--from and --to are YYYY-MM-DD, --by a word such as printer");
+    return inv;
+  }
   if (is_token_action(inv.what)) {
     if (auto s = take_token_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
     if (auto s = apply_options(inv, given)) return s;
@@ -479,6 +499,7 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     case action::tokens_list:
     case action::tokens_add:
     case action::tokens_revoke: return tokens_request(inv);
+    case action::report: return report_request(inv);
     default: return accounting_request(inv);
   }
 }

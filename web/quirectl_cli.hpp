@@ -77,6 +77,7 @@ enum class action {
   tokens_list,    // tokens list USER
   tokens_add,     // tokens add USER LABEL [--days N]
   tokens_revoke,  // tokens revoke USER ID
+  report,         // report [--from DAY] [--to DAY] [--by KEY] [--csv]
   // The accounting commands come last (parse_command_line relies on it).
   account,           // account USER
   credit,            // credit USER AMOUNT
@@ -104,6 +105,9 @@ struct invocation {
   std::string label;
   std::string token_id;
   uint32_t days = 0;  // 0: the token does not expire
+  // report
+  std::string from, to, by;
+  bool csv = false;
   std::string name;  // the NAME of user commands, the USER of accounting ones, a terminal's or printer's NAME
   // user add / user set
   std::optional<std::string> display_name;
@@ -197,6 +201,9 @@ api_request printers_request(const invocation& inv);
 /// their words after the command (USER, LABEL or ID), their request, and
 /// what a person reads of the answer.
 bool is_token_action(action what) noexcept;
+/// The usage report (quirectl_tokens.cpp too): its request, and its table.
+api_request report_request(const invocation& inv);
+std::string report_table(std::string_view report_body);
 status take_token_words(invocation& inv, const std::vector<std::string>& words);
 api_request tokens_request(const invocation& inv);
 std::string token_table(std::string_view tokens_body);

@@ -1,7 +1,10 @@
 // The API-token commands of quirectl_cli.hpp: tokens list USER, tokens add
 // USER LABEL [--days N], tokens revoke USER ID; their arguments in, their
-// REST requests out (web/token_json.hpp), and what a person reads.
+// REST requests out (web/token_json.hpp), and what a person reads. Also the
+// usage report (report [--from] [--to] [--by] [--csv], web/report.hpp).
 #include <nlohmann/json.hpp>
+
+#include <cctype>
 
 #include "web/api_request.hpp"
 #include "web/quirectl_cli.hpp"
@@ -48,6 +51,33 @@ api_request tokens_request(const invocation& inv) {
     case action::tokens_revoke: return {"DELETE", tokens + "/" + inv.token_id, {}};
     default: return {};
   }
+}
+
+api_request report_request(const invocation& inv) {
+  std::string query;
+  auto add = [&](const char* key, const std::string& value) {
+    if (!value.empty()) query.append(query.empty() ? "?" : "&").append(key).append("=").append(value);
+  };
+  add("from", inv.from);
+  add("to", inv.to);
+  add("by", inv.by);
+  if (inv.csv) add("format", "csv");
+  return {"GET", std::string(web::api_root) + "/reports/usage" + query, {}};
+}
+
+std::string report_table(std::string_view report_body) {
+  auto j = parse_json(report_body);
+  if (!j || !j->is_object()) return printable(report_body) + "\n";
+  std::string heading = text_of(*j, "by");
+  for (auto& c : heading) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::vector<std::vector<std::string>> rows = {{heading, "JOBS", "PAGES", "SHEETS", "COLOUR", "COST"}};
+  auto row = [&](const json& r) {
+    rows.push_back({text_of(r, "key"), count_of(r, "jobs"), count_of(r, "pages"), count_of(r, "sheets"),
+                    count_of(r, "colour_sheets"), text_of(r, "cost_text")});
+  };
+  for (const auto& r : items_of({std::string(report_body)}, "rows")) row(r);
+  if (auto t = j->find("total"); t != j->end() && t->is_object()) row(*t);
+  return text_of(*j, "from") + " to " + text_of(*j, "to") + "\n" + format_table(rows, "(no printing)");
 }
 
 std::string token_table(std::string_view tokens_body) {

@@ -78,3 +78,26 @@ TEST_CASE("quirectl: token output for people") {
   CHECK(table.find("qt_secret") == std::string::npos);
   CHECK(token_table(web::token_list_json({})).find("(no API tokens)") != std::string::npos);
 }
+
+TEST_CASE("quirectl: report, its options and its table") {
+  auto inv = parse({"report", "--from", "2025-11-01", "--to", "2025-11-30", "--by", "printer", "--csv"});
+  REQUIRE(inv.ok());
+  CHECK(inv->what == action::report);
+  auto req = build_request(*inv, "");
+  CHECK(req.method == "GET");
+  CHECK(req.path == "/api/v1/reports/usage?from=2025-11-01&to=2025-11-30&by=printer&format=csv");
+  CHECK(build_request(*parse({"report"}), "").path == "/api/v1/reports/usage");
+  CHECK(usage_message({"report", "extra"}).find("unexpected") != std::string::npos);
+  CHECK(usage_message({"report", "--by", "a&b=c"}).find("--by") != std::string::npos);
+  CHECK(usage_message({"tokens", "list", "alice", "--csv"}) != "(accepted)");
+  std::string body =
+      R"({"from":"2025-11-01","to":"2025-11-30","by":"printer","currency":"EUR","minor_digits":2,)"
+      R"("rows":[{"key":"lab1","jobs":3,"pages":12,"sheets":8,"colour_sheets":2,"cost":140,"cost_text":"1.40 EUR"}],)"
+      R"("total":{"key":"total","jobs":3,"pages":12,"sheets":8,"colour_sheets":2,"cost":140,"cost_text":"1.40 EUR"}})";
+  auto table = report_table(body);
+  CHECK(table.rfind("2025-11-01 to 2025-11-30\n", 0) == 0);
+  CHECK(table.find("PRINTER") != std::string::npos);
+  CHECK(table.find("lab1") != std::string::npos);
+  CHECK(table.find("1.40 EUR") != std::string::npos);
+  CHECK(table.find("total") != std::string::npos);
+}
