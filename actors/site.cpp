@@ -32,6 +32,7 @@
 #include "actors/queue.hpp"
 #include "actors/processor_pool.hpp"
 #include "actors/release_service.hpp"
+#include "actors/audit_service_adapter.hpp"
 #include "actors/report_service_adapter.hpp"
 #include "actors/token_service_adapter.hpp"
 #include "actors/web_print.hpp"
@@ -309,6 +310,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   watched.push_back(caf::actor_cast<caf::actor>(sessions));
   d.sessions_api = make_session_service(sys, sessions);
   d.tokens_api = make_token_service(*d.st, &wall_clock_ms);
+  d.audit_api = make_audit_service(sys, *d.st, d.cfg.api.audit_days, &wall_clock_ms);
   d.reports_api =
       make_report_service(sys, *d.st, {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
   d.api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
@@ -509,6 +511,7 @@ void site::stop() {
   d.print_api.reset();
   d.tokens_api.reset();
   d.reports_api.reset();
+  d.audit_api.reset();
   d.terminals_api.reset();
   d.accounting_api.reset();
   d.printers_api.reset();

@@ -50,6 +50,7 @@ struct site::impl {
   std::unique_ptr<web::session_service> sessions_api;  // browser login sessions (actors/web_sessions.hpp)
   std::unique_ptr<web::token_service> tokens_api;      // scripts' API tokens (actors/token_service_adapter.hpp)
   std::unique_ptr<web::report_service> reports_api;    // usage reports (actors/report_service_adapter.hpp)
+  std::unique_ptr<web::audit_service> audit_api;       // the audit log (actors/audit_service_adapter.hpp)
   std::unique_ptr<web::job_service> jobs_api;    // the REST API's jobs: committed records, cancel, release
   std::unique_ptr<web::print_service> print_api;  // POST /api/v1/print (actors/web_print.hpp)
   web::api_options api_options;

@@ -253,6 +253,8 @@ struct api_config {
   // "" = administrators only. 16 to 256 visible ASCII characters; a secret
   // (to_toml prints "(set)", which does not read back: set it again).
   std::string metrics_token;
+  // The audit log (web/audit.hpp) keeps entries this many days (1..3660).
+  uint32_t audit_days = 400;
 };
 
 /// LPD (RFC 1179) intake: lpr, Windows' "LPR port", copiers.

@@ -92,6 +92,7 @@ void print_fixed(std::string& out, const config& c) {
   out += "\n[api]\n";
   line(out, "allow_plain_loopback", c.api.allow_plain_loopback ? "true" : "false");
   line(out, "metrics_token", secret_text(c.api.metrics_token));
+  line(out, "audit_days", std::to_string(c.api.audit_days));
   out += "\n[lpd]\n";
   line(out, "enabled", c.lpd.enabled ? "true" : "false");
   line(out, "listen", quote(c.lpd.listen.to_string()));

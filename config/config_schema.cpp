@@ -26,6 +26,7 @@ constexpr key_spec table_[] = {
     {"tls", "private_key", string},
     {"api", "allow_plain_loopback", boolean},
     {"api", "metrics_token", string},
+    {"api", "audit_days", integer},
     {"privacy", "mask_other_users", boolean},
     {"lpd", "enabled", boolean},
     {"lpd", "listen", string},

@@ -212,6 +212,7 @@ status read_tls(const toml::table& t, const std::string& cwd, tls_config& out) {
 // The metrics token is a secret: no message quotes it.
 status read_api(const toml::table& t, api_config& out) {
   if (const auto* v = t.get_as<bool>("allow_plain_loopback")) out.allow_plain_loopback = v->get();
+  if (status s = read_int(t, "api", "audit_days", 1, 3660, out.audit_days)) return s;
   out.metrics_token = string_or(t, "metrics_token", out.metrics_token);
   const std::string& token = out.metrics_token;
   bool visible = std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7F; });

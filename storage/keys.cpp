@@ -189,6 +189,13 @@ std::string device_counter(std::string_view printer, int64_t time_ms) {
   append_be64(k, static_cast<uint64_t>(std::max<int64_t>(time_ms, 0)));
   return k;
 }
+
+std::string audit(int64_t time_ms, uint64_t seq) {
+  std::string k;
+  append_be64(k, static_cast<uint64_t>(std::max<int64_t>(time_ms, 0)));
+  append_be64(k, seq);
+  return k;
+}
 std::string delegators_prefix(std::string_view delegate) { return marked(delegator_mark, delegate); }
 
 std::string delegate(std::string_view owner, std::string_view to) {

@@ -37,7 +37,9 @@
 //                     2 delegate 0 owner                    -   (the same, the other way round)
 //   device_counters   printer 0 be64 time_ms                device_counter_record (a page-counter
 //                     snapshot of the printer's device, from its SNMP monitoring)
-//   events: reserved for the issue that fills it.
+//   events            be64 time_ms be64 seq                 audit_record (the audit log: who changed
+//                     what through the admin API, oldest first; seq tells apart entries of
+//                     one millisecond)
 //
 // Users and credentials. `hmac` is credential_key(server secret, kind, value),
 // 32 bytes; `kind` is a credential_kind byte; card ids and PINs themselves
@@ -158,6 +160,8 @@ std::string delegates_prefix(std::string_view owner);
 /// prefix of all its snapshots.
 std::string device_counter(std::string_view printer, int64_t time_ms);
 std::string device_counters_prefix(std::string_view printer);
+/// events-family key of an audit entry.
+std::string audit(int64_t time_ms, uint64_t seq);
 std::string delegators_prefix(std::string_view delegate);
 
 /// The value of a jobs_by_user entry — the job's state, document size and

@@ -207,6 +207,21 @@ struct device_counter_record {
   MSGPACK_DEFINE_MAP(time_ms, life_count, serial, delivered)
 };
 
+/// One entry of the audit log: a request through the admin API that
+/// changed something (or tried to), as its answer went out.
+struct audit_record {
+  int64_t time_ms = 0;
+  std::string actor;   // the authenticated user
+  std::string action;  // "POST /api/v1/users/{name}/credit"
+  std::string target;  // the {name} or {id} of the path; "" when none
+  int status = 0;      // the HTTP status answered
+  std::string peer;    // the client's address
+
+  bool operator==(const audit_record&) const = default;
+
+  MSGPACK_DEFINE_MAP(time_ms, actor, action, target, status, peer)
+};
+
 /// Encodes a record as a msgpack map.
 template <class T>
 std::string encode_record(const T& record) {

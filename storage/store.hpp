@@ -162,6 +162,10 @@ class store {
   /// false to stop. A full scan of the ledger: for reports, off the actors'
   /// threads. Entries that do not decode are skipped.
   void for_each_ledger_entry(int64_t from_ms, int64_t to_ms, const std::function<bool(const ledger_entry&)>& fn) const;
+  /// Audit entries with from_ms <= time < to_ms, newest first, at most
+  /// `limit`; with `actor` not empty, only that user's. Entries that do not
+  /// decode are skipped.
+  std::vector<audit_record> audit_log(int64_t from_ms, int64_t to_ms, const std::string& actor, uint32_t limit) const;
   /// The charges of one job to `account`, by release number.
   std::vector<ledger_entry> ledger_of_job(const std::string& account, uint64_t job_id) const;
 

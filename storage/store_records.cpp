@@ -163,6 +163,21 @@ void store::for_each_ledger_entry(int64_t from_ms, int64_t to_ms,
   });
 }
 
+std::vector<audit_record> store::audit_log(int64_t from_ms, int64_t to_ms, const std::string& actor,
+                                           uint32_t limit) const {
+  std::vector<audit_record> out;
+  if (to_ms <= from_ms || limit == 0) return out;
+  impl_->scan(cf::events, "", true, [&](std::string_view, std::string_view v) {
+    audit_record a;
+    if (decode_record(v, a)) return true;
+    if (a.time_ms >= to_ms) return true;
+    if (a.time_ms < from_ms) return false;  // newest first: nothing older matters
+    if (actor.empty() || a.actor == actor) out.push_back(std::move(a));
+    return out.size() < limit;
+  });
+  return out;
+}
+
 std::vector<device_counter_record> store::device_counters(const std::string& printer, int64_t from_ms,
                                                           int64_t to_ms, uint32_t limit) const {
   std::vector<device_counter_record> out;

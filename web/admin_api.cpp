@@ -36,6 +36,10 @@ struct api_call : api_exchange {
   session_service* sessions = nullptr;       // may be null: no browser sessions
   token_service* tokens = nullptr;           // may be null: no API tokens
   report_service* reports = nullptr;         // may be null: no reports
+  audit_service* audit = nullptr;            // may be null: no audit log
+  // Who the audit entry names: set once the caller is authenticated (the
+  // responder that writes the entry shares it; see route_admin_api).
+  std::shared_ptr<std::string> audit_actor;
   std::string session_token;                 // the cookie's, when it authenticates (no Authorization)
   std::string api_token;                     // Authorization: Bearer qt_..., when it authenticates
   std::string token_id;                      // revoke_token's {id}
@@ -363,6 +367,16 @@ void dispatch(const call_ptr& c) {
     case endpoint::usage_report:
       if (!c->reports) return c->reply(error_response(503, "unavailable", "this server makes no reports"));
       return usage_report(c);
+    case endpoint::audit_log: {
+      if (!c->audit) return c->reply(error_response(503, "unavailable", "this server keeps no audit log"));
+      using namespace std::chrono;
+      int64_t now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+      auto q = parse_audit_query(c->query, now_ms);
+      if (!q.ok()) return c->reply(invalid(q.err()));
+      return c->audit->list(c->who, std::move(*q), [c](result<std::vector<audit_record>> r) {
+        guarded(c, [&] { c->reply(r.ok() ? json_response(200, audit_json(*r)) : service_error(r.err())); });
+      });
+    }
     case endpoint::get_account:
     case endpoint::credit:
     case endpoint::ledger:
@@ -389,6 +403,7 @@ void on_authenticated(const call_ptr& c, result<principal> r) {
     }
   }
   c->who = std::move(*r);
+  if (c->audit_actor) *c->audit_actor = c->who.name;
   if (needs_admin(c->what) && !c->who.admin)
     return c->reply(error_response(403, "forbidden", "only an administrator may do this"));
   if (is_self_service(c->what) && !c->who.admin && c->who.name != c->user)
@@ -450,7 +465,8 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      user_service& users, job_service& jobs,
                                                      const api_options& options, accounting_service* accounting,
                                                      printer_service* printers, session_service* sessions,
-                                                     token_service* tokens, report_service* reports) {
+                                                     token_service* tokens, report_service* reports,
+                                                     audit_service* audit) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -506,6 +522,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->token_id = std::move(m.token_id);
     call->tokens = tokens;
     call->reports = reports;
+    call->audit = audit;
     if (const std::string* csrf = head.find("X-CSRF-Token")) call->csrf = *csrf;
     call->changes_state = head.method != "GET" && head.method != "HEAD";
     call->sessions = sessions;
@@ -515,6 +532,21 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->accounting = accounting;
     call->printers = printers;
     call->options = options;
+    if (audit && call->changes_state) {
+      // The audit log: once answered, who did what to what, and the answer.
+      // Requests refused before anyone was authenticated name nobody and
+      // are not kept (a flood of bad passwords must not fill the log).
+      auto actor = std::make_shared<std::string>();
+      call->audit_actor = actor;
+      std::string target = !call->token_id.empty() ? call->user + "/" + call->token_id
+                           : call->job != 0   ? std::to_string(call->job)
+                                              : call->user;
+      call->respond = [respond, audit, actor, action = std::string(to_string(m.what)),
+                       target = std::move(target), peer = info.peer_host](io::http_response r) {
+        if (!actor->empty()) audit->record({0, *actor, action, target, r.status, peer});
+        respond(std::move(r));
+      };
+    }
     return std::make_unique<collecting_handler<api_call>>(std::move(call), start);
   } catch (const std::exception&) {
     return refuse(respond, internal_error());

@@ -72,6 +72,7 @@
 #include "web/api_request.hpp"
 #include "web/job_service.hpp"
 #include "web/printer_service.hpp"
+#include "web/audit.hpp"
 #include "web/report.hpp"
 #include "web/session_service.hpp"
 #include "web/token_json.hpp"
@@ -112,6 +113,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      printer_service* printers = nullptr,
                                                      session_service* sessions = nullptr,
                                                      token_service* tokens = nullptr,
-                                                     report_service* reports = nullptr);
+                                                     report_service* reports = nullptr,
+                                                     audit_service* audit = nullptr);
 
 }  // namespace quire::web

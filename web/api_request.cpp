@@ -37,6 +37,7 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::list_queues: return "GET /api/v1/queues";
     case endpoint::print_document: return "POST /api/v1/print";
     case endpoint::usage_report: return "GET /api/v1/reports/usage";
+    case endpoint::audit_log: return "GET /api/v1/audit";
     case endpoint::list_printers: return "GET /api/v1/printers";
     case endpoint::get_printer: return "GET /api/v1/printers/{name}";
     case endpoint::printer_counters: return "GET /api/v1/printers/{name}/counters";
@@ -75,7 +76,8 @@ bool body_optional(endpoint e) noexcept { return e == endpoint::release_job; }
 
 bool takes_query(endpoint e) noexcept {
   return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger ||
-         e == endpoint::printer_counters || e == endpoint::print_document || e == endpoint::usage_report;
+         e == endpoint::printer_counters || e == endpoint::print_document || e == endpoint::usage_report ||
+         e == endpoint::audit_log;
 }
 
 bool needs_admin(endpoint e) noexcept {
@@ -249,6 +251,7 @@ route_match match_route(std::string_view method, std::string_view path) {
     return pick(method, {{"GET", endpoint::list_terminals}, {"POST", endpoint::register_terminal}});
   if (rest == "/printers") return pick(method, {{"GET", endpoint::list_printers}});
   if (rest == "/reports/usage") return pick(method, {{"GET", endpoint::usage_report}});
+  if (rest == "/audit") return pick(method, {{"GET", endpoint::audit_log}});
   static constexpr std::string_view printers = "/printers/";
   if (rest.substr(0, printers.size()) == printers) return match_printer(method, rest.substr(printers.size()));
   static constexpr std::string_view jobs = "/jobs/";

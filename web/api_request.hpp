@@ -54,6 +54,7 @@ enum class endpoint : uint8_t {
   // Printers (printer_service.hpp), administrators only. They stand before
   // the accounting ones, which end the list.
   usage_report,      // GET    /api/v1/reports/usage   (report.hpp; administrators)
+  audit_log,         // GET    /api/v1/audit           (audit.hpp; administrators)
   list_printers,     // GET    /api/v1/printers
   get_printer,       // GET    /api/v1/printers/{name}
   printer_counters,  // GET    /api/v1/printers/{name}/counters

@@ -178,6 +178,27 @@ class ApiTokens(unittest.TestCase):
                 WsClient(self.server.address, extra_headers=["Authorization: " + bad])
             self.assertEqual(refused.exception.status, 401)
 
+    def test_changes_are_in_the_audit_log_without_secrets(self):
+        status, _, _ = self.http("PUT", "/api/v1/users/bob/password", {"password": "bob-new-secret-pw"},
+                                 self.basic())
+        self.assertEqual(status, 204)
+        self.http("POST", "/api/v1/users/bob/tokens", {"name": "audited"}, self.basic("bob", "bob-new-secret-pw"))
+        self.http("POST", "/api/v1/users", {"name": "x"}, self.basic("root", "wrong password"))  # nobody: not kept
+        status, log, _ = self.http("GET", "/api/v1/audit?limit=50", headers=self.basic())
+        self.assertEqual(status, 200, log)
+        entries = log["entries"]
+        password = [e for e in entries if e["action"] == "PUT /api/v1/users/{name}/password"]
+        self.assertEqual((password[0]["user"], password[0]["target"], password[0]["status"]), ("root", "bob", 204))
+        self.assertTrue(password[0]["time"].endswith("Z"))
+        self.assertIn("POST /api/v1/users/{name}/tokens", [e["action"] for e in entries if e["user"] == "bob"])
+        self.assertNotIn("bob-new-secret-pw", json.dumps(log))
+        self.assertNotIn(401, [e["status"] for e in entries])
+        status, only_bob, _ = self.http("GET", "/api/v1/audit?user=bob", headers=self.basic())
+        self.assertEqual({e["user"] for e in only_bob["entries"]}, {"bob"})
+        times = [e["time"] for e in entries]
+        self.assertEqual(times, sorted(times, reverse=True))  # newest first
+        self.assertEqual(self.http("GET", "/api/v1/audit", headers=self.basic("bob", "bob-new-secret-pw"))[0], 403)
+
     def test_the_api_description(self):
         status, doc, hdrs = self.http("GET", "/api/v1/openapi.json")
         self.assertEqual(status, 200)
