@@ -24,7 +24,11 @@
 //  6. unless QUIRE_UPLOAD=0: the portal releases one more upload itself
 //     ("web-release", printed) and cancels another ("web-cancel");
 //     the kiosk has logged the user out by itself after its idle delay;
-//  7. the student opening /admin sees "Administrators only".
+//  7. the admin console's Reports tab shows the printer's jobs in the usage
+//     report by printer, with a total, a chart and a CSV download;
+//  8. the portal creates an API token (shown once, qt_...), lists it by its
+//     label, and revokes it;
+//  9. the student opening /admin sees "Administrators only".
 // It prints "JOB <name> <id>" for each job and "SHOT <path>" per screenshot.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -157,8 +161,13 @@ try {
     const d = document.querySelector(`.printer[data-printer="${p}"] .delivered`);
     return d && parseInt(d.textContent, 10) >= n;
   }, [printer, ids.length], { timeout: T });
-  // The chart (plain SVG) counts the printed pages per printer.
-  await console_.locator(`#chart svg[aria-label*="${printer} ${ids.length}"]`).waitFor({ timeout: T });
+  // The chart (plain SVG, from the usage report by printer) counts the
+  // printed pages per printer.
+  await console_.waitForFunction(([p, n]) => {
+    const svg = document.querySelector('#chart svg');
+    const m = svg && (svg.getAttribute('aria-label') || '').match(new RegExp('[:,] ' + p + ' (\\d+)'));
+    return m && parseInt(m[1], 10) >= n;
+  }, [printer, ids.length], { timeout: T });
   await shot(console_, 'admin-fleet');
 
   step('admin console: queues, users, jobs; a credit shows live in the portal');
@@ -197,6 +206,50 @@ try {
     await portal.locator(`#active-jobs li[data-job-id="${canceled}"]`).getByRole('button', { name: 'Cancel' }).click();
     await portal.locator(`#done-jobs li[data-job-id="${canceled}"][data-state="canceled"]`).waitFor({ timeout: T });
   }
+
+  step('admin console: the usage report by printer, its CSV');
+  await console_.getByRole('tab', { name: 'Reports' }).click();
+  const reports = console_.locator('#report-form');
+  await reports.getByLabel('By').selectOption('printer');
+  await reports.getByRole('button', { name: 'Show' }).click();
+  // Each printed job is charged: the printer has at least the jobs printed so far.
+  await console_.waitForFunction(([p, n]) => {
+    const row = document.querySelector(`#report-rows tr[data-key="${p}"]`);
+    return row && parseInt(row.children[1].textContent, 10) >= n;
+  }, [printer, ids.length], { timeout: T });
+  await console_.locator('#report-total tr.total').waitFor({ timeout: T });
+  await console_.locator('#report-chart svg[role="img"]').waitFor({ timeout: T });
+  const csvHref = await console_.locator('#report-csv').getAttribute('href');
+  if (!csvHref.includes('format=csv') || !csvHref.includes('by=printer')) throw new Error('CSV link: ' + csvHref);
+  const csv = await console_.request.get(base + csvHref);  // the console's session cookie
+  const csvText = await csv.text();
+  if (csv.status() !== 200 || !csvText.startsWith('printer,jobs,') || !csvText.includes('\n' + printer + ','))
+    throw new Error('the CSV download: ' + csv.status() + ' ' + csvText.slice(0, 200));
+  await shot(console_, 'admin-reports');
+
+  step('portal: an API token, shown once, listed, revoked');
+  const tokens = portal.locator('#token-form');
+  await tokens.getByLabel('Label').fill('ci-script');
+  await tokens.getByLabel('Expires after (days)').fill('7');
+  await tokens.getByRole('button', { name: 'Create token' }).click();
+  await portal.locator('#token-new').waitFor({ state: 'visible', timeout: T });
+  const secret = (await portal.locator('#token-value').textContent()).trim();
+  if (!secret.startsWith('qt_')) throw new Error('the new token is not a qt_ token: ' + secret.slice(0, 8));
+  const tokenRow = portal.locator('#tokens li', { hasText: 'ci-script' });
+  await tokenRow.waitFor({ timeout: T });
+  if ((await portal.locator('#tokens').textContent()).includes(secret)) throw new Error('the list shows the token');
+  const asToken = await fetch(base + '/api/v1/whoami', { headers: { Authorization: 'Bearer ' + secret } });
+  if (asToken.status !== 200) throw new Error('the new token does not authenticate: ' + asToken.status);
+  await portal.getByRole('button', { name: 'I have stored it, hide it' }).click();
+  await portal.locator('#token-new').waitFor({ state: 'hidden', timeout: T });
+  if ((await portal.content()).includes(secret)) throw new Error('the token is still in the page after hiding it');
+  await shot(portal, 'portal-tokens');
+  portal.once('dialog', (d) => d.accept());
+  await tokenRow.getByRole('button', { name: 'Revoke the token ci-script' }).click();
+  await tokenRow.waitFor({ state: 'detached', timeout: T });
+  await portal.locator('#tokens-status.ok', { hasText: 'Revoked' }).waitFor({ timeout: T });
+  const revoked = await fetch(base + '/api/v1/whoami', { headers: { Authorization: 'Bearer ' + secret } });
+  if (revoked.status !== 401) throw new Error('the revoked token still authenticates: ' + revoked.status);
 
   step('kiosk: logs out by itself when idle');
   await kiosk.locator('#card').waitFor({ state: 'visible', timeout: 30000 });

@@ -4,7 +4,8 @@ as the portal for browsers and the plain-text queue list for everyone else),
 then the whole flow in headless Chromium (tests/browser/portal_flow.mjs):
 portal log-in, a job over IPP and one uploaded through the portal appearing
 held live, release by card at the kiosk, the portal seeing them printed live,
-the admin console's live fleet, the "administrators only" notice. The file
+the admin console's live fleet and usage report, an API token created and
+revoked in the portal, the "administrators only" notice. The file
 sink must receive both jobs.
 
 Needs Debian's chromium and `npm ci --prefix tests/browser` (.ci/install-deps
@@ -202,7 +203,7 @@ class WebUi(unittest.TestCase):
             pattern = os.path.join(self.server.sink("demo"), "%d.*" % job_id)
             self.assertTrue(wait_for(lambda: glob.glob(pattern), timeout=20), (name, pattern))
         for shot in ("portal-held", "kiosk-jobs", "portal-printed", "admin-fleet", "admin-jobs",
-                     "admin-denied"):
+                     "admin-reports", "portal-tokens", "admin-denied"):
             self.assertTrue(os.path.getsize(os.path.join(shots, shot + ".png")) > 0, shot)
 
 

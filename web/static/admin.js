@@ -1,10 +1,12 @@
 // The admin console (/admin): the fleet with live state, reasons, supplies
 // and alerts; queues; users (list, create, disable, credit); jobs (filter by
-// user, queue and state, pages, cancel, release); a chart of pages per printer drawn as plain SVG
-// from the finished jobs. Administrators only: anyone else sees a notice.
+// user, queue and state, pages, cancel, release); usage reports and a chart
+// of pages per printer drawn as plain SVG (admin_reports.js). Administrators
+// only: anyone else sees a notice.
 import {
   api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, wireLogin,
 } from './common.js';
+import { loadPrinterChart, loadReport, wireReports } from './admin_reports.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,7 +22,7 @@ const state = {
 
 // ---- tabs -------------------------------------------------------------------
 
-const TABS = ['fleet', 'queues', 'users', 'jobs'];
+const TABS = ['fleet', 'queues', 'users', 'jobs', 'reports'];
 
 function showTab(name) {
   for (const t of TABS) {
@@ -30,6 +32,7 @@ function showTab(name) {
   if (name === 'queues') loadQueues();
   if (name === 'users') loadUsers(state.users.after);
   if (name === 'jobs') loadJobs(state.jobs.after);
+  if (name === 'reports') loadReport();
 }
 
 // ---- fleet --------------------------------------------------------------------
@@ -83,47 +86,10 @@ async function refreshPrinter(name) {
   } catch { /* the event's own data stays shown */ }
 }
 
-// ---- chart: pages per printer, from the finished jobs ---------------------------
+// ---- chart: pages per printer (admin_reports.js) ------------------------------
 
-async function loadChart() {
-  const totals = new Map();
-  for (const name of state.printers.keys()) totals.set(name, 0);
-  let jobs = [];
-  try {
-    jobs = (await api('GET', '/api/v1/jobs?which=completed&limit=1000')).jobs;
-  } catch (e) {
-    $('chart-note').textContent = 'No data: ' + e.message;
-    return;
-  }
-  for (const j of jobs) {
-    if (j.state !== 'done' || !j.printer) continue;
-    const a = j.analysis || {};
-    const pages = a.impressions || (a.pages || 0) * Math.max(1, (j.ticket && j.ticket.copies) || 1);
-    totals.set(j.printer, (totals.get(j.printer) || 0) + pages);
-  }
-  $('chart-note').textContent = 'Impressions of the printed jobs among the last ' + jobs.length + ' finished jobs.';
-  fill($('chart'), barChart([...totals.entries()].sort((a, b) => b[1] - a[1])));
-}
-
-function barChart(rows) {
-  const rowH = 28;
-  const labelW = 120;
-  const width = 480;
-  const height = Math.max(1, rows.length) * rowH + 8;
-  const max = Math.max(1, ...rows.map((r) => r[1]));
-  const svg = el('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img',
-    'aria-label': 'Pages printed per printer: ' + rows.map((r) => r[0] + ' ' + r[1]).join(', ') });
-  rows.forEach(([name, pages], i) => {
-    const y = 4 + i * rowH;
-    const w = Math.round((width - labelW - 60) * pages / max);
-    svg.append(
-      el('text', { x: 0, y: y + 18 }, name.length > 16 ? name.slice(0, 15) + '…' : name),
-      el('rect', { class: 'bar', x: labelW, y: y + 4, width: Math.max(w, 1), height: rowH - 10, rx: 3 },
-        el('title', {}, name + ': ' + pages + ' pages')),
-      el('text', { x: labelW + Math.max(w, 1) + 6, y: y + 18 }, String(pages)));
-  });
-  svg.append(el('line', { class: 'axis', x1: labelW, y1: 0, x2: labelW, y2: height }));
-  return svg;
+function loadChart() {
+  return loadPrinterChart([...state.printers.keys()]);
 }
 
 function chartSoon() {
@@ -357,6 +323,7 @@ async function main() {
   });
   $('jobs-first').addEventListener('click', () => loadJobs(0));
   $('jobs-next').addEventListener('click', () => loadJobs(state.jobs.next));
+  wireReports();
   const me = await currentUser();
   if (me) start(me);
   else $('login-form').querySelector('input').focus();

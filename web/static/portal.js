@@ -1,9 +1,11 @@
 // The user portal (/): log in, "My jobs" kept live from the event stream,
 // web print (upload), cancel and release, balance and ledger, and the
-// queues' IPP addresses. Talks only to the REST API and the WebSocket.
+// queues' IPP addresses, API tokens for scripts (portal_tokens.js). Talks
+// only to the REST API and the WebSocket.
 import {
   api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, wireLogin,
 } from './common.js';
+import { startTokens, wireTokens } from './portal_tokens.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -275,6 +277,7 @@ async function start(me) {
   $('logout').classList.remove('hidden');
   $('who').textContent = 'Logged in as ' + me.name;
   state.stream = new EventStream(['user:' + me.name], { onEvent, onGap: loadJobs, onState: setLive });
+  startTokens(me.name);
   await Promise.all([loadQueues(), loadJobs(), loadAccount()]);
 }
 
@@ -284,6 +287,7 @@ async function stop() {
   await logout();
   state.me = null;
   state.jobs.clear();
+  startTokens(null);
   render();
   $('app').classList.add('hidden');
   $('logout').classList.add('hidden');
@@ -296,6 +300,7 @@ async function main() {
   wireLogin($('login-form'), $('login-status'), start);
   $('logout').addEventListener('click', stop);
   $('upload-form').addEventListener('submit', upload);
+  wireTokens();
   const me = await currentUser();
   if (me) start(me);
   else $('login-form').querySelector('input').focus();
