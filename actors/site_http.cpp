@@ -121,17 +121,7 @@ void answer_metrics(const metrics_call_ptr& c) {
 
 void on_metrics_login(const metrics_call_ptr& c, result<web::principal> r) {
   if (!r.ok()) {
-    // One answer for unknown users, wrong passwords and disabled accounts.
-    switch (r.err().code) {
-      case errc::permission_denied:
-      case errc::not_found:
-      case errc::invalid_argument:
-        return c->reply(metrics_unauthorized(*c->d, "unknown user or wrong password"));
-      case errc::limit_exceeded:
-        return c->reply(web::error_response(429, "limit_exceeded", "too many failed logins: try again later"));
-      default:
-        return c->reply(web::service_error(r.err()));
-    }
+    return c->reply(web::login_failure(r.err(), [&](std::string_view m) { return metrics_unauthorized(*c->d, m); }));
   }
   if (!r->admin) return c->reply(web::error_response(403, "forbidden", "only an administrator may read the metrics"));
   answer_metrics(c);

@@ -390,17 +390,7 @@ void dispatch(const call_ptr& c) {
 
 void on_authenticated(const call_ptr& c, result<principal> r) {
   if (!r.ok()) {
-    // One answer for unknown users, wrong passwords and disabled accounts.
-    switch (r.err().code) {
-      case errc::permission_denied:
-      case errc::not_found:
-      case errc::invalid_argument:
-        return c->reply(unauthorized("unknown user or wrong password"));
-      case errc::limit_exceeded:
-        return c->reply(error_response(429, "limit_exceeded", "too many failed logins: try again later"));
-      default:
-        return c->reply(service_error(r.err()));
-    }
+    return c->reply(login_failure(r.err(), [](std::string_view m) { return unauthorized(m); }));
   }
   c->who = std::move(*r);
   if (c->audit_actor) *c->audit_actor = c->who.name;

@@ -52,6 +52,20 @@ io::http_response unauthorized_response(std::string_view code, std::string_view 
   return r;
 }
 
+io::http_response login_failure(const error& e,
+                                const std::function<io::http_response(std::string_view)>& unauthorized) {
+  switch (e.code) {
+    case errc::permission_denied:
+    case errc::not_found:
+    case errc::invalid_argument:
+      return unauthorized("unknown user or wrong password");
+    case errc::limit_exceeded:
+      return error_response(429, "limit_exceeded", "too many failed logins: try again later");
+    default:
+      return service_error(e);
+  }
+}
+
 io::http_response no_content() {
   io::http_response r;
   r.status = 204;

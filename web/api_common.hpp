@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,11 @@ io::http_response error_response(int status, std::string_view code, std::string_
 /// 401 with the error `code` and a WWW-Authenticate `challenge` (RFC 7235
 /// §3.1: every 401 carries one). Each API passes its own scheme and realm.
 io::http_response unauthorized_response(std::string_view code, std::string_view message, std::string_view challenge);
+/// The answer to a failed password check (user_service::authenticate):
+/// one 401 for unknown users, wrong passwords and disabled accounts (so
+/// names cannot be probed), carrying `unauthorized` (the caller's 401 with
+/// its challenge); 429 while blocked; the service's error otherwise.
+io::http_response login_failure(const error& e, const std::function<io::http_response(std::string_view)>& unauthorized);
 /// 204: no body, Cache-Control: no-store.
 io::http_response no_content();
 /// A service's error: its code's name, the status http_status_for gives.

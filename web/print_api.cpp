@@ -113,17 +113,7 @@ void submit(const call_ptr& c, principal who) {
 
 void on_login(const call_ptr& c, result<principal> r) {
   if (!r.ok()) {
-    // One answer for unknown users, wrong passwords and disabled accounts.
-    switch (r.err().code) {
-      case errc::permission_denied:
-      case errc::not_found:
-      case errc::invalid_argument:
-        return c->reply(unauthorized("unknown user or wrong password"));
-      case errc::limit_exceeded:
-        return c->reply(error_response(429, "limit_exceeded", "too many failed logins: try again later"));
-      default:
-        return c->reply(service_error(r.err()));
-    }
+    return c->reply(login_failure(r.err(), [](std::string_view m) { return unauthorized(m); }));
   }
   submit(c, std::move(*r));
 }

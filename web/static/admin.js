@@ -4,7 +4,7 @@
 // of pages per printer drawn as plain SVG (admin_reports.js). Administrators
 // only: anyone else sees a notice.
 import {
-  api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, wireLogin,
+  api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, showLive, wireLogin,
 } from './common.js';
 import { loadPrinterChart, loadReport, wireReports } from './admin_reports.js';
 
@@ -124,25 +124,6 @@ function onEvent(ev) {
   }
 }
 
-function setLive(s) {
-  const live = $('live');
-  live.classList.remove('hidden', 'ok', 'held', 'failed');
-  live.classList.add(s === 'live' ? 'ok' : s === 'connecting' ? 'held' : 'failed');
-  live.textContent = s === 'live' ? 'live' : s === 'connecting' ? 'connecting…' : 'offline, retrying';
-  if (s === 'offline') checkSession();
-}
-
-// The stream closed: if the session is what ended (timed out, logged out
-// elsewhere), go back to the log-in form instead of retrying for ever.
-async function checkSession() {
-  try {
-    await api('GET', '/api/v1/whoami');
-  } catch (e) {
-    if (e.status !== 401) return;
-    await stop();
-    say($('login-status'), 'Your session ended: log in again.', 'error');
-  }
-}
 
 // ---- queues -------------------------------------------------------------------
 
@@ -292,7 +273,9 @@ async function start(me) {
     return;
   }
   $('app').classList.remove('hidden');
-  state.stream = new EventStream(['admin'], { onEvent, onGap: loadPrinters, onState: setLive });
+  state.stream = new EventStream(['admin'], {
+    onEvent, onGap: loadPrinters, onState: (st) => showLive($('live'), st, stop, $('login-status')),
+  });
   await loadPrinters();
   loadChart();
 }

@@ -180,6 +180,22 @@ export class EventStream {
 }
 
 /** Wires a login form: calls `onLogin(me)` after a successful login. */
+// The event stream's state in `live` ("live", "connecting", "offline"). When
+// the stream closed because the session ended (timed out, logged out
+// elsewhere), `stop` runs and `status` asks to log in again, instead of
+// retrying for ever.
+export function showLive(live, s, stop, status) {
+  live.classList.remove('hidden', 'ok', 'held', 'failed');
+  live.classList.add(s === 'live' ? 'ok' : s === 'connecting' ? 'held' : 'failed');
+  live.textContent = s === 'live' ? 'live' : s === 'connecting' ? 'connecting…' : 'offline, retrying';
+  if (s !== 'offline') return;
+  api('GET', '/api/v1/whoami').catch(async (e) => {
+    if (e.status !== 401) return;
+    await stop();
+    say(status, 'Your session ended: log in again.', 'error');
+  });
+}
+
 export function wireLogin(form, status, onLogin) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -3,7 +3,7 @@
 // queues' IPP addresses, API tokens for scripts (portal_tokens.js). Talks
 // only to the REST API and the WebSocket.
 import {
-  api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, wireLogin,
+  api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, showLive, wireLogin,
 } from './common.js';
 import { startTokens, wireTokens } from './portal_tokens.js';
 
@@ -249,25 +249,6 @@ async function loadAccount() {
 
 // ---- session ----------------------------------------------------------------
 
-function setLive(s) {
-  const live = $('live');
-  live.classList.remove('hidden', 'ok', 'held', 'failed');
-  live.classList.add(s === 'live' ? 'ok' : s === 'connecting' ? 'held' : 'failed');
-  live.textContent = s === 'live' ? 'live' : s === 'connecting' ? 'connecting…' : 'offline, retrying';
-  if (s === 'offline') checkSession();
-}
-
-// The stream closed: if the session is what ended (timed out, logged out
-// elsewhere), go back to the log-in form instead of retrying for ever.
-async function checkSession() {
-  try {
-    await api('GET', '/api/v1/whoami');
-  } catch (e) {
-    if (e.status !== 401) return;
-    await stop();
-    say($('login-status'), 'Your session ended: log in again.', 'error');
-  }
-}
 
 async function start(me) {
   state.me = me;
@@ -276,7 +257,9 @@ async function start(me) {
   $('app').classList.remove('hidden');
   $('logout').classList.remove('hidden');
   $('who').textContent = 'Logged in as ' + me.name;
-  state.stream = new EventStream(['user:' + me.name], { onEvent, onGap: loadJobs, onState: setLive });
+  state.stream = new EventStream(['user:' + me.name], {
+    onEvent, onGap: loadJobs, onState: (st) => showLive($('live'), st, stop, $('login-status')),
+  });
   startTokens(me.name);
   await Promise.all([loadQueues(), loadJobs(), loadAccount()]);
 }
