@@ -5,7 +5,9 @@ to it: a tiny IPP encoder/decoder for requests ipptool cannot make
 Standard library only. Environment (set by CTest): QUIRED (the binary),
 QUIRE_SOURCE_DIR, QUIRE_BINARY_DIR.
 """
+import base64
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -304,6 +306,39 @@ def printer_attributes(server, queue, *names):
                              extra_op=attr("keyword", "requested-attributes", *names)), "/ipp/print/" + queue)
     finally:
         c.close()
+
+
+def basic_auth(user, password):
+    """An Authorization header of HTTP Basic credentials."""
+    return {"Authorization": "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()}
+
+
+def api_call(address, method, path, body=None, headers=None, raw_body=None, raw=False):
+    """One REST request on a fresh plain connection: `body` goes as JSON,
+    `raw_body` as it is. Returns (status, the answer's JSON or its bytes when
+    it is not JSON (None when empty; always its bytes with `raw`), headers
+    with lower-case names)."""
+    host, port = address.rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    h = dict(headers or {})
+    data = raw_body
+    if body is not None:
+        data = json.dumps(body)
+        h["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        data_in = r.read()
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+    finally:
+        conn.close()
+    if raw:
+        return r.status, data_in, hdrs
+    try:
+        parsed = json.loads(data_in) if data_in else None
+    except ValueError:
+        parsed = data_in
+    return r.status, parsed, hdrs
 
 
 def raw_exchange(address, payload, timeout=10, read=True):

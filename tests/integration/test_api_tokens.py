@@ -4,8 +4,6 @@ quirectl logs in with one (--token-file, QUIRE_TOKEN, over verified TLS),
 it is revoked or dies with its user's account, and it never shows in a
 listing, the log or the data folder. Also the API description at
 /api/v1/openapi.json with its ETag."""
-import base64
-import http.client
 import json
 import os
 import ssl
@@ -13,7 +11,7 @@ import subprocess
 import tempfile
 import unittest
 
-from quire_harness import QUIRED, Quired
+from quire_harness import QUIRED, Quired, api_call, basic_auth
 from ws_client import HandshakeRefused, WsClient
 
 BINARY_DIR = os.environ.get("QUIRE_BINARY_DIR", os.path.dirname(os.path.abspath(QUIRED)))
@@ -40,26 +38,11 @@ class ApiTokens(unittest.TestCase):
 
     @classmethod
     def http(cls, method, path, body=None, headers=None):
-        host, port = cls.server.address.rsplit(":", 1)
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        data = json.dumps(body) if body is not None else None
-        h = dict(headers or {})
-        if data is not None:
-            h["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        raw = r.read()
-        hdrs = {k.lower(): v for k, v in r.getheaders()}
-        conn.close()
-        try:
-            parsed = json.loads(raw) if raw else None
-        except ValueError:
-            parsed = raw
-        return r.status, parsed, hdrs
+        return api_call(cls.server.address, method, path, body, headers)
 
     @classmethod
     def basic(cls, user="root", password=ROOT_PASSWORD):
-        return {"Authorization": "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()}
+        return basic_auth(user, password)
 
     @staticmethod
     def bearer(token):

@@ -6,21 +6,19 @@ queue; released, the file-sink printer gets it. Refusals: a document over
 limits.max_document_bytes (413, before it is read), a Content-Type Quire
 does not print (415), no credentials (401), the session cookie without
 X-CSRF-Token (403). A kill -9 right after an upload's 201 keeps the job."""
-import base64
 import http.client
 import json
 import os
 import unittest
 
-from quire_harness import SAMPLE_PDF, Client, Quired, wait_for
+from quire_harness import SAMPLE_PDF, Client, Quired, api_call, basic_auth, wait_for
 from ws_client import WsClient
 
 ROOT_PASSWORD = "s3cret-root-pw"
 LIMIT = 200000  # limits.max_document_bytes
 
 
-def basic(user, password):
-    return {"Authorization": "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()}
+basic = basic_auth
 
 
 def pdf_bytes():
@@ -35,23 +33,8 @@ class Api:
 
     @classmethod
     def http(cls, method, path, body=None, headers=None, raw_body=None):
-        host, port = cls.server.address.rsplit(":", 1)
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        h = dict(headers or {})
-        data = raw_body
-        if body is not None:
-            data = json.dumps(body)
-            h["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        raw = r.read()
-        hdrs = {k.lower(): v for k, v in r.getheaders()}
-        conn.close()
-        try:
-            parsed = json.loads(raw) if raw else None
-        except ValueError:
-            parsed = None
-        return r.status, parsed, hdrs
+        status, parsed, hdrs = api_call(cls.server.address, method, path, body, headers, raw_body)
+        return status, (parsed if not isinstance(parsed, bytes) else None), hdrs
 
     @classmethod
     def as_user(cls, user, method, path, body=None):

@@ -12,7 +12,6 @@ Needs Debian's chromium and `npm ci --prefix tests/browser` (.ci/install-deps
 test does both). Screenshots go to a temporary folder whose path is printed
 (QUIRE_WEB_UI_SHOTS to choose it); QUIRE_WEB_UI_UPLOAD=0 leaves out the
 upload step (a server without POST /api/v1/print)."""
-import base64
 import glob
 import http.client
 import json
@@ -23,7 +22,7 @@ import sys
 import tempfile
 import unittest
 
-from quire_harness import SAMPLE_PDF, SOURCE_DIR, Client, Quired, http_body, raw_exchange, wait_for
+from quire_harness import SAMPLE_PDF, SOURCE_DIR, Client, Quired, api_call, basic_auth, http_body, raw_exchange, wait_for
 
 ROOT_PASSWORD = "s3cret-root-pw"
 ALICE_PASSWORD = "alice-pw-123"
@@ -39,24 +38,12 @@ class WebUi(unittest.TestCase):
 
     @classmethod
     def request(cls, method, path, body=None, headers=None):
-        host, port = cls.server.address.rsplit(":", 1)
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        h = dict(headers or {})
-        data = None
-        if body is not None:
-            data = json.dumps(body)
-            h["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        raw = r.read()
-        hdrs = {k.lower(): v for k, v in r.getheaders()}
-        conn.close()
-        return r.status, hdrs, raw
+        status, raw, hdrs = api_call(cls.server.address, method, path, body, headers, raw=True)
+        return status, hdrs, raw
 
     @classmethod
     def admin(cls, method, path, body=None):
-        auth = base64.b64encode(("root:" + ROOT_PASSWORD).encode()).decode()
-        status, _, raw = cls.request(method, path, body, {"Authorization": "Basic " + auth})
+        status, _, raw = cls.request(method, path, body, basic_auth("root", ROOT_PASSWORD))
         return status, (json.loads(raw) if raw else None)
 
     @classmethod
