@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "storage/credentials.hpp"
-#include "web/terminal_api.hpp"
 
 namespace quire::web {
 
@@ -470,25 +469,10 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     if (auto r = check_transport(info, options.allow_plain_loopback, "admin API"))
       return refuse(respond, std::move(*r));
 
-    const std::string* authorization = head.find("Authorization");
-    std::string cookie;
-    if (!authorization && sessions)
-      if (const std::string* h = head.find("Cookie")) cookie = session_cookie_of(*h);
-    if (!authorization && cookie.empty()) return refuse(respond, unauthorized("authentication required"));
-    basic_credentials basic;
-    std::string api_token;
-    if (authorization && tokens && authorization_credentials(*authorization, "bearer")) {
-      // A script's API token (token_service.hpp): no ambient credential, so
-      // no CSRF token either.
-      auto token = parse_bearer_token(*authorization);
-      if (!token.ok() || token->rfind(api_token_prefix, 0) != 0)
-        return refuse(respond, unauthorized("the Bearer credential is not an API token (qt_...)"));
-      api_token = std::move(*token);
-    } else if (authorization) {
-      auto credentials = parse_basic_authorization(*authorization);
-      if (!credentials.ok()) return refuse(respond, unauthorized(credentials.err().message));
-      basic = std::move(*credentials);
-    }
+    // An API token is no ambient credential: it needs no CSRF token.
+    request_credentials who;
+    if (status s = read_credentials(head, sessions != nullptr, tokens != nullptr, who))
+      return refuse(respond, unauthorized(s.message));
 
     // An endpoint whose body is optional takes none when the head declares
     // none: no Content-Type is needed then.
@@ -506,9 +490,9 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->job = m.job;
     call->query = std::string(query_of(head.target));
     call->authority = authority_or(head.find("Host"), info.local);
-    call->credentials = std::move(basic);
-    call->session_token = std::move(cookie);
-    call->api_token = std::move(api_token);
+    call->credentials = std::move(who.basic);
+    call->session_token = std::move(who.session_token);
+    call->api_token = std::move(who.api_token);
     call->token_id = std::move(m.token_id);
     call->tokens = tokens;
     call->reports = reports;

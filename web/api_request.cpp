@@ -10,7 +10,10 @@
 
 #include "storage/credentials.hpp"
 #include "storage/users.hpp"
+#include "web/session_service.hpp"
+#include "web/terminal_api.hpp"
 #include "web/token_json.hpp"
+#include "web/token_service.hpp"
 
 namespace quire::web {
 
@@ -472,6 +475,33 @@ basic_credentials::~basic_credentials() {
 }
 
 std::string base64_encode(std::string_view bytes) { return quire::base64_encode(bytes, base64_padding::required); }
+
+request_credentials::~request_credentials() {
+  wipe(api_token);
+  wipe(session_token);
+}
+
+status read_credentials(const http::request_head& head, bool cookies, bool api_tokens, request_credentials& out) {
+  const std::string* authorization = head.find("Authorization");
+  if (!authorization) {
+    if (cookies)
+      if (const std::string* h = head.find("Cookie")) out.session_token = session_cookie_of(*h);
+    if (out.session_token.empty()) return error(errc::permission_denied, "authentication required");
+    return {};
+  }
+  if (api_tokens && authorization_credentials(*authorization, "bearer")) {
+    // A script's API token (token_service.hpp).
+    auto token = parse_bearer_token(*authorization);
+    if (!token.ok() || token->rfind(api_token_prefix, 0) != 0)
+      return error(errc::permission_denied, "the Bearer credential is not an API token (qt_...)");
+    out.api_token = std::move(*token);
+    return {};
+  }
+  auto basic = parse_basic_authorization(*authorization);
+  if (!basic.ok()) return error(errc::permission_denied, basic.err().message);
+  out.basic = std::move(*basic);
+  return {};
+}
 
 std::optional<std::string_view> authorization_credentials(std::string_view value, std::string_view scheme) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/http/request_parser.hpp"
 #include "protocols/result.hpp"
 #include "web/job_service.hpp"
 
@@ -240,6 +241,26 @@ struct basic_credentials {
 /// password is empty, longer than max_password_bytes or holds a 0 byte. The
 /// messages never quote the header.
 result<basic_credentials> parse_basic_authorization(std::string_view value);
+
+/// Who a request says it is, as its head carries it, nothing checked yet:
+/// HTTP Basic, an API token (Bearer qt_...), or, without Authorization, the
+/// quire_session cookie of a browser. Secrets wiped on destruction.
+struct request_credentials {
+  basic_credentials basic;
+  std::string api_token;      // Authorization: Bearer qt_...
+  std::string session_token;  // the cookie's, when there is no Authorization
+
+  request_credentials() = default;
+  request_credentials(request_credentials&&) = default;
+  request_credentials& operator=(request_credentials&&) = default;
+  ~request_credentials();
+};
+
+/// Reads `head`'s credentials into `out`: Basic always; a Bearer API token
+/// when `api_tokens`; the session cookie when `cookies` (and no
+/// Authorization). permission_denied, with the message a 401 says, when
+/// there are none or they do not parse.
+status read_credentials(const http::request_head& head, bool cookies, bool api_tokens, request_credentials& out);
 
 /// The credentials of an Authorization header `<scheme> <credentials>`
 /// (RFC 7235 §2.1; the scheme, given in lower case, matches in any case):

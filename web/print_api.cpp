@@ -183,22 +183,13 @@ std::unique_ptr<io::request_handler> route_print_api(const io::request_info& inf
     if (auto r = check_transport(info, options.allow_plain_loopback, "admin API"))
       return refuse(respond, std::move(*r));
 
-    const std::string* authorization = head.find("Authorization");
-    std::string cookie;
-    if (!authorization && sessions)
-      if (const std::string* h = head.find("Cookie")) cookie = session_cookie_of(*h);
-    if (!authorization && cookie.empty()) return refuse(respond, unauthorized("authentication required"));
-    basic_credentials basic;
-    if (authorization) {
-      auto credentials = parse_basic_authorization(*authorization);
-      if (!credentials.ok()) return refuse(respond, unauthorized(credentials.err().message));
-      basic = std::move(*credentials);
-    }
+    request_credentials who;  // (API tokens: not here yet)
+    if (status s = read_credentials(head, sessions != nullptr, false, who))
+      return refuse(respond, unauthorized(s.message));
     const std::string* csrf = head.find("X-CSRF-Token");
     // Refused before the document is read; the token's value is checked
     // against the session once the session is known.
-    if (!cookie.empty() && !csrf) {
-      wipe(cookie);
+    if (!who.session_token.empty() && !csrf) {
       return refuse(respond, error_response(403, "csrf_required",
                                             "a request with the session cookie that changes "
                                             "something needs the X-CSRF-Token header of the login"));
@@ -226,8 +217,8 @@ std::unique_ptr<io::request_handler> route_print_api(const io::request_info& inf
     auto call = std::make_shared<print_call>();
     call->respond = respond;
     call->ticket = std::move(*ticket);
-    call->credentials = std::move(basic);
-    call->session_token = std::move(cookie);
+    call->credentials = std::move(who.basic);
+    call->session_token = std::move(who.session_token);
     if (csrf) call->csrf = *csrf;
     call->peer = info.peer_host;
     call->users = &users;
