@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -201,6 +202,21 @@ struct snmp_settings {
 /// a host the device is not monitored. Pure: no DNS, no I/O.
 snmp_settings snmp_settings_of(const printer_config* p, const std::string& device_uri,
                                const monitoring_config& m);
+
+/// The rules a printer's device settings follow wherever they come from
+/// (the file's [printers], the REST API): its price list is one of `prices`,
+/// its device URI one Quire can drive (a file: URI only under the data
+/// folder's sink/), its language a MIME type or "auto" (IPP devices only).
+/// `p.device_uri` becomes the URI to store (a file: path normalized). The
+/// error names the field: "device_uri: ...".
+status check_printer_settings(printer_config& p, const std::vector<pdl::price_list>& prices,
+                              const std::string& data_dir);
+
+/// The rules of a queue's printers, wherever it comes from: a direct queue
+/// has exactly one, a pull or group queue at least one, each known
+/// (`printer_exists`) and listed once; failover needs more than one printer
+/// kind. The error names the field: "printers: ...".
+status check_queue_settings(const queue_config& q, const std::function<bool(const std::string&)>& printer_exists);
 
 /// How often a quota's allowance starts afresh (calendar periods).
 enum class quota_period : uint8_t { day, week, month, year };

@@ -7,6 +7,7 @@
 // sorted by name (toml++ tables iterate in key order, and we sort anyway so
 // the contract does not rest on a library detail).
 #include <algorithm>
+#include <functional>
 
 #include "config/config_internal.hpp"
 
@@ -103,21 +104,11 @@ status read_login(const toml::table& t, const std::string& key, std::vector<std:
 status read_printer(const toml::table& t, const std::string& key, const std::string& data_dir,
                     const std::vector<pdl::price_list>& prices, printer_config& p) {
   p.price_list = string_or(t, "price_list", "");
-  auto same = [&](const pdl::price_list& l) { return l.name == p.price_list; };
-  if (!p.price_list.empty() && std::none_of(prices.begin(), prices.end(), same))
-    return invalid(key + ".price_list: unknown price list '" + p.price_list + "'");
   const auto* uri = t.get_as<std::string>("device_uri");
   if (uri == nullptr) return invalid(key + ".device_uri: missing; every printer needs one");
-  auto checked = check_device_uri(uri->get(), data_dir);
-  if (!checked) return invalid(key + ".device_uri: " + checked.err().message);
-  p.device_uri = std::move(checked).value();
+  p.device_uri = uri->get();
   p.language = string_or(t, "language", "application/octet-stream");
-  bool ipp = p.device_uri.rfind("ipp://", 0) == 0 || p.device_uri.rfind("ipps://", 0) == 0;
-  if (p.language == "auto" && !ipp)
-    return bad_value(key + ".language", "\"auto\" asks an IPP printer what it takes: only for ipp:// and ipps://",
-                     p.language);
-  if (p.language != "auto" && !valid_mime_type(p.language))
-    return bad_value(key + ".language", "expected a MIME type like application/pdf, or auto", p.language);
+  if (status s = check_printer_settings(p, prices, data_dir)) return invalid(key + "." + s.message);
   p.location = string_or(t, "location", "");
   p.info = string_or(t, "info", "");
   p.make_and_model = string_or(t, "make_and_model", "");
@@ -140,20 +131,6 @@ status read_queue(const toml::table& t, const std::string& key,
   }
   if (const auto* list = t.get_as<toml::array>("printers"))
     for (const toml::node& n : *list) q.printers.push_back(n.as_string()->get());
-  std::string list_key = key + ".printers";
-  if (q.kind != queue_kind::direct && q.printers.empty())
-    return bad_value(list_key, "a pull or group queue needs at least one printer", array_text(q.printers));
-  if (q.kind == queue_kind::direct && q.printers.size() != 1)
-    return bad_value(list_key, "a direct queue needs exactly one printer", array_text(q.printers));
-  for (size_t i = 0; i < q.printers.size(); ++i) {
-    const std::string& name = q.printers[i];
-    auto same = [&](const printer_config& p) { return p.name == name; };
-    if (std::none_of(printers.begin(), printers.end(), same))
-      return invalid(list_key + ": unknown printer '" + name + "'");
-    if (std::find(q.printers.begin(), q.printers.begin() + static_cast<long>(i), name) !=
-        q.printers.begin() + static_cast<long>(i))
-      return invalid(list_key + ": printer '" + name + "' is listed twice");
-  }
   q.location = string_or(t, "location", "");
   q.info = string_or(t, "info", "");
   std::string auth = string_or(t, "authentication", "none");
@@ -161,8 +138,10 @@ status read_queue(const toml::table& t, const std::string& key,
     return bad_value(key + ".authentication", "expected none or required", auth);
   q.authentication = auth == "required";
   if (const auto* v = t.get_as<bool>("failover")) q.failover = v->get();
-  if (q.failover && q.kind == queue_kind::direct)
-    return invalid(key + ".failover: a direct queue has one printer: nothing to fail over to");
+  auto known = [&](const std::string& name) {
+    return std::any_of(printers.begin(), printers.end(), [&](const printer_config& p) { return p.name == name; });
+  };
+  if (status s = check_queue_settings(q, known)) return invalid(key + "." + s.message);
   return {};
 }
 
@@ -266,6 +245,40 @@ status read_projects(const toml::table* t, std::vector<project_config>& out) {
 }  // namespace quire::detail
 
 namespace quire {
+
+status check_printer_settings(printer_config& p, const std::vector<pdl::price_list>& prices,
+                              const std::string& data_dir) {
+  auto same = [&](const pdl::price_list& l) { return l.name == p.price_list; };
+  if (!p.price_list.empty() && std::none_of(prices.begin(), prices.end(), same))
+    return detail::invalid("price_list: unknown price list '" + p.price_list + "'");
+  auto checked = detail::check_device_uri(p.device_uri, data_dir);
+  if (!checked) return detail::invalid("device_uri: " + checked.err().message);
+  p.device_uri = std::move(checked).value();
+  bool ipp = p.device_uri.rfind("ipp://", 0) == 0 || p.device_uri.rfind("ipps://", 0) == 0;
+  if (p.language == "auto" && !ipp)
+    return detail::bad_value("language", "\"auto\" asks an IPP printer what it takes: only for ipp:// and ipps://",
+                     p.language);
+  if (p.language != "auto" && !detail::valid_mime_type(p.language))
+    return detail::bad_value("language", "expected a MIME type like application/pdf, or auto", p.language);
+  return {};
+}
+
+status check_queue_settings(const queue_config& q, const std::function<bool(const std::string&)>& printer_exists) {
+  if (q.kind != queue_kind::direct && q.printers.empty())
+    return detail::bad_value("printers", "a pull or group queue needs at least one printer", detail::array_text(q.printers));
+  if (q.kind == queue_kind::direct && q.printers.size() != 1)
+    return detail::bad_value("printers", "a direct queue needs exactly one printer", detail::array_text(q.printers));
+  for (size_t i = 0; i < q.printers.size(); ++i) {
+    const std::string& name = q.printers[i];
+    if (!printer_exists(name)) return detail::invalid("printers: unknown printer '" + name + "'");
+    auto before = q.printers.begin() + static_cast<long>(i);
+    if (std::find(q.printers.begin(), before, name) != before)
+      return detail::invalid("printers: printer '" + name + "' is listed twice");
+  }
+  if (q.failover && q.kind == queue_kind::direct)
+    return detail::invalid("failover: a direct queue has one printer: nothing to fail over to");
+  return {};
+}
 
 const char* to_string(quota_period p) noexcept {
   switch (p) {
