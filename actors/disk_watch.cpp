@@ -60,6 +60,14 @@ caf::behavior watch_behavior(watch_self self, disk_watch_options opts, fleet_ptr
   measure(self);
   return {
       [self](measure_atom) { measure(self); },
+      [self](fleet_atom, fleet_ptr& fl) {
+        // A queue added while the spool area is full must not take jobs either.
+        auto& s = self->state;
+        if (!s.rule.accepting)
+          for (const auto& [name, q] : fl->queues)
+            if (!s.queues->queue(name)) self->send(q.actor, accept_atom::value, false, std::string("spool-area-full"));
+        s.queues = std::move(fl);
+      },
   };
 }
 

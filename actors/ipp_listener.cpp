@@ -499,6 +499,7 @@ caf::behavior listener_behavior(caf::stateful_actor<listener_state>* self, ipp_l
   self->state.cfg = std::move(cfg);
   return {
       [self](ipp_call_ptr& call) { dispatch(self, call); },
+      [self](fleet_atom, fleet_ptr& fl) { self->state.cfg.printers_and_queues = std::move(fl); },
   };
 }
 

@@ -339,6 +339,7 @@ caf::behavior notifier_behavior(notifier_self self, notifier_config cfg) {
   self->delayed_send(self, std::chrono::seconds(1), sweep_atom::value);
   return {
       [self](ipp_call_ptr& call) { dispatch(self, call); },
+      [self](fleet_atom, fleet_ptr& fl) { self->state.cfg.printers_and_queues = std::move(fl); },
       [self](event& e) {
         auto& s = self->state;
         std::vector<std::string> queues;

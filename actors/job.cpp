@@ -670,6 +670,14 @@ job_actor::behavior_type job_behavior(job_self self, job_env_ptr env, registry_a
         return rp;
       },
       [self](start_atom, std::string& language) -> caf::result<delivery_ticket> { return on_start(self, language); },
+      [self](fleet_atom, job_env_ptr& env) {
+        // The fleet changed: a queued job goes to its printer's actor again
+        // (a replaced printer has a new one; the same one ignores a second
+        // enqueue of a job it holds).
+        auto& st = self->state;
+        st.env = std::move(env);
+        if (st.exists && !st.releasing && st.job.state == job_state::queued) enqueue_at_printer(self);
+      },
       [self](tick_atom) {  // the analysis a delivery waits for is late: send without it
         if (self->state.after_analysis.empty()) return;
         spdlog::warn("job {}: no analysis in time; sent without it", self->state.job.id);

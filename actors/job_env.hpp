@@ -44,7 +44,9 @@ class job_store {
 /// The job_store of a running server.
 std::unique_ptr<job_store> make_job_store(store& st);
 
-/// Shared by every job actor of a site; never changes after start.
+/// Shared by the job actors of a site, immutable. When the fleet changes,
+/// the registry makes a copy with the new snapshot (printers_and_queues,
+/// prices) and hands it to the live jobs and to those it spawns later.
 struct job_env {
   job_store* storage = nullptr;
   fleet_ptr printers_and_queues;
@@ -71,7 +73,6 @@ struct job_env {
   std::string currency = "EUR";  // how amounts are shown (config [accounting])
   uint32_t minor_digits = 2;
 };
-using job_env_ptr = std::shared_ptr<const job_env>;
 
 /// Milliseconds since the Unix epoch.
 int64_t wall_clock_ms();

@@ -392,6 +392,17 @@ registry_actor::behavior_type registry_behavior(registry_self self, job_env_ptr 
       },
       [self](resume_atom) { resume_queued(self); },
       [self](tick_atom) { expire_due(self); },
+      [self](fleet_atom, fleet_ptr& fl) {
+        // The fleet changed: jobs spawned from now on get the new snapshot,
+        // and the live ones are told (a queued one goes to its printer's
+        // actor again: a replaced printer starts with an empty line).
+        auto& s = self->state;
+        auto next = std::make_shared<job_env>(*s.env);
+        next->prices = fl->prices;
+        next->printers_and_queues = std::move(fl);
+        s.env = std::move(next);
+        for (auto& [id, entry] : s.live) self->send(entry.actor, fleet_atom::value, s.env);
+      },
   };
 }
 

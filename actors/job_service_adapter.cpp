@@ -97,12 +97,14 @@ class store_job_service final : public web::job_service {
     cmd.who = requester{by.name, by.admin};
     cmd.printer = std::move(req.printer);
     cmd.project = std::move(req.project);
+    cmd.reprint = req.reprint;
     act(by, id, true, opts_.releases, release_atom::value, std::move(cmd), std::move(cb));
   }
 
   void list_queues(const web::principal&, web::queue_list_callback cb) override {
-    if (!opts_.fleet) return cb(error(errc::unavailable, "the queues are not running yet"));
-    cb(queue_infos(*opts_.fleet));
+    fleet_ptr fl = opts_.fleet ? opts_.fleet->get() : nullptr;
+    if (!fl) return cb(error(errc::unavailable, "the queues are not running yet"));
+    cb(queue_infos(*fl));
   }
 
   void list_jobs(const web::principal&, web::job_list_query q, web::job_page_callback cb) override {

@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "actors/fleet_cell.hpp"
 #include "actors/messages.hpp"
 #include "storage/store.hpp"
 #include "web/job_service.hpp"
@@ -24,7 +25,7 @@ struct job_service_options {
   web::money_format money;    // the site's [accounting] (how prices are shown)
   registry_actor registry;    // cancels
   release_service_actor releases;  // releases
-  fleet_ptr fleet;            // the queues
+  fleet_cell_ptr fleet;       // the queues
 };
 
 std::unique_ptr<web::job_service> make_job_service(caf::actor_system& sys, job_service_options opts);

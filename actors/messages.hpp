@@ -20,6 +20,7 @@
 #include "devices/printer_mib.hpp"
 #include "protocols/events/event.hpp"
 #include "protocols/jobproc/wire.hpp"
+#include "protocols/pdl/price.hpp"
 #include "protocols/result.hpp"
 #include "storage/records.hpp"
 #include "storage/users.hpp"
@@ -29,6 +30,18 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::analyse_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::analyse_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::convert_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::jobproc::convert_reply)
+
+namespace quire {
+struct fleet;  // below
+/// The fleet as it is now: immutable; a change makes a new one.
+using fleet_ptr = std::shared_ptr<const fleet>;
+struct job_env;  // job_env.hpp
+using job_env_ptr = std::shared_ptr<const job_env>;
+}  // namespace quire
+
+// Snapshots travel between actors of this process only.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::fleet_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::job_env_ptr)
 
 namespace quire {
 
@@ -76,6 +89,7 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using polled_atom = caf::atom_constant<caf::atom("polled")>;
 using counters_atom = caf::atom_constant<caf::atom("counters")>;
 using latency_atom = caf::atom_constant<caf::atom("latency")>;
+using fleet_atom = caf::atom_constant<caf::atom("fleet")>;  // a new fleet snapshot
 
 // --- errors ------------------------------------------------------------------
 
@@ -451,7 +465,8 @@ using accounts_actor = caf::typed_actor<
 
 /// The one release service (actors/release_service.hpp): every door's
 /// release — IPP Release-Job, a terminal, the web — goes through it.
-using release_service_actor = caf::typed_actor<caf::replies_to<release_atom, job_command>::with<job_record>>;
+using release_service_actor = caf::typed_actor<caf::replies_to<release_atom, job_command>::with<job_record>,
+                                              caf::reacts_to<fleet_atom, fleet_ptr>>;
 
 /// Whoever wants events pushed to it (see event_bus.hpp).
 using event_sink_actor = caf::typed_actor<caf::reacts_to<event>>;
@@ -472,7 +487,8 @@ using job_actor = caf::typed_actor<
     caf::replies_to<start_atom, std::string>::with<delivery_ticket>,  // the printer's language
     caf::reacts_to<delivered_atom, delivery_outcome>,
     caf::reacts_to<committed_atom, uint64_t, error>,
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    caf::reacts_to<fleet_atom, job_env_ptr>>;  // the fleet changed: a queued job goes to its printer again
 
 /// The job processors (see processor_pool.hpp).
 using processor_pool_actor =
@@ -498,13 +514,15 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<park_atom, uint64_t, job_state>::with<bool>,
     caf::reacts_to<committed_atom, uint64_t, error>,
     caf::reacts_to<resume_atom>,
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    caf::reacts_to<fleet_atom, fleet_ptr>>;
 
 /// A job submission as the IPP (or LPD) door hands it to a queue.
 using queue_actor = caf::typed_actor<
     caf::replies_to<submit_atom, new_job>::with<job_record>,
     caf::reacts_to<accept_atom, bool, std::string>,
-    caf::replies_to<describe_atom>::with<printer_status>>;
+    caf::replies_to<describe_atom>::with<printer_status>,
+    caf::reacts_to<fleet_atom, fleet_ptr>>;
 
 /// Read-only queries of committed jobs (see job_reader.hpp).
 using reader_actor = caf::typed_actor<
@@ -512,12 +530,15 @@ using reader_actor = caf::typed_actor<
     caf::replies_to<ids_atom, job_query>::with<std::vector<uint64_t>>,
     caf::replies_to<fetch_atom, uint64_t>::with<job_record>>;
 
-/// The printers and queues of the site, with their actors: an immutable
-/// snapshot handed to the actors that route jobs. A change builds a new one.
+/// The printers and queues of the site, with their actors and the price
+/// list each printer charges by: an immutable snapshot handed to the actors
+/// that route jobs. The fleet actor (fleet_keeper.hpp) owns the fleet; a
+/// change builds a new snapshot and sends it to every holder (fleet_atom).
 struct fleet {
   struct printer_entry {
     printer_record record;
     printer_actor actor;
+    bool monitored = false;  // polls its device over SNMP
   };
   struct queue_entry {
     queue_record record;
@@ -525,11 +546,13 @@ struct fleet {
   };
   std::map<std::string, printer_entry> printers;
   std::map<std::string, queue_entry> queues;
+  // The price list of each printer that charges (by printer name); a
+  // printer not in the map prints free. Never null in a running site.
+  std::shared_ptr<const std::map<std::string, pdl::price_list>> prices;
 
   const printer_entry* printer(const std::string& name) const;
   const queue_entry* queue(const std::string& name) const;
 };
-using fleet_ptr = std::shared_ptr<const fleet>;
 
 /// Registers every message type of this header with an actor system config.
 void register_message_types(caf::actor_system_config& cfg);

@@ -69,7 +69,7 @@ caf::result<web::metrics_samples> on_scrape(metrics_self self) {
   for (const auto& [name, p] : o.fleet->printers) {
     metrics_figures::printer_figure pf;
     pf.name = name;
-    pf.monitored = o.monitored.count(name) > 0;
+    pf.monitored = p.monitored;
     scrape->figures.printers.push_back(std::move(pf));
   }
   // Ask every printer first, so that they answer while the store counts.
@@ -112,6 +112,7 @@ metrics_actor::behavior_type metrics_behavior(metrics_self self, metrics_options
       [self](event& e) { count(self->state.since_start, e); },
       [self](latency_atom, int64_t ns) { self->state.since_start.release_latency.observe(double(ns) / 1e9); },
       [self](describe_atom) { return on_scrape(self); },
+      [self](fleet_atom, fleet_ptr& fl) { self->state.opts.fleet = std::move(fl); },
   };
 }
 

@@ -42,7 +42,8 @@ namespace quire {
 /// in nanoseconds, and the samples of one scrape out.
 using metrics_actor = caf::typed_actor<caf::reacts_to<event>,
                                        caf::reacts_to<latency_atom, int64_t>,
-                                       caf::replies_to<describe_atom>::with<web::metrics_samples>>;
+                                       caf::replies_to<describe_atom>::with<web::metrics_samples>,
+                                       caf::reacts_to<fleet_atom, fleet_ptr>>;
 
 /// How long a printer has to describe itself during a scrape.
 inline constexpr std::chrono::milliseconds metrics_describe_timeout{2000};
@@ -53,7 +54,6 @@ struct metrics_options {
   const store* st = nullptr;       // REQUIRES: outlives the actor
   fleet_ptr fleet;                 // the site's printers and queues (not null)
   event_bus_actor bus;             // null: no events are counted (tests)
-  std::set<std::string> monitored; // printers whose device is polled over SNMP
   std::chrono::milliseconds describe_timeout = metrics_describe_timeout;
 };
 

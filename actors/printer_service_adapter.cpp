@@ -77,17 +77,18 @@ struct listing {
 
 class actor_printer_service final : public web::printer_service {
  public:
-  actor_printer_service(caf::actor_system& sys, fleet_ptr fleet, int low_percent)
+  actor_printer_service(caf::actor_system& sys, fleet_cell_ptr fleet, int low_percent)
       : sys_(sys), fleet_(std::move(fleet)), low_percent_(low_percent) {}
 
   void list(web::printer_list_callback cb) override {
-    if (fleet_->printers.empty()) return cb(std::vector<web::printer_view>{});
+    fleet_ptr fl = fleet_->get();
+    if (fl->printers.empty()) return cb(std::vector<web::printer_view>{});
     auto l = std::make_shared<listing>();
-    l->left = fleet_->printers.size();
+    l->left = fl->printers.size();
     l->cb = std::move(cb);
     // Each view starts as the silent one: an answer replaces it.
-    for (const auto& [name, p] : fleet_->printers) l->views.push_back(silent_printer_view(p.record));
-    sys_.spawn([fl = fleet_, l, low = low_percent_](caf::event_based_actor* self) {
+    for (const auto& [name, p] : fl->printers) l->views.push_back(silent_printer_view(p.record));
+    sys_.spawn([fl, l, low = low_percent_](caf::event_based_actor* self) {
       size_t i = 0;
       for (const auto& [name, p] : fl->printers) {
         self->request(p.actor, describe_timeout, describe_atom::value)
@@ -103,7 +104,8 @@ class actor_printer_service final : public web::printer_service {
   }
 
   void get(std::string name, web::printer_callback cb) override {
-    const fleet::printer_entry* p = fleet_->printer(name);
+    fleet_ptr fl = fleet_->get();
+    const fleet::printer_entry* p = fl->printer(name);
     if (!p) return cb(error{errc::not_found, "there is no printer " + name});
     auto view = std::make_shared<web::printer_view>(silent_printer_view(p->record));
     sys_.spawn([actor = p->actor, view, cb = std::move(cb), low = low_percent_](caf::event_based_actor* self) {
@@ -119,7 +121,8 @@ class actor_printer_service final : public web::printer_service {
 
   void counters(std::string name, int64_t from_ms, int64_t to_ms, uint32_t limit,
                 web::counters_callback cb) override {
-    const fleet::printer_entry* p = fleet_->printer(name);
+    fleet_ptr fl = fleet_->get();
+    const fleet::printer_entry* p = fl->printer(name);
     if (!p) return cb(error{errc::not_found, "there is no printer " + name});
     sys_.spawn([actor = p->actor, name, from_ms, to_ms, limit, cb = std::move(cb)](caf::event_based_actor* self) {
       self->request(actor, counters_timeout, counters_atom::value, from_ms, to_ms, limit)
@@ -130,7 +133,7 @@ class actor_printer_service final : public web::printer_service {
 
  private:
   caf::actor_system& sys_;
-  fleet_ptr fleet_;
+  fleet_cell_ptr fleet_;
   int low_percent_;
 };
 
@@ -152,7 +155,7 @@ web::printer_view silent_printer_view(const printer_record& record) {
   return v;
 }
 
-std::unique_ptr<web::printer_service> make_printer_service(caf::actor_system& sys, fleet_ptr fleet,
+std::unique_ptr<web::printer_service> make_printer_service(caf::actor_system& sys, fleet_cell_ptr fleet,
                                                            int low_percent) {
   return std::make_unique<actor_printer_service>(sys, std::move(fleet), low_percent);
 }

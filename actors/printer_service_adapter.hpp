@@ -1,6 +1,5 @@
 // The admin API's printer_service over the running site: the printers are
-// those of the site's fleet (an immutable snapshot, fixed while the site
-// runs); each printer actor describes itself (describe_atom: its state,
+// those of the site's fleet as it is at each call (fleet_cell.hpp); each printer actor describes itself (describe_atom: its state,
 // reasons and what its device last said) and reads its own page counter
 // snapshots (counters_atom). Location and info come from the fleet's
 // printer records; the device URI, which may embed credentials, never
@@ -17,6 +16,7 @@
 #include <chrono>
 #include <memory>
 
+#include "actors/fleet_cell.hpp"
 #include "actors/messages.hpp"
 #include "web/printer_service.hpp"
 
@@ -38,9 +38,9 @@ web::printer_view printer_view_of(const printer_record& record, const printer_st
 /// "not answering", nothing known of its device.
 web::printer_view silent_printer_view(const printer_record& record);
 
-/// REQUIRES: `fleet` is the site's (not null); the service is destroyed
-/// before `sys`.
-std::unique_ptr<web::printer_service> make_printer_service(caf::actor_system& sys, fleet_ptr fleet,
+/// REQUIRES: `fleet` is the site's and holds a snapshot; the service is
+/// destroyed before `sys`.
+std::unique_ptr<web::printer_service> make_printer_service(caf::actor_system& sys, fleet_cell_ptr fleet,
                                                            int low_percent);
 
 }  // namespace quire

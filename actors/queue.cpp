@@ -82,6 +82,17 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
   self->state.printers = std::move(printers);
   return {
       [self](submit_atom, new_job& nj) -> caf::result<job_record> { return submit(self, nj); },
+      [self](fleet_atom, const fleet_ptr& fl) {
+        // The fleet changed: this queue's record and its printers' actors
+        // as they are now (the fleet actor stops a queue it removes).
+        auto& s = self->state;
+        const auto* me = fl->queue(s.record.name);
+        if (!me) return;
+        s.record = me->record;
+        s.printers.clear();
+        for (const auto& name : s.record.printers)
+          if (const auto* p = fl->printer(name)) s.printers.emplace_back(name, p->actor);
+      },
       [self](accept_atom, bool accepting, std::string& reason) {
         self->state.accepting = accepting;
         self->state.not_accepting_reason = accepting ? std::string() : std::move(reason);

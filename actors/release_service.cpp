@@ -111,7 +111,8 @@ bool may_charge_project(const std::vector<std::string>& project_groups, const st
 release_service_actor spawn_release_service(caf::actor_system& sys, release_service_options opts) {
   return sys.spawn([opts = std::move(opts)](release_self self) mutable -> release_service_actor::behavior_type {
     self->state.opts = std::move(opts);
-    return {[self](release_atom, job_command& cmd) { return on_release(self, std::move(cmd)); }};
+    return {[self](release_atom, job_command& cmd) { return on_release(self, std::move(cmd)); },
+            [self](fleet_atom, fleet_ptr& fl) { self->state.opts.fleet = std::move(fl); }};
   });
 }
 

@@ -21,6 +21,7 @@
 #include "actors/io/tls.hpp"
 #include "actors/disk_watch.hpp"
 #include "actors/event_bus.hpp"
+#include "actors/fleet_keeper.hpp"
 #include "actors/ipp_listener.hpp"
 #include "actors/ipp_notifier.hpp"
 #include "actors/job_env.hpp"
@@ -247,17 +248,27 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   dopts.net.backoff_ms = dopts.ipp.backoff_ms = dc.backoff_ms;
   dopts.ipp.poll_interval_ms = dc.ipp_poll_ms;
   dopts.ipp.job_timeout_ms = uint64_t{dc.job_timeout_s} * 1000;
-  auto prices = std::make_shared<std::map<std::string, pdl::price_list>>();
-  for (auto& p : d.st->list_printers()) {
-    if (const auto* list = d.cfg.find_price_list(p.price_list)) prices->emplace(p.name, *list);
-    else if (!p.price_list.empty()) spdlog::warn("printer {}: price list {} is not configured; it prints free", p.name, p.price_list);
-    auto drv = devices::make_driver(d.loop->uv(), p.device_uri, dopts);
-    std::string reason = drv.ok() ? "" : drv.err().message;
-    auto actor = spawn_printer(sys, p, drv.ok() ? *drv : nullptr, reason, d.loop.get(), bus, monitoring_of(d, p));
-    watched.push_back(caf::actor_cast<caf::actor>(actor));
-    fl->printers.emplace(p.name, fleet::printer_entry{p, actor});
+  // A printer's driver and monitoring touch the loop: at run time (the
+  // fleet actor adding or renewing a printer) they are made on its thread.
+  auto make_printer = [&d, &sys, dopts, bus](const printer_record& p) {
+    return d.on_loop([&] {
+      auto drv = devices::make_driver(d.loop->uv(), p.device_uri, dopts);
+      std::string reason = drv.ok() ? "" : drv.err().message;
+      fleet::printer_entry e;
+      e.record = p;
+      e.monitored = snmp_settings_of(d.cfg.find_printer(p.name), p.device_uri, d.cfg.monitoring).monitored;
+      e.actor = spawn_printer(sys, p, drv.ok() ? *drv : nullptr, reason, d.loop.get(), bus, monitoring_of(d, p));
+      return e;
+    });
+  };
+  auto printers = d.st->list_printers();
+  for (auto& p : printers) {
+    if (!p.price_list.empty() && !d.cfg.find_price_list(p.price_list))
+      spdlog::warn("printer {}: price list {} is not configured; it prints free", p.name, p.price_list);
+    fl->printers.emplace(p.name, make_printer(p));
   }
-  env->prices = std::move(prices);
+  fl->prices = prices_of(printers, d.cfg.prices);
+  env->prices = fl->prices;
   env->currency = d.cfg.accounting.currency;
   env->minor_digits = d.cfg.accounting.minor_digits;
   registry_options ropts;
@@ -275,29 +286,31 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   env->accounts = accounts;
   auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
   watched.push_back(caf::actor_cast<caf::actor>(registry));
+  auto make_queue = [&sys, registry](const queue_record& q, std::vector<std::pair<std::string, printer_actor>> ps) {
+    return spawn_queue(sys, q, registry, std::move(ps));  // `ps`: where it prints or releases
+  };
   for (auto& q : d.st->list_queues()) {
-    std::vector<std::pair<std::string, printer_actor>> printers;  // where it prints or releases
+    std::vector<std::pair<std::string, printer_actor>> printers;
     for (const auto& name : q.printers)
       if (const auto* p = fl->printer(name)) printers.emplace_back(name, p->actor);
-    auto actor = spawn_queue(sys, q, registry, std::move(printers));
-    watched.push_back(caf::actor_cast<caf::actor>(actor));
-    fl->queues.emplace(q.name, fleet::queue_entry{q, actor});
+    fl->queues.emplace(q.name, fleet::queue_entry{q, make_queue(q, std::move(printers))});
   }
   env->printers_and_queues = fl;  // complete before any job can run
-  d.fleet = fl;
+  d.fleet = std::make_shared<fleet_cell>(fl);
+  // Who gets each new fleet snapshot (the fleet actor, spawned last).
+  std::vector<caf::actor> fleet_holders{caf::actor_cast<caf::actor>(registry)};
   metrics_options mo;
   mo.st = d.st.get();
   mo.fleet = fl;
   mo.bus = bus;
-  for (const auto& [name, p] : fl->printers)
-    if (snmp_settings_of(d.cfg.find_printer(name), p.record.device_uri, d.cfg.monitoring).monitored)
-      mo.monitored.insert(name);
   d.metrics = spawn_metrics(sys, std::move(mo));
   watched.push_back(caf::actor_cast<caf::actor>(d.metrics));
+  fleet_holders.push_back(caf::actor_cast<caf::actor>(d.metrics));
   disk_watch_options dw;
   dw.path = d.cfg.server.data_dir;
   dw.min_free = d.cfg.limits.min_free_disk_bytes;
   watched.push_back(spawn_disk_watch(sys, dw, fl, bus));
+  fleet_holders.push_back(watched.back());
 
   user_directory_options uo;
   uo.now_ms = &wall_clock_ms;
@@ -331,9 +344,10 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   release_service_options ro{d.st.get(), registry, fl, projects, tell_metrics};
   auto releases = spawn_release_service(sys, std::move(ro));
   watched.push_back(caf::actor_cast<caf::actor>(releases));
+  fleet_holders.push_back(caf::actor_cast<caf::actor>(releases));
   web::money_format money{d.cfg.accounting.currency, d.cfg.accounting.minor_digits};
-  d.jobs_api = make_job_service(sys, job_service_options{d.st.get(), money, registry, releases, fl});
-  d.print_api = make_print_service(sys, web_print_options{&d.st->spool_folder(), fl,
+  d.jobs_api = make_job_service(sys, job_service_options{d.st.get(), money, registry, releases, d.fleet});
+  d.print_api = make_print_service(sys, web_print_options{&d.st->spool_folder(), d.fleet,
                                                           d.cfg.limits.inline_document_bytes, money});
   d.api_options.max_document_bytes = d.cfg.limits.max_document_bytes;
   terminal_options to;
@@ -356,10 +370,11 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   to.now_ms = &wall_clock_ms;
   auto terminals = spawn_terminals(sys, std::move(to));
   watched.push_back(terminals);
+  fleet_holders.push_back(terminals);
   d.terminals_api = make_terminal_service(terminals);
   d.accounting_api = make_accounting_service(sys, *d.st, accounts, d.users, terminals,
                                              {d.cfg.accounting.currency, d.cfg.accounting.minor_digits});
-  d.printers_api = make_printer_service(sys, fl, static_cast<int>(d.cfg.monitoring.low_percent));
+  d.printers_api = make_printer_service(sys, d.fleet, static_cast<int>(d.cfg.monitoring.low_percent));
   d.terminal_api_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
   ipp_listener_config lc;
@@ -382,6 +397,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   lc.tls = d.cfg.tls.enabled;
   lc.mask_others = d.cfg.privacy.mask_other_users;
   watched.push_back(lc.notifier);
+  fleet_holders.push_back(lc.notifier);
   stream_listener_config sc;
   sc.printers_and_queues = fl;
   sc.registry = registry;
@@ -393,6 +409,22 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   watched.push_back(d.ipp_listener);
   d.stream_listener = spawn_stream_listener(sys, std::move(sc));
   watched.push_back(d.stream_listener);
+  fleet_holders.push_back(d.ipp_listener);
+  fleet_holders.push_back(d.stream_listener);
+
+  fleet_keeper_options fo;
+  fo.st = d.st.get();
+  fo.initial = fl;
+  fo.price_lists = d.cfg.prices;
+  fo.data_dir = d.cfg.server.data_dir;
+  fo.make_printer = make_printer;
+  fo.make_queue = make_queue;
+  fo.registry = registry;
+  fo.subscribers = std::move(fleet_holders);
+  fo.cell = d.fleet;
+  auto keeper = spawn_fleet_keeper(sys, std::move(fo));
+  watched.push_back(keeper);
+  d.fleet_api = make_fleet_service(keeper, d.fleet);
   caf::anon_send(registry, resume_atom::value);
   return watched;
 }
@@ -515,6 +547,7 @@ void site::stop() {
   d.terminals_api.reset();
   d.accounting_api.reset();
   d.printers_api.reset();
+  d.fleet_api.reset();
   d.users = nullptr;
   d.metrics = nullptr;
   d.fleet.reset();

@@ -33,7 +33,8 @@ io::http_response text_response(int status, std::string body, std::string_view t
 
 std::string landing_page(const site::impl& d, const std::string& authority) {
   std::string out = d.cfg.server.name + " print server\n\nQueues (add them as IPP printers):\n";
-  for (const auto& [name, q] : d.fleet->queues) {
+  fleet_ptr fl = d.fleet->get();
+  for (const auto& [name, q] : fl->queues) {
     out += "  ipp://" + authority + "/ipp/print/" + name + "  ";
     out += q.record.type == queue_type::pull    ? "(secure print: release at a printer)"
            : q.record.type == queue_type::group ? "(prints at once on the least busy printer of its group)"
@@ -208,7 +209,7 @@ io::router make_router(site::impl& d) {
     if (web::is_admin_api_path(path) && d.users_api && d.jobs_api)
       return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options,
                                   d.accounting_api.get(), d.printers_api.get(), d.sessions_api.get(),
-                                  d.tokens_api.get(), d.reports_api.get(), d.audit_api.get());
+                                  d.tokens_api.get(), d.reports_api.get(), d.audit_api.get(), d.fleet_api.get());
     if (head.method == "POST" && (path == "/" || path.rfind("/ipp/", 0) == 0)) {
       const std::string* type = head.find("Content-Type");
       if (!type || ::strncasecmp(type->c_str(), "application/ipp", 15) != 0) {

@@ -12,6 +12,7 @@
 #include "actors/io/loop.hpp"
 #include "actors/io/stream_server.hpp"
 #include "actors/event_stream.hpp"
+#include "actors/fleet_cell.hpp"
 #include "actors/job_env.hpp"
 #include "actors/messages.hpp"
 #include "actors/metrics.hpp"
@@ -20,6 +21,7 @@
 #include "devices/snmp_client.hpp"
 #include "storage/store.hpp"
 #include "web/admin_api.hpp"
+#include "web/fleet_service.hpp"
 #include "web/print_api.hpp"
 #include "web/terminal_api.hpp"
 
@@ -58,7 +60,8 @@ struct site::impl {
   web::terminal_api_options terminal_api_options;
   std::unique_ptr<web::accounting_service> accounting_api;  // credit, ledger, delegates, terminals (admin API)
   std::unique_ptr<web::printer_service> printers_api;       // the printers' state and counters (admin API)
-  fleet_ptr fleet;
+  std::unique_ptr<web::fleet_service> fleet_api;            // printers and queues changed at run time (admin API)
+  fleet_cell_ptr fleet;  // the fleet as the router and the adapters read it
   event_stream_options stream_options;  // WebSocket /api/v1/events
   metrics_actor metrics;  // what GET /metrics exports (site_http.cpp)
   std::shared_ptr<devices::snmp_client> snmp;  // the printers' one SNMP transport (loop thread)

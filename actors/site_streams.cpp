@@ -62,8 +62,7 @@ void start_stream_intake(site::impl& d, std::shared_ptr<const io::tls_context> t
     ctx->session.max_data_bytes = cfg.limits.max_document_bytes;
     ctx->inline_limit = cfg.limits.inline_document_bytes;
     ctx->max_document_bytes = cfg.limits.max_document_bytes;
-    fleet_ptr fl = d.fleet;
-    ctx->queue_exists = [fl](const std::string& q) { return fl->queue(q) != nullptr; };
+    ctx->queue_exists = [cell = d.fleet](const std::string& q) { return cell->get()->queue(q) != nullptr; };
     ctx->submit = submit;
     ctx->ask = [target](lpd_request_ptr req) { caf::anon_send(target, std::move(req)); };
     ctx->server = d.lpd.get();

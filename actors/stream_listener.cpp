@@ -172,6 +172,7 @@ caf::behavior stream_listener_behavior(caf::stateful_actor<stream_listener_state
   self->state.cfg = std::move(cfg);
   return {
       [self](stream_job_ptr& job) { submit(self, job); },
+      [self](fleet_atom, fleet_ptr& fl) { self->state.cfg.printers_and_queues = std::move(fl); },
       [self](lpd_request_ptr& req) {
         if (req->cmd.code == lpd::command_code::remove_jobs)
           remove_jobs(self, req);

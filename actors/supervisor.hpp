@@ -1,12 +1,12 @@
 // The supervisor: watches the long-lived actors of a site.
 //
-// Printers, queues, the registry, the readers and the listeners are spawned
-// at start and live until shutdown. If one of them dies for any reason but
+// The fleet actor (which watches the printers and queues in turn:
+// fleet_keeper.hpp), the registry, the readers and the listeners are
+// spawned at start and live until shutdown. If one of them dies for any reason but
 // shutdown, the site can no longer keep its promises (a queue without its
 // actor loses submissions), so the supervisor reports the failure and the
 // server stops with a non-zero exit; the service manager restarts it and the
-// stored state (jobs, FIFOs) resumes. Per-actor restarts come with run-time
-// fleet changes (web issue), when a new fleet snapshot can be published.
+// stored state (jobs, FIFOs) resumes.
 #pragma once
 
 #include <functional>

@@ -309,6 +309,14 @@ caf::actor spawn_terminals(caf::actor_system& sys, terminal_options opts) {
             default: return to_session(self, call);
           }
         },
+        [self](fleet_atom, fleet_ptr& fl) {
+          // Sessions open from now on see the new fleet; open ones keep
+          // theirs (they release through the release service, which has it).
+          auto next = std::make_shared<terminal_options>(*self->state.opts);
+          next->prices = fl->prices;
+          next->fleet = std::move(fl);
+          self->state.opts = std::move(next);
+        },
     };
   });
 }

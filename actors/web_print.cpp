@@ -38,7 +38,10 @@ class actor_print_service final : public web::print_service {
  public:
   actor_print_service(caf::actor_system& sys, web_print_options opts) : sys_(sys), opts_(std::move(opts)) {}
 
-  bool has_queue(const std::string& name) const override { return opts_.fleet && opts_.fleet->queue(name); }
+  bool has_queue(const std::string& name) const override {
+    fleet_ptr fl = opts_.fleet ? opts_.fleet->get() : nullptr;
+    return fl && fl->queue(name);
+  }
 
   result<std::unique_ptr<web::print_upload>> open_upload(uint64_t max_bytes) override {
     if (!opts_.uploads) return error(errc::unavailable, "no spool");
@@ -55,7 +58,8 @@ class actor_print_service final : public web::print_service {
     auto held = std::make_shared<owned_upload>();
     held->path = sd.upload_path;
     doc.reset();
-    const auto* queue = opts_.fleet ? opts_.fleet->queue(ticket.queue) : nullptr;
+    fleet_ptr fl = opts_.fleet ? opts_.fleet->get() : nullptr;
+    const auto* queue = fl ? fl->queue(ticket.queue) : nullptr;
     if (!queue) return cb(error(errc::not_found, "there is no queue " + ticket.queue));
     new_job nj = web_print_job(ticket, by.name, peer, std::move(sd.inline_document), sd.upload_path, sd.size);
     sys_.spawn([to = queue->actor, nj = std::move(nj), held, money = opts_.money,

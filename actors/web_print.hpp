@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "actors/fleet_cell.hpp"
 #include "actors/messages.hpp"
 #include "web/print_api.hpp"
 
@@ -18,7 +19,7 @@ class spool;
 
 struct web_print_options {
   spool* uploads = nullptr;       // the store's spool folder; REQUIRES: outlives the service
-  fleet_ptr fleet;                // the queues
+  fleet_cell_ptr fleet;           // the queues
   size_t inline_document_bytes = 256u << 10;  // config limits.inline_document_bytes
   web::money_format money;        // how the answer shows prices
 };

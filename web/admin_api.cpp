@@ -6,10 +6,14 @@
 #include <utility>
 
 #include "storage/credentials.hpp"
+#include "web/admin_api_detail.hpp"
 
 namespace quire::web {
 
 namespace {
+
+using admin_detail::api_call;
+using admin_detail::call_ptr;
 
 // RFC 7617 §2 and §2.1: the realm, and the charset the credentials are read in.
 constexpr std::string_view basic_challenge = "Basic realm=\"Quire\", charset=\"UTF-8\"";
@@ -18,41 +22,6 @@ io::http_response unauthorized(std::string_view message) {
   return unauthorized_response("unauthorized", message, basic_challenge);
 }
 
-// What answering a request needs once its head has passed: shared by the
-// handler and the service's callbacks, which may outlive the handler.
-struct api_call : api_exchange {
-  endpoint what = endpoint::whoami;
-  std::string user;   // the {name} of the path
-  uint64_t job = 0;   // the {id} of the path
-  std::string query;  // after the '?', raw
-  std::string authority;  // the Host the client reached us by (queue URIs)
-  basic_credentials credentials;
-  std::string peer;
-  user_service* users = nullptr;
-  job_service* jobs = nullptr;
-  accounting_service* accounting = nullptr;  // may be null: no accounting here
-  printer_service* printers = nullptr;       // may be null: printers are not shown
-  session_service* sessions = nullptr;       // may be null: no browser sessions
-  token_service* tokens = nullptr;           // may be null: no API tokens
-  report_service* reports = nullptr;         // may be null: no reports
-  audit_service* audit = nullptr;            // may be null: no audit log
-  // Who the audit entry names: set once the caller is authenticated (the
-  // responder that writes the entry shares it; see route_admin_api).
-  std::shared_ptr<std::string> audit_actor;
-  std::string session_token;                 // the cookie's, when it authenticates (no Authorization)
-  std::string api_token;                     // Authorization: Bearer qt_..., when it authenticates
-  std::string token_id;                      // revoke_token's {id}
-  std::string csrf;                          // X-CSRF-Token as sent
-  bool changes_state = false;                // POST, PUT, PATCH, DELETE
-  api_options options;
-  principal who;
-
-  ~api_call() {
-    wipe(session_token);
-    wipe(api_token);
-  }
-};
-using call_ptr = std::shared_ptr<api_call>;
 
 user_callback answer_user(const call_ptr& c, int status) {
   return [c, status](result<user_info> r) {
@@ -129,10 +98,13 @@ job_callback answer_job(const call_ptr& c) {
   };
 }
 
-// POST /api/v1/jobs/{id}/release with {"printer", "project"} (both optional).
-void release_job(const call_ptr& c) {
+// POST /api/v1/jobs/{id}/release and /reprint with {"printer", "project"}
+// (both optional): one release service for both; a reprint's flag tells it
+// to print a finished job again.
+void release_job(const call_ptr& c, bool reprint) {
   auto req = parse_job_release(c->body);
   if (!req.ok()) return c->reply(invalid(req.err()));
+  req->reprint = reprint;
   c->jobs->release_job(c->who, c->job, std::move(*req), answer_job(c));
 }
 
@@ -235,10 +207,7 @@ void dispatch_printers(const call_ptr& c) {
       return c->printers->list([c](result<std::vector<printer_view>> r) {
         guarded(c, [&] { c->reply(r.ok() ? json_response(200, printer_list_json(*r)) : service_error(r.err())); });
       });
-    case endpoint::get_printer:
-      return c->printers->get(c->user, [c](result<printer_view> r) {
-        guarded(c, [&] { c->reply(r.ok() ? json_response(200, printer_json(*r)) : service_error(r.err())); });
-      });
+    case endpoint::get_printer: return admin_detail::get_printer(c);
     case endpoint::printer_counters: return printer_counters(c);
     default: return;
   }
@@ -354,12 +323,20 @@ void dispatch(const call_ptr& c) {
     case endpoint::list_jobs: return list_jobs(c);
     case endpoint::get_job: return c->jobs->get_job(who, c->job, answer_job(c));
     case endpoint::cancel_job: return c->jobs->cancel_job(who, c->job, answer_job(c));
-    case endpoint::release_job: return release_job(c);
+    case endpoint::release_job: return release_job(c, false);
+    case endpoint::reprint_job: return release_job(c, true);
     case endpoint::list_queues: return list_queues(c);
     case endpoint::print_document: return;  // refused at the head (route_admin_api)
     case endpoint::list_printers:
     case endpoint::get_printer:
     case endpoint::printer_counters: return dispatch_printers(c);
+    case endpoint::create_printer:
+    case endpoint::update_printer:
+    case endpoint::delete_printer:
+    case endpoint::get_queue:
+    case endpoint::create_queue:
+    case endpoint::update_queue:
+    case endpoint::delete_queue: return admin_detail::dispatch_fleet(c);
     case endpoint::list_tokens:
     case endpoint::create_token:
     case endpoint::revoke_token: return dispatch_tokens(c);
@@ -401,6 +378,8 @@ void on_authenticated(const call_ptr& c, result<principal> r) {
     return c->reply(error_response(503, "unavailable", "this server keeps no accounts"));
   if (needs_printers(c->what) && !c->printers)
     return c->reply(error_response(503, "unavailable", "this server does not show its printers"));
+  if (needs_fleet(c->what) && !c->fleet)
+    return c->reply(error_response(503, "unavailable", "this server does not change its fleet at run time"));
   bool token_endpoint =
       c->what == endpoint::list_tokens || c->what == endpoint::create_token || c->what == endpoint::revoke_token;
   if (token_endpoint && !c->tokens)
@@ -455,7 +434,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      const api_options& options, accounting_service* accounting,
                                                      printer_service* printers, session_service* sessions,
                                                      token_service* tokens, report_service* reports,
-                                                     audit_service* audit) {
+                                                     audit_service* audit, fleet_service* fleet) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -505,6 +484,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->jobs = &jobs;
     call->accounting = accounting;
     call->printers = printers;
+    call->fleet = fleet;
     call->options = options;
     if (audit && call->changes_state) {
       // The audit log: once answered, who did what to what, and the answer.
@@ -512,12 +492,17 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
       // are not kept (a flood of bad passwords must not fill the log).
       auto actor = std::make_shared<std::string>();
       call->audit_actor = actor;
-      std::string target = !call->token_id.empty() ? call->user + "/" + call->token_id
-                           : call->job != 0   ? std::to_string(call->job)
-                                              : call->user;
-      call->respond = [respond, audit, actor, action = std::string(to_string(m.what)),
-                       target = std::move(target), peer = info.peer_host](io::http_response r) {
-        if (!actor->empty()) audit->record({0, *actor, action, target, r.status, peer});
+      // The path's {name} (a user, terminal, printer or queue) or {id}; a
+      // create names its printer or queue once the body has parsed
+      // (admin_api_fleet.cpp).
+      auto target = std::make_shared<std::string>(
+          !call->token_id.empty() ? std::string(call->user).append("/").append(call->token_id)
+          : call->job != 0        ? std::to_string(call->job)
+                                  : call->user);
+      call->audit_target = target;
+      call->respond = [respond, audit, actor, action = std::string(to_string(m.what)), target,
+                       peer = info.peer_host](io::http_response r) {
+        if (!actor->empty()) audit->record({0, *actor, action, *target, r.status, peer});
         respond(std::move(r));
       };
     }

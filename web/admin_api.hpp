@@ -1,24 +1,28 @@
 // The admin REST API under /api/v1: users and their credentials, jobs
-// (one job, or a listing, with its analysis and price; cancel and release:
-// users act on their own jobs, administrators on all), the queues users
-// print to, printers (read-only: their live state, device and page counters) and
-// accounting (accounts, credit, the ledger, delegates, terminals), over
-// HTTP(S) with JSON bodies. web/openapi.yaml documents every endpoint.
+// (one job, or a listing, with its analysis and price; cancel, release and
+// reprint: users act on their own jobs, administrators on all), the queues
+// users print to, printers (their live state, device and page counters),
+// the fleet (printers and queues added, changed and removed at run time:
+// admin_api_fleet.cpp, fleet_json.hpp) and accounting (accounts, credit,
+// the ledger, delegates, terminals), over HTTP(S) with JSON bodies.
+// web/openapi.yaml documents every endpoint.
 //
 // route_admin_api() plugs into the HTTP server's router (actors/io/
 // http_server.hpp): it turns a request head into a request_handler that
 // collects the body (bounded), and at the request's end authenticates the
 // caller through user_service, validates the body into typed values and
 // calls the service (user_service, job_service for /jobs, printer_service
-// for /printers, accounting_service for accounting); the service's callback
-// renders the JSON response. The
+// for /printers, fleet_service for changing printers and queues,
+// accounting_service for accounting); the service's callback renders the
+// JSON response. The
 // handler may be destroyed before the service answers: what the answer
 // needs is shared with the callback, not owned by the handler.
 //
 // Checks, in order (the first that fails answers):
 //   1. the path and method name an endpoint              404, 405 (Allow);
 //      a {name} or {id} in the path is valid               400
-//      (a printer's {name} that is no valid printer name:  404)
+//      (a printer's or queue's {name} that is no valid
+//      printer or queue name:                              404)
 //   2. the connection is TLS, or a loopback peer while
 //      allow_plain_loopback                                403 https_required
 //   3. an Authorization: Basic header that parses, an
@@ -42,7 +46,8 @@
 //      caller to be the {name} of the path or an
 //      administrator                                       403
 //   7. accounting endpoints: an accounting_service;
-//      printer endpoints: a printer_service                503 unavailable
+//      printer endpoints: a printer_service;
+//      fleet endpoints (needs_fleet): a fleet_service      503 unavailable
 //   8. the query string and the body validate              400
 //   9. the service's answer                                2xx, or its error's status
 // Requiring application/json on every body, and methods other than POST on
@@ -57,6 +62,11 @@
 // Nothing here logs. Error bodies are {"error": code, "message": text} and
 // never quote a password, card id or PIN; success bodies never hold one. A
 // terminal's token appears once: in the answer that registers the terminal.
+// A device URI is shown without its user-info (redact_device_uri).
+//
+// State-changing requests are audited (audit.hpp) once answered, naming the
+// path's {name} or {id}, or for a create the printer's or queue's name in
+// the body.
 #pragma once
 
 #include <cstddef>
@@ -70,6 +80,7 @@
 #include "web/api_common.hpp"
 #include "web/api_json.hpp"
 #include "web/api_request.hpp"
+#include "web/fleet_service.hpp"
 #include "web/job_service.hpp"
 #include "web/printer_service.hpp"
 #include "web/audit.hpp"
@@ -105,7 +116,9 @@ struct api_options {
 /// `printers` must outlive every request routed here; `options` is copied.
 /// Without `accounting` (nullptr: the server keeps no accounts), the
 /// accounting endpoints answer 503 unavailable; without `printers`, the
-/// printer endpoints do.
+/// printer endpoints do; without `fleet`, the endpoints that change
+/// printers and queues (needs_fleet) do, and GET /api/v1/printers/{name}
+/// shows no "settings". `fleet` must outlive every request too.
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
                                                      const api_options& options,
@@ -114,6 +127,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      session_service* sessions = nullptr,
                                                      token_service* tokens = nullptr,
                                                      report_service* reports = nullptr,
-                                                     audit_service* audit = nullptr);
+                                                     audit_service* audit = nullptr,
+                                                     fleet_service* fleet = nullptr);
 
 }  // namespace quire::web

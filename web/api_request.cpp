@@ -37,6 +37,7 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::get_job: return "GET /api/v1/jobs/{id}";
     case endpoint::cancel_job: return "DELETE /api/v1/jobs/{id}";
     case endpoint::release_job: return "POST /api/v1/jobs/{id}/release";
+    case endpoint::reprint_job: return "POST /api/v1/jobs/{id}/reprint";
     case endpoint::list_queues: return "GET /api/v1/queues";
     case endpoint::print_document: return "POST /api/v1/print";
     case endpoint::usage_report: return "GET /api/v1/reports/usage";
@@ -44,6 +45,13 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::list_printers: return "GET /api/v1/printers";
     case endpoint::get_printer: return "GET /api/v1/printers/{name}";
     case endpoint::printer_counters: return "GET /api/v1/printers/{name}/counters";
+    case endpoint::create_printer: return "POST /api/v1/printers";
+    case endpoint::update_printer: return "PATCH /api/v1/printers/{name}";
+    case endpoint::delete_printer: return "DELETE /api/v1/printers/{name}";
+    case endpoint::get_queue: return "GET /api/v1/queues/{name}";
+    case endpoint::create_queue: return "POST /api/v1/queues";
+    case endpoint::update_queue: return "PATCH /api/v1/queues/{name}";
+    case endpoint::delete_queue: return "DELETE /api/v1/queues/{name}";
     case endpoint::get_account: return "GET /api/v1/users/{name}/account";
     case endpoint::credit: return "POST /api/v1/users/{name}/credit";
     case endpoint::ledger: return "GET /api/v1/users/{name}/ledger";
@@ -69,13 +77,18 @@ bool takes_body(endpoint e) noexcept {
     case endpoint::register_terminal:
     case endpoint::create_token:
     case endpoint::release_job:
+    case endpoint::reprint_job:
+    case endpoint::create_printer:
+    case endpoint::update_printer:
+    case endpoint::create_queue:
+    case endpoint::update_queue:
       return true;
     default:
       return false;
   }
 }
 
-bool body_optional(endpoint e) noexcept { return e == endpoint::release_job; }
+bool body_optional(endpoint e) noexcept { return e == endpoint::release_job || e == endpoint::reprint_job; }
 
 bool takes_query(endpoint e) noexcept {
   return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger ||
@@ -93,6 +106,7 @@ bool is_user_endpoint(endpoint e) noexcept {
     case endpoint::get_job:
     case endpoint::cancel_job:
     case endpoint::release_job:
+    case endpoint::reprint_job:
     case endpoint::list_queues:
     case endpoint::print_document:
       return true;
@@ -136,6 +150,21 @@ bool needs_printers(endpoint e) noexcept {
   return e == endpoint::list_printers || e == endpoint::get_printer || e == endpoint::printer_counters;
 }
 
+bool needs_fleet(endpoint e) noexcept {
+  switch (e) {
+    case endpoint::create_printer:
+    case endpoint::update_printer:
+    case endpoint::delete_printer:
+    case endpoint::get_queue:
+    case endpoint::create_queue:
+    case endpoint::update_queue:
+    case endpoint::delete_queue:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_path_under(std::string_view path, std::string_view root) noexcept {
   if (path.substr(0, root.size()) != root) return false;
   return path.size() == root.size() || path[root.size()] == '/';
@@ -157,7 +186,7 @@ route_match bad_segment(route_match m, std::string message) {
   return m;
 }
 
-// /api/v1/jobs/{id}[/release]: `rest` is what follows "/jobs/".
+// /api/v1/jobs/{id}[/release|/reprint]: `rest` is what follows "/jobs/".
 route_match match_job(std::string_view method, std::string_view rest) {
   size_t slash = rest.find('/');
   std::string_view raw_id = rest.substr(0, slash);
@@ -168,6 +197,8 @@ route_match match_job(std::string_view method, std::string_view rest) {
     m = pick(method, {{"GET", endpoint::get_job}, {"DELETE", endpoint::cancel_job}});
   else if (sub == "/release")
     m = pick(method, {{"POST", endpoint::release_job}});
+  else if (sub == "/reprint")
+    m = pick(method, {{"POST", endpoint::reprint_job}});
   else
     return not_found();
   if (m.status != 0) return m;
@@ -205,7 +236,9 @@ route_match match_printer(std::string_view method, std::string_view rest) {
   std::string_view sub = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   route_match m;
   if (sub.empty())
-    m = pick(method, {{"GET", endpoint::get_printer}});
+    m = pick(method, {{"GET", endpoint::get_printer},
+                      {"PATCH", endpoint::update_printer},
+                      {"DELETE", endpoint::delete_printer}});
   else if (sub == "/counters")
     m = pick(method, {{"GET", endpoint::printer_counters}});
   else
@@ -213,6 +246,21 @@ route_match match_printer(std::string_view method, std::string_view rest) {
   std::string name;
   if (!percent_decode(raw_name, false, name) || !valid_printer_name(name))
     return route_error<route_match>(404, "no such printer");
+  if (m.status != 0) return m;
+  m.user = std::move(name);
+  return m;
+}
+
+// /api/v1/queues/{name}: `rest` is what follows "/queues/". As for
+// printers, a name that is no valid queue name names no queue: 404.
+route_match match_queue(std::string_view method, std::string_view rest) {
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
+  route_match m = pick(method, {{"GET", endpoint::get_queue},
+                                {"PATCH", endpoint::update_queue},
+                                {"DELETE", endpoint::delete_queue}});
+  std::string name;
+  if (!percent_decode(rest, false, name) || !valid_queue_name(name))
+    return route_error<route_match>(404, "no such queue");
   if (m.status != 0) return m;
   m.user = std::move(name);
   return m;
@@ -248,15 +296,17 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (rest == "/whoami") return pick(method, {{"GET", endpoint::whoami}});
   if (rest == "/users") return pick(method, {{"GET", endpoint::list_users}, {"POST", endpoint::create_user}});
   if (rest == "/jobs") return pick(method, {{"GET", endpoint::list_jobs}});
-  if (rest == "/queues") return pick(method, {{"GET", endpoint::list_queues}});
+  if (rest == "/queues") return pick(method, {{"GET", endpoint::list_queues}, {"POST", endpoint::create_queue}});
   if (rest == "/print") return pick(method, {{"POST", endpoint::print_document}});
   if (rest == "/terminals")
     return pick(method, {{"GET", endpoint::list_terminals}, {"POST", endpoint::register_terminal}});
-  if (rest == "/printers") return pick(method, {{"GET", endpoint::list_printers}});
+  if (rest == "/printers") return pick(method, {{"GET", endpoint::list_printers}, {"POST", endpoint::create_printer}});
   if (rest == "/reports/usage") return pick(method, {{"GET", endpoint::usage_report}});
   if (rest == "/audit") return pick(method, {{"GET", endpoint::audit_log}});
   static constexpr std::string_view printers = "/printers/";
   if (rest.substr(0, printers.size()) == printers) return match_printer(method, rest.substr(printers.size()));
+  static constexpr std::string_view queues = "/queues/";
+  if (rest.substr(0, queues.size()) == queues) return match_queue(method, rest.substr(queues.size()));
   static constexpr std::string_view jobs = "/jobs/";
   if (rest.substr(0, jobs.size()) == jobs) return match_job(method, rest.substr(jobs.size()));
   static constexpr std::string_view terminals = "/terminals/";

@@ -43,22 +43,33 @@ enum class endpoint : uint8_t {
   list_tokens,   // GET    /api/v1/users/{name}/tokens
   create_token,  // POST   /api/v1/users/{name}/tokens
   revoke_token,  // DELETE /api/v1/users/{name}/tokens/{id}
-  // Jobs and queues: any authenticated user, who sees and acts on their
+  // Jobs and the queue list: any authenticated user, who sees and acts on their
   // own jobs only (job_service.hpp, restrict_job_query); administrators on
   // every job.
   list_jobs,       // GET    /api/v1/jobs
   get_job,         // GET    /api/v1/jobs/{id}
   cancel_job,      // DELETE /api/v1/jobs/{id}
   release_job,     // POST   /api/v1/jobs/{id}/release   (optional JSON body)
+  reprint_job,     // POST   /api/v1/jobs/{id}/reprint   (optional JSON body, as release)
   list_queues,     // GET    /api/v1/queues
   print_document,  // POST   /api/v1/print?queue=...      (the document as body: print_api.hpp)
-  // Printers (printer_service.hpp), administrators only. They stand before
-  // the accounting ones, which end the list.
+  // Administrators only: the usage report, the audit log, the printers
+  // (printer_service.hpp) and the fleet changed at run time
+  // (fleet_service.hpp). They stand before the accounting ones, which end
+  // the list.
   usage_report,      // GET    /api/v1/reports/usage   (report.hpp; administrators)
   audit_log,         // GET    /api/v1/audit           (audit.hpp; administrators)
   list_printers,     // GET    /api/v1/printers
   get_printer,       // GET    /api/v1/printers/{name}
   printer_counters,  // GET    /api/v1/printers/{name}/counters
+  // The fleet (fleet_service.hpp): printers and queues added, changed, removed.
+  create_printer,  // POST   /api/v1/printers
+  update_printer,  // PATCH  /api/v1/printers/{name}
+  delete_printer,  // DELETE /api/v1/printers/{name}
+  get_queue,       // GET    /api/v1/queues/{name}
+  create_queue,    // POST   /api/v1/queues
+  update_queue,    // PATCH  /api/v1/queues/{name}
+  delete_queue,    // DELETE /api/v1/queues/{name}
   // Accounting (accounting_service.hpp): "self" marks what a user may do
   // for themself; administrators may do everything.
   get_account,        // GET    /api/v1/users/{name}/account     (self)
@@ -83,13 +94,14 @@ bool takes_body(endpoint e) noexcept;
 /// endpoints with query parameters.
 bool takes_query(endpoint e) noexcept;
 /// True when a request may carry no body although the endpoint takes one
-/// (release_job: an empty body is `{}`).
+/// (release_job, reprint_job: an empty body is `{}`).
 bool body_optional(endpoint e) noexcept;
 /// True for every endpoint but whoami, the self ones (is_self_service) and
 /// the user ones (is_user_endpoint).
 bool needs_admin(endpoint e) noexcept;
-/// True for the job, queue and print endpoints: any authenticated user may
-/// call them; the handler decides what they see (their own jobs).
+/// True for the job endpoints, GET /api/v1/queues and print: any
+/// authenticated user may call them; the handler decides what they see
+/// (their own jobs). The other queue endpoints are the fleet's (needs_fleet).
 bool is_user_endpoint(endpoint e) noexcept;
 /// True for the endpoints about one user that the user may call for
 /// themself (the {name} of the path is theirs); others need an administrator.
@@ -98,6 +110,9 @@ bool is_self_service(endpoint e) noexcept;
 bool needs_accounting(endpoint e) noexcept;
 /// True for the endpoints that printer_service answers.
 bool needs_printers(endpoint e) noexcept;
+/// True for the endpoints that fleet_service answers (create, change and
+/// remove printers and queues; one queue's record).
+bool needs_fleet(endpoint e) noexcept;
 
 /// True for `root` itself and every path under `root` + "/".
 bool is_path_under(std::string_view path, std::string_view root) noexcept;
@@ -117,13 +132,14 @@ std::string authority_or(const std::string* host, std::string_view fallback);
 
 /// What a method and a path name.
 struct route_match {
-  int status = 0;     // 0: found; 404: no such resource (or printer name); 405: wrong method;
+  int status = 0;     // 0: found; 404: no such resource (or printer or queue name); 405: wrong method;
                       // 400: bad {name} or {id}
   std::string allow;  // for 405: the methods the resource has, "GET, PATCH, DELETE"
   std::string message;
   endpoint what = endpoint::whoami;
   std::string user;   // the {name} segment, percent-decoded and valid: a user's or a terminal's
-                      // (validate_user_name), a printer's under /printers/ (valid_printer_name)
+                      // (validate_user_name), a printer's under /printers/ (valid_printer_name),
+                      // a queue's under /queues/ (valid_queue_name)
   uint64_t job = 0;   // the {id} segment: 1 or more
   std::string token_id;  // revoke_token's {id}: 12 lower-case hex digits
 };

@@ -92,6 +92,7 @@ status restrict_job_query(const principal& by, job_list_query& q);
 struct job_release {
   std::string printer;  // "" = the queue's first printer
   std::string project;  // "" = the owner pays
+  bool reprint = false;  // POST /api/v1/jobs/{id}/reprint: a printed job prints again (jobs.reprint_s)
 };
 
 /// A queue users can print to (GET /api/v1/queues). Never a device URI.

@@ -278,6 +278,21 @@ int main(int argc, char** argv) {
     case action::printers_counters:
       std::cout << (inv.json ? printable(reply.body) + "\n" : counters_table(reply.body));
       break;
+    case action::printers_add:
+    case action::printers_set:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : printer_record_details(reply.body));
+      break;
+    case action::queues_list:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : queue_table(reply.body));
+      break;
+    case action::queues_show:
+    case action::queues_add:
+    case action::queues_set:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : queue_details(reply.body));
+      break;
+    case action::jobs_reprint:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : job_details(reply.body));
+      break;
     case action::account:
     case action::credit:
       std::cout << (inv.json ? printable(reply.body) + "\n" : account_details(reply.body));

@@ -29,10 +29,23 @@ const char* const usage_text =
     "  user del NAME\n"
     "  jobs list [--owner USER] [--queue Q] [--which active|completed|all] [--limit N]\n"
     "  jobs show ID\n"
+    "  jobs reprint ID [--printer P]\n"
+    "                               print a finished job again (the release's checks, charged again)\n"
     "  printers [list]              every printer: state, reasons, device online, page count, lowest supply\n"
-    "  printers show NAME           one printer: its state and device, supplies and alerts\n"
+    "  printers show NAME           one printer: its state and device, supplies and alerts, settings\n"
     "  printers counters NAME [--limit N]\n"
     "                               the device's page counter snapshots, oldest first (N up to 10000)\n"
+    "  printers add NAME --uri URI [--location L] [--info I] [--model M] [--language X] [--price-list P]\n"
+    "                               add a printer at run time (it stays until removed)\n"
+    "  printers set NAME [--uri URI] [--location L] [--info I] [--model M] [--language X] [--price-list P]\n"
+    "  printers remove NAME         a printer no queue uses and with no job waiting\n"
+    "  queues [list]                the queues users print to\n"
+    "  queues show NAME             one queue's settings\n"
+    "  queues add NAME --type pull|direct|group [--printers a,b] [--location L] [--info I] [--auth]\n"
+    "                [--failover]\n"
+    "  queues set NAME [--type T] [--printers a,b] [--location L] [--info I] [--auth|--no-auth]\n"
+    "                [--failover|--no-failover]\n"
+    "  queues remove NAME           a queue without unfinished jobs\n"
     "  account USER                 USER's balance, reservations and quota (yours without admin rights)\n"
     "  credit USER AMOUNT [--adjust] [--note TEXT]\n"
     "                               top up USER's account by AMOUNT in major units (5, 5.50); with\n"
@@ -66,7 +79,10 @@ namespace {
 
 error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
 
-enum class scope { global, add, set, add_set, list, user_list, jobs_list, credit, delegates, tokens_add, report };
+enum class scope {
+  global, add, set, add_set, list, user_list, jobs_list, credit, delegates, tokens_add, report,
+  printer_fields, queue_fields, fleet_text, reprint,  // quirectl_cli_fleet.cpp
+};
 
 struct option_spec {
   const char* name;
@@ -90,6 +106,13 @@ constexpr option_spec options[] = {
     {"--token-file", true, scope::global},     {"--days", true, scope::tokens_add},
     {"--from", true, scope::report},           {"--to", true, scope::report},
     {"--by", true, scope::report},             {"--csv", false, scope::report},
+    {"--uri", true, scope::printer_fields},    {"--model", true, scope::printer_fields},
+    {"--language", true, scope::printer_fields}, {"--price-list", true, scope::printer_fields},
+    {"--location", true, scope::fleet_text},   {"--info", true, scope::fleet_text},
+    {"--type", true, scope::queue_fields},     {"--printers", true, scope::queue_fields},
+    {"--auth", false, scope::queue_fields},    {"--no-auth", false, scope::queue_fields},
+    {"--failover", false, scope::queue_fields}, {"--no-failover", false, scope::queue_fields},
+    {"--printer", true, scope::reprint},
 };
 
 bool applies(scope where, action what) {
@@ -107,6 +130,12 @@ bool applies(scope where, action what) {
     case scope::delegates: return what == action::delegates_show || what == action::delegates_set;
     case scope::tokens_add: return what == action::tokens_add;
     case scope::report: return what == action::report;
+    case scope::printer_fields: return what == action::printers_add || what == action::printers_set;
+    case scope::queue_fields: return what == action::queues_add || what == action::queues_set;
+    case scope::fleet_text:
+      return what == action::printers_add || what == action::printers_set || what == action::queues_add ||
+             what == action::queues_set;
+    case scope::reprint: return what == action::jobs_reprint;
   }
   return false;
 }
@@ -140,10 +169,20 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"user", "del"})) return action::user_del;
   if (is({"jobs", "list"})) return action::jobs_list;
   if (is({"jobs", "show"})) return action::jobs_show;
+  if (is({"jobs", "reprint"})) return action::jobs_reprint;
   if (is({"printers", "list"})) return action::printers_list;
   if (is({"printers", "show"})) return action::printers_show;
   if (is({"printers", "counters"})) return action::printers_counters;
+  if (is({"printers", "add"})) return action::printers_add;
+  if (is({"printers", "set"})) return action::printers_set;
+  if (is({"printers", "remove"})) return action::printers_remove;
   if (is({"printers"})) return action::printers_list;
+  if (is({"queues", "list"})) return action::queues_list;
+  if (is({"queues", "show"})) return action::queues_show;
+  if (is({"queues", "add"})) return action::queues_add;
+  if (is({"queues", "set"})) return action::queues_set;
+  if (is({"queues", "remove"})) return action::queues_remove;
+  if (is({"queues"})) return action::queues_list;
   if (is({"tokens", "list"})) return action::tokens_list;
   if (is({"tokens", "add"})) return action::tokens_add;
   if (is({"tokens", "revoke"})) return action::tokens_revoke;
@@ -162,6 +201,7 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
 
 status apply_option(invocation& inv, const given_option& o) {
   std::string_view n = o.spec->name;
+  if (is_fleet_option(n)) return apply_fleet_option(inv, n, o.value);
   auto once = [&](std::string& field) -> status {
     if (!field.empty()) return usage(std::string(n) + " is given twice");
     if (o.value.empty()) return usage(std::string(n) + " needs a non-empty value");
@@ -319,6 +359,12 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   inv.what = *what;
   if (inv.what >= action::account) return parse_accounting(inv, words, consumed, given);
   if (is_printer_action(inv.what)) return parse_printers(inv, words, consumed, given);
+  if (is_fleet_action(inv.what)) {
+    if (auto s = take_fleet_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
+    if (auto s = apply_options(inv, given)) return s;
+    if (auto s = finish_fleet(inv)) return s;
+    return inv;
+  }
   if (inv.what == action::report) {
     if (words.size() > consumed) return usage("unexpected argument '" + words[consumed] + "'");
     if (auto s = apply_options(inv, given)) return s;
@@ -496,6 +542,15 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     case action::printers_list:
     case action::printers_show:
     case action::printers_counters: return printers_request(inv);
+    case action::printers_add:
+    case action::printers_set:
+    case action::printers_remove:
+    case action::queues_list:
+    case action::queues_show:
+    case action::queues_add:
+    case action::queues_set:
+    case action::queues_remove:
+    case action::jobs_reprint: return fleet_request(inv);
     case action::tokens_list:
     case action::tokens_add:
     case action::tokens_revoke: return tokens_request(inv);

@@ -16,16 +16,28 @@
 //   quirectl [GLOBAL...] user del NAME
 //   quirectl [GLOBAL...] jobs list [--owner U] [--queue Q] [--which active|completed|all] [--limit N]
 //   quirectl [GLOBAL...] jobs show ID
+//   quirectl [GLOBAL...] jobs reprint ID [--printer P]
 //   quirectl [GLOBAL...] printers [list]
 //   quirectl [GLOBAL...] printers show NAME
 //   quirectl [GLOBAL...] printers counters NAME [--limit N]
+//   quirectl [GLOBAL...] printers add NAME --uri URI [PRINTER OPTION...]
+//   quirectl [GLOBAL...] printers set NAME PRINTER OPTION...
+//   quirectl [GLOBAL...] printers remove NAME
+//   quirectl [GLOBAL...] queues [list]
+//   quirectl [GLOBAL...] queues show NAME
+//   quirectl [GLOBAL...] queues add NAME --type pull|direct|group [QUEUE OPTION...]
+//   quirectl [GLOBAL...] queues set NAME QUEUE OPTION...
+//   quirectl [GLOBAL...] queues remove NAME
 //   quirectl [GLOBAL...] account USER
 //   quirectl [GLOBAL...] credit USER AMOUNT [--adjust] [--note TEXT]
 //   quirectl [GLOBAL...] ledger USER [--limit N]
 //   quirectl [GLOBAL...] delegates USER [NAME...] [--none]
 //   quirectl [GLOBAL...] terminals list | add NAME PRINTER | revoke NAME
 // GLOBAL: --server URL, --user NAME, --password-file FILE, --insecure,
-// --cacert FILE, --json. Options may stand anywhere; "--" ends them.
+// --cacert FILE, --json. PRINTER OPTION: --uri URI, --location L, --info I,
+// --model M, --language X, --price-list P. QUEUE OPTION: --type T,
+// --printers a,b, --location L, --info I, --auth|--no-auth,
+// --failover|--no-failover. Options may stand anywhere; "--" ends them.
 //
 // Secrets never come from argv (any user can read another's with ps): the
 // administrator's password from a file, QUIRE_PASSWORD or the terminal;
@@ -73,6 +85,17 @@ enum class action {
   printers_list,      // printers   or   printers list
   printers_show,      // printers show NAME
   printers_counters,  // printers counters NAME
+  // The fleet commands (quirectl_cli_fleet.cpp): printers and queues
+  // changed at run time, and a job printed again.
+  printers_add,     // printers add NAME --uri URI ...
+  printers_set,     // printers set NAME ...
+  printers_remove,  // printers remove NAME
+  queues_list,      // queues   or   queues list
+  queues_show,      // queues show NAME
+  queues_add,       // queues add NAME --type T ...
+  queues_set,       // queues set NAME ...
+  queues_remove,    // queues remove NAME
+  jobs_reprint,     // jobs reprint ID [--printer P]
   // The API-token commands (quirectl_tokens.cpp).
   tokens_list,    // tokens list USER
   tokens_add,     // tokens add USER LABEL [--days N]
@@ -130,8 +153,20 @@ struct invocation {
   std::optional<std::string> note;
   // delegates USER NAME... (empty with --none)
   std::vector<std::string> delegates;
-  // terminals add
+  // terminals add; jobs reprint --printer
   std::string printer;
+  // printers add / set (absent: not given)
+  std::optional<std::string> device_uri;  // --uri
+  std::optional<std::string> location;    // --location (queues too)
+  std::optional<std::string> info;        // --info (queues too)
+  std::optional<std::string> model;       // --model
+  std::optional<std::string> language;    // --language
+  std::optional<std::string> price_list;  // --price-list ("" = prints free)
+  // queues add / set
+  std::string queue_type;  // --type: "pull", "direct", "group"
+  std::optional<std::vector<std::string>> queue_printers;  // --printers a,b
+  std::optional<bool> auth;      // --auth / --no-auth
+  std::optional<bool> failover;  // --failover / --no-failover
 };
 
 /// The usage text (quirectl --help).
@@ -156,6 +191,20 @@ bool is_printer_action(action what) noexcept;
 /// printer's NAME (valid_printer_name). parse_command_line's part for those
 /// commands (quirectl_cli_printers.cpp).
 status take_printer_words(invocation& inv, const std::vector<std::string>& words);
+/// True for the fleet commands (printers add/set/remove, queues ..., jobs
+/// reprint).
+bool is_fleet_action(action what) noexcept;
+/// True when `option` ("--uri") is one of the fleet commands' options.
+bool is_fleet_option(std::string_view option) noexcept;
+/// Applies a fleet option (is_fleet_option) and its value to `inv`:
+/// invalid_argument for a value that cannot be right or an option given twice.
+status apply_fleet_option(invocation& inv, std::string_view option, const std::string& value);
+/// The command words after a fleet command: the printer's or queue's NAME
+/// (valid_printer_name, valid_queue_name), a job ID, or none (queues list).
+status take_fleet_words(invocation& inv, const std::vector<std::string>& words);
+/// Their checks once the options are applied: add needs --uri (printers)
+/// or --type (queues); set needs something to change.
+status finish_fleet(const invocation& inv);
 /// The largest --limit of `what`: web::counters_max_limit for printers
 /// counters, 1000 for the rest.
 uint32_t max_limit_of(action what) noexcept;
@@ -196,6 +245,8 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
 
 /// build_request's part for the printer actions.
 api_request printers_request(const invocation& inv);
+/// build_request's part for the fleet actions (is_fleet_action).
+api_request fleet_request(const invocation& inv);
 
 /// The API-token commands (quirectl_tokens.cpp): whether `what` is one,
 /// their words after the command (USER, LABEL or ID), their request, and

@@ -382,6 +382,8 @@ std::string done_line(const invocation& inv) {
     case action::user_pin_clear: return "PIN cleared for " + name + "\n";
     case action::user_del: return "user " + name + " deleted\n";
     case action::terminals_revoke: return "terminal " + name + " revoked\n";
+    case action::printers_remove: return "printer " + name + " removed\n";
+    case action::queues_remove: return "queue " + name + " removed\n";
     case action::tokens_revoke: return "API token " + inv.token_id + " of " + name + " revoked\n";
     default: return {};
   }

@@ -71,12 +71,24 @@ std::string done_line(const invocation& inv);
 /// and LOWEST SUPPLY (the consumed supply with the lowest level).
 std::string printer_table(std::string_view printers_body);
 
-/// One printer: "field: value" lines, then its supplies and its device's
-/// alerts one per line.
+/// One printer: "field: value" lines (its settings too, when the answer
+/// has them), then its supplies and its device's alerts one per line.
 std::string printer_details(std::string_view printer_body);
 
 /// A table of page counter snapshots: TIME, PAGES, SERIAL, DELIVERED.
 std::string counters_table(std::string_view counters_body);
+
+// ---- Printers and queues changed at run time (quirectl_output_fleet.cpp) ----
+
+/// One printer record (printers add/set): name, location, info, device
+/// uri (as the server shows it: without credentials), language, model,
+/// price list, origin.
+std::string printer_record_details(std::string_view printer_body);
+/// The queues users print to (GET /api/v1/queues): NAME, TYPE, PRINTERS,
+/// DESCRIPTION.
+std::string queue_table(std::string_view queues_body);
+/// One queue record (queues show/add/set), one "field: value" line each.
+std::string queue_details(std::string_view queue_body);
 
 // ---- Accounting ----
 

@@ -1,7 +1,8 @@
 // What the facets of quirectl_output.hpp share: reading a JSON body
 // leniently (a field of the wrong type reads as absent) and laying out
 // what a person reads. quirectl_output.cpp (users, jobs, accounting) and
-// quirectl_output_printers.cpp (printers) use it.
+// quirectl_output_printers.cpp (printers) and quirectl_output_fleet.cpp
+// (printer and queue records) use it.
 //
 // This header brings nlohmann-json along, which quirectl_output.hpp keeps
 // out: include it from those .cpp files only. Every text read here passes
@@ -39,5 +40,9 @@ std::vector<json> items_of(const std::vector<std::string>& pages, const char* ke
 std::string format_table(const std::vector<std::vector<std::string>>& rows, const char* none);
 /// Drops the blanks a "field: value" line ends with when its value is empty.
 std::string tidy_lines(const std::string& out);
+/// The "field: value" lines of a printer record's settings (device uri,
+/// language, model, price list, origin), as printers show and printers
+/// add/set print them (quirectl_output_fleet.cpp).
+std::string printer_record_lines(const json& record);
 
 }  // namespace quire::quirectl::output_detail

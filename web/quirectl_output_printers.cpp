@@ -159,6 +159,7 @@ std::string printer_details(std::string_view printer_body) {
   out += "reasons:       " + (reasons.empty() ? std::string("none") : reasons) + "\n";
   out += "queued:        " + count_of(p, "queued") + "\n";
   out += "delivered:     " + count_of(p, "delivered") + "\n";
+  if (auto it = p.find("settings"); it != p.end() && it->is_object()) out += printer_record_lines(*it);
   out += device_lines(device_of(p));
   return tidy_lines(out);
 }

@@ -8,7 +8,9 @@
 // call consults fail_next. Who sees what follows job_service.hpp: a user
 // sees their own jobs (may_see_job), others' answer no_such_job; a release
 // also lets the owner's `delegates` in. Cancel and release change the
-// stored job's state as the job's rules would for the plain cases.
+// stored job's state as the job's rules would for the plain cases; a
+// release with `reprint` takes a job that has ended (and records the flag
+// in `releases` and "reprint_job 7 by root" in `calls`).
 #pragma once
 
 #include <algorithm>
@@ -90,17 +92,23 @@ class fake_job_service final : public web::job_service, public fake_answers {
   }
 
   void release_job(const web::principal& by, uint64_t id, web::job_release req, web::job_callback cb) override {
-    calls.push_back("release_job " + std::to_string(id) + " by " + by.name);
+    calls.push_back((req.reprint ? "reprint_job " : "release_job ") + std::to_string(id) + " by " + by.name);
+    bool reprint = req.reprint;
     releases.push_back(req);
-    answer([this, by, id, cb = std::move(cb)] {
+    answer([this, by, id, reprint, cb = std::move(cb)] {
       if (auto e = take_failure()) return cb(*e);
       auto it = jobs.find(id);
       if (it == jobs.end()) return cb(web::no_such_job(id));
       const auto& d = delegates[it->second.owner];
       if (!web::may_see_job(by, it->second) && std::find(d.begin(), d.end(), by.name) == d.end())
         return cb(web::no_such_job(id));
-      if (it->second.state != job_state::held)
+      if (reprint) {
+        // A reprint prints a job that has ended, as a new attempt.
+        if (!is_terminal(it->second.state))
+          return cb(error(errc::not_possible, "job " + std::to_string(id) + " has not ended"));
+      } else if (it->second.state != job_state::held) {
         return cb(error(errc::not_possible, "job " + std::to_string(id) + " is not held"));
+      }
       it->second.state = job_state::queued;
       it->second.released_by = by.name;
       cb(web::job_view{shown(it->second), money});

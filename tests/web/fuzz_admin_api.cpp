@@ -3,7 +3,7 @@
 // segments and the Basic credentials, behind route_admin_api() with the
 // in-memory fake services.
 //
-// Input: byte 0 picks what the rest is ('0'..'?', modulo 16):
+// Input: byte 0 picks what the rest is ('0'..'G', modulo 24):
 //   0 POST /api/v1/users body          8 the Authorization header of whoami
 //   1 PATCH /api/v1/users/alice body   9 the query of GET /api/v1/jobs
 //   2 PUT .../alice/password body      : the path after /api/v1/jobs/
@@ -12,13 +12,17 @@
 //   5 PUT /api/v1/users/alice/pin body = POST /api/v1/terminals body
 //   6 the query of GET /api/v1/users   > the query of GET .../alice/ledger
 //   7 the path after /api/v1/users/    ? the path after DELETE /api/v1/terminals/
+//   @ POST /api/v1/printers body       D the path after GET /api/v1/queues/
+//   A PATCH .../printers/lab-1 body    E POST /api/v1/jobs/4/reprint body
+//   B POST /api/v1/queues body         F the path after DELETE /api/v1/printers/
+//   C PATCH /api/v1/queues/secure body G the path after GET /api/v1/printers/
 // byte 1 picks the size of the pieces a body arrives in; the rest is the
 // body, query, path or header.
 //
 // Beyond "no crash": exactly one answer, a status from 200 to 599, a JSON
 // body whenever there is one, and never the administrator's password, a
-// job's PIN hash or a terminal's token in it (a token shows only in the
-// answer that registers its terminal).
+// job's PIN hash, a terminal's token or a device URI's credentials in it (a
+// token shows only in the answer that registers its terminal).
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -26,6 +30,8 @@
 
 #include "api_test_util.hpp"
 #include "fake_accounting_service.hpp"
+#include "fake_fleet_service.hpp"
+#include "fake_printer_service.hpp"
 
 namespace {
 
@@ -48,6 +54,14 @@ constexpr quire::testing::fuzz_target targets[] = {
     {"POST", "/api/v1/terminals"},
     {"GET", "/api/v1/users/alice/ledger?"},
     {"DELETE", "/api/v1/terminals/"},
+    {"POST", "/api/v1/printers"},
+    {"PATCH", "/api/v1/printers/lab-1"},
+    {"POST", "/api/v1/queues"},
+    {"PATCH", "/api/v1/queues/secure"},
+    {"GET", "/api/v1/queues/"},
+    {"POST", "/api/v1/jobs/4/reprint"},
+    {"DELETE", "/api/v1/printers/"},
+    {"GET", "/api/v1/printers/"},
 };
 
 }  // namespace
@@ -84,6 +98,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   charge.amount = INT64_MIN;
   charge.time_ms = INT64_MAX;
   accounting.ledgers["alice"] = {charge};
+  testing::fake_printer_service printers;
+  printers.add("lab-1");
+  printers.add("lab-2");
+  testing::fake_fleet_service fleet;
+  fleet.add_printer("lab-1", "ipps://scan:fuzz-uri-secret@printer.example/ipp/print");
+  fleet.add_printer("lab-2", "socket://192.0.2.2:9100", record_origin::api);
+  fleet.add_queue("secure", queue_type::pull, {"lab-1"});
   web::api_options options;
   options.max_body_bytes = 4096;
 
@@ -91,7 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string target = targets[which].path;
   std::string body;
   std::string authorization = "Basic " + web::base64_encode(std::string("root:") + admin_password);
-  if (which == 6 || which == 7 || which == 9 || which == 10 || which == 14 || which == 15)
+  if (which == 6 || which == 7 || which == 9 || which == 10 || which == 14 || which == 15 || which == 20 ||
+      which >= 22)
     target += rest;
   else if (which == 8)
     authorization = rest;
@@ -103,12 +125,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto box = std::make_shared<testing::api_reply>();
   io::request_info info{head, "192.0.2.1", "127.0.0.1:8631", true};
-  testing::drive(web::route_admin_api(info, testing::capture(box), service, jobs, options, &accounting), *box, body,
-                 step);
+  testing::drive(web::route_admin_api(info, testing::capture(box), service, jobs, options, &accounting, &printers,
+                                      nullptr, nullptr, nullptr, nullptr, &fleet),
+                 *box, body, step);
 
-  // The administrator's password, a job's PIN hash, a terminal's token
-  // (unless the input itself named it, e.g. as a new user's name).
-  if (!testing::reply_is_sound(*box, rest, {admin_password, "fuzz-pin-hash", "fuzz-terminal-secret"}))
+  // The administrator's password, a job's PIN hash, a terminal's token, a
+  // device URI's credentials (unless the input itself named it, e.g. as a
+  // new user's name).
+  if (!testing::reply_is_sound(*box, rest,
+                               {admin_password, "fuzz-pin-hash", "fuzz-terminal-secret", "fuzz-uri-secret"}))
     __builtin_trap();
   return 0;
 }

@@ -50,7 +50,7 @@ TEST_CASE("match_route: cancel, release, queues and print, and who may call them
   CHECK(web::match_route("POST", "/api/v1/jobs/8/release/").status == 404);
   CHECK(web::match_route("POST", "/api/v1/jobs//release").status == 404);
   CHECK(web::match_route("GET", "/api/v1/queues").what == web::endpoint::list_queues);
-  CHECK(web::match_route("POST", "/api/v1/queues").allow == "GET");
+  CHECK(web::match_route("PUT", "/api/v1/queues").allow == "GET, POST");  // POST: create_queue (administrators)
   CHECK(web::match_route("POST", "/api/v1/print").what == web::endpoint::print_document);
   CHECK(web::match_route("GET", "/api/v1/print").allow == "POST");
   CHECK(web::is_print_path("/api/v1/print"));
