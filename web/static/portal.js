@@ -29,9 +29,14 @@ const state = {
 
 // ---- jobs ---------------------------------------------------------------------
 
+// Answers may arrive out of order (a listing or an earlier refresh after a
+// later one): a job never moves back in state, and an analysis once known
+// stays (it never goes away).
 function merge(job) {
   const old = state.jobs.get(job.id);
   if (old && RANK[old.state] > RANK[job.state]) job = { ...job, state: old.state };
+  const analysed = (j) => j && j.analysis && j.analysis.status === 'done';
+  if (analysed(old) && !analysed(job)) job = { ...job, analysis: old.analysis, price: old.price };
   state.jobs.set(job.id, { ...old, ...job, partial: false });
 }
 
@@ -51,9 +56,15 @@ async function loadJobs() {
   render();
 }
 
+const refreshes = new Map();  // job id -> the number of its newest refresh
+
 async function refreshJob(id) {
+  const n = (refreshes.get(id) || 0) + 1;
+  refreshes.set(id, n);
   try {
-    merge(await api('GET', '/api/v1/jobs/' + id));
+    const job = await api('GET', '/api/v1/jobs/' + id);
+    if (refreshes.get(id) !== n) return;  // a newer one is on its way: it knows more
+    merge(job);
     render();
   } catch { /* the event's own data stays shown */ }
 }
