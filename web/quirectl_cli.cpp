@@ -486,6 +486,7 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
   const std::string user = users + "/" + web::percent_encode_segment(inv.name);
   auto body_of = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
   auto secret_body = [&](const char* key) { return body_of(json{{key, std::string(secret)}}); };
+  if (is_fleet_action(inv.what)) return fleet_request(inv);
   switch (inv.what) {
     case action::help: return {};
     case action::whoami: return {"GET", std::string(web::api_root) + "/whoami", {}};
@@ -542,15 +543,6 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     case action::printers_list:
     case action::printers_show:
     case action::printers_counters: return printers_request(inv);
-    case action::printers_add:
-    case action::printers_set:
-    case action::printers_remove:
-    case action::queues_list:
-    case action::queues_show:
-    case action::queues_add:
-    case action::queues_set:
-    case action::queues_remove:
-    case action::jobs_reprint: return fleet_request(inv);
     case action::tokens_list:
     case action::tokens_add:
     case action::tokens_revoke: return tokens_request(inv);

@@ -7,21 +7,16 @@
 
 #include "web/fleet_json.hpp"
 #include "web/quirectl_cli.hpp"
+#include "quirectl_test_util.hpp"
 #include "web/quirectl_output.hpp"
 
 using namespace quire;
 using namespace quire::quirectl;
+using quire::testing::parse;
+using quire::testing::usage_message;
 using nlohmann::json;
 
 namespace {
-
-result<invocation> parse(std::vector<std::string> args) { return parse_command_line(args); }
-
-std::string usage_message(std::vector<std::string> args) {
-  auto r = parse(std::move(args));
-  if (r.ok()) return "(accepted)";
-  return r.err().message;
-}
 
 api_request request_of(std::vector<std::string> args) {
   auto inv = parse(std::move(args));

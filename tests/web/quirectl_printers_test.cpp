@@ -4,20 +4,15 @@
 
 #include "web/api_json.hpp"
 #include "web/quirectl_cli.hpp"
+#include "quirectl_test_util.hpp"
 #include "web/quirectl_output.hpp"
 
 using namespace quire;
 using namespace quire::quirectl;
+using quire::testing::parse;
+using quire::testing::usage_message;
 
 namespace {
-
-result<invocation> parse(std::vector<std::string> args) { return parse_command_line(args); }
-
-std::string usage_message(std::vector<std::string> args) {
-  auto r = parse(std::move(args));
-  if (r.ok()) return "(accepted)";
-  return r.err().message;
-}
 
 // A printer as GET /api/v1/printers/{name} shows it (web/api_json.hpp).
 std::string sample_printer() {

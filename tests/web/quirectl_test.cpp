@@ -5,23 +5,15 @@
 #include "web/api_json.hpp"
 #include "web/api_request.hpp"
 #include "web/quirectl_cli.hpp"
+#include "quirectl_test_util.hpp"
 #include "web/quirectl_output.hpp"
 
 using namespace quire;
 using namespace quire::quirectl;
+using quire::testing::parse;
+using quire::testing::usage_message;
 using nlohmann::json;
 
-namespace {
-
-result<invocation> parse(std::vector<std::string> args) { return parse_command_line(args); }
-
-std::string usage_message(std::vector<std::string> args) {
-  auto r = parse(std::move(args));
-  if (r.ok()) return "(accepted)";
-  return r.err().message;
-}
-
-}  // namespace
 
 TEST_CASE("quirectl: commands and their NAME") {
   struct row {

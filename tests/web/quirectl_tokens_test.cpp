@@ -3,22 +3,15 @@
 #include <doctest/doctest.h>
 
 #include "web/quirectl_cli.hpp"
+#include "quirectl_test_util.hpp"
 #include "web/quirectl_output.hpp"
 #include "web/token_json.hpp"
 
 using namespace quire;
 using namespace quire::quirectl;
+using quire::testing::parse;
+using quire::testing::usage_message;
 
-namespace {
-
-result<invocation> parse(std::vector<std::string> args) { return parse_command_line(args); }
-
-std::string usage_message(std::vector<std::string> args) {
-  auto r = parse(std::move(args));
-  return r.ok() ? "(accepted)" : r.err().message;
-}
-
-}  // namespace
 
 TEST_CASE("quirectl: token commands, their arguments and requests") {
   auto list = parse({"tokens", "list", "alice"});
