@@ -15,24 +15,14 @@ otherwise, never because of a timing).
 """
 import argparse
 import http.client
-import importlib.util
 import json
 import os
 import sys
 import time
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location(
-    "quire_harness", os.path.join(SOURCE_DIR, "tests", "integration", "quire_harness.py"))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+from bench_common import harness, percentile
 
 ADMIN_PASSWORD = "fleet-bench-root-pw-1"
-
-
-def percentile(sorted_values, p):
-    k = min(len(sorted_values) - 1, max(0, int(round(p / 100.0 * len(sorted_values) + 0.5)) - 1))
-    return sorted_values[k]
 
 
 def rss_mb(pid):

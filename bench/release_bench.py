@@ -22,7 +22,6 @@ HTTP/1.1, one clock (time.perf_counter, CLOCK_MONOTONIC) for sends and receives.
 import argparse
 import asyncio
 import base64
-import importlib.util
 import json
 import math
 import os
@@ -32,11 +31,7 @@ import subprocess
 import sys
 import time
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location(
-    "quire_harness", os.path.join(SOURCE_DIR, "tests", "integration", "quire_harness.py"))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+from bench_common import harness
 
 ROOT_PASSWORD = "bench-root-pw-1"
 PRICE = 5  # price list "standard": 5 cents per mono impression; our PDFs are one mono page

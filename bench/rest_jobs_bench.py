@@ -21,7 +21,6 @@ the user has). Exits 1 when a check fails, never because of a timing.
 """
 import argparse
 import http.client
-import importlib.util
 import json
 import os
 import random
@@ -31,21 +30,10 @@ import sys
 import tempfile
 import time
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location(
-    "quire_harness", os.path.join(SOURCE_DIR, "tests", "integration", "quire_harness.py"))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+from bench_common import harness, percentile
 
 ADMIN_PASSWORD = "rest-bench-root-pw-1"
 P99_TARGET_MS = 10.0
-
-
-def percentile(sorted_values, p):
-    if not sorted_values:
-        return float("nan")
-    k = min(len(sorted_values) - 1, max(0, int(round(p / 100.0 * len(sorted_values) + 0.5)) - 1))
-    return sorted_values[k]
 
 
 def main():

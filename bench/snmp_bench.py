@@ -27,7 +27,6 @@ intervals, quired or the simulator dying, a port range that cannot be
 bound), never because of a timing or memory figure.
 """
 import argparse
-import importlib.util
 import os
 import random
 import re
@@ -37,11 +36,7 @@ import sys
 import time
 from datetime import datetime
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location(
-    "quire_harness", os.path.join(SOURCE_DIR, "tests", "integration", "quire_harness.py"))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+from bench_common import harness
 
 CPU_TARGET_PCT = 10.0
 MEM_TARGET_MB = 100.0

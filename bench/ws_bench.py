@@ -36,7 +36,6 @@ ws_load dying), never because of a timing or memory figure.
 import argparse
 import base64
 import http.client
-import importlib.util
 import os
 import queue
 import re
@@ -47,11 +46,7 @@ import sys
 import threading
 import time
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location(
-    "quire_harness", os.path.join(SOURCE_DIR, "tests", "integration", "quire_harness.py"))
-harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(harness)
+from bench_common import harness
 
 ROOT_PASSWORD = "ws-bench-root-pw-1"
 P99_TARGET_MS = 100.0
