@@ -24,7 +24,8 @@ using account_actor = caf::typed_actor<
     caf::replies_to<describe_atom, std::string>::with<account_view>,
     caf::replies_to<resume_atom>::with<bool>,
     caf::reacts_to<committed_atom, uint64_t, error>,
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    caf::reacts_to<fleet_atom, accounts_options_ptr>>;  // new quotas
 
 using front_actor = caf::typed_actor<
     caf::replies_to<reserve_atom, charge_hold>::with<account_view>,
@@ -33,9 +34,10 @@ using front_actor = caf::typed_actor<
     caf::replies_to<credit_atom, account_credit>::with<account_view>,
     caf::replies_to<describe_atom, std::string>::with<account_view>,
     caf::reacts_to<tick_atom>,
-    caf::replies_to<park_atom, std::string>::with<bool>>;
+    caf::replies_to<park_atom, std::string>::with<bool>,
+    caf::reacts_to<fleet_atom, fleet_ptr>>;
 
-using options_ptr = std::shared_ptr<const accounts_options>;
+using options_ptr = accounts_options_ptr;
 
 std::string money_text(const accounts_options& o, int64_t amount) {
   return pdl::format_money(amount, o.minor_digits, o.currency);
@@ -271,6 +273,7 @@ account_actor::behavior_type account_behavior(account_self self, options_ptr opt
         return used(self, [&] { return view_of(self, context_of(self)); });
       },
       [self](resume_atom) { return on_reconcile(self); },
+      [self](fleet_atom, options_ptr& opts) { self->state.opts = std::move(opts); },
       [self](committed_atom, uint64_t seq, error& e) {
         auto it = self->state.pending.find(seq);
         if (it == self->state.pending.end()) return;
@@ -309,6 +312,7 @@ struct live_account {
 
 struct front_state {
   options_ptr opts;
+  const void* quotas_from = nullptr;  // the fleet's quota map opts.quotas were made of
   std::unordered_map<std::string, live_account> live;
   std::unordered_map<caf::actor_addr, std::string> names;
   static inline const char* name = "accounts";
@@ -410,6 +414,15 @@ front_actor::behavior_type front_behavior(front_self self, options_ptr opts) {
         if (!names.empty()) spdlog::info("reconciling the reservations of {} account(s)", names.size());
         for (const auto& name : names) forward_quietly(self, name, "reconciling", 0, resume_atom::value);
       },
+      [self](fleet_atom, const fleet_ptr& fl) {
+        auto& st = self->state;
+        if (!fl->quotas || fl->quotas.get() == st.quotas_from) return;  // the quotas did not change
+        st.quotas_from = fl->quotas.get();
+        auto next = std::make_shared<accounts_options>(*st.opts);
+        next->quotas = quotas_of(*fl->quotas);
+        st.opts = std::move(next);
+        for (auto& [name, entry] : st.live) self->send(entry.actor, fleet_atom::value, st.opts);
+      },
       [self](park_atom, const std::string& name) -> bool {
         auto& st = self->state;
         auto it = st.live.find(name);
@@ -444,6 +457,16 @@ account_policy policy_for(const std::string& account, const std::vector<std::str
       p.quota = quota_rule{q.period, q.sheets};
   }
   return p;
+}
+
+std::vector<account_quota> quotas_of(const std::map<std::string, quota_record>& quotas) {
+  std::vector<account_quota> out;
+  for (const auto& [name, q] : quotas) {
+    account_quota aq{q.groups, q.users, quota_period_kind::month, q.sheets};
+    parse_quota_period(q.period, aq.period);
+    out.push_back(std::move(aq));
+  }
+  return out;
 }
 
 accounts_actor spawn_accounts(caf::actor_system& sys, accounts_options opts) {

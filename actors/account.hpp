@@ -26,6 +26,8 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -60,8 +62,16 @@ struct accounts_options {
   bool reconcile_at_start = true;
 };
 
+using accounts_options_ptr = std::shared_ptr<const accounts_options>;
+
 /// The front. It reconciles reservations with their jobs once at start.
+/// A new fleet snapshot (fleet_atom) brings the quotas: the accounts apply
+/// them from their next operation on (sheets counted this period stay).
 accounts_actor spawn_accounts(caf::actor_system& sys, accounts_options opts);
+
+/// The stored quotas as the accounts apply them (a period the record does
+/// not name is a month). Pure, for tests.
+std::vector<account_quota> quotas_of(const std::map<std::string, quota_record>& quotas);
 
 /// What a user's account rules are: unlimited (a member of an unlimited
 /// group; a project is always), and the largest quota among those whose
@@ -74,3 +84,5 @@ account_policy policy_for(const std::string& account, const std::vector<std::str
                           const accounts_options& opts);
 
 }  // namespace quire
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::accounts_options_ptr)

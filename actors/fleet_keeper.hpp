@@ -1,12 +1,15 @@
-// The fleet actor: owns the site's printers and queues at run time.
+// The fleet actor: owns the site's printers, queues, price lists, projects
+// and quotas at run time.
 //
 // ARCHITECTURE.md's "Configuration vs. state": the file's printers and
 // queues are applied to RocksDB at start (site_config.cpp); from then on
 // the REST API changes them here, without a restart. The fleet actor
 //   - checks a change by the file's own rules (config.hpp:
-//     check_printer_settings, check_queue_settings) and the fleet's
-//     (a printer a queue uses, or with jobs in its line, stays; a queue
-//     with unfinished jobs stays; what the file declares is removed there);
+//     check_printer_settings, check_queue_settings, check_price_list,
+//     check_quota_settings) and
+//     the fleet's (a printer a queue uses, or with jobs in its line, stays;
+//     a queue with unfinished jobs stays; a price list a printer names
+//     stays; what the file declares is removed there);
 //   - commits the record to storage, then spawns, keeps or stops the
 //     printer and queue actors it owns (it monitors them: one that dies
 //     unasked stops the fleet actor, and the supervisor stops the site);
@@ -38,15 +41,30 @@ class store;
 
 /// One change (or read) in flight, with the callback that answers it.
 struct fleet_change {
-  enum class op : uint8_t { create_printer, update_printer, remove_printer, create_queue, update_queue, remove_queue };
+  enum class op : uint8_t {
+    create_printer, update_printer, remove_printer,
+    create_queue, update_queue, remove_queue,
+    create_price_list, update_price_list, remove_price_list,
+    create_project, update_project, remove_project,
+    create_quota, update_quota, remove_quota,
+  };
   op what = op::create_printer;
   std::string name;  // update_*, remove_*
   printer_record printer;  // create_printer
   web::printer_patch printer_patch;
   queue_record queue;  // create_queue
   web::queue_patch queue_patch;
+  price_list_record price_list;  // create_price_list
+  web::price_list_patch price_list_patch;
+  project_record project;  // create_project
+  web::project_patch project_patch;
+  quota_record quota;  // create_quota
+  web::quota_patch quota_patch;
   web::printer_record_callback on_printer;
   web::queue_record_callback on_queue;
+  web::price_list_callback on_price_list;
+  web::project_callback on_project;
+  web::quota_callback on_quota;
   web::fleet_done_callback on_done;
 
   /// Answers with an error through whichever callback this op has.
@@ -56,27 +74,32 @@ using fleet_change_ptr = std::shared_ptr<fleet_change>;
 
 struct fleet_keeper_options {
   store* st = nullptr;                     // REQUIRES: outlives the actor
-  fleet_ptr initial;                       // the fleet the site started with
-  std::vector<pdl::price_list> price_lists;  // [prices]
+  fleet_ptr initial;                       // the fleet the site started with (all of it)
   std::string data_dir;                    // file: device URIs only under its sink/
   // Spawns a printer's actor with its driver and monitoring (the site's;
   // it runs the parts that touch the loop on the loop thread).
   std::function<fleet::printer_entry(const printer_record&)> make_printer;
   std::function<queue_actor(const queue_record&, std::vector<std::pair<std::string, printer_actor>>)> make_queue;
-  registry_actor registry;                 // counts a queue's unfinished jobs
   std::vector<caf::actor> subscribers;     // get each new snapshot (fleet_atom, fleet_ptr)
   fleet_cell_ptr cell;                     // set after the subscribers are told
 };
 
+using price_list_map = std::map<std::string, price_list_record>;
+
 /// The printers' price lists by printer name, from `printers` and `lists`
 /// (a printer whose list is not among them prints free).
 std::shared_ptr<const std::map<std::string, pdl::price_list>> prices_of(const std::vector<printer_record>& printers,
-                                                                       const std::vector<pdl::price_list>& lists);
+                                                                       const price_list_map& lists);
 
-/// Checks a printer record by the file's rules; the stored form (a file:
-/// device URI normalized) on success.
-result<printer_record> checked_printer(printer_record p, const std::vector<pdl::price_list>& lists,
-                                       const std::string& data_dir);
+/// Checks a printer record by the file's rules (its price list one of
+/// `lists`); the stored form (a file: device URI normalized) on success.
+result<printer_record> checked_printer(printer_record p, const price_list_map& lists, const std::string& data_dir);
+/// Checks a price list by the file's rules (and "per"); invalid_argument
+/// naming the field.
+status check_price_list_record(const price_list_record& l);
+/// Checks a quota by the file's rules (and its period); invalid_argument
+/// naming the field.
+status check_quota_record(const quota_record& q);
 /// Checks a queue record by the file's rules against the printers of `fl`.
 status check_queue(const queue_record& q, const fleet& fl);
 

@@ -25,6 +25,7 @@ class store_port final : public job_store {
   std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const override {
     return st_.terminal_jobs(queue, limit);
   }
+  std::vector<std::string> queues_with_jobs() const override { return st_.queues_with_jobs(); }
   store::usage active_usage(const std::string& owner, uint64_t limit) const override {
     return st_.active_usage(owner, limit);
   }

@@ -39,6 +39,8 @@ class job_store {
   /// Where the job's document converted for printers is cached (spool.hpp).
   virtual std::string converted_folder(uint64_t id) const = 0;
   virtual std::vector<uint64_t> oldest_finished_jobs(const std::string& queue, uint32_t limit) const = 0;
+  /// store::queues_with_jobs: every queue that has a job stored.
+  virtual std::vector<std::string> queues_with_jobs() const = 0;
 };
 
 /// The job_store of a running server.

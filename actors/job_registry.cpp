@@ -6,6 +6,7 @@
 #include <deque>
 #include <random>
 #include <unordered_map>
+#include <set>
 #include <unordered_set>
 
 #include "actors/job.hpp"
@@ -32,6 +33,9 @@ struct registry_state {
   std::unordered_map<uint64_t, live_job> live;
   std::unordered_map<caf::actor_addr, uint64_t> ids_by_addr;
   std::unordered_map<std::string, uint64_t> active_counts;
+  // Queues the fleet no longer has that may still hold finished jobs: the
+  // history purge sweeps them too, until they are empty.
+  std::set<std::string> gone_queues;
   std::mt19937_64 rng{std::random_device{}()};
   admission admit;
   uint64_t unanalysed = 0;  // jobs the processor pool had no room for
@@ -266,7 +270,7 @@ void expire_due(registry_self self) {
   command_all(self, due, command_kind::expire);
   bool more = due.size() == st.opts.expiry_batch;
   if (st.env->history_ms > 0) {
-    for (const auto& [name, q] : st.env->printers_and_queues->queues) {
+    auto sweep = [&](const std::string& name) {
       std::vector<uint64_t> old;
       auto oldest = st.env->storage->oldest_finished_jobs(name, st.opts.expiry_batch);
       for (uint64_t id : oldest) {
@@ -275,6 +279,12 @@ void expire_due(registry_self self) {
       }
       command_all(self, old, command_kind::forget);
       more = more || old.size() == st.opts.expiry_batch;
+      return oldest.empty();
+    };
+    for (const auto& [name, q] : st.env->printers_and_queues->queues) sweep(name);
+    for (auto it = st.gone_queues.begin(); it != st.gone_queues.end();) {
+      bool empty = sweep(*it) && st.env->storage->count_active_jobs(*it) == 0;
+      it = empty ? st.gone_queues.erase(it) : std::next(it);
     }
   }
   analyse_backlog(self);
@@ -285,6 +295,11 @@ void expire_due(registry_self self) {
 
 void resume_queued(registry_self self) {
   auto& st = self->state;
+  // The site is complete now (resume comes last): queues removed before a
+  // restart may still hold finished jobs.
+  if (const auto& fl = st.env->printers_and_queues)
+    for (auto& name : st.env->storage->queues_with_jobs())
+      if (!fl->queue(name)) st.gone_queues.insert(std::move(name));
   analyse_backlog(self);
   auto ids = st.env->storage->all_queued_jobs();
   if (!ids.empty()) spdlog::info("resuming {} queued job(s) after a restart", ids.size());
@@ -397,6 +412,8 @@ registry_actor::behavior_type registry_behavior(registry_self self, job_env_ptr 
         // and the live ones are told (a queued one goes to its printer's
         // actor again: a replaced printer starts with an empty line).
         auto& s = self->state;
+        for (const auto& [name, q] : s.env->printers_and_queues->queues)
+          if (!fl->queue(name)) s.gone_queues.insert(name);
         auto next = std::make_shared<job_env>(*s.env);
         next->prices = fl->prices;
         next->printers_and_queues = std::move(fl);

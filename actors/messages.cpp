@@ -30,6 +30,19 @@ const fleet::queue_entry* fleet::queue(const std::string& name) const {
   return it == queues.end() ? nullptr : &it->second;
 }
 
+const project_record* fleet::project(const std::string& name) const {
+  if (!projects) return nullptr;
+  auto it = projects->find(name);
+  return it == projects->end() ? nullptr : &it->second;
+}
+
+std::vector<std::pair<std::string, printer_actor>> fleet::printers_of(const queue_record& q) const {
+  std::vector<std::pair<std::string, printer_actor>> out;
+  for (const auto& name : q.printers)
+    if (const auto* p = printer(name)) out.emplace_back(name, p->actor);
+  return out;
+}
+
 void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<error>("quire_error");
   cfg.add_message_type<job_record>("job_record");

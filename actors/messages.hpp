@@ -461,7 +461,8 @@ using accounts_actor = caf::typed_actor<
     caf::reacts_to<unreserve_atom, std::string, uint64_t, uint32_t>,
     caf::replies_to<credit_atom, account_credit>::with<account_view>,
     caf::replies_to<describe_atom, std::string>::with<account_view>,
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    caf::reacts_to<fleet_atom, fleet_ptr>>;  // its quotas
 
 /// The one release service (actors/release_service.hpp): every door's
 /// release — IPP Release-Job, a terminal, the web — goes through it.
@@ -530,9 +531,9 @@ using reader_actor = caf::typed_actor<
     caf::replies_to<ids_atom, job_query>::with<std::vector<uint64_t>>,
     caf::replies_to<fetch_atom, uint64_t>::with<job_record>>;
 
-/// The printers and queues of the site, with their actors and the price
-/// list each printer charges by: an immutable snapshot handed to the actors
-/// that route jobs. The fleet actor (fleet_keeper.hpp) owns the fleet; a
+/// The printers and queues of the site, with their actors, the price lists,
+/// projects and quotas: an immutable snapshot handed to the actors that route jobs
+/// and charge them. The fleet actor (fleet_keeper.hpp) owns the fleet; a
 /// change builds a new snapshot and sends it to every holder (fleet_atom).
 struct fleet {
   struct printer_entry {
@@ -549,9 +550,17 @@ struct fleet {
   // The price list of each printer that charges (by printer name); a
   // printer not in the map prints free. Never null in a running site.
   std::shared_ptr<const std::map<std::string, pdl::price_list>> prices;
+  // Every price list and project by name (shared by snapshots that do not
+  // change them). Never null in a running site.
+  std::shared_ptr<const std::map<std::string, price_list_record>> price_lists;
+  std::shared_ptr<const std::map<std::string, project_record>> projects;
+  std::shared_ptr<const std::map<std::string, quota_record>> quotas;
 
   const printer_entry* printer(const std::string& name) const;
   const queue_entry* queue(const std::string& name) const;
+  const project_record* project(const std::string& name) const;
+  /// The printers of `q` this fleet has, with their actors, in q's order.
+  std::vector<std::pair<std::string, printer_actor>> printers_of(const queue_record& q) const;
 };
 
 /// Registers every message type of this header with an actor system config.

@@ -89,9 +89,7 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_record record, 
         const auto* me = fl->queue(s.record.name);
         if (!me) return;
         s.record = me->record;
-        s.printers.clear();
-        for (const auto& name : s.record.printers)
-          if (const auto* p = fl->printer(name)) s.printers.emplace_back(name, p->actor);
+        s.printers = fl->printers_of(s.record);
       },
       [self](accept_atom, bool accepting, std::string& reason) {
         self->state.accepting = accepting;

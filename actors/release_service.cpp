@@ -27,11 +27,11 @@ result<bool> authority(const store& st, const job_record& job, const requester& 
 // The payer of a project, after checking the releaser may charge it.
 result<std::string> project_payer(const release_service_options& o, const std::string& project,
                                   const requester& who) {
-  auto it = o.projects.find(project);
-  if (it == o.projects.end()) return error{errc::invalid_argument, "there is no project " + project};
+  const project_record* p = o.fleet->project(project);
+  if (!p) return error{errc::invalid_argument, "there is no project " + project};
   std::vector<std::string> groups;
   if (auto u = o.st->get_user(who.user); u.ok()) groups = u->groups;
-  if (!who.admin && !may_charge_project(it->second, groups))
+  if (!who.admin && !may_charge_project(p->groups, groups))
     return error{errc::permission_denied, "you may not charge project " + project};
   return account_of_project(project);
 }
@@ -100,13 +100,6 @@ caf::result<job_record> on_release(release_self self, job_command cmd) {
 }
 
 }  // namespace
-
-bool may_charge_project(const std::vector<std::string>& project_groups, const std::vector<std::string>& groups) {
-  if (project_groups.empty()) return true;
-  return std::any_of(project_groups.begin(), project_groups.end(), [&](const std::string& g) {
-    return g == "*" || std::find(groups.begin(), groups.end(), g) != groups.end();
-  });
-}
 
 release_service_actor spawn_release_service(caf::actor_system& sys, release_service_options opts) {
   return sys.spawn([opts = std::move(opts)](release_self self) mutable -> release_service_actor::behavior_type {

@@ -30,10 +30,7 @@ class store;
 struct release_service_options {
   store* st = nullptr;
   registry_actor registry;
-  fleet_ptr fleet;
-  // Projects (cost centres) by name: the groups whose members may charge
-  // them (empty: every user).
-  std::map<std::string, std::vector<std::string>> projects;
+  fleet_ptr fleet;  // its projects: what a release may charge instead of the owner
   // Told, on the service's thread, how long each release that reached its
   // job took from the request to the job's answer (queued, or refused by
   // the job: PIN, credit). Empty: nobody listens (the site's metrics do).
@@ -41,8 +38,5 @@ struct release_service_options {
 };
 
 release_service_actor spawn_release_service(caf::actor_system& sys, release_service_options opts);
-
-/// Whether `user` (in `groups`) may charge `project`. Pure, for tests.
-bool may_charge_project(const std::vector<std::string>& project_groups, const std::vector<std::string>& groups);
 
 }  // namespace quire

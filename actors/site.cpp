@@ -177,7 +177,8 @@ printer_monitoring monitoring_of(site::impl& d, const printer_record& p) {
   return m;
 }
 
-accounts_options accounts_options_of(const site::impl& d, event_bus_actor bus) {
+accounts_options accounts_options_of(const site::impl& d, event_bus_actor bus,
+                                     const std::map<std::string, quota_record>& quotas) {
   accounts_options ao;
   ao.st = d.st.get();
   ao.events = std::move(bus);
@@ -185,11 +186,7 @@ accounts_options accounts_options_of(const site::impl& d, event_bus_actor bus) {
   ao.prepaid = d.cfg.accounting.prepaid;
   ao.initial_credit = d.cfg.accounting.initial_credit;
   ao.unlimited_groups = d.cfg.accounting.unlimited_groups;
-  for (const auto& q : d.cfg.quotas) {
-    account_quota aq{q.groups, q.users, quota_period_kind::month, q.sheets};
-    parse_quota_period(to_string(q.period), aq.period);
-    ao.quotas.push_back(std::move(aq));
-  }
+  ao.quotas = quotas_of(quotas);
   ao.currency = d.cfg.accounting.currency;
   ao.minor_digits = d.cfg.accounting.minor_digits;
   return ao;
@@ -261,13 +258,22 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
       return e;
     });
   };
+  auto lists = std::make_shared<std::map<std::string, price_list_record>>();
+  for (auto& l : d.st->list_price_lists()) lists->emplace(l.name, std::move(l));
+  auto projects = std::make_shared<std::map<std::string, project_record>>();
+  for (auto& p : d.st->list_projects()) projects->emplace(p.name, std::move(p));
+  auto quotas = std::make_shared<std::map<std::string, quota_record>>();
+  for (auto& q : d.st->list_quotas()) quotas->emplace(q.name, std::move(q));
+  fl->price_lists = lists;
+  fl->projects = projects;
+  fl->quotas = quotas;
   auto printers = d.st->list_printers();
   for (auto& p : printers) {
-    if (!p.price_list.empty() && !d.cfg.find_price_list(p.price_list))
-      spdlog::warn("printer {}: price list {} is not configured; it prints free", p.name, p.price_list);
+    if (!p.price_list.empty() && !lists->count(p.price_list))
+      spdlog::warn("printer {}: there is no price list {}; it prints free", p.name, p.price_list);
     fl->printers.emplace(p.name, make_printer(p));
   }
-  fl->prices = prices_of(printers, d.cfg.prices);
+  fl->prices = prices_of(printers, *lists);
   env->prices = fl->prices;
   env->currency = d.cfg.accounting.currency;
   env->minor_digits = d.cfg.accounting.minor_digits;
@@ -281,7 +287,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   ropts.admission.max_bytes_per_user = d.cfg.limits.max_bytes_per_user;
   ropts.admission.user_per_minute = d.cfg.limits.user_submissions_per_minute;
   ropts.admission.host_per_minute = d.cfg.limits.host_submissions_per_minute;
-  auto accounts = spawn_accounts(sys, accounts_options_of(d, bus));
+  auto accounts = spawn_accounts(sys, accounts_options_of(d, bus, *quotas));
   watched.push_back(caf::actor_cast<caf::actor>(accounts));
   env->accounts = accounts;
   auto registry = spawn_registry(sys, env, d.st->next_job_id(), ropts);
@@ -289,16 +295,11 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   auto make_queue = [&sys, registry](const queue_record& q, std::vector<std::pair<std::string, printer_actor>> ps) {
     return spawn_queue(sys, q, registry, std::move(ps));  // `ps`: where it prints or releases
   };
-  for (auto& q : d.st->list_queues()) {
-    std::vector<std::pair<std::string, printer_actor>> printers;
-    for (const auto& name : q.printers)
-      if (const auto* p = fl->printer(name)) printers.emplace_back(name, p->actor);
-    fl->queues.emplace(q.name, fleet::queue_entry{q, make_queue(q, std::move(printers))});
-  }
+  for (auto& q : d.st->list_queues()) fl->queues.emplace(q.name, fleet::queue_entry{q, make_queue(q, fl->printers_of(q))});
   env->printers_and_queues = fl;  // complete before any job can run
   d.fleet = std::make_shared<fleet_cell>(fl);
   // Who gets each new fleet snapshot (the fleet actor, spawned last).
-  std::vector<caf::actor> fleet_holders{caf::actor_cast<caf::actor>(registry)};
+  std::vector<caf::actor> fleet_holders{caf::actor_cast<caf::actor>(registry), caf::actor_cast<caf::actor>(accounts)};
   metrics_options mo;
   mo.st = d.st.get();
   mo.fleet = fl;
@@ -336,12 +337,10 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   d.stream_options.tokens = d.tokens_api.get();
   d.stream_options.allow_plain_loopback = d.cfg.api.allow_plain_loopback;
 
-  std::map<std::string, std::vector<std::string>> projects;
-  for (const auto& p : d.cfg.projects) projects.emplace(p.name, p.groups);
   auto tell_metrics = [m = d.metrics](std::chrono::nanoseconds t) {
     caf::anon_send(m, latency_atom::value, static_cast<int64_t>(t.count()));
   };
-  release_service_options ro{d.st.get(), registry, fl, projects, tell_metrics};
+  release_service_options ro{d.st.get(), registry, fl, tell_metrics};
   auto releases = spawn_release_service(sys, std::move(ro));
   watched.push_back(caf::actor_cast<caf::actor>(releases));
   fleet_holders.push_back(caf::actor_cast<caf::actor>(releases));
@@ -360,7 +359,6 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   to.events = bus;
   for (const auto& p : d.cfg.printers)
     to.printers.emplace(p.name, terminal_printer_policy{login_methods_of(p.login), p.print_all_on_login});
-  to.projects = projects;
   to.prices = env->prices;
   to.money = {d.cfg.accounting.currency, d.cfg.accounting.minor_digits};
   to.idle_ms = int64_t{d.cfg.terminals.session_idle_s} * 1000;
@@ -415,11 +413,9 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   fleet_keeper_options fo;
   fo.st = d.st.get();
   fo.initial = fl;
-  fo.price_lists = d.cfg.prices;
   fo.data_dir = d.cfg.server.data_dir;
   fo.make_printer = make_printer;
   fo.make_queue = make_queue;
-  fo.registry = registry;
   fo.subscribers = std::move(fleet_holders);
   fo.cell = d.fleet;
   auto keeper = spawn_fleet_keeper(sys, std::move(fo));

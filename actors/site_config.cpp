@@ -1,6 +1,7 @@
 // Configuration vs. state (ARCHITECTURE.md): the config file declares
-// printers and queues; at start they are written to storage, which is the
-// source of truth at run time.
+// price lists, printers, queues, projects and quotas; at start they are written to
+// storage, which is the source of truth at run time (the fleet actor,
+// fleet_keeper.hpp, changes them from then on).
 #include <future>
 #include <set>
 
@@ -39,24 +40,45 @@ queue_record to_record(const queue_config& q) {
   return r;
 }
 
+project_record to_record(const project_config& p) {
+  project_record r;
+  r.name = p.name;
+  r.description = p.description;
+  r.groups = p.groups;
+  r.origin = record_origin::config;
+  return r;
+}
+
+quota_record to_record(const quota_config& q) {
+  return quota_record{q.name, q.groups, q.users, to_string(q.period), q.sheets, record_origin::config};
+}
+
+// Writes the file's entries of one family and erases the ones an earlier
+// file declared and this one no longer does; what the API made stays.
+template <class Config, class Record, class ToRecord>
+void apply_family(write_batch& batch, cf family, const std::vector<Config>& declared,
+                  const std::vector<Record>& stored, ToRecord to_record) {
+  std::set<std::string> names;
+  for (const auto& c : declared) {
+    names.insert(c.name);
+    batch.put(family, c.name, encode_record(to_record(c)));
+  }
+  for (const auto& r : stored)
+    if (r.origin == record_origin::config && !names.count(r.name)) batch.erase(family, r.name);
+}
+
 }  // namespace
 
 status apply_config(store& st, const config& cfg) {
   write_batch batch;
-  std::set<std::string> printers, queues;
-  for (const auto& p : cfg.printers) {
-    printers.insert(p.name);
-    batch.put(cf::printers, p.name, encode_record(to_record(p)));
-  }
-  for (const auto& q : cfg.queues) {
-    queues.insert(q.name);
-    batch.put(cf::queues, q.name, encode_record(to_record(q)));
-  }
-  // What an earlier config declared and this one no longer does goes away.
-  for (const auto& p : st.list_printers())
-    if (p.origin == record_origin::config && !printers.count(p.name)) batch.erase(cf::printers, p.name);
-  for (const auto& q : st.list_queues())
-    if (q.origin == record_origin::config && !queues.count(q.name)) batch.erase(cf::queues, q.name);
+  auto list = [](const pdl::price_list& l) { return to_price_list_record(l, record_origin::config); };
+  apply_family(batch, cf::price_lists, cfg.prices, st.list_price_lists(), list);
+  apply_family(batch, cf::printers, cfg.printers, st.list_printers(),
+               [](const printer_config& p) { return to_record(p); });
+  apply_family(batch, cf::queues, cfg.queues, st.list_queues(), [](const queue_config& q) { return to_record(q); });
+  apply_family(batch, cf::projects, cfg.projects, st.list_projects(),
+               [](const project_config& p) { return to_record(p); });
+  apply_family(batch, cf::quotas, cfg.quotas, st.list_quotas(), [](const quota_config& q) { return to_record(q); });
   std::promise<status> done;
   auto result = done.get_future();
   st.commit(std::move(batch), [&done](const status& s) { done.set_value(s); });

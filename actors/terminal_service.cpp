@@ -50,6 +50,7 @@ namespace {
 struct live_session {
   caf::actor actor;
   std::string terminal;
+  std::string printer;
 };
 
 struct terminals_state {
@@ -182,7 +183,7 @@ void start_session(terminals_self self, const terminal_call_ptr& call, const std
   self->monitor(actor);
   st.tokens[actor.address()] = token;
   st.by_terminal[call->terminal.terminal] = token;
-  st.sessions[token] = live_session{actor, call->terminal.terminal};
+  st.sessions[token] = live_session{actor, call->terminal.terminal, call->terminal.printer};
   self->send(actor, call);
 }
 
@@ -258,6 +259,20 @@ void revoke(terminals_self self, const terminal_call_ptr& call) {
   o.st->commit(std::move(batch), [call](const status& s) { call->on_status(s); });
 }
 
+// A printer removed from the fleet takes its terminals with it: the fleet
+// actor erases their records in the removal's own commit, and their open
+// sessions close here (a printer added again later under the same name gets
+// terminals registered anew).
+void close_orphans(terminals_self self, const fleet& next) {
+  std::vector<std::string> names;
+  for (const auto& [token, s] : self->state.sessions)
+    if (!next.printer(s.printer)) names.push_back(s.terminal);
+  for (const auto& n : names) {
+    close_terminal_session(self, n);
+    spdlog::info("terminal {} revoked: its printer was removed", n);
+  }
+}
+
 void to_session(terminals_self self, const terminal_call_ptr& call) {
   auto& st = self->state;
   auto it = st.sessions.find(call->token);
@@ -310,6 +325,7 @@ caf::actor spawn_terminals(caf::actor_system& sys, terminal_options opts) {
           }
         },
         [self](fleet_atom, fleet_ptr& fl) {
+          close_orphans(self, *fl);
           // Sessions open from now on see the new fleet; open ones keep
           // theirs (they release through the release service, which has it).
           auto next = std::make_shared<terminal_options>(*self->state.opts);

@@ -66,7 +66,6 @@ struct terminal_options {
   accounts_actor accounts;           // balances (null: no accounting)
   event_bus_actor events;            // session.opened / session.closed
   std::map<std::string, terminal_printer_policy> printers;            // by printer name
-  std::map<std::string, std::vector<std::string>> projects;           // name -> groups (empty: everyone)
   std::shared_ptr<const std::map<std::string, pdl::price_list>> prices;  // by printer
   web::money_format money;
   int64_t idle_ms = 60000;           // a session closes after this long unused

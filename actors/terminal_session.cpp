@@ -71,8 +71,9 @@ web::session_info info_of(session_self self, const web::balance_info& b) {
   s.expires_ms = expires_ms(self);
   s.account = b;
   s.money = st.opts->money;
-  for (const auto& [name, groups] : st.opts->projects)
-    if (st.user.admin || may_charge_project(groups, st.user.groups)) s.projects.push_back(name);
+  if (const auto& projects = st.opts->fleet->projects)
+    for (const auto& [name, p] : *projects)
+      if (st.user.admin || may_charge_project(p.groups, st.user.groups)) s.projects.push_back(name);
   return s;
 }
 
@@ -160,7 +161,7 @@ void release(session_self self, web::release_request req, std::function<void(rel
 
 void on_release(session_self self, const terminal_call_ptr& call) {
   const auto& o = *self->state.opts;
-  if (!call->release.project.empty() && !o.projects.count(call->release.project))
+  if (!call->release.project.empty() && !o.fleet->project(call->release.project))
     return call->fail(error{errc::invalid_argument, "there is no project " + call->release.project});
   release(self, std::move(call->release), [self, call](release_list results) {
     with_balance(self, [self, call, results = std::move(results)](web::balance_info b) mutable {

@@ -269,7 +269,8 @@ void drop_delegations(const store& users, const std::string& name, write_batch& 
 users_result manage(directory_self self, user_request& r) {
   auto& st = self->state;
   if (r.op == user_op::set_delegates) return set_delegates(self, r);
-  if (!r.by.admin) return fail_with(errc::permission_denied, "only administrators manage users");
+  bool own_record = r.op == user_op::get && r.by.user == r.name;  // a user may read themself
+  if (!r.by.admin && !own_record) return fail_with(errc::permission_denied, "only administrators manage users");
   int64_t now = st.opts.now_ms();
   if (r.op == user_op::list) {
     std::vector<user_info_msg> out;

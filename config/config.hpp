@@ -212,6 +212,13 @@ snmp_settings snmp_settings_of(const printer_config* p, const std::string& devic
 status check_printer_settings(printer_config& p, const std::vector<pdl::price_list>& prices,
                               const std::string& data_dir);
 
+/// The rules of a price list wherever it comes from (the file's [prices],
+/// the REST API): every rate 0..pdl::max_rate (the duplex ones may be -1:
+/// "as the one-sided rate"), each media size priced once. The error names
+/// the field: "colour: must be between ...", "sizes: iso_a4_210x297mm is
+/// priced twice".
+status check_price_list(const pdl::price_list& l);
+
 /// The rules of a queue's printers, wherever it comes from: a direct queue
 /// has exactly one, a pull or group queue at least one, each known
 /// (`printer_exists`) and listed once; failover needs more than one printer
@@ -232,6 +239,17 @@ struct quota_config {
   quota_period period = quota_period::month;
   uint32_t sheets = 0;              // 1..100000000
 };
+
+/// The period named "day", "week", "month" or "year"; nullopt otherwise.
+std::optional<quota_period> quota_period_of(std::string_view name) noexcept;
+
+/// The most sheets a quota may allow per period.
+inline constexpr int64_t max_quota_sheets = 100'000'000;
+
+/// The rules of a quota wherever it comes from (the file's [quotas], the
+/// REST API): at least one group or user ("a quota needs at least one
+/// group ..."), sheets 1..max_quota_sheets ("sheets: must be between ...").
+status check_quota_settings(const quota_config& q);
 
 /// [projects.<name>]: what a job may be charged to instead of its owner.
 struct project_config {

@@ -46,40 +46,27 @@ result<const toml::table*> entry(std::string_view section, std::string_view name
   return node.as_table();
 }
 
-// A rate in minor units; `fallback` when absent. -1 is allowed where the
-// key means "as the one-sided rate".
-status read_rate(const toml::table& t, const std::string& key, const char* name, bool may_be_unset,
-                 int64_t& out) {
-  const auto* v = t.get_as<int64_t>(name);
-  if (v == nullptr) return {};
-  int64_t n = v->get();
-  int64_t lo = may_be_unset ? -1 : 0;
-  if (n < lo || n > pdl::max_rate)
-    return bad_value(key + "." + name,
-                     "must be between " + std::to_string(lo) + " and " + std::to_string(pdl::max_rate) +
-                         " (minor units of the currency)",
-                     std::to_string(n));
-  out = n;
-  return {};
+// A rate in minor units, when present (check_price_list checks its range).
+void read_rate(const toml::table& t, const char* name, int64_t& out) {
+  if (const auto* v = t.get_as<int64_t>(name)) out = v->get();
 }
 
 status read_price_list(const toml::table& t, const std::string& key, pdl::price_list& p) {
   std::string per = string_or(t, "per", "sheet");
   if (per != "sheet" && per != "impression") return bad_value(key + ".per", "expected sheet or impression", per);
   p.per = per == "sheet" ? pdl::price_unit::sheet : pdl::price_unit::impression;
-  if (status s = read_rate(t, key, "mono", false, p.base.mono)) return s;
-  if (status s = read_rate(t, key, "colour", false, p.base.colour)) return s;
-  if (status s = read_rate(t, key, "duplex_mono", true, p.base.duplex_mono)) return s;
-  if (status s = read_rate(t, key, "duplex_colour", true, p.base.duplex_colour)) return s;
+  read_rate(t, "mono", p.base.mono);
+  read_rate(t, "colour", p.base.colour);
+  read_rate(t, "duplex_mono", p.base.duplex_mono);
+  read_rate(t, "duplex_colour", p.base.duplex_colour);
   if (const auto* list = t.get_as<toml::array>("sizes"))
     for (const toml::node& n : *list) {
       auto entry = pdl::parse_size_rate(n.as_string()->get());
       if (!entry) return invalid(key + ".sizes: " + entry.err().message);
-      for (const auto& [media, r] : p.sizes)
-        if (media == entry->first) return invalid(key + ".sizes: " + media + " is priced twice");
       p.sizes.push_back(std::move(entry).value());
     }
   if (const auto* v = t.get_as<bool>("mono_only")) p.mono_only = v->get();
+  if (status s = check_price_list(p)) return invalid(key + "." + s.message);
   return {};
 }
 
@@ -166,22 +153,17 @@ status read_raw_listener(const toml::table& t, const std::string& key,
 status read_quota(const toml::table& t, const std::string& key, quota_config& q) {
   if (status s = read_groups(t, "groups", key + ".groups", true, q.groups)) return s;
   if (status s = read_groups(t, "users", key + ".users", false, q.users, "user")) return s;
-  if (q.groups.empty() && q.users.empty())
-    return invalid(key + ": a quota needs at least one group (\"*\": every user) or user");
   std::string period = string_or(t, "period", "month");
-  static constexpr quota_period periods[] = {quota_period::day, quota_period::week, quota_period::month,
-                                             quota_period::year};
-  auto named = [&](quota_period p) { return period == to_string(p); };
-  const quota_period* p = std::find_if(std::begin(periods), std::end(periods), named);
-  if (p == std::end(periods)) return bad_value(key + ".period", "expected day, week, month or year", period);
+  auto p = quota_period_of(period);
+  if (!p) return bad_value(key + ".period", "expected day, week, month or year", period);
   q.period = *p;
   const auto* sheets = t.get_as<int64_t>("sheets");
   if (sheets == nullptr) return invalid(key + ".sheets: missing; every quota needs one");
-  constexpr int64_t max_sheets = 100'000'000;
-  if (sheets->get() < 1 || sheets->get() > max_sheets)
-    return bad_value(key + ".sheets", "must be between 1 and " + std::to_string(max_sheets),
+  if (sheets->get() < 1 || sheets->get() > max_quota_sheets)
+    return bad_value(key + ".sheets", "must be between 1 and " + std::to_string(max_quota_sheets),
                      std::to_string(sheets->get()));
   q.sheets = static_cast<uint32_t>(sheets->get());
+  if (status s = check_quota_settings(q)) return invalid(key + ": " + s.message);
   return {};
 }
 
@@ -263,6 +245,34 @@ status check_printer_settings(printer_config& p, const std::vector<pdl::price_li
   return {};
 }
 
+status check_price_list(const pdl::price_list& l) {
+  auto rate_ok = [](const char* field, int64_t n, bool may_be_unset) -> status {
+    int64_t lo = may_be_unset ? -1 : 0;
+    if (n < lo || n > pdl::max_rate)
+      return detail::bad_value(field,
+                               "must be between " + std::to_string(lo) + " and " + std::to_string(pdl::max_rate) +
+                                   " (minor units of the currency)",
+                               std::to_string(n));
+    return {};
+  };
+  auto check_rate = [&](const pdl::rate& r, const std::string& where) -> status {
+    std::string at = where.empty() ? "" : where + ".";
+    if (status s = rate_ok((at + "mono").c_str(), r.mono, false)) return s;
+    if (status s = rate_ok((at + "colour").c_str(), r.colour, false)) return s;
+    if (status s = rate_ok((at + "duplex_mono").c_str(), r.duplex_mono, true)) return s;
+    return rate_ok((at + "duplex_colour").c_str(), r.duplex_colour, true);
+  };
+  if (status s = check_rate(l.base, "")) return s;
+  for (size_t i = 0; i < l.sizes.size(); ++i) {
+    const auto& [media, r] = l.sizes[i];
+    if (media.empty()) return detail::invalid("sizes: a size needs a media name");
+    if (status s = check_rate(r, "sizes." + media)) return s;
+    for (size_t j = 0; j < i; ++j)
+      if (l.sizes[j].first == media) return detail::invalid("sizes: " + media + " is priced twice");
+  }
+  return {};
+}
+
 status check_queue_settings(const queue_config& q, const std::function<bool(const std::string&)>& printer_exists) {
   if (q.kind != queue_kind::direct && q.printers.empty())
     return detail::bad_value("printers", "a pull or group queue needs at least one printer", detail::array_text(q.printers));
@@ -277,6 +287,21 @@ status check_queue_settings(const queue_config& q, const std::function<bool(cons
   }
   if (q.failover && q.kind == queue_kind::direct)
     return detail::invalid("failover: a direct queue has one printer: nothing to fail over to");
+  return {};
+}
+
+std::optional<quota_period> quota_period_of(std::string_view name) noexcept {
+  for (quota_period p : {quota_period::day, quota_period::week, quota_period::month, quota_period::year})
+    if (name == to_string(p)) return p;
+  return std::nullopt;
+}
+
+status check_quota_settings(const quota_config& q) {
+  if (q.groups.empty() && q.users.empty())
+    return detail::invalid("a quota needs at least one group (\"*\": every user) or user");
+  if (q.sheets < 1 || q.sheets > max_quota_sheets)
+    return detail::bad_value("sheets", "must be between 1 and " + std::to_string(max_quota_sheets),
+                             std::to_string(q.sheets));
   return {};
 }
 

@@ -25,6 +25,9 @@ const char* cf_name(cf family) noexcept {
     case cf::terminals: return "terminals";
     case cf::delegates: return "delegates";
     case cf::device_counters: return "device_counters";
+    case cf::price_lists: return "price_lists";
+    case cf::projects: return "projects";
+    case cf::quotas: return "quotas";
   }
   return "?";
 }

@@ -21,6 +21,9 @@
 //                     processor pool they are found here and read again)
 //   printers          name                                  printer_record
 //   queues            name                                  queue_record
+//   price_lists       name                                  price_list_record
+//   projects          name                                  project_record
+//   quotas            name                                  quota_record
 //   users             name 0                                user_record
 //                     name 0 1 kind hmac                    -   (the user's credentials)
 //   credentials       kind hmac                             user name (kinds card, pin), or
@@ -95,8 +98,11 @@ enum class cf : uint8_t {
   terminals,
   delegates,
   device_counters,
+  price_lists,
+  projects,
+  quotas,
 };
-inline constexpr int cf_count = 19;
+inline constexpr int cf_count = 22;
 
 /// The RocksDB name of a column family, e.g. "jobs_by_user".
 const char* cf_name(cf family) noexcept;

@@ -17,6 +17,7 @@
 
 #include <msgpack.hpp>
 
+#include "protocols/pdl/price.hpp"
 #include "protocols/result.hpp"
 
 namespace quire {
@@ -195,6 +196,73 @@ struct queue_record {
 
   MSGPACK_DEFINE_MAP(name, type, printers, location, info, origin, auth_required, failover)
 };
+
+/// One rate of a stored price list, in minor units of the currency
+/// (protocols/pdl/price.hpp: rate); -1 for a duplex rate: as the one-sided.
+struct price_rate {
+  int64_t mono = 0;
+  int64_t colour = 0;
+  int64_t duplex_mono = -1;
+  int64_t duplex_colour = -1;
+
+  bool operator==(const price_rate&) const = default;
+
+  MSGPACK_DEFINE_MAP(mono, colour, duplex_mono, duplex_colour)
+};
+
+/// A price list as stored (cf::price_lists): the file's [prices.<name>] or
+/// one the API made. pdl::price_list is what prices a job (to_price_list).
+struct price_list_record {
+  std::string name;
+  std::string per = "sheet";  // "sheet" or "impression"
+  price_rate base;
+  std::vector<std::pair<std::string, price_rate>> sizes;  // PWG media name, its rate
+  bool mono_only = false;
+  record_origin origin = record_origin::config;
+
+  bool operator==(const price_list_record&) const = default;
+
+  MSGPACK_DEFINE_MAP(name, per, base, sizes, mono_only, origin)
+};
+
+/// The list that prices jobs; "per" other than "impression" is per sheet.
+pdl::price_list to_price_list(const price_list_record& r);
+/// The stored form of `list`.
+price_list_record to_price_list_record(const pdl::price_list& list, record_origin origin);
+
+/// A project (cost centre) as stored (cf::projects): what a job may be
+/// charged to instead of its owner, and who may charge it.
+struct project_record {
+  std::string name;
+  std::string description;
+  std::vector<std::string> groups;  // whose members may charge it; empty: every user
+  record_origin origin = record_origin::config;
+
+  bool operator==(const project_record&) const = default;
+
+  MSGPACK_DEFINE_MAP(name, description, groups, origin)
+};
+
+/// A quota as stored (cf::quotas): the file's [quotas.<name>] or one the
+/// API made. Members of `groups` ("*": every user) and the `users` named
+/// may print `sheets` sheets per `period`; a user under several gets the
+/// largest.
+struct quota_record {
+  std::string name;
+  std::vector<std::string> groups;
+  std::vector<std::string> users;
+  std::string period = "month";  // "day", "week", "month" or "year" (calendar periods, UTC)
+  uint32_t sheets = 0;           // 1..100,000,000
+  record_origin origin = record_origin::config;
+
+  bool operator==(const quota_record&) const = default;
+
+  MSGPACK_DEFINE_MAP(name, groups, users, period, sheets, origin)
+};
+
+/// Whether a member of `groups` may charge a project open to
+/// `project_groups` (empty or "*": everyone). Administrators may charge any.
+bool may_charge_project(const std::vector<std::string>& project_groups, const std::vector<std::string>& groups);
 
 /// A page-counter snapshot of a printer's device (SNMP prtMarkerLifeCount),
 /// to reconcile what accounting charged with what the device counted.

@@ -412,26 +412,43 @@ std::vector<uint64_t> store::terminal_jobs(const std::string& queue, uint32_t li
   return impl_->ids_by_state(queue, job_set::completed, false, limit);
 }
 
-std::vector<printer_record> store::list_printers() const {
-  std::vector<printer_record> out;
-  impl_->scan(cf::printers, "", false, [&](std::string_view, std::string_view v) {
-    printer_record r;
+// One that does not decode is skipped.
+template <class Record>
+std::vector<Record> store::list_named(cf family) const {
+  std::vector<Record> out;
+  impl_->scan(family, "", false, [&](std::string_view, std::string_view v) {
+    Record r;
     if (!decode_record(v, r)) out.push_back(std::move(r));
     return true;
   });
   return out;
 }
 
-std::vector<queue_record> store::list_queues() const {
-  std::vector<queue_record> out;
-  impl_->scan(cf::queues, "", false, [&](std::string_view, std::string_view v) {
-    queue_record r;
-    if (!decode_record(v, r)) out.push_back(std::move(r));
-    return true;
-  });
+std::vector<std::string> store::queues_with_jobs() const {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->h(cf::jobs_by_state)));
+  for (it->SeekToFirst(); it->Valid();) {
+    std::string_view key(it->key().data(), it->key().size());
+    size_t end = key.find('\0');
+    if (end == std::string_view::npos) {  // not a key of this family's shape: step over it
+      it->Next();
+      continue;
+    }
+    out.emplace_back(key.substr(0, end));
+    std::string next = out.back();
+    next.push_back('\1');  // past every "queue 0 ..." key
+    it->Seek(next);
+  }
   return out;
 }
 
+std::vector<printer_record> store::list_printers() const { return list_named<printer_record>(cf::printers); }
+std::vector<queue_record> store::list_queues() const { return list_named<queue_record>(cf::queues); }
+std::vector<price_list_record> store::list_price_lists() const {
+  return list_named<price_list_record>(cf::price_lists);
+}
+std::vector<project_record> store::list_projects() const { return list_named<project_record>(cf::projects); }
+std::vector<quota_record> store::list_quotas() const { return list_named<quota_record>(cf::quotas); }
 
 store::counters store::stats() const {
   counters c;

@@ -114,9 +114,15 @@ class store {
   std::vector<uint64_t> expired_held_jobs(int64_t now_ms, uint32_t limit) const;
   /// The oldest terminal jobs of `queue`, oldest first (for the history purge).
   std::vector<uint64_t> terminal_jobs(const std::string& queue, uint32_t limit) const;
+  /// Every queue name that has a job stored, in name order (one seek per
+  /// queue: the history purge finds the jobs of queues the fleet no longer has).
+  std::vector<std::string> queues_with_jobs() const;
 
   std::vector<printer_record> list_printers() const;
   std::vector<queue_record> list_queues() const;
+  std::vector<price_list_record> list_price_lists() const;  // sorted by name
+  std::vector<project_record> list_projects() const;        // sorted by name
+  std::vector<quota_record> list_quotas() const;            // sorted by name
 
   /// errc::not_found when there is no such user; errc::corruption when the
   /// stored record does not decode or is invalid.
@@ -214,6 +220,9 @@ class store {
  private:
   struct impl;
   explicit store(std::unique_ptr<impl> p);
+  // Every record of a family keyed by name, in name order.
+  template <class Record>
+  std::vector<Record> list_named(cf family) const;
   std::unique_ptr<impl> impl_;
   std::unique_ptr<spool> spool_;
   std::unique_ptr<group_commit> writer_;

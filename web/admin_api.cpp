@@ -336,7 +336,24 @@ void dispatch(const call_ptr& c) {
     case endpoint::get_queue:
     case endpoint::create_queue:
     case endpoint::update_queue:
-    case endpoint::delete_queue: return admin_detail::dispatch_fleet(c);
+    case endpoint::delete_queue:
+    case endpoint::list_prices:
+    case endpoint::get_price_list:
+    case endpoint::create_price_list:
+    case endpoint::update_price_list:
+    case endpoint::delete_price_list:
+    case endpoint::list_projects:
+    case endpoint::get_project:
+    case endpoint::create_project:
+    case endpoint::update_project:
+    case endpoint::delete_project:
+    case endpoint::list_quotas:
+    case endpoint::get_quota:
+    case endpoint::create_quota:
+    case endpoint::update_quota:
+    case endpoint::delete_quota: return admin_detail::dispatch_fleet(c);
+    case endpoint::get_directory:
+    case endpoint::sync_directory: return admin_detail::dispatch_directory(c);
     case endpoint::list_tokens:
     case endpoint::create_token:
     case endpoint::revoke_token: return dispatch_tokens(c);
@@ -380,6 +397,8 @@ void on_authenticated(const call_ptr& c, result<principal> r) {
     return c->reply(error_response(503, "unavailable", "this server does not show its printers"));
   if (needs_fleet(c->what) && !c->fleet)
     return c->reply(error_response(503, "unavailable", "this server does not change its fleet at run time"));
+  if (needs_directory(c->what) && !c->directory)
+    return c->reply(error_response(404, "not_found", "no directory is configured ([directory] in quire.toml)"));
   bool token_endpoint =
       c->what == endpoint::list_tokens || c->what == endpoint::create_token || c->what == endpoint::revoke_token;
   if (token_endpoint && !c->tokens)
@@ -434,7 +453,8 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      const api_options& options, accounting_service* accounting,
                                                      printer_service* printers, session_service* sessions,
                                                      token_service* tokens, report_service* reports,
-                                                     audit_service* audit, fleet_service* fleet) {
+                                                     audit_service* audit, fleet_service* fleet,
+                                                     directory_service* directory) {
   const auto& head = info.head;
   std::string_view path = head.path();
   if (!is_admin_api_path(path)) return nullptr;
@@ -485,6 +505,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
     call->accounting = accounting;
     call->printers = printers;
     call->fleet = fleet;
+    call->directory = directory;
     call->options = options;
     if (audit && call->changes_state) {
       // The audit log: once answered, who did what to what, and the answer.
@@ -492,9 +513,9 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
       // are not kept (a flood of bad passwords must not fill the log).
       auto actor = std::make_shared<std::string>();
       call->audit_actor = actor;
-      // The path's {name} (a user, terminal, printer or queue) or {id}; a
-      // create names its printer or queue once the body has parsed
-      // (admin_api_fleet.cpp).
+      // The path's {name} (a user, terminal, printer, queue, price list,
+      // project or quota) or {id}; a create names what it creates once the body has parsed
+      // (admin_api_fleet.cpp), a directory sync its kind (admin_api_directory.cpp).
       auto target = std::make_shared<std::string>(
           !call->token_id.empty() ? std::string(call->user).append("/").append(call->token_id)
           : call->job != 0        ? std::to_string(call->job)

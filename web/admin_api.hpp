@@ -3,8 +3,10 @@
 // reprint: users act on their own jobs, administrators on all), the queues
 // users print to, printers (their live state, device and page counters),
 // the fleet (printers and queues added, changed and removed at run time:
-// admin_api_fleet.cpp, fleet_json.hpp) and accounting (accounts, credit,
-// the ledger, delegates, terminals), over HTTP(S) with JSON bodies.
+// admin_api_fleet.cpp, fleet_json.hpp), the directory sync (its state, and
+// a sync started now: admin_api_directory.cpp, directory_json.hpp) and
+// accounting (accounts, credit, the ledger, delegates, terminals), over
+// HTTP(S) with JSON bodies.
 // web/openapi.yaml documents every endpoint.
 //
 // route_admin_api() plugs into the HTTP server's router (actors/io/
@@ -13,7 +15,8 @@
 // caller through user_service, validates the body into typed values and
 // calls the service (user_service, job_service for /jobs, printer_service
 // for /printers, fleet_service for changing printers and queues,
-// accounting_service for accounting); the service's callback renders the
+// directory_service for /directory, accounting_service for accounting);
+// the service's callback renders the
 // JSON response. The
 // handler may be destroyed before the service answers: what the answer
 // needs is shared with the callback, not owned by the handler.
@@ -48,6 +51,8 @@
 //   7. accounting endpoints: an accounting_service;
 //      printer endpoints: a printer_service;
 //      fleet endpoints (needs_fleet): a fleet_service      503 unavailable
+//      directory endpoints (needs_directory): a
+//      directory_service (no [directory] configured)      404 not_found
 //   8. the query string and the body validate              400
 //   9. the service's answer                                2xx, or its error's status
 // Requiring application/json on every body, and methods other than POST on
@@ -66,7 +71,7 @@
 //
 // State-changing requests are audited (audit.hpp) once answered, naming the
 // path's {name} or {id}, or for a create the printer's or queue's name in
-// the body.
+// the body; a directory sync names its kind, "full" or "incremental".
 #pragma once
 
 #include <cstddef>
@@ -80,6 +85,7 @@
 #include "web/api_common.hpp"
 #include "web/api_json.hpp"
 #include "web/api_request.hpp"
+#include "web/directory_service.hpp"
 #include "web/fleet_service.hpp"
 #include "web/job_service.hpp"
 #include "web/printer_service.hpp"
@@ -118,7 +124,9 @@ struct api_options {
 /// accounting endpoints answer 503 unavailable; without `printers`, the
 /// printer endpoints do; without `fleet`, the endpoints that change
 /// printers and queues (needs_fleet) do, and GET /api/v1/printers/{name}
-/// shows no "settings". `fleet` must outlive every request too.
+/// shows no "settings". Without `directory` (no [directory] in
+/// quire.toml), GET /api/v1/directory and POST /api/v1/directory/sync
+/// answer 404. `fleet` and `directory` must outlive every request too.
 std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& info, io::responder respond,
                                                      user_service& users, job_service& jobs,
                                                      const api_options& options,
@@ -128,6 +136,7 @@ std::unique_ptr<io::request_handler> route_admin_api(const io::request_info& inf
                                                      token_service* tokens = nullptr,
                                                      report_service* reports = nullptr,
                                                      audit_service* audit = nullptr,
-                                                     fleet_service* fleet = nullptr);
+                                                     fleet_service* fleet = nullptr,
+                                                     directory_service* directory = nullptr);
 
 }  // namespace quire::web

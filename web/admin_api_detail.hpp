@@ -1,9 +1,10 @@
 // What the facets of the admin API's dispatch share (internal to web/):
 // admin_api.cpp (routing, authentication, users, jobs, accounting, tokens,
-// reports) and admin_api_fleet.cpp (printers and queues changed at run
-// time). api_call is one request's state once its head has passed: the
-// handler and the services' callbacks share it (api_common.hpp explains
-// the lifetimes).
+// reports), admin_api_fleet.cpp (printers, queues, price lists, projects
+// and quotas changed at run time) and admin_api_directory.cpp (the
+// directory sync). api_call is one request's
+// state once its head has passed: the handler and the services' callbacks
+// share it (api_common.hpp explains the lifetimes).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,7 @@ struct api_call : api_exchange {
   report_service* reports = nullptr;         // may be null: no reports
   audit_service* audit = nullptr;            // may be null: no audit log
   fleet_service* fleet = nullptr;            // may be null: the fleet is the configuration file's
+  directory_service* directory = nullptr;    // may be null: no [directory] is configured
   // Who the audit entry names: set once the caller is authenticated (the
   // responder that writes the entry shares it; see route_admin_api).
   std::shared_ptr<std::string> audit_actor;
@@ -55,8 +57,14 @@ struct api_call : api_exchange {
 using call_ptr = std::shared_ptr<api_call>;
 
 /// The fleet endpoints (needs_fleet): c->fleet is not null, the caller an
-/// administrator, the body and query checked against the endpoint.
+/// administrator (or, for GET /api/v1/projects, any user: they see the
+/// projects they may charge), the body and query checked against the
+/// endpoint.
 void dispatch_fleet(const call_ptr& c);
+
+/// The directory endpoints (needs_directory): c->directory is not null,
+/// the caller an administrator.
+void dispatch_directory(const call_ptr& c);
 
 /// GET /api/v1/printers/{name}: the printer's state (printer_service) and,
 /// with a fleet service, its record as "settings" (the state alone when the

@@ -1,6 +1,7 @@
-// The fleet facet of the admin API (admin_api.hpp): printers and queues
-// added, changed and removed at run time through fleet_service, and a
-// printer's settings beside its state. The bodies are fleet_json.hpp's.
+// The fleet facet of the admin API (admin_api.hpp): printers, queues,
+// price lists, projects and quotas added, changed and removed at run time
+// through fleet_service, a printer's settings beside its state, and the
+// projects a user may charge. The bodies are fleet_json.hpp's.
 #include "web/admin_api_detail.hpp"
 #include "web/fleet_json.hpp"
 
@@ -45,6 +46,33 @@ queue_record_callback answer_queue(const call_ptr& c, int status) {
   };
 }
 
+price_list_callback answer_price_list(const call_ptr& c, int status) {
+  return [c, status](result<price_list_record> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      c->reply(created_or_ok(status, price_list_record_json(*r), "prices", r->name));
+    });
+  };
+}
+
+project_callback answer_project(const call_ptr& c, int status) {
+  return [c, status](result<project_record> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      c->reply(created_or_ok(status, project_record_json(*r), "projects", r->name));
+    });
+  };
+}
+
+quota_callback answer_quota(const call_ptr& c, int status) {
+  return [c, status](result<quota_record> r) {
+    guarded(c, [&] {
+      if (!r.ok()) return c->reply(service_error(r.err()));
+      c->reply(created_or_ok(status, quota_record_json(*r), "quotas", r->name));
+    });
+  };
+}
+
 fleet_done_callback answer_removed(const call_ptr& c) {
   return [c](status s) { guarded(c, [&] { c->reply(s ? fleet_error(s, {}) : no_content()); }); };
 }
@@ -82,6 +110,87 @@ void update_queue(const call_ptr& c) {
   c->fleet->update_queue(c->user, std::move(*patch), answer_queue(c, 200));
 }
 
+void create_price_list(const call_ptr& c) {
+  auto l = parse_new_price_list(c->body);
+  if (!l.ok()) return c->reply(invalid(l.err()));
+  audit_name(c, l->name);
+  c->fleet->create_price_list(std::move(*l), answer_price_list(c, 201));
+}
+
+void update_price_list(const call_ptr& c) {
+  auto patch = parse_price_list_patch(c->body);
+  if (!patch.ok()) return c->reply(invalid(patch.err()));
+  c->fleet->update_price_list(c->user, std::move(*patch), answer_price_list(c, 200));
+}
+
+void list_prices(const call_ptr& c) {
+  c->fleet->list_price_lists([c](result<std::vector<price_list_record>> r) {
+    guarded(c, [&] { c->reply(r.ok() ? json_response(200, price_list_list_json(*r)) : service_error(r.err())); });
+  });
+}
+
+void create_project(const call_ptr& c) {
+  auto p = parse_new_project(c->body);
+  if (!p.ok()) return c->reply(invalid(p.err()));
+  audit_name(c, p->name);
+  c->fleet->create_project(std::move(*p), answer_project(c, 201));
+}
+
+void update_project(const call_ptr& c) {
+  auto patch = parse_project_patch(c->body);
+  if (!patch.ok()) return c->reply(invalid(patch.err()));
+  c->fleet->update_project(c->user, std::move(*patch), answer_project(c, 200));
+}
+
+void create_quota(const call_ptr& c) {
+  auto q = parse_new_quota(c->body);
+  if (!q.ok()) return c->reply(invalid(q.err()));
+  audit_name(c, q->name);
+  c->fleet->create_quota(std::move(*q), answer_quota(c, 201));
+}
+
+void update_quota(const call_ptr& c) {
+  auto patch = parse_quota_patch(c->body);
+  if (!patch.ok()) return c->reply(invalid(patch.err()));
+  c->fleet->update_quota(c->user, std::move(*patch), answer_quota(c, 200));
+}
+
+void list_quotas(const call_ptr& c) {
+  c->fleet->list_quotas([c](result<std::vector<quota_record>> r) {
+    guarded(c, [&] { c->reply(r.ok() ? json_response(200, quota_list_json(*r)) : service_error(r.err())); });
+  });
+}
+
+// The projects of `all` that a member of `groups` may charge.
+std::vector<project_record> chargeable(std::vector<project_record> all, const std::vector<std::string>& groups) {
+  std::vector<project_record> out;
+  for (auto& p : all)
+    if (may_charge_project(p.groups, groups)) out.push_back(std::move(p));
+  return out;
+}
+
+// GET /api/v1/projects: administrators every record whole; a user the name
+// and description of those they may charge, by their groups (their own
+// record, which user_service lets them read).
+void list_projects(const call_ptr& c) {
+  if (c->who.admin) {
+    return c->fleet->list_projects([c](result<std::vector<project_record>> r) {
+      guarded(c, [&] { c->reply(r.ok() ? json_response(200, project_list_json(*r, true)) : service_error(r.err())); });
+    });
+  }
+  c->users->get_user(c->who, c->who.name, [c](result<user_info> u) {
+    guarded(c, [&] {
+      if (!u.ok()) return c->reply(service_error(u.err()));
+      c->fleet->list_projects([c, groups = std::move(u->record.groups)](result<std::vector<project_record>> r) {
+        guarded(c, [&] {
+          if (!r.ok()) return c->reply(service_error(r.err()));
+          c->reply(json_response(200, project_list_json(chargeable(std::move(*r), groups), false)));
+        });
+      });
+    });
+  });
+}
+
 }  // namespace
 
 void dispatch_fleet(const call_ptr& c) {
@@ -93,6 +202,21 @@ void dispatch_fleet(const call_ptr& c) {
     case endpoint::create_queue: return create_queue(c);
     case endpoint::update_queue: return update_queue(c);
     case endpoint::delete_queue: return c->fleet->remove_queue(c->user, answer_removed(c));
+    case endpoint::list_prices: return list_prices(c);
+    case endpoint::get_price_list: return c->fleet->get_price_list(c->user, answer_price_list(c, 200));
+    case endpoint::create_price_list: return create_price_list(c);
+    case endpoint::update_price_list: return update_price_list(c);
+    case endpoint::delete_price_list: return c->fleet->remove_price_list(c->user, answer_removed(c));
+    case endpoint::list_projects: return list_projects(c);
+    case endpoint::get_project: return c->fleet->get_project(c->user, answer_project(c, 200));
+    case endpoint::create_project: return create_project(c);
+    case endpoint::update_project: return update_project(c);
+    case endpoint::delete_project: return c->fleet->remove_project(c->user, answer_removed(c));
+    case endpoint::list_quotas: return list_quotas(c);
+    case endpoint::get_quota: return c->fleet->get_quota(c->user, answer_quota(c, 200));
+    case endpoint::create_quota: return create_quota(c);
+    case endpoint::update_quota: return update_quota(c);
+    case endpoint::delete_quota: return c->fleet->remove_quota(c->user, answer_removed(c));
     default: return;
   }
 }

@@ -54,6 +54,13 @@ status get_groups(const json& obj, std::optional<std::vector<std::string>>& out)
   return {};
 }
 
+status get_email(const json& obj, std::optional<std::string>& out) {
+  if (auto s = get_string(obj, "email", out)) return s;
+  if (out)
+    if (auto s = check_email(*out)) return s;
+  return {};
+}
+
 // One required string field, the body's only one.
 status single_secret(std::string_view body, const char* key, std::string& out) {
   scrubbed doc;
@@ -63,6 +70,18 @@ status single_secret(std::string_view body, const char* key, std::string& out) {
 }
 
 }  // namespace
+
+status check_email(std::string_view email) {
+  if (email.empty()) return {};
+  size_t at = email.find('@');
+  bool ok = email.size() <= max_email_bytes && at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
+            email.find('@', at + 1) == std::string_view::npos;
+  for (char c : email) ok = ok && static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+  if (!ok)
+    return bad("field \"email\" must be \"\" or an e-mail address (at most 254 bytes, one @, no spaces or control "
+               "characters)");
+  return {};
+}
 
 status check_json_body(std::string_view body) {
   json doc;
@@ -77,8 +96,9 @@ result<new_user_request> parse_new_user(std::string_view body) {
   scrubbed doc;
   if (auto s = parse_object(body, doc.value)) return s;
   const json& obj = doc.value;
-  if (auto s = check_keys(obj, {"name", "display_name", "groups", "admin", "disabled", "password"})) return s;
-  std::optional<std::string> name, display_name;
+  if (auto s = check_keys(obj, {"name", "display_name", "groups", "admin", "disabled", "email", "password"}))
+    return s;
+  std::optional<std::string> name, display_name, email;
   std::optional<std::vector<std::string>> groups;
   std::optional<bool> admin, disabled;
   new_user_request req;
@@ -88,6 +108,7 @@ result<new_user_request> parse_new_user(std::string_view body) {
   if (auto s = get_groups(obj, groups)) return s;
   if (auto s = get_bool(obj, "admin", admin)) return s;
   if (auto s = get_bool(obj, "disabled", disabled)) return s;
+  if (auto s = get_email(obj, email)) return s;
   if (auto s = get_string(obj, "password", req.password)) return s;
   if (req.password)
     if (auto s = check_password(*req.password)) return s;
@@ -97,6 +118,7 @@ result<new_user_request> parse_new_user(std::string_view body) {
   if (groups) req.user.groups = std::move(*groups);
   req.user.admin = admin.value_or(false);
   req.user.disabled = disabled.value_or(false);
+  req.user.email = email.value_or("");
   if (auto s = validate_user(req.user)) return bad(s.message);
   return req;
 }
@@ -105,13 +127,14 @@ result<user_patch> parse_user_patch(std::string_view name, std::string_view body
   scrubbed doc;
   if (auto s = parse_object(body, doc.value)) return s;
   const json& obj = doc.value;
-  if (auto s = check_user_keys(obj, {"display_name", "groups", "admin", "disabled"})) return s;
+  if (auto s = check_user_keys(obj, {"display_name", "groups", "admin", "disabled", "email"})) return s;
   user_patch patch;
   if (auto s = get_string(obj, "display_name", patch.display_name)) return s;
   if (auto s = get_groups(obj, patch.groups)) return s;
   if (auto s = get_bool(obj, "admin", patch.admin)) return s;
   if (auto s = get_bool(obj, "disabled", patch.disabled)) return s;
-  if (patch.empty()) return bad("the body changes nothing: give display_name, groups, admin or disabled");
+  if (auto s = get_email(obj, patch.email)) return s;
+  if (patch.empty()) return bad("the body changes nothing: give display_name, groups, admin, disabled or email");
 
   // Validate the new values as a record would hold them.
   user_record probe;
@@ -171,6 +194,13 @@ ordered_json user_object(const user_info& u) {
   j["pin"] = u.pin;
   j["created_ms"] = u.record.created_ms;
   j["updated_ms"] = u.record.updated_ms;
+  // Where the user comes from: Quire's own ("" source), or the directory
+  // sync (actors/directory_sync.hpp), which also says the entry's state.
+  bool own = u.record.source.empty();
+  j["email"] = u.record.email;
+  j["source"] = own ? "quire" : "directory";
+  j["dn"] = u.record.dn;
+  j["directory_state"] = own ? ordered_json(nullptr) : ordered_json(u.record.directory_state);
   return j;
 }
 

@@ -58,11 +58,21 @@ struct new_user_request {
 /// invalid_argument saying which, never quoting the body.
 status check_json_body(std::string_view body);
 
-/// {"name", "display_name"?, "groups"?, "admin"?, "disabled"?, "password"?}:
-/// name required and valid; the record passes validate_user; groups unique.
+/// The longest e-mail address a user may have, in bytes (RFC 5321 §4.5.3.1.3's path).
+inline constexpr size_t max_email_bytes = 254;
+/// A user's "email": "" (none), or at most max_email_bytes bytes with
+/// exactly one '@' between a non-empty local part and domain, and no
+/// space or control character. invalid_argument naming the field
+/// otherwise. No more than that: the directory, or the administrator,
+/// knows the address.
+status check_email(std::string_view email);
+
+/// {"name", "display_name"?, "groups"?, "admin"?, "disabled"?, "email"?,
+/// "password"?}: name required and valid; the record passes validate_user;
+/// groups unique; email as check_email.
 result<new_user_request> parse_new_user(std::string_view body);
-/// Any of {"display_name", "groups", "admin", "disabled"}, at least one;
-/// validated as if applied to the user `name`.
+/// Any of {"display_name", "groups", "admin", "disabled", "email"}, at
+/// least one; validated as if applied to the user `name`.
 result<user_patch> parse_user_patch(std::string_view name, std::string_view body);
 /// {"password": "..."}: 1 to max_password_bytes bytes, no 0 byte.
 result<std::string> parse_password(std::string_view body);
@@ -72,7 +82,10 @@ result<std::string> parse_card_id(std::string_view body, const credential_limits
 result<std::string> parse_pin(std::string_view body, const credential_limits& limits);
 
 /// {"name", "display_name", "groups", "admin", "disabled", "password" (bool),
-///  "cards" (count), "pin" (bool), "created_ms", "updated_ms"}
+///  "cards" (count), "pin" (bool), "created_ms", "updated_ms", "email",
+///  "source": "quire"|"directory", "dn" ("" for Quire's own users),
+///  "directory_state": null for Quire's own users, else "active",
+///  "disabled" or "gone" (as the directory has it)}
 std::string user_json(const user_info& user);
 /// {"users": [user...], "next": name or null}: `next` is the `after` of the
 /// following page.

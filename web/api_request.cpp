@@ -1,16 +1,12 @@
+// api_request.hpp's routing (which endpoint a method and path name), its
+// percent-encoding and its query strings. The credentials and the loopback
+// check are api_credentials.cpp's.
 #include "web/api_request.hpp"
 
-#include "protocols/base64.hpp"
-
-#include <arpa/inet.h>
-#include <strings.h>
-
 #include <charconv>
-#include <cstring>
 
 #include "storage/credentials.hpp"
 #include "storage/users.hpp"
-#include "web/session_service.hpp"
 #include "web/terminal_api.hpp"
 #include "web/token_json.hpp"
 #include "web/token_service.hpp"
@@ -52,6 +48,23 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::create_queue: return "POST /api/v1/queues";
     case endpoint::update_queue: return "PATCH /api/v1/queues/{name}";
     case endpoint::delete_queue: return "DELETE /api/v1/queues/{name}";
+    case endpoint::list_prices: return "GET /api/v1/prices";
+    case endpoint::get_price_list: return "GET /api/v1/prices/{name}";
+    case endpoint::create_price_list: return "POST /api/v1/prices";
+    case endpoint::update_price_list: return "PATCH /api/v1/prices/{name}";
+    case endpoint::delete_price_list: return "DELETE /api/v1/prices/{name}";
+    case endpoint::list_projects: return "GET /api/v1/projects";
+    case endpoint::get_project: return "GET /api/v1/projects/{name}";
+    case endpoint::create_project: return "POST /api/v1/projects";
+    case endpoint::update_project: return "PATCH /api/v1/projects/{name}";
+    case endpoint::delete_project: return "DELETE /api/v1/projects/{name}";
+    case endpoint::list_quotas: return "GET /api/v1/quotas";
+    case endpoint::get_quota: return "GET /api/v1/quotas/{name}";
+    case endpoint::create_quota: return "POST /api/v1/quotas";
+    case endpoint::update_quota: return "PATCH /api/v1/quotas/{name}";
+    case endpoint::delete_quota: return "DELETE /api/v1/quotas/{name}";
+    case endpoint::get_directory: return "GET /api/v1/directory";
+    case endpoint::sync_directory: return "POST /api/v1/directory/sync";
     case endpoint::get_account: return "GET /api/v1/users/{name}/account";
     case endpoint::credit: return "POST /api/v1/users/{name}/credit";
     case endpoint::ledger: return "GET /api/v1/users/{name}/ledger";
@@ -82,13 +95,22 @@ bool takes_body(endpoint e) noexcept {
     case endpoint::update_printer:
     case endpoint::create_queue:
     case endpoint::update_queue:
+    case endpoint::create_price_list:
+    case endpoint::update_price_list:
+    case endpoint::create_project:
+    case endpoint::update_project:
+    case endpoint::create_quota:
+    case endpoint::update_quota:
+    case endpoint::sync_directory:
       return true;
     default:
       return false;
   }
 }
 
-bool body_optional(endpoint e) noexcept { return e == endpoint::release_job || e == endpoint::reprint_job; }
+bool body_optional(endpoint e) noexcept {
+  return e == endpoint::release_job || e == endpoint::reprint_job || e == endpoint::sync_directory;
+}
 
 bool takes_query(endpoint e) noexcept {
   return e == endpoint::list_users || e == endpoint::list_jobs || e == endpoint::ledger ||
@@ -109,6 +131,7 @@ bool is_user_endpoint(endpoint e) noexcept {
     case endpoint::reprint_job:
     case endpoint::list_queues:
     case endpoint::print_document:
+    case endpoint::list_projects:
       return true;
     default:
       return false;
@@ -159,11 +182,28 @@ bool needs_fleet(endpoint e) noexcept {
     case endpoint::create_queue:
     case endpoint::update_queue:
     case endpoint::delete_queue:
+    case endpoint::list_prices:
+    case endpoint::get_price_list:
+    case endpoint::create_price_list:
+    case endpoint::update_price_list:
+    case endpoint::delete_price_list:
+    case endpoint::list_projects:
+    case endpoint::get_project:
+    case endpoint::create_project:
+    case endpoint::update_project:
+    case endpoint::delete_project:
+    case endpoint::list_quotas:
+    case endpoint::get_quota:
+    case endpoint::create_quota:
+    case endpoint::update_quota:
+    case endpoint::delete_quota:
       return true;
     default:
       return false;
   }
 }
+
+bool needs_directory(endpoint e) noexcept { return e == endpoint::get_directory || e == endpoint::sync_directory; }
 
 bool is_path_under(std::string_view path, std::string_view root) noexcept {
   if (path.substr(0, root.size()) != root) return false;
@@ -266,6 +306,35 @@ route_match match_queue(std::string_view method, std::string_view rest) {
   return m;
 }
 
+// A collection of named fleet entries (/api/v1/prices, /projects,
+// /quotas): the endpoints of one entry, its name rule, what a path that
+// names none is told.
+struct fleet_entries {
+  endpoint get, update, remove;
+  bool (*valid)(std::string_view) noexcept;
+  const char* missing;
+};
+
+constexpr fleet_entries price_entries{endpoint::get_price_list, endpoint::update_price_list,
+                                      endpoint::delete_price_list, valid_price_list_name, "no such price list"};
+constexpr fleet_entries project_entries{endpoint::get_project, endpoint::update_project, endpoint::delete_project,
+                                        valid_project_name, "no such project"};
+constexpr fleet_entries quota_entries{endpoint::get_quota, endpoint::update_quota, endpoint::delete_quota,
+                                      valid_quota_name, "no such quota"};
+
+// /api/v1/prices/{name}, /api/v1/projects/{name}, /api/v1/quotas/{name}:
+// `rest` is what follows the collection's "/". As for printers, a name
+// that is no valid name names nothing: 404.
+route_match match_fleet_entry(std::string_view method, std::string_view rest, const fleet_entries& in) {
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return not_found();
+  route_match m = pick(method, {{"GET", in.get}, {"PATCH", in.update}, {"DELETE", in.remove}});
+  std::string name;
+  if (!percent_decode(rest, false, name) || !in.valid(name)) return route_error<route_match>(404, in.missing);
+  if (m.status != 0) return m;
+  m.user = std::move(name);
+  return m;
+}
+
 // The resources under /api/v1/users/{name}: `sub` is what follows the name.
 route_match match_user_sub(std::string_view method, std::string_view sub) {
   if (sub.empty())
@@ -303,6 +372,21 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (rest == "/printers") return pick(method, {{"GET", endpoint::list_printers}, {"POST", endpoint::create_printer}});
   if (rest == "/reports/usage") return pick(method, {{"GET", endpoint::usage_report}});
   if (rest == "/audit") return pick(method, {{"GET", endpoint::audit_log}});
+  if (rest == "/prices") return pick(method, {{"GET", endpoint::list_prices}, {"POST", endpoint::create_price_list}});
+  if (rest == "/projects")
+    return pick(method, {{"GET", endpoint::list_projects}, {"POST", endpoint::create_project}});
+  if (rest == "/quotas") return pick(method, {{"GET", endpoint::list_quotas}, {"POST", endpoint::create_quota}});
+  if (rest == "/directory") return pick(method, {{"GET", endpoint::get_directory}});
+  if (rest == "/directory/sync") return pick(method, {{"POST", endpoint::sync_directory}});
+  static constexpr std::string_view prices = "/prices/";
+  if (rest.substr(0, prices.size()) == prices)
+    return match_fleet_entry(method, rest.substr(prices.size()), price_entries);
+  static constexpr std::string_view projects = "/projects/";
+  if (rest.substr(0, projects.size()) == projects)
+    return match_fleet_entry(method, rest.substr(projects.size()), project_entries);
+  static constexpr std::string_view quotas = "/quotas/";
+  if (rest.substr(0, quotas.size()) == quotas)
+    return match_fleet_entry(method, rest.substr(quotas.size()), quota_entries);
   static constexpr std::string_view printers = "/printers/";
   if (rest.substr(0, printers.size()) == printers) return match_printer(method, rest.substr(printers.size()));
   static constexpr std::string_view queues = "/queues/";
@@ -517,89 +601,6 @@ result<counters_query> parse_counters_query(std::string_view query, int64_t now_
   }
   if (out.from_ms >= out.to_ms) return bad("from must be before to");
   return out;
-}
-
-basic_credentials::~basic_credentials() {
-  wipe(user);
-  wipe(password);
-}
-
-std::string base64_encode(std::string_view bytes) { return quire::base64_encode(bytes, base64_padding::required); }
-
-request_credentials::~request_credentials() {
-  wipe(api_token);
-  wipe(session_token);
-}
-
-status read_credentials(const http::request_head& head, bool cookies, bool api_tokens, request_credentials& out) {
-  const std::string* authorization = head.find("Authorization");
-  if (!authorization) {
-    if (cookies)
-      if (const std::string* h = head.find("Cookie")) out.session_token = session_cookie_of(*h);
-    if (out.session_token.empty()) return error(errc::permission_denied, "authentication required");
-    return {};
-  }
-  if (api_tokens && authorization_credentials(*authorization, "bearer")) {
-    // A script's API token (token_service.hpp).
-    auto token = parse_bearer_token(*authorization);
-    if (!token.ok() || token->rfind(api_token_prefix, 0) != 0)
-      return error(errc::permission_denied, "the Bearer credential is not an API token (qt_...)");
-    out.api_token = std::move(*token);
-    return {};
-  }
-  auto basic = parse_basic_authorization(*authorization);
-  if (!basic.ok()) return error(errc::permission_denied, basic.err().message);
-  out.basic = std::move(*basic);
-  return {};
-}
-
-std::optional<std::string_view> authorization_credentials(std::string_view value, std::string_view scheme) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  if (value.size() <= scheme.size() || ::strncasecmp(value.data(), scheme.data(), scheme.size()) != 0 ||
-      value[scheme.size()] != ' ')
-    return std::nullopt;
-  value.remove_prefix(scheme.size());
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value;
-}
-
-result<basic_credentials> parse_basic_authorization(std::string_view value) {
-  auto bad = [](const char* why) { return error(errc::invalid_argument, why); };
-  auto encoded = authorization_credentials(value, "basic");
-  if (!encoded) return bad("the Authorization header must use the Basic scheme");
-
-  std::string decoded;
-  if (!quire::base64_decode(*encoded, decoded, base64_padding::required))
-    return bad("the Basic credentials are not valid base64");
-  basic_credentials c;
-  size_t colon = decoded.find(':');
-  if (colon == std::string::npos) {
-    wipe(decoded);
-    return bad("the Basic credentials have no ':' between user and password");
-  }
-  c.user = decoded.substr(0, colon);
-  c.password = decoded.substr(colon + 1);
-  wipe(decoded);
-  if (validate_user_name(c.user)) return bad("the Basic credentials name no valid user");
-  if (c.password.empty() || c.password.size() > max_password_bytes ||
-      c.password.find('\0') != std::string::npos)
-    return bad("the Basic credentials carry no acceptable password");
-  return c;
-}
-
-bool is_loopback_address(std::string_view host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  std::string h(host);
-  unsigned char buf[16];
-  if (::inet_pton(AF_INET, h.c_str(), buf) == 1) return buf[0] == 127;
-  if (::inet_pton(AF_INET6, h.c_str(), buf) == 1) {
-    static constexpr unsigned char loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(buf, loopback, 16) == 0) return true;
-    return std::memcmp(buf, mapped, 12) == 0 && buf[12] == 127;
-  }
-  return false;
 }
 
 }  // namespace quire::web

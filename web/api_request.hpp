@@ -70,6 +70,27 @@ enum class endpoint : uint8_t {
   create_queue,    // POST   /api/v1/queues
   update_queue,    // PATCH  /api/v1/queues/{name}
   delete_queue,    // DELETE /api/v1/queues/{name}
+  // Price lists and projects (fleet_service.hpp too). GET /projects is any
+  // user's: a user sees the projects they may charge (is_user_endpoint).
+  list_prices,        // GET    /api/v1/prices
+  get_price_list,     // GET    /api/v1/prices/{name}
+  create_price_list,  // POST   /api/v1/prices
+  update_price_list,  // PATCH  /api/v1/prices/{name}
+  delete_price_list,  // DELETE /api/v1/prices/{name}
+  list_projects,      // GET    /api/v1/projects
+  get_project,        // GET    /api/v1/projects/{name}
+  create_project,     // POST   /api/v1/projects
+  update_project,     // PATCH  /api/v1/projects/{name}
+  delete_project,     // DELETE /api/v1/projects/{name}
+  // Quotas (fleet_service.hpp too): administrators only.
+  list_quotas,   // GET    /api/v1/quotas
+  get_quota,     // GET    /api/v1/quotas/{name}
+  create_quota,  // POST   /api/v1/quotas
+  update_quota,  // PATCH  /api/v1/quotas/{name}
+  delete_quota,  // DELETE /api/v1/quotas/{name}
+  // The directory sync (directory_service.hpp): administrators only.
+  get_directory,   // GET    /api/v1/directory
+  sync_directory,  // POST   /api/v1/directory/sync   (optional JSON body: {"full": bool})
   // Accounting (accounting_service.hpp): "self" marks what a user may do
   // for themself; administrators may do everything.
   get_account,        // GET    /api/v1/users/{name}/account     (self)
@@ -94,14 +115,15 @@ bool takes_body(endpoint e) noexcept;
 /// endpoints with query parameters.
 bool takes_query(endpoint e) noexcept;
 /// True when a request may carry no body although the endpoint takes one
-/// (release_job, reprint_job: an empty body is `{}`).
+/// (release_job, reprint_job, sync_directory: an empty body is `{}`).
 bool body_optional(endpoint e) noexcept;
 /// True for every endpoint but whoami, the self ones (is_self_service) and
 /// the user ones (is_user_endpoint).
 bool needs_admin(endpoint e) noexcept;
-/// True for the job endpoints, GET /api/v1/queues and print: any
-/// authenticated user may call them; the handler decides what they see
-/// (their own jobs). The other queue endpoints are the fleet's (needs_fleet).
+/// True for the job endpoints, GET /api/v1/queues, print and GET
+/// /api/v1/projects: any authenticated user may call them; the handler
+/// decides what they see (their own jobs, the projects they may charge).
+/// The other queue and project endpoints are the fleet's (needs_fleet).
 bool is_user_endpoint(endpoint e) noexcept;
 /// True for the endpoints about one user that the user may call for
 /// themself (the {name} of the path is theirs); others need an administrator.
@@ -111,8 +133,12 @@ bool needs_accounting(endpoint e) noexcept;
 /// True for the endpoints that printer_service answers.
 bool needs_printers(endpoint e) noexcept;
 /// True for the endpoints that fleet_service answers (create, change and
-/// remove printers and queues; one queue's record).
+/// remove printers and queues; one queue's record; price lists, projects
+/// and quotas, read and changed).
 bool needs_fleet(endpoint e) noexcept;
+/// True for the endpoints that directory_service answers (the directory
+/// sync's state, and starting one).
+bool needs_directory(endpoint e) noexcept;
 
 /// True for `root` itself and every path under `root` + "/".
 bool is_path_under(std::string_view path, std::string_view root) noexcept;
@@ -139,7 +165,9 @@ struct route_match {
   endpoint what = endpoint::whoami;
   std::string user;   // the {name} segment, percent-decoded and valid: a user's or a terminal's
                       // (validate_user_name), a printer's under /printers/ (valid_printer_name),
-                      // a queue's under /queues/ (valid_queue_name)
+                      // a queue's under /queues/ (valid_queue_name), a price list's,
+                      // project's or quota's under /prices/, /projects/ or /quotas/
+                      // (the same rule)
   uint64_t job = 0;   // the {id} segment: 1 or more
   std::string token_id;  // revoke_token's {id}: 12 lower-case hex digits
 };
@@ -209,6 +237,12 @@ bool parse_job_id(std::string_view text, uint64_t& out) noexcept;
 bool valid_queue_name(std::string_view name) noexcept;
 /// True for a printer name as config/ allows one: the same rule as a queue's.
 inline bool valid_printer_name(std::string_view name) noexcept { return valid_queue_name(name); }
+/// True for a price list's or a project's name: config/'s rule for every
+/// named section ([prices.<name>], [projects.<name>]), a queue's.
+inline bool valid_price_list_name(std::string_view name) noexcept { return valid_queue_name(name); }
+inline bool valid_project_name(std::string_view name) noexcept { return valid_queue_name(name); }
+/// True for a quota's name: the same rule ([quotas.<name>]).
+inline bool valid_quota_name(std::string_view name) noexcept { return valid_queue_name(name); }
 
 /// The query of GET /api/v1/jobs: user=NAME (validate_user_name),
 /// queue=NAME (valid_queue_name), which=active|completed|all (default

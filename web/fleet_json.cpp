@@ -2,16 +2,14 @@
 
 #include <algorithm>
 
-#include "web/api_json_detail.hpp"
 #include "web/api_request.hpp"
+#include "web/fleet_json_detail.hpp"
 
 namespace quire::web {
 
 using namespace json_detail;
 
-namespace {
-
-constexpr const char* name_rule = " must be 1 to 64 of A-Z a-z 0-9 _ . -";
+namespace fleet_json_detail {
 
 const char* to_string(record_origin o) noexcept { return o == record_origin::api ? "api" : "config"; }
 
@@ -25,32 +23,10 @@ bool has_control(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-// A text field: at most max_fleet_text_bytes, no control characters; empty
-// unless `nonempty`.
 status check_text(const char* key, const std::string& v, bool nonempty) {
   if (v.size() > max_fleet_text_bytes || has_control(v) || (nonempty && v.empty()))
     return bad(field_message(key, nonempty ? " must be 1 to 1024 bytes of text without control characters"
                                            : " must be at most 1024 bytes of text without control characters"));
-  return {};
-}
-
-// A device URI: 1 to max_device_uri_bytes, no spaces or control characters
-// (the message never quotes it: it may hold a password).
-status check_device_uri(const std::string& v) {
-  bool ok = !v.empty() && v.size() <= max_device_uri_bytes && !has_control(v) && v.find(' ') == std::string::npos &&
-            v.find("://") != std::string::npos;
-  if (!ok) return bad("field \"device_uri\" must be a URI (scheme://...) of 1 to 2048 bytes without spaces");
-  return {};
-}
-
-// The optional string `key` of `obj` into `out`, checked by `check`.
-template <class Check>
-status optional_string(const json& obj, const char* key, std::optional<std::string>& out, Check check) {
-  auto s = find_string(obj, key);
-  if (!s.ok()) return s.err();
-  if (!*s) return {};
-  if (auto c = check(**s)) return c;
-  out = **s;
   return {};
 }
 
@@ -59,6 +35,35 @@ status optional_bool(const json& obj, const char* key, std::optional<bool>& out)
   if (it == obj.end()) return {};
   if (!it->is_boolean()) return bad(field_message(key, " must be true or false"));
   out = it->get<bool>();
+  return {};
+}
+
+status refuse_fixed_fields(const json& obj, const char* what) {
+  if (obj.contains("name")) {
+    std::string m = "field \"name\" cannot be changed: remove the ";
+    return bad(m.append(what).append(" and add it again"));
+  }
+  if (obj.contains("origin")) return bad("field \"origin\" is the server's: it cannot be set");
+  return {};
+}
+
+status check_fleet_keys(const json& obj, std::initializer_list<std::string_view> known) {
+  if (obj.contains("origin")) return bad("field \"origin\" is the server's: it cannot be set");
+  return check_keys(obj, known);
+}
+
+}  // namespace fleet_json_detail
+
+using namespace fleet_json_detail;
+
+namespace {
+
+// A device URI: 1 to max_device_uri_bytes, no spaces or control characters
+// (the message never quotes it: it may hold a password).
+status check_device_uri(const std::string& v) {
+  bool ok = !v.empty() && v.size() <= max_device_uri_bytes && !has_control(v) && v.find(' ') == std::string::npos &&
+            v.find("://") != std::string::npos;
+  if (!ok) return bad("field \"device_uri\" must be a URI (scheme://...) of 1 to 2048 bytes without spaces");
   return {};
 }
 
@@ -74,21 +79,6 @@ status read_printer_fields(const json& obj, printer_patch& patch) {
   if (auto s = optional_string(obj, "make_and_model", patch.make_and_model, text("make_and_model", false))) return s;
   if (auto s = optional_string(obj, "price_list", patch.price_list, text("price_list", false))) return s;
   return {};
-}
-
-// "name" and "origin" name the record itself: a patch does not change them.
-status refuse_fixed_fields(const json& obj, const char* what) {
-  if (obj.contains("name")) {
-    std::string m = "field \"name\" cannot be changed: remove the ";
-    return bad(m.append(what).append(" and add it again"));
-  }
-  if (obj.contains("origin")) return bad("field \"origin\" is the server's: it cannot be set");
-  return {};
-}
-
-status check_fleet_keys(const json& obj, std::initializer_list<std::string_view> known) {
-  if (obj.contains("origin")) return bad("field \"origin\" is the server's: it cannot be set");
-  return check_keys(obj, known);
 }
 
 status read_printer_names(const json& obj, std::optional<std::vector<std::string>>& out) {

@@ -290,6 +290,30 @@ int main(int argc, char** argv) {
     case action::queues_set:
       std::cout << (inv.json ? printable(reply.body) + "\n" : queue_details(reply.body));
       break;
+    case action::prices_list:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : price_table(reply.body));
+      break;
+    case action::prices_show:
+    case action::prices_add:
+    case action::prices_set:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : price_details(reply.body));
+      break;
+    case action::projects_list:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : project_table(reply.body));
+      break;
+    case action::projects_show:
+    case action::projects_add:
+    case action::projects_set:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : project_details(reply.body));
+      break;
+    case action::quotas_list:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : quota_table(reply.body));
+      break;
+    case action::quotas_show:
+    case action::quotas_add:
+    case action::quotas_set:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : quota_details(reply.body));
+      break;
     case action::jobs_reprint:
       std::cout << (inv.json ? printable(reply.body) + "\n" : job_details(reply.body));
       break;

@@ -46,6 +46,31 @@ const char* const usage_text =
     "  queues set NAME [--type T] [--printers a,b] [--location L] [--info I] [--auth|--no-auth]\n"
     "                [--failover|--no-failover]\n"
     "  queues remove NAME           a queue without unfinished jobs\n"
+    "  prices [list]                every price list (rates N in minor units of the currency: 5 = 0.05 EUR)\n"
+    "  prices show NAME\n"
+    "  prices add NAME [--per sheet|impression] [--mono N] [--colour N] [--duplex-mono N]\n"
+    "                [--duplex-colour N] [--size MEDIA=MONO/COLOUR[/DMONO/DCOLOUR]]... [--mono-only]\n"
+    "                               a duplex rate of -1 is the one-sided rate; MEDIA a PWG or short\n"
+    "                               name (a4, letter...)\n"
+    "  prices set NAME [the same options] [--no-sizes] [--no-mono-only]\n"
+    "                               --size replaces every size, --no-sizes removes them,\n"
+    "                               --no-mono-only prices colour again\n"
+    "  prices remove NAME           a price list no printer names\n"
+    "  projects [list]              the projects (yours to charge, without admin rights)\n"
+    "  projects show NAME\n"
+    "  projects add NAME [--description T] [--group G]...\n"
+    "                               who may charge it: members of a G (none: every user)\n"
+    "  projects set NAME [--description T] [--group G]... [--no-groups]\n"
+    "  projects remove NAME         its account and ledger stay\n"
+    "  quotas [list]                every quota: sheets per period, and whom it applies to\n"
+    "  quotas show NAME\n"
+    "  quotas add NAME --sheets N [--period day|week|month|year] [--group G]... [--member U]...\n"
+    "                               members of a G ('*': every user) and each user U may print N\n"
+    "                               sheets a period (default month); a user under several gets the\n"
+    "                               largest\n"
+    "  quotas set NAME [--sheets N] [--period P] [--group G]... [--no-groups] [--member U]... [--no-members]\n"
+    "                               --group and --member replace the groups and the users\n"
+    "  quotas remove NAME           not one the configuration file declares\n"
     "  account USER                 USER's balance, reservations and quota (yours without admin rights)\n"
     "  credit USER AMOUNT [--adjust] [--note TEXT]\n"
     "                               top up USER's account by AMOUNT in major units (5, 5.50); with\n"
@@ -80,8 +105,10 @@ namespace {
 error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
 
 enum class scope {
-  global, add, set, add_set, list, user_list, jobs_list, credit, delegates, tokens_add, report,
+  global, add, set, add_set, groups, no_groups, list, user_list, jobs_list, credit, delegates, tokens_add, report,
   printer_fields, queue_fields, fleet_text, reprint,  // quirectl_cli_fleet.cpp
+  price_fields, price_set, project_fields,             // quirectl_cli_prices.cpp
+  quota_fields, quota_set,                             // quirectl_cli_prices.cpp too
 };
 
 struct option_spec {
@@ -95,9 +122,9 @@ constexpr option_spec options[] = {
     {"--password-file", true, scope::global},  {"--cacert", true, scope::global},
     {"--insecure", false, scope::global},      {"--json", false, scope::global},
     {"--help", false, scope::global},          {"--display-name", true, scope::add_set},
-    {"--group", true, scope::add_set},         {"--admin", false, scope::add_set},
+    {"--group", true, scope::groups},          {"--admin", false, scope::add_set},
     {"--disabled", false, scope::add},         {"--password-stdin", false, scope::add},
-    {"--no-groups", false, scope::set},        {"--no-admin", false, scope::set},
+    {"--no-groups", false, scope::no_groups},  {"--no-admin", false, scope::set},
     {"--disable", false, scope::set},          {"--enable", false, scope::set},
     {"--after", true, scope::user_list},       {"--limit", true, scope::list},
     {"--owner", true, scope::jobs_list},       {"--queue", true, scope::jobs_list},
@@ -113,6 +140,13 @@ constexpr option_spec options[] = {
     {"--auth", false, scope::queue_fields},    {"--no-auth", false, scope::queue_fields},
     {"--failover", false, scope::queue_fields}, {"--no-failover", false, scope::queue_fields},
     {"--printer", true, scope::reprint},
+    {"--per", true, scope::price_fields},      {"--mono", true, scope::price_fields},
+    {"--colour", true, scope::price_fields},   {"--duplex-mono", true, scope::price_fields},
+    {"--duplex-colour", true, scope::price_fields}, {"--size", true, scope::price_fields},
+    {"--mono-only", false, scope::price_fields}, {"--no-sizes", false, scope::price_set},
+    {"--no-mono-only", false, scope::price_set}, {"--description", true, scope::project_fields},
+    {"--sheets", true, scope::quota_fields},   {"--period", true, scope::quota_fields},
+    {"--member", true, scope::quota_fields},   {"--no-members", false, scope::quota_set},
 };
 
 bool applies(scope where, action what) {
@@ -121,6 +155,11 @@ bool applies(scope where, action what) {
     case scope::add: return what == action::user_add;
     case scope::set: return what == action::user_set;
     case scope::add_set: return what == action::user_add || what == action::user_set;
+    case scope::groups:
+      return what == action::user_add || what == action::user_set || what == action::projects_add ||
+             what == action::projects_set || what == action::quotas_add || what == action::quotas_set;
+    case scope::no_groups:
+      return what == action::user_set || what == action::projects_set || what == action::quotas_set;
     case scope::list:
       return what == action::user_list || what == action::jobs_list || what == action::ledger ||
              what == action::printers_counters;
@@ -136,6 +175,11 @@ bool applies(scope where, action what) {
       return what == action::printers_add || what == action::printers_set || what == action::queues_add ||
              what == action::queues_set;
     case scope::reprint: return what == action::jobs_reprint;
+    case scope::price_fields: return what == action::prices_add || what == action::prices_set;
+    case scope::price_set: return what == action::prices_set;
+    case scope::project_fields: return what == action::projects_add || what == action::projects_set;
+    case scope::quota_fields: return what == action::quotas_add || what == action::quotas_set;
+    case scope::quota_set: return what == action::quotas_set;
   }
   return false;
 }
@@ -183,6 +227,24 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"queues", "set"})) return action::queues_set;
   if (is({"queues", "remove"})) return action::queues_remove;
   if (is({"queues"})) return action::queues_list;
+  if (is({"prices", "list"})) return action::prices_list;
+  if (is({"prices", "show"})) return action::prices_show;
+  if (is({"prices", "add"})) return action::prices_add;
+  if (is({"prices", "set"})) return action::prices_set;
+  if (is({"prices", "remove"})) return action::prices_remove;
+  if (is({"prices"})) return action::prices_list;
+  if (is({"projects", "list"})) return action::projects_list;
+  if (is({"projects", "show"})) return action::projects_show;
+  if (is({"projects", "add"})) return action::projects_add;
+  if (is({"projects", "set"})) return action::projects_set;
+  if (is({"projects", "remove"})) return action::projects_remove;
+  if (is({"projects"})) return action::projects_list;
+  if (is({"quotas", "list"})) return action::quotas_list;
+  if (is({"quotas", "show"})) return action::quotas_show;
+  if (is({"quotas", "add"})) return action::quotas_add;
+  if (is({"quotas", "set"})) return action::quotas_set;
+  if (is({"quotas", "remove"})) return action::quotas_remove;
+  if (is({"quotas"})) return action::quotas_list;
   if (is({"tokens", "list"})) return action::tokens_list;
   if (is({"tokens", "add"})) return action::tokens_add;
   if (is({"tokens", "revoke"})) return action::tokens_revoke;
@@ -202,6 +264,7 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
 status apply_option(invocation& inv, const given_option& o) {
   std::string_view n = o.spec->name;
   if (is_fleet_option(n)) return apply_fleet_option(inv, n, o.value);
+  if (is_price_option(n)) return apply_price_option(inv, n, o.value);
   auto once = [&](std::string& field) -> status {
     if (!field.empty()) return usage(std::string(n) + " is given twice");
     if (o.value.empty()) return usage(std::string(n) + " needs a non-empty value");
@@ -334,6 +397,23 @@ result<invocation> parse_accounting(invocation& inv, const std::vector<std::stri
   return inv;
 }
 
+// parse_command_line for the price-list, project and quota commands
+// (quirectl_cli_prices.cpp): "--no-sizes", "--no-groups" and "--no-members"
+// contradict the options that give sizes, groups and users.
+result<invocation> parse_prices(invocation& inv, const std::vector<std::string>& words, size_t consumed,
+                                std::vector<given_option> given) {
+  if (auto s = take_price_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
+  if (auto s = apply_options(inv, given)) return s;
+  for (const auto& g : given) {
+    std::string_view n = g.spec->name;
+    if (n == "--no-sizes" && !inv.sizes.empty()) return usage("--no-sizes contradicts --size");
+    if (n == "--no-groups" && !inv.groups.empty()) return usage("--no-groups contradicts --group");
+    if (n == "--no-members" && !inv.quota_users.empty()) return usage("--no-members contradicts --member");
+  }
+  if (auto s = finish_prices(inv)) return s;
+  return inv;
+}
+
 // parse_command_line for the printer commands (quirectl_cli_printers.cpp).
 result<invocation> parse_printers(invocation& inv, const std::vector<std::string>& words, size_t consumed,
                                   const std::vector<given_option>& given) {
@@ -359,6 +439,7 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
   inv.what = *what;
   if (inv.what >= action::account) return parse_accounting(inv, words, consumed, given);
   if (is_printer_action(inv.what)) return parse_printers(inv, words, consumed, given);
+  if (is_price_action(inv.what)) return parse_prices(inv, words, consumed, given);
   if (is_fleet_action(inv.what)) {
     if (auto s = take_fleet_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
     if (auto s = apply_options(inv, given)) return s;
@@ -487,6 +568,7 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
   auto body_of = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
   auto secret_body = [&](const char* key) { return body_of(json{{key, std::string(secret)}}); };
   if (is_fleet_action(inv.what)) return fleet_request(inv);
+  if (is_price_action(inv.what)) return prices_request(inv);
   switch (inv.what) {
     case action::help: return {};
     case action::whoami: return {"GET", std::string(web::api_root) + "/whoami", {}};

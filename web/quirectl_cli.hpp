@@ -28,6 +28,17 @@
 //   quirectl [GLOBAL...] queues add NAME --type pull|direct|group [QUEUE OPTION...]
 //   quirectl [GLOBAL...] queues set NAME QUEUE OPTION...
 //   quirectl [GLOBAL...] queues remove NAME
+//   quirectl [GLOBAL...] prices [list] | show NAME | remove NAME
+//   quirectl [GLOBAL...] prices add NAME [PRICE OPTION...]
+//   quirectl [GLOBAL...] prices set NAME PRICE OPTION... [--no-sizes] [--no-mono-only]
+//   quirectl [GLOBAL...] projects [list] | show NAME | remove NAME
+//   quirectl [GLOBAL...] projects add NAME [--description T] [--group G]...
+//   quirectl [GLOBAL...] projects set NAME [--description T] [--group G]... [--no-groups]
+//   quirectl [GLOBAL...] quotas [list] | show NAME | remove NAME
+//   quirectl [GLOBAL...] quotas add NAME --sheets N [--period day|week|month|year] [--group G]...
+//                                         [--member U]...
+//   quirectl [GLOBAL...] quotas set NAME [--sheets N] [--period P] [--group G]... [--no-groups]
+//                                         [--member U]... [--no-members]
 //   quirectl [GLOBAL...] account USER
 //   quirectl [GLOBAL...] credit USER AMOUNT [--adjust] [--note TEXT]
 //   quirectl [GLOBAL...] ledger USER [--limit N]
@@ -37,7 +48,11 @@
 // --cacert FILE, --json. PRINTER OPTION: --uri URI, --location L, --info I,
 // --model M, --language X, --price-list P. QUEUE OPTION: --type T,
 // --printers a,b, --location L, --info I, --auth|--no-auth,
-// --failover|--no-failover. Options may stand anywhere; "--" ends them.
+// --failover|--no-failover. PRICE OPTION: --per sheet|impression, --mono N,
+// --colour N, --duplex-mono N, --duplex-colour N (N in minor units of the
+// currency; -1 for a duplex rate: as the one-sided), --size
+// MEDIA=MONO/COLOUR[/DMONO/DCOLOUR] (repeatable; on set it replaces every
+// size), --mono-only. Options may stand anywhere; "--" ends them.
 //
 // Secrets never come from argv (any user can read another's with ps): the
 // administrator's password from a file, QUIRE_PASSWORD or the terminal;
@@ -96,6 +111,22 @@ enum class action {
   queues_set,       // queues set NAME ...
   queues_remove,    // queues remove NAME
   jobs_reprint,     // jobs reprint ID [--printer P]
+  // Price lists, projects and quotas (quirectl_cli_prices.cpp).
+  prices_list,      // prices   or   prices list
+  prices_show,      // prices show NAME
+  prices_add,       // prices add NAME ...
+  prices_set,       // prices set NAME ...
+  prices_remove,    // prices remove NAME
+  projects_list,    // projects   or   projects list
+  projects_show,    // projects show NAME
+  projects_add,     // projects add NAME ...
+  projects_set,     // projects set NAME ...
+  projects_remove,  // projects remove NAME
+  quotas_list,      // quotas   or   quotas list
+  quotas_show,      // quotas show NAME
+  quotas_add,       // quotas add NAME --sheets N ...
+  quotas_set,       // quotas set NAME ...
+  quotas_remove,    // quotas remove NAME
   // The API-token commands (quirectl_tokens.cpp).
   tokens_list,    // tokens list USER
   tokens_add,     // tokens add USER LABEL [--days N]
@@ -110,6 +141,15 @@ enum class action {
   terminals_list,
   terminals_add,     // terminals add NAME PRINTER
   terminals_revoke,  // terminals revoke NAME
+};
+
+/// One --size of prices add/set: a media size's rates (minor units).
+struct size_rate {
+  std::string media;  // a PWG media name (a short one given becomes one)
+  int64_t mono = 0;
+  int64_t colour = 0;
+  int64_t duplex_mono = -1;
+  int64_t duplex_colour = -1;
 };
 
 struct invocation {
@@ -132,7 +172,7 @@ struct invocation {
   std::string from, to, by;
   bool csv = false;
   std::string name;  // the NAME of user commands, the USER of accounting ones, a terminal's or printer's NAME
-  // user add / user set
+  // user add / user set (and --group, --no-groups of projects and quotas add / set)
   std::optional<std::string> display_name;
   std::vector<std::string> groups;
   bool groups_given = false;  // --group or --no-groups: replace the groups
@@ -167,6 +207,19 @@ struct invocation {
   std::optional<std::vector<std::string>> queue_printers;  // --printers a,b
   std::optional<bool> auth;      // --auth / --no-auth
   std::optional<bool> failover;  // --failover / --no-failover
+  // prices add / set (absent: not given)
+  std::optional<std::string> per;  // --per: "sheet", "impression"
+  std::optional<int64_t> mono, colour, duplex_mono, duplex_colour;
+  std::vector<size_rate> sizes;  // --size...
+  bool sizes_given = false;      // --size or --no-sizes: replace the sizes
+  std::optional<bool> mono_only;  // --mono-only / --no-mono-only
+  // projects add / set
+  std::optional<std::string> description;
+  // quotas add / set (and groups above)
+  std::optional<uint32_t> sheets;     // --sheets
+  std::optional<std::string> period;  // --period: "day", "week", "month", "year"
+  std::vector<std::string> quota_users;  // --user... after the command words
+  bool users_given = false;              // --member or --no-members: replace the users
 };
 
 /// The usage text (quirectl --help).
@@ -205,6 +258,26 @@ status take_fleet_words(invocation& inv, const std::vector<std::string>& words);
 /// Their checks once the options are applied: add needs --uri (printers)
 /// or --type (queues); set needs something to change.
 status finish_fleet(const invocation& inv);
+/// True for the price-list, project and quota commands (prices ...,
+/// projects ..., quotas ...).
+bool is_price_action(action what) noexcept;
+/// True when `option` ("--mono") is one of the price-list, project or
+/// quota commands' own options (--group and --no-groups are the user
+/// commands', --user the global one).
+bool is_price_option(std::string_view option) noexcept;
+/// Applies a price option (is_price_option) and its value to `inv`:
+/// invalid_argument for a value that cannot be right or an option given
+/// twice.
+status apply_price_option(invocation& inv, std::string_view option, const std::string& value);
+/// The command words after a price-list, project or quota command: its
+/// NAME (valid_price_list_name, valid_project_name, valid_quota_name), or
+/// none (list).
+status take_price_words(invocation& inv, const std::vector<std::string>& words);
+/// Their checks once the options are applied: set needs something to
+/// change; groups must be group names, none twice ("*" only a quota's,
+/// where it is every user), a quota's users user names; quotas add needs
+/// --sheets and someone to apply to.
+status finish_prices(const invocation& inv);
 /// The largest --limit of `what`: web::counters_max_limit for printers
 /// counters, 1000 for the rest.
 uint32_t max_limit_of(action what) noexcept;
@@ -247,6 +320,8 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
 api_request printers_request(const invocation& inv);
 /// build_request's part for the fleet actions (is_fleet_action).
 api_request fleet_request(const invocation& inv);
+/// build_request's part for the price-list, project and quota actions (is_price_action).
+api_request prices_request(const invocation& inv);
 
 /// The API-token commands (quirectl_tokens.cpp): whether `what` is one,
 /// their words after the command (USER, LABEL or ID), their request, and
@@ -265,6 +340,11 @@ std::string token_added(std::string_view token_body);
 /// is the credit itself once AMOUNT is `minor` units.
 api_request accounting_request(const invocation& inv);
 api_request credit_request(const invocation& inv, int64_t minor);
+
+/// "/api/v1/<collection>", and "/<name>" (percent-encoded) when `name` is
+/// not empty: the path of the fleet's resources (printers, queues, prices,
+/// projects, quotas).
+std::string resource_path(const char* collection, const std::string& name);
 
 /// The whole HTTP/1.1 request (Connection: close): Basic credentials, or,
 /// when `user` is empty, `password` is an API token sent as Bearer.

@@ -124,7 +124,7 @@ api_request accounting_request(const invocation& inv) {
   using json = nlohmann::ordered_json;
   auto body_of = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
   const std::string user = std::string(web::api_root) + "/users/" + web::percent_encode_segment(inv.name);
-  const std::string terminals = std::string(web::api_root) + "/terminals";
+  const std::string terminals = std::string(web::api_root).append("/terminals");
   switch (inv.what) {
     case action::account:
     case action::credit: return {"GET", user + "/account", {}};

@@ -49,13 +49,6 @@ status printer_list(const std::string& value, std::vector<std::string>& out) {
   return {};
 }
 
-std::string path_of(const char* collection, const std::string& name) {
-  std::string p(web::api_root);
-  p.append("/").append(collection);
-  if (!name.empty()) p.append("/").append(web::percent_encode_segment(name));
-  return p;
-}
-
 std::string body_of(const nlohmann::ordered_json& j) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -193,14 +186,14 @@ status finish_fleet(const invocation& inv) {
 
 api_request fleet_request(const invocation& inv) {
   switch (inv.what) {
-    case action::printers_add: return {"POST", path_of("printers", {}), body_of(printer_fields(inv))};
-    case action::printers_set: return {"PATCH", path_of("printers", inv.name), body_of(printer_fields(inv))};
-    case action::printers_remove: return {"DELETE", path_of("printers", inv.name), {}};
-    case action::queues_list: return {"GET", path_of("queues", {}), {}};
-    case action::queues_show: return {"GET", path_of("queues", inv.name), {}};
-    case action::queues_add: return {"POST", path_of("queues", {}), body_of(queue_fields(inv))};
-    case action::queues_set: return {"PATCH", path_of("queues", inv.name), body_of(queue_fields(inv))};
-    case action::queues_remove: return {"DELETE", path_of("queues", inv.name), {}};
+    case action::printers_add: return {"POST", resource_path("printers", {}), body_of(printer_fields(inv))};
+    case action::printers_set: return {"PATCH", resource_path("printers", inv.name), body_of(printer_fields(inv))};
+    case action::printers_remove: return {"DELETE", resource_path("printers", inv.name), {}};
+    case action::queues_list: return {"GET", resource_path("queues", {}), {}};
+    case action::queues_show: return {"GET", resource_path("queues", inv.name), {}};
+    case action::queues_add: return {"POST", resource_path("queues", {}), body_of(queue_fields(inv))};
+    case action::queues_set: return {"PATCH", resource_path("queues", inv.name), body_of(queue_fields(inv))};
+    case action::queues_remove: return {"DELETE", resource_path("queues", inv.name), {}};
     case action::jobs_reprint: {
       nlohmann::ordered_json j = nlohmann::ordered_json::object();
       if (!inv.printer.empty()) j["printer"] = inv.printer;
@@ -210,6 +203,13 @@ api_request fleet_request(const invocation& inv) {
     }
     default: return {};
   }
+}
+
+std::string resource_path(const char* collection, const std::string& name) {
+  std::string p(web::api_root);
+  p.append("/").append(collection);
+  if (!name.empty()) p.append("/").append(web::percent_encode_segment(name));
+  return p;
 }
 
 }  // namespace quire::quirectl

@@ -26,7 +26,7 @@ status take_printer_words(invocation& inv, const std::vector<std::string>& words
 }
 
 api_request printers_request(const invocation& inv) {
-  const std::string printers = std::string(web::api_root) + "/printers";
+  const std::string printers = std::string(web::api_root).append("/printers");
   // A valid printer name needs no escape; encoding it anyway costs nothing.
   const std::string printer = printers + "/" + web::percent_encode_segment(inv.name);
   switch (inv.what) {

@@ -384,6 +384,9 @@ std::string done_line(const invocation& inv) {
     case action::terminals_revoke: return "terminal " + name + " revoked\n";
     case action::printers_remove: return "printer " + name + " removed\n";
     case action::queues_remove: return "queue " + name + " removed\n";
+    case action::prices_remove: return "price list " + name + " removed\n";
+    case action::projects_remove: return "project " + name + " removed\n";
+    case action::quotas_remove: return "quota " + name + " removed\n";
     case action::tokens_revoke: return "API token " + inv.token_id + " of " + name + " revoked\n";
     default: return {};
   }

@@ -90,6 +90,27 @@ std::string queue_table(std::string_view queues_body);
 /// One queue record (queues show/add/set), one "field: value" line each.
 std::string queue_details(std::string_view queue_body);
 
+// ---- Price lists, projects and quotas (quirectl_output_prices.cpp) ----
+
+/// The price lists (GET /api/v1/prices): NAME, PER, MONO, COLOUR, DUPLEX
+/// (mono/colour; "-" for "as the one-sided rate"), SIZES (how many media
+/// sizes have rates of their own), MONO ONLY, ORIGIN. Rates in minor units.
+std::string price_table(std::string_view prices_body);
+/// One price list (prices show/add/set), one "field: value" line each,
+/// then its size entries one per line.
+std::string price_details(std::string_view price_body);
+/// The projects (GET /api/v1/projects): NAME, DESCRIPTION and, when the
+/// answer has them (an administrator's), GROUPS ("everyone" for none) and
+/// ORIGIN.
+std::string project_table(std::string_view projects_body);
+/// One project (projects show/add/set), one "field: value" line each.
+std::string project_details(std::string_view project_body);
+/// The quotas (GET /api/v1/quotas): NAME, SHEETS, PERIOD, GROUPS ("*" is
+/// every user), USERS ("-" for none), ORIGIN.
+std::string quota_table(std::string_view quotas_body);
+/// One quota (quotas show/add/set), one "field: value" line each.
+std::string quota_details(std::string_view quota_body);
+
 // ---- Accounting ----
 
 /// The "minor_digits" of an account's JSON (0..4), if it has them.

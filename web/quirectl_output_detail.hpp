@@ -1,8 +1,9 @@
 // What the facets of quirectl_output.hpp share: reading a JSON body
 // leniently (a field of the wrong type reads as absent) and laying out
 // what a person reads. quirectl_output.cpp (users, jobs, accounting) and
-// quirectl_output_printers.cpp (printers) and quirectl_output_fleet.cpp
-// (printer and queue records) use it.
+// quirectl_output_printers.cpp (printers), quirectl_output_fleet.cpp
+// (printer and queue records) and quirectl_output_prices.cpp (price lists,
+// projects and quotas) use it.
 //
 // This header brings nlohmann-json along, which quirectl_output.hpp keeps
 // out: include it from those .cpp files only. Every text read here passes

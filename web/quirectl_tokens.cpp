@@ -62,7 +62,7 @@ api_request report_request(const invocation& inv) {
   add("to", inv.to);
   add("by", inv.by);
   if (inv.csv) add("format", "csv");
-  return {"GET", std::string(web::api_root) + "/reports/usage" + query, {}};
+  return {"GET", std::string(web::api_root).append("/reports/usage").append(query), {}};
 }
 
 std::string report_table(std::string_view report_body) {

@@ -52,8 +52,9 @@ struct user_patch {
   std::optional<std::vector<std::string>> groups;
   std::optional<bool> admin;
   std::optional<bool> disabled;
+  std::optional<std::string> email;  // "" clears it; else checked by check_email (api_json.hpp)
 
-  bool empty() const { return !display_name && !groups && !admin && !disabled; }
+  bool empty() const { return !display_name && !groups && !admin && !disabled && !email; }
 };
 
 using principal_callback = std::function<void(result<principal>)>;
@@ -77,7 +78,8 @@ class user_service {
   /// Users in name (byte) order after `after` ("" = from the first), at
   /// most `limit` (1 or more; the API bounds it).
   virtual void list_users(const principal& by, std::string after, uint32_t limit, user_list_callback cb) = 0;
-  /// not_found when there is no such user.
+  /// not_found when there is no such user; permission_denied unless `by`
+  /// is an administrator or the user themself.
   virtual void get_user(const principal& by, std::string name, user_callback cb) = 0;
 
   /// Creates `user` (password_hash empty, created/updated times 0: the

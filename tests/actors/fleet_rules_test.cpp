@@ -2,6 +2,7 @@
 // records, and the price lists a snapshot carries.
 #include <doctest/doctest.h>
 
+#include "actors/account.hpp"
 #include "actors/fleet_keeper.hpp"
 
 namespace quire {
@@ -17,10 +18,11 @@ printer_record printer(std::string name, std::string uri, std::string list = {})
   return p;
 }
 
-pdl::price_list named_list(std::string name) {
-  pdl::price_list l;
-  l.name = std::move(name);
-  return l;
+// A price list map with one free list `name`.
+price_list_map named_list(std::string name) {
+  price_list_record l;
+  l.name = name;
+  return {{name, l}};
 }
 
 fleet two_printers() {
@@ -53,7 +55,7 @@ TEST_CASE("checked_printer: the file's rules refuse what the file would") {
   autolang.language = "auto";
   CHECK_FALSE(checked_printer(autolang, {}, data_dir).ok());
   listed.price_list = "standard";
-  CHECK(checked_printer(listed, {named_list("standard")}, data_dir).ok());
+  CHECK(checked_printer(listed, named_list("standard"), data_dir).ok());
 }
 
 TEST_CASE("check_queue: printers known, counted by type, listed once") {
@@ -103,10 +105,95 @@ TEST_CASE("patched: only the fields a patch names change") {
 }
 
 TEST_CASE("prices_of: each printer's list by name, none for a free or unknown one") {
-  auto m = prices_of({printer("p1", "", "a"), printer("p2", ""), printer("p3", "", "gone")}, {named_list("a")});
+  auto m = prices_of({printer("p1", "", "a"), printer("p2", ""), printer("p3", "", "gone")}, named_list("a"));
   REQUIRE(m);
   CHECK(m->size() == 1);
   CHECK(m->at("p1").name == "a");
+}
+
+TEST_CASE("price lists: the stored form prices as the file's and the file's rules apply") {
+  pdl::price_list l;
+  l.name = "colour";
+  l.per = pdl::price_unit::impression;
+  l.base = {10, 50, 8, -1};
+  l.sizes = {{"iso_a3_297x420mm", {20, 100, -1, -1}}};
+  l.mono_only = true;
+  auto rec = to_price_list_record(l, record_origin::api);
+  CHECK(rec.per == "impression");
+  CHECK(rec.origin == record_origin::api);
+  CHECK(to_price_list(rec) == l);
+  price_list_record back;
+  REQUIRE_FALSE(decode_record(encode_record(rec), back));
+  CHECK(back == rec);
+  CHECK_FALSE(check_price_list_record(rec));
+
+  auto bad = rec;
+  bad.per = "page";
+  CHECK(check_price_list_record(bad).message.find("per") == 0);
+  bad = rec;
+  bad.base.colour = -1;  // only the duplex rates may be -1
+  CHECK(check_price_list_record(bad).code == errc::invalid_argument);
+  CHECK(check_price_list_record(bad).message.find("colour") == 0);
+  bad = rec;
+  bad.base.duplex_mono = pdl::max_rate + 1;
+  CHECK(check_price_list_record(bad).message.find("duplex_mono") == 0);
+  bad = rec;
+  bad.sizes.push_back(bad.sizes.front());
+  CHECK(check_price_list_record(bad).message.find("twice") != std::string::npos);
+  bad = rec;
+  bad.sizes.front().second.mono = -5;
+  CHECK(check_price_list_record(bad).message.find("sizes.iso_a3_297x420mm.mono") == 0);
+}
+
+TEST_CASE("projects: who may charge, and the fleet finds them by name") {
+  CHECK(may_charge_project({}, {}));
+  CHECK(may_charge_project({"*"}, {}));
+  CHECK(may_charge_project({"staff", "phd"}, {"students", "phd"}));
+  CHECK_FALSE(may_charge_project({"staff"}, {"students"}));
+  fleet fl;
+  CHECK(fl.project("x") == nullptr);  // no map yet
+  auto projects = std::make_shared<std::map<std::string, project_record>>();
+  (*projects)["research"] = project_record{"research", "Research", {"staff"}, record_origin::api};
+  fl.projects = projects;
+  REQUIRE(fl.project("research"));
+  CHECK(fl.project("research")->groups == std::vector<std::string>{"staff"});
+  CHECK(fl.project("nope") == nullptr);
+}
+
+TEST_CASE("quotas: the file's rules apply to the stored form, and the accounts read it") {
+  quota_record q{"students", {"students"}, {}, "week", 200, record_origin::api};
+  CHECK_FALSE(check_quota_record(q));
+  auto bad = q;
+  bad.period = "semester";
+  CHECK(check_quota_record(bad).message.find("period") == 0);
+  bad = q;
+  bad.groups.clear();
+  CHECK(check_quota_record(bad).message.find("at least one group") != std::string::npos);
+  bad.users = {"bob"};
+  CHECK_FALSE(check_quota_record(bad));  // a user alone is enough
+  bad = q;
+  bad.sheets = 0;
+  CHECK(check_quota_record(bad).message.find("sheets") == 0);
+  bad.sheets = 100'000'001;
+  CHECK(check_quota_record(bad).code == errc::invalid_argument);
+
+  std::map<std::string, quota_record> stored{{"students", q}, {"staff", {"staff", {"staff"}, {"ann"}, "year", 5000}}};
+  auto aq = quotas_of(stored);
+  REQUIRE(aq.size() == 2);
+  CHECK(aq[0].period == quota_period_kind::year);  // "staff" sorts first
+  CHECK(aq[0].users == std::vector<std::string>{"ann"});
+  CHECK(aq[1].period == quota_period_kind::week);
+  CHECK(aq[1].sheets == 200);
+}
+
+TEST_CASE("printers_of: a queue's printers the fleet has, in the queue's order") {
+  fleet fl = two_printers();
+  queue_record q;
+  q.printers = {"lab2", "gone", "lab1"};
+  auto ps = fl.printers_of(q);
+  REQUIRE(ps.size() == 2);
+  CHECK(ps[0].first == "lab2");
+  CHECK(ps[1].first == "lab1");
 }
 
 }  // namespace

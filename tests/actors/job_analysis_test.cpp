@@ -121,7 +121,8 @@ TEST_CASE("media names from points, either orientation") {
 
 TEST_CASE("analysis: a long title is cut whole characters at a time") {
   auto r = five_pages_two_colour();
-  r.title = std::string(255, 'a') + "\xc3\xa9tude";  // "é" straddles the 256-byte cut
+  r.title = std::string(255, 'a');
+  r.title.append("\xc3\xa9tude");  // "é" straddles the 256-byte cut
   auto t = apply_analysis(held_job(), r, job_context{});
   REQUIRE(t.ok());
   CHECK(t->next.analysis.title == std::string(255, 'a'));

@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include <map>
+#include <set>
 
 #include "actors/job_env.hpp"
 #include "actors/job_registry.hpp"
@@ -61,6 +62,11 @@ class memory_store final : public job_store {
     for (auto& [id, j] : jobs)
       if (j.queue == queue && is_terminal(j.state) && out.size() < limit) out.push_back(id);
     return out;
+  }
+  std::vector<std::string> queues_with_jobs() const override {
+    std::set<std::string> names;
+    for (auto& [id, j] : jobs) names.insert(j.queue);
+    return {names.begin(), names.end()};
   }
   store::usage active_usage(const std::string& owner, uint64_t) const override {
     store::usage u;

@@ -114,3 +114,23 @@ TEST_CASE_FIXTURE(fixture, "repeated failures block the user for a while, even w
   now += 3600 * 1000;
   CHECK(login("alice", "correct horse").second == errc::ok);
 }
+
+TEST_CASE_FIXTURE(fixture, "a user reads their own record, an administrator anyone's, nobody else") {
+  caf::scoped_actor self{*sys};
+  auto get = [&](const std::string& by, bool admin, const std::string& name) {
+    user_request r;
+    r.op = user_op::get;
+    r.by = requester{by, admin};
+    r.name = name;
+    errc code = errc::ok;
+    std::string got;
+    self->request(users, std::chrono::seconds(10), users_atom::value, r)
+        .receive([&](std::vector<user_info_msg>& v) { got = v.empty() ? "" : v.front().record.name; },
+                 [&](caf::error& e) { code = code_of(e); });
+    return std::make_pair(got, code);
+  };
+  CHECK(get("alice", false, "alice") == std::make_pair(std::string("alice"), errc::ok));
+  CHECK(get("root", true, "alice") == std::make_pair(std::string("alice"), errc::ok));
+  CHECK(get("alice", false, "root").second == errc::permission_denied);
+  CHECK(get("alice", false, "nobody").second == errc::permission_denied);
+}

@@ -26,6 +26,14 @@
 //     the kiosk has logged the user out by itself after its idle delay;
 //  7. the admin console's Reports tab shows the printer's jobs in the usage
 //     report by printer, with a total, a chart and a CSV download;
+//  7b. unless QUIRE_SINK_DIR is unset (the data folder's sink/): the admin
+//     console adds a printer QUIRE_NEW_PRINTER (default "web-lab") with a
+//     file: device there (after a refused device, keeping what was typed),
+//     changes its description, adds a direct queue "<it>-now" on it,
+//     changes the queue's location (each change sending only that field),
+//     is refused removing the printer while the queue uses it (409), then
+//     removes the queue and the printer; the configuration file's printer
+//     and queue say where they come from and cannot be removed;
 //  8. the portal creates an API token (shown once, qt_...), lists it by its
 //     label, and revokes it;
 //  9. the student opening /admin sees "Administrators only".
@@ -55,6 +63,8 @@ const ipp = env.QUIRE_IPP_JOB || '';
 const upload = env.QUIRE_UPLOAD !== '0';
 const pdf = upload ? need('QUIRE_PDF') : '';
 const T = Number(env.QUIRE_TIMEOUT_MS || 30000);
+const sinkDir = (env.QUIRE_SINK_DIR || '').replace(/\/$/, '');
+const newPrinter = env.QUIRE_NEW_PRINTER || 'web-lab';
 
 const step = (what) => console.log('STEP ' + what);
 fs.mkdirSync(shots, { recursive: true });
@@ -89,6 +99,122 @@ async function jobId(page, list, name, state) {
   const id = await row.getAttribute('data-job-id');
   console.log(`JOB ${name} ${id}`);
   return id;
+}
+
+// The text a locator shows, once it contains `text` (the page decides when).
+async function shows(locator, text) {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: T });
+}
+
+// Step 7b: printers and queues added, changed and removed in the console.
+async function fleetEditing(page) {
+  const queue = newPrinter + '-now';
+  const sent = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (r.method() !== 'GET' && /^\/api\/v1\/(printers|queues)/.test(url.pathname))
+      sent.push(r.method() + ' ' + url.pathname + ' ' + (r.postData() || ''));
+  });
+  const lastSent = (prefix) => [...sent].reverse().find((s) => s.startsWith(prefix)) || '';
+  const expectSent = (prefix, body) => {
+    const got = lastSent(prefix);
+    if (JSON.stringify(JSON.parse(got.slice(prefix.length + 1))) !== JSON.stringify(body))
+      throw new Error('expected ' + prefix + ' ' + JSON.stringify(body) + ', sent: ' + got);
+  };
+
+  step('admin console: the configuration file\'s printer cannot be removed');
+  await page.getByRole('tab', { name: 'Fleet' }).click();
+  const demo = page.locator(`.printer[data-printer="${printer}"]`);
+  await shows(demo.locator('.tools'), 'From the configuration file');
+  if (!(await demo.getByRole('button', { name: 'Remove printer ' + printer }).isDisabled()))
+    throw new Error('the configuration file\'s printer can be removed');
+
+  step('admin console: add a printer (a refused device first)');
+  await page.getByRole('button', { name: 'Add a printer' }).click();
+  const pf = page.locator('#printer-form');
+  await pf.getByLabel('Name', { exact: true }).fill(newPrinter);
+  await pf.getByLabel('Device URI').fill('file:///tmp/quire-outside-the-sink/' + newPrinter);
+  await pf.getByLabel('Location').fill('Web room 1');
+  await pf.getByLabel('Make and model').fill('Sink 9000');
+  await pf.getByRole('button', { name: 'Add printer' }).click();
+  await page.locator('#printer-form-alert.error', { hasText: 'Not added' }).waitFor({ timeout: T });
+  if ((await pf.getByLabel('Name', { exact: true }).inputValue()) !== newPrinter ||
+      (await pf.getByLabel('Location').inputValue()) !== 'Web room 1')
+    throw new Error('the printer form lost what was typed after an error');
+  if ((await pf.getByLabel('Device URI').getAttribute('aria-invalid')) !== 'true')
+    throw new Error('the refused device URI is not marked');
+  await pf.getByLabel('Device URI').fill('file://' + sinkDir + '/' + newPrinter);
+  await shot(page, 'admin-printer-form');
+  await page.setViewportSize({ width: 412, height: 915 });
+  await shot(page, 'admin-printer-form-phone');
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await pf.getByRole('button', { name: 'Add printer' }).click();
+  await shows(page.locator('#printers-status.ok'), 'Added the printer ' + newPrinter);
+  const card = page.locator(`.printer[data-printer="${newPrinter}"]`);
+  await shows(card, 'Web room 1');
+  expectSent('POST /api/v1/printers', { name: newPrinter, device_uri: 'file://' + sinkDir + '/' + newPrinter,
+    location: 'Web room 1', make_and_model: 'Sink 9000' });
+
+  step('admin console: change the printer\'s description');
+  await card.getByRole('button', { name: 'Edit printer ' + newPrinter }).click();
+  await shows(page.locator('#printer-editor-title'), 'Change the printer ' + newPrinter);
+  if ((await pf.getByLabel('Device URI').inputValue()) !== 'file://' + sinkDir + '/' + newPrinter)
+    throw new Error('the edit form does not show the printer\'s device');
+  await pf.getByLabel('Description').fill('By the door');
+  await pf.getByRole('button', { name: 'Save changes' }).click();
+  await shows(card, 'By the door');
+  expectSent('PATCH /api/v1/printers/' + newPrinter, { info: 'By the door' });
+
+  step('admin console: add a direct queue on it');
+  await page.getByRole('tab', { name: 'Queues' }).click();
+  const secure = page.locator('#queue-rows tr[data-queue="secure"][data-origin="config"]');
+  await secure.waitFor({ timeout: T });
+  if (!(await secure.getByRole('button', { name: 'Remove queue secure' }).isDisabled()))
+    throw new Error('the configuration file\'s queue can be removed');
+  await page.getByRole('button', { name: 'Add a queue' }).click();
+  const qf = page.locator('#queue-form');
+  await qf.getByLabel('Name', { exact: true }).fill(queue);
+  await qf.getByLabel('Type').selectOption('direct');
+  await qf.getByRole('checkbox', { name: newPrinter, exact: true }).check();
+  await qf.getByLabel('Location').fill('Web room 1');
+  await shot(page, 'admin-queue-form');
+  await qf.getByRole('button', { name: 'Add queue' }).click();
+  await shows(page.locator('#queues-status.ok'), 'Added the queue ' + queue);
+  const row = page.locator(`#queue-rows tr[data-queue="${queue}"][data-origin="api"]`);
+  await shows(row, newPrinter);
+  await shows(row.locator('td.location'), 'Web room 1');
+
+  step('admin console: change the queue\'s location');
+  await row.getByRole('button', { name: 'Edit queue ' + queue }).click();
+  await shows(page.locator('#queue-editor-title'), 'Change the queue ' + queue);
+  if ((await qf.getByLabel('Location').inputValue()) !== 'Web room 1') throw new Error('the queue form is not filled');
+  await qf.getByLabel('Location').fill('Web room 2');
+  await qf.getByRole('button', { name: 'Save changes' }).click();
+  await shows(row.locator('td.location'), 'Web room 2');
+  expectSent('PATCH /api/v1/queues/' + queue, { location: 'Web room 2' });
+
+  step('admin console: the printer cannot go while the queue uses it');
+  await page.getByRole('tab', { name: 'Fleet' }).click();
+  await card.getByRole('button', { name: 'Remove printer ' + newPrinter }).click();
+  await page.getByRole('button', { name: 'Remove ' + newPrinter, exact: true }).click();
+  await shows(page.locator('#printer-remove-alert.error'), 'used by queue');
+  await shot(page, 'admin-printer-remove-refused');
+  await page.getByRole('button', { name: 'Keep it' }).click();
+  await page.locator('#printer-editor').waitFor({ state: 'hidden', timeout: T });
+  await card.waitFor({ timeout: T });
+
+  step('admin console: remove the queue, then the printer');
+  await page.getByRole('tab', { name: 'Queues' }).click();
+  await row.getByRole('button', { name: 'Remove queue ' + queue }).click();
+  await page.getByRole('button', { name: 'Remove ' + queue, exact: true }).click();
+  await shows(page.locator('#queues-status.ok'), 'Removed the queue ' + queue);
+  await page.locator(`#queue-rows tr[data-queue="${queue}"]`).waitFor({ state: 'detached', timeout: T });
+  await page.getByRole('tab', { name: 'Fleet' }).click();
+  await card.getByRole('button', { name: 'Remove printer ' + newPrinter }).click();
+  await page.getByRole('button', { name: 'Remove ' + newPrinter, exact: true }).click();
+  await shows(page.locator('#printers-status.ok'), 'Removed the printer ' + newPrinter);
+  await card.waitFor({ state: 'detached', timeout: T });
+  console.log('FLEET removed ' + newPrinter + ' ' + queue);
 }
 
 const executablePath = env.CHROMIUM || '/usr/bin/chromium';
@@ -226,6 +352,9 @@ try {
   if (csv.status() !== 200 || !csvText.startsWith('printer,jobs,') || !csvText.includes('\n' + printer + ','))
     throw new Error('the CSV download: ' + csv.status() + ' ' + csvText.slice(0, 200));
   await shot(console_, 'admin-reports');
+
+  if (sinkDir) await fleetEditing(console_);
+  else step('admin console: fleet editing left out (set QUIRE_SINK_DIR)');
 
   step('portal: an API token, shown once, listed, revoked');
   const tokens = portal.locator('#token-form');

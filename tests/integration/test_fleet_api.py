@@ -6,8 +6,12 @@ queue turns from direct to pull and holds; a job is printed again with
 /reprint. Guards: a file device outside sink/, an unknown printer, a taken
 name, a printer a queue uses, a queue with unfinished jobs, and what the
 configuration file declares are refused (400/409); a user gets 403; a
-device URI's credentials never come back. What the API made survives a
-restart, and a removed queue is gone for IPP clients."""
+device URI's credentials never come back. Price lists, projects and quotas
+are added, changed and removed the same way: a job is priced by a list made
+over the API, and by its new rates once changed; a project a user may not
+charge becomes one they may; a quota stops a release, and a larger one lets
+it through. What the API made survives a restart, and a
+removed queue is gone for IPP clients."""
 import os
 import unittest
 
@@ -24,7 +28,9 @@ def pdf_bytes():
 class FleetApi(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Quired(sets=["api.allow_plain_loopback=true", "jobs.reprint_s=600"])
+        cls.server = Quired(sets=["api.allow_plain_loopback=true", "jobs.reprint_s=600",
+                                  'projects.dept.description="The department"',
+                                  'quotas.board.groups=["board"]', "quotas.board.sheets=100"])
         cls.server.add_admin("root", ROOT_PASSWORD)
         cls.server.start()
         status, body = cls.call("POST", "/api/v1/users", {"name": "alice", "password": "alice-pw-123"})
@@ -177,8 +183,13 @@ class FleetApi(unittest.TestCase):
         status, body = self.call("DELETE", "/api/v1/queues/lab5-hold")
         self.assertEqual(status, 409, body)
         self.assertIn("unfinished", body["message"])
-        status, body = self.call("DELETE", "/api/v1/jobs/%d" % job_id)
-        self.assertEqual(status, 200, body)
+        # The door closed while the jobs were counted is open again.
+        status, attrs = self.ipp_print("lab5-hold")
+        self.assertEqual(status, "successful-ok", attrs)
+        second = attrs["job-id"][0]
+        for j in (job_id, second):
+            status, body = self.call("DELETE", "/api/v1/jobs/%d" % j)
+            self.assertEqual(status, 200, body)
         self.assertTrue(wait_for(lambda: self.call("DELETE", "/api/v1/queues/lab5-hold")[0] == 204, 10))
         status, attrs = self.ipp_print("lab5-hold")
         self.assertEqual(status, "client-error-not-found")
@@ -186,6 +197,178 @@ class FleetApi(unittest.TestCase):
         self.assertEqual(status, 204, body)
         status, body = self.call("GET", "/api/v1/printers/lab5")
         self.assertEqual(status, 404, body)
+
+
+    def estimate(self, job_id):
+        def priced():
+            status, body = self.call("GET", "/api/v1/jobs/%d" % job_id)
+            return body["price"]["status"] == "estimate" and body["price"]
+        self.assertTrue(wait_for(priced, 30), self.call("GET", "/api/v1/jobs/%d" % job_id))
+        return priced()
+
+    def test_price_lists_over_the_api(self):
+        status, body = self.call("GET", "/api/v1/prices")
+        self.assertEqual(status, 200, body)
+        standard = [p for p in body["prices"] if p["name"] == "standard"]
+        self.assertEqual([(p["origin"], p["mono"], p["per"]) for p in standard], [("config", 5, "impression")])
+        status, rec = self.call("POST", "/api/v1/prices", {"name": "cheap", "per": "impression", "mono": 2,
+                                                            "colour": 10, "sizes": [{"media": "a3", "mono": 4}]})
+        self.assertEqual(status, 201, rec)
+        self.assertEqual((rec["origin"], rec["sizes"][0]["media"]), ("api", "iso_a3_297x420mm"), rec)
+        self.add_printer("lab3", price_list="cheap")
+        self.add_queue("lab3-hold", ["lab3"], kind="pull")
+        status, attrs = self.ipp_print("lab3-hold")
+        first = attrs["job-id"][0]
+        self.assertEqual(self.estimate(first)["low"], 2)  # the sample: one mono page
+
+        status, rec = self.call("PATCH", "/api/v1/prices/cheap", {"mono": 3})
+        self.assertEqual((status, rec["mono"], rec["colour"]), (200, 3, 10), rec)
+        status, attrs = self.ipp_print("lab3-hold")
+        second = attrs["job-id"][0]
+        self.assertEqual(self.estimate(second)["low"], 3)
+
+        status, body = self.call("POST", "/api/v1/prices", {"name": "bad", "colour": -3})
+        self.assertEqual(status, 400, body)
+        self.assertIn("colour", body["message"])
+        status, body = self.call("DELETE", "/api/v1/prices/cheap")
+        self.assertEqual(status, 409, body)
+        self.assertIn("lab3", body["message"])
+        status, body = self.call("DELETE", "/api/v1/prices/standard")
+        self.assertEqual(status, 409, body)
+        self.assertIn("configuration file", body["message"])
+        status, body = self.call("GET", "/api/v1/prices", user="alice")
+        self.assertEqual(status, 403, body)
+
+        status, rec = self.call("PATCH", "/api/v1/printers/lab3", {"price_list": ""})
+        self.assertEqual(status, 200, rec)
+        status, body = self.call("DELETE", "/api/v1/prices/cheap")
+        self.assertEqual(status, 204, body)
+        status, body = self.call("GET", "/api/v1/prices/cheap")
+        self.assertEqual(status, 404, body)
+        for job_id in (first, second):
+            self.assertEqual(self.call("DELETE", "/api/v1/jobs/%d" % job_id)[0], 200)
+
+    def test_projects_over_the_api(self):
+        status, rec = self.call("POST", "/api/v1/projects",
+                                {"name": "thesis", "description": "Theses", "groups": ["staff"]})
+        self.assertEqual((status, rec.get("origin")), (201, "api"), rec)
+        status, body = self.call("GET", "/api/v1/projects", user="alice")
+        self.assertEqual(status, 200, body)
+        names = [p["name"] for p in body["projects"]]
+        self.assertIn("dept", names)  # the file's, open to everyone
+        self.assertNotIn("thesis", names)
+        status, body = self.call("GET", "/api/v1/projects")
+        self.assertIn("thesis", [p["name"] for p in body["projects"]])
+
+        self.add_printer("lab4")
+        self.add_queue("lab4-hold", ["lab4"], kind="pull")
+        jobs = []
+        for _ in range(2):
+            status, attrs = self.ipp_print("lab4-hold")
+            jobs.append(attrs["job-id"][0])
+            self.assertTrue(wait_for(lambda: self.job_state(jobs[-1]) == "held", 30))
+        status, body = self.call("POST", "/api/v1/jobs/%d/release" % jobs[0], {"project": "thesis"}, user="alice")
+        self.assertEqual(status, 403, body)
+
+        status, rec = self.call("PATCH", "/api/v1/projects/thesis", {"groups": []})
+        self.assertEqual((status, rec["groups"]), (200, []), rec)
+        status, body = self.call("GET", "/api/v1/projects", user="alice")
+        self.assertIn("thesis", [p["name"] for p in body["projects"]])
+        status, body = self.call("POST", "/api/v1/jobs/%d/release" % jobs[0], {"project": "thesis"}, user="alice")
+        self.assertEqual(status, 200, body)
+        self.printed_at("lab4", 0, jobs[0])
+        status, job = self.call("GET", "/api/v1/jobs/%d" % jobs[0])
+        self.assertEqual((job["project"], job["payer"]), ("thesis", "project:thesis"), job)
+
+        status, body = self.call("DELETE", "/api/v1/projects/thesis")
+        self.assertEqual(status, 204, body)
+        status, body = self.call("POST", "/api/v1/jobs/%d/release" % jobs[1], {"project": "thesis"}, user="alice")
+        self.assertEqual(status, 400, body)
+        status, body = self.call("DELETE", "/api/v1/projects/dept")
+        self.assertEqual(status, 409, body)
+        status, body = self.call("POST", "/api/v1/projects", {"name": "mine"}, user="alice")
+        self.assertEqual(status, 403, body)
+        self.assertEqual(self.call("DELETE", "/api/v1/jobs/%d" % jobs[1])[0], 200)
+
+
+    def test_quotas_over_the_api(self):
+        status, body = self.call("GET", "/api/v1/quotas")
+        self.assertEqual(status, 200, body)
+        self.assertEqual([(q["name"], q["origin"]) for q in body["quotas"]], [("board", "config")])
+        status, rec = self.call("POST", "/api/v1/quotas", {"name": "tight", "users": ["alice"], "sheets": 1,
+                                                            "period": "day"})
+        self.assertEqual((status, rec.get("origin")), (201, "api"), rec)
+        self.add_printer("lab6")
+        self.add_queue("lab6-hold", ["lab6"], kind="pull")
+        jobs = []
+        for _ in range(2):
+            status, attrs = self.ipp_print("lab6-hold")
+            jobs.append(attrs["job-id"][0])
+            self.assertTrue(wait_for(lambda: self.job_state(jobs[-1]) == "held", 30))
+        status, body = self.call("POST", "/api/v1/jobs/%d/release" % jobs[0], user="alice")
+        self.assertEqual(status, 200, body)
+        self.printed_at("lab6", 0, jobs[0])
+        # One sheet a day: the second job waits for more quota.
+        status, body = self.call("POST", "/api/v1/jobs/%d/release" % jobs[1], user="alice")
+        self.assertEqual(status, 409, body)
+        self.assertIn("quota", body["message"])
+        status, rec = self.call("PATCH", "/api/v1/quotas/tight", {"sheets": 5})
+        self.assertEqual((status, rec.get("sheets")), (200, 5), rec)
+        status, body = self.call("POST", "/api/v1/jobs/%d/release" % jobs[1], user="alice")
+        self.assertEqual(status, 200, body)
+        self.printed_at("lab6", 1, jobs[1])
+
+        status, body = self.call("POST", "/api/v1/quotas", {"name": "none", "sheets": 5})
+        self.assertEqual(status, 400, body)
+        status, body = self.call("DELETE", "/api/v1/quotas/board")
+        self.assertEqual(status, 409, body)
+        status, body = self.call("GET", "/api/v1/quotas", user="alice")
+        self.assertEqual(status, 403, body)
+        status, body = self.call("DELETE", "/api/v1/quotas/tight")
+        self.assertEqual(status, 204, body)
+        status, body = self.call("GET", "/api/v1/quotas/tight")
+        self.assertEqual(status, 404, body)
+
+
+class FleetLeftovers(unittest.TestCase):
+    """What a removed printer or queue leaves behind goes too: the printer's
+    terminals are revoked, and the finished jobs of a removed queue are
+    forgotten after the history period like any others."""
+
+    def test_terminals_and_history_of_removed_ones(self):
+        server = Quired(sets=["api.allow_plain_loopback=true", "jobs.history_s=2"])
+        server.add_admin("root", ROOT_PASSWORD)
+        try:
+            server.start()
+            auth = basic_auth("root", ROOT_PASSWORD)
+
+            def call(method, path, body=None, headers=auth):
+                status, parsed, _ = api_call(server.address, method, path, body, headers)
+                return status, parsed
+            sink = "file://%s/sink/brief" % server.data_dir
+            self.assertEqual(call("POST", "/api/v1/printers", {"name": "brief", "device_uri": sink})[0], 201)
+            self.assertEqual(call("POST", "/api/v1/queues", {"name": "brief-q", "type": "direct",
+                                                             "printers": ["brief"]})[0], 201)
+            status, terminal = call("POST", "/api/v1/terminals", {"name": "brief-t", "printer": "brief"})
+            self.assertEqual(status, 201, terminal)
+            bearer = {"Authorization": "Bearer " + terminal["token"]}
+            self.assertEqual(call("GET", "/api/v1/terminal", headers=bearer)[0], 200)
+
+            c = Client(server.address)
+            status, attrs = c.print_job(server.uri("brief-q"), pdf_bytes(), user="root", name="brief job")
+            c.close()
+            job_id = attrs["job-id"][0]
+            self.assertTrue(wait_for(lambda: call("GET", "/api/v1/jobs/%d" % job_id)[1].get("state") == "done", 30))
+            self.assertEqual(call("DELETE", "/api/v1/queues/brief-q")[0], 204)
+            self.assertEqual(call("DELETE", "/api/v1/printers/brief")[0], 204)
+
+            self.assertEqual(call("GET", "/api/v1/terminal", headers=bearer)[0], 401)
+            status, listing = call("GET", "/api/v1/terminals")
+            self.assertNotIn("brief-t", [t["name"] for t in listing["terminals"]])
+            self.assertTrue(wait_for(lambda: call("GET", "/api/v1/jobs/%d" % job_id)[0] == 404, 30),
+                            call("GET", "/api/v1/jobs/%d" % job_id))
+        finally:
+            server.__exit__(None, None, None)
 
 
 class FleetSurvivesRestart(unittest.TestCase):
@@ -202,10 +385,24 @@ class FleetSurvivesRestart(unittest.TestCase):
             status, body, _ = api_call(server.address, "POST", "/api/v1/queues",
                                        {"name": "kept-q", "type": "direct", "printers": ["kept"]}, auth)
             self.assertEqual(status, 201, body)
+            status, body, _ = api_call(server.address, "POST", "/api/v1/prices", {"name": "kept-list", "mono": 7},
+                                       auth)
+            self.assertEqual(status, 201, body)
+            status, body, _ = api_call(server.address, "POST", "/api/v1/projects", {"name": "kept-project"}, auth)
+            self.assertEqual(status, 201, body)
+            status, body, _ = api_call(server.address, "POST", "/api/v1/quotas",
+                                       {"name": "kept-quota", "groups": ["*"], "sheets": 300}, auth)
+            self.assertEqual(status, 201, body)
             server.kill9()  # acknowledged means durable
             server.start()
             status, body, _ = api_call(server.address, "GET", "/api/v1/queues/kept-q", None, auth)
             self.assertEqual((status, body["printers"], body["origin"]), (200, ["kept"], "api"), body)
+            status, body, _ = api_call(server.address, "GET", "/api/v1/prices/kept-list", None, auth)
+            self.assertEqual((status, body.get("mono")), (200, 7), body)
+            status, body, _ = api_call(server.address, "GET", "/api/v1/projects/kept-project", None, auth)
+            self.assertEqual((status, body.get("origin")), (200, "api"), body)
+            status, body, _ = api_call(server.address, "GET", "/api/v1/quotas/kept-quota", None, auth)
+            self.assertEqual((status, body.get("sheets"), body.get("groups")), (200, 300, ["*"]), body)
             c = Client(server.address)
             status, attrs = c.print_job(server.uri("kept-q"), pdf_bytes(), user="root", name="after restart")
             c.close()

@@ -4,9 +4,10 @@ as the portal for browsers and the plain-text queue list for everyone else),
 then the whole flow in headless Chromium (tests/browser/portal_flow.mjs):
 portal log-in, a job over IPP and one uploaded through the portal appearing
 held live, release by card at the kiosk, the portal seeing them printed live,
-the admin console's live fleet and usage report, an API token created and
-revoked in the portal, the "administrators only" notice. The file
-sink must receive both jobs.
+the admin console's live fleet and usage report, a printer and a queue added,
+changed, refused and removed in the console (gone from the REST API
+afterwards), an API token created and revoked in the portal, the
+"administrators only" notice. The file sink must receive both jobs.
 
 Needs Debian's chromium and `npm ci --prefix tests/browser` (.ci/install-deps
 test does both). Screenshots go to a temporary folder whose path is printed
@@ -25,6 +26,7 @@ import unittest
 from quire_harness import SAMPLE_PDF, SOURCE_DIR, Client, Quired, api_call, basic_auth, http_body, raw_exchange, wait_for
 
 ROOT_PASSWORD = "s3cret-root-pw"
+NEW_PRINTER = "web-lab"  # what the console adds and removes (portal_flow.mjs step 7b)
 ALICE_PASSWORD = "alice-pw-123"
 BROWSER_DIR = os.path.join(SOURCE_DIR, "tests", "browser")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -152,7 +154,8 @@ class WebUi(unittest.TestCase):
         env = dict(os.environ, QUIRE_URL="http://" + self.server.address, QUIRE_USER="alice",
                    QUIRE_PASSWORD=ALICE_PASSWORD, QUIRE_ADMIN="root", QUIRE_ADMIN_PASSWORD=ROOT_PASSWORD,
                    QUIRE_TERMINAL_TOKEN=self.token, QUIRE_CARD="CARD-ALICE", QUIRE_PDF=pdf, QUIRE_SHOTS=shots,
-                   QUIRE_IPP_JOB="ipp-essay", QUIRE_UPLOAD="1" if upload else "0", CHROMIUM=CHROMIUM)
+                   QUIRE_IPP_JOB="ipp-essay", QUIRE_UPLOAD="1" if upload else "0", CHROMIUM=CHROMIUM,
+                   QUIRE_SINK_DIR=os.path.join(self.server.data_dir, "sink"), QUIRE_NEW_PRINTER=NEW_PRINTER)
         proc = subprocess.Popen(["node", os.path.join(BROWSER_DIR, "portal_flow.mjs")], env=env, cwd=BROWSER_DIR,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         out, jobs = [], {}
@@ -190,8 +193,20 @@ class WebUi(unittest.TestCase):
             pattern = os.path.join(self.server.sink("demo"), "%d.*" % job_id)
             self.assertTrue(wait_for(lambda: glob.glob(pattern), timeout=20), (name, pattern))
         for shot in ("portal-held", "kiosk-jobs", "portal-printed", "admin-fleet", "admin-jobs",
-                     "admin-reports", "portal-tokens", "admin-denied"):
+                     "admin-reports", "admin-printer-form", "admin-printer-form-phone", "admin-queue-form",
+                     "admin-printer-remove-refused", "portal-tokens", "admin-denied"):
             self.assertTrue(os.path.getsize(os.path.join(shots, shot + ".png")) > 0, shot)
+        # What the console added it removed again, and the server agrees;
+        # the configuration file's printer and queue are still there.
+        self.assertIn("FLEET removed %s %s-now" % (NEW_PRINTER, NEW_PRINTER), log)
+        for path in ("/api/v1/printers/" + NEW_PRINTER, "/api/v1/queues/%s-now" % NEW_PRINTER):
+            status, body = self.admin("GET", path)
+            self.assertEqual(status, 404, (path, body))
+        status, listing = self.admin("GET", "/api/v1/printers")
+        self.assertEqual([p["name"] for p in listing["printers"]], ["demo"])
+        status, listing = self.admin("GET", "/api/v1/queues")
+        self.assertNotIn(NEW_PRINTER + "-now", [q["name"] for q in listing["queues"]])
+        self.assertIn("secure", [q["name"] for q in listing["queues"]])
 
 
 if __name__ == "__main__":

@@ -194,7 +194,7 @@ TEST_CASE("accounting keys: one account's range, ordered by job then attempt") {
   CHECK(std::string(cf_name(cf::account_holds)) == "account_holds");
   CHECK(std::string(cf_name(cf::terminals)) == "terminals");
   CHECK(std::string(cf_name(cf::delegates)) == "delegates");
-  CHECK(std::string(cf_name(static_cast<cf>(cf_count - 1))) == "device_counters");
+  CHECK(std::string(cf_name(static_cast<cf>(cf_count - 1))) == "quotas");
 }
 
 TEST_CASE("accounts are stored with an index of those holding reservations") {

@@ -330,3 +330,43 @@ TEST_CASE("start-up sweeps unfinished uploads and documents of uncommitted jobs"
   CHECK_FALSE(std::filesystem::exists(upload_path));
   CHECK_FALSE(std::filesystem::exists(dir.path() + "/spool/77"));
 }
+
+TEST_CASE("queues_with_jobs: each queue that has a job once, also a queue prefixing another") {
+  temp_dir dir;
+  auto st = open_store(dir.path());
+  CHECK(st->queues_with_jobs().empty());
+  write_batch b;
+  b.put_job(make_job(1, "carol", "lab", job_state::held), nullptr);
+  b.put_job(make_job(2, "carol", "lab", job_state::done), nullptr);
+  b.put_job(make_job(3, "dave", "lab-2", job_state::held), nullptr);
+  b.put_job(make_job(4, "dave", "a", job_state::canceled), nullptr);
+  REQUIRE_FALSE(commit_sync(*st, std::move(b)));
+  CHECK(st->queues_with_jobs() == std::vector<std::string>{"a", "lab", "lab-2"});
+}
+
+TEST_CASE("price lists, projects and quotas are listed by name and keep their fields") {
+  temp_dir dir;
+  auto st = open_store(dir.path());
+  price_list_record l;
+  l.name = "standard";
+  l.per = "impression";
+  l.base = {5, 25, 4, -1};
+  l.sizes = {{"iso_a3_297x420mm", {10, 50, -1, -1}}};
+  l.origin = record_origin::api;
+  auto cheap = l;
+  cheap.name = "cheap";
+  project_record p{"thesis", "Theses", {"staff"}, record_origin::config};
+  quota_record q{"students", {"students", "*"}, {"bob"}, "week", 200, record_origin::api};
+  write_batch b;
+  b.put(cf::quotas, q.name, encode_record(q));
+  b.put(cf::price_lists, l.name, encode_record(l));
+  b.put(cf::price_lists, cheap.name, encode_record(cheap));
+  b.put(cf::projects, p.name, encode_record(p));
+  REQUIRE_FALSE(commit_sync(*st, std::move(b)));
+  auto lists = st->list_price_lists();
+  REQUIRE(lists.size() == 2);
+  CHECK(lists[0] == cheap);
+  CHECK(lists[1] == l);
+  CHECK(st->list_projects() == std::vector<project_record>{p});
+  CHECK(st->list_quotas() == std::vector<quota_record>{q});
+}

@@ -4,9 +4,7 @@
 // fleet_json.hpp).
 #include <doctest/doctest.h>
 
-#include "api_test_util.hpp"
-#include "fake_fleet_service.hpp"
-#include "fake_printer_service.hpp"
+#include "fleet_api_harness.hpp"
 #include "web/fleet_json.hpp"
 
 using namespace quire;
@@ -18,22 +16,7 @@ namespace {
 // A device URI with credentials: no answer may show them.
 constexpr const char* secret_uri = "ipps://scan:hunter2-secret@printer.example:631/ipp/print";
 
-// An audit_service that keeps what it is given.
-struct kept_audit final : web::audit_service {
-  std::vector<audit_record> entries;
-  void record(audit_record e) override { entries.push_back(std::move(e)); }
-  void list(const web::principal&, web::audit_query, web::audit_callback cb) override { cb(entries); }
-};
-
-struct fleet_harness {
-  fake_user_service users;
-  fake_job_service jobs;
-  fake_printer_service printers;
-  fake_fleet_service fleet;
-  kept_audit audit;
-  web::api_options options;
-  bool with_fleet = true;
-
+struct fleet_harness : fleet_api_harness {
   fleet_harness() {
     users.add("root", "root-password-1", true);
     users.add("alice", "alice-password-1");
@@ -42,26 +25,6 @@ struct fleet_harness {
     fleet.add_printer("lab-1", secret_uri).location = "Room 101";
     fleet.add_printer("lab-2", "socket://192.0.2.20:9100", record_origin::api);
     fleet.add_queue("secure", queue_type::pull, {"lab-1", "lab-2"});
-  }
-
-  /// Sends a request as `as` ("" for no Authorization header); the handler
-  /// is destroyed right after on_end() (as the server may).
-  std::shared_ptr<api_reply> start(const std::string& method, const std::string& target,
-                                   const std::string& body = "", const std::string& as = "root") {
-    auto box = std::make_shared<api_reply>();
-    std::vector<http::header> headers;
-    if (!as.empty()) headers.push_back({"Authorization", basic(as, users.accounts.at(as).password)});
-    http::request_head head = make_head(method, target, body, std::nullopt, false, std::move(headers));
-    io::request_info info{head, "192.0.2.7", "127.0.0.1:8631", true};
-    drive(web::route_admin_api(info, capture(box), users, jobs, options, nullptr, &printers, nullptr, nullptr,
-                               nullptr, &audit, with_fleet ? &fleet : nullptr),
-          *box, body);
-    return box;
-  }
-
-  api_reply send(const std::string& method, const std::string& target, const std::string& body = "",
-                 const std::string& as = "root") {
-    return *start(method, target, body, as);
   }
 };
 

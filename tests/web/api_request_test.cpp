@@ -177,7 +177,7 @@ TEST_CASE("is_loopback_address") {
 
 TEST_CASE("web/openapi.yaml documents every endpoint") {
   auto read = [](const char* name) {
-    std::ifstream in(std::string(QUIRE_SOURCE_DIR) + "/web/" + name);
+    std::ifstream in(std::string(QUIRE_SOURCE_DIR).append("/web/").append(name));
     return std::string((std::istreambuf_iterator<char>(in)), {});
   };
   std::string doc = read("openapi.yaml");

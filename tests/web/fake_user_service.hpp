@@ -2,8 +2,10 @@
 //
 // It keeps the rules the real one promises (user_service.hpp): one answer
 // for unknown users, wrong passwords and disabled accounts; unique cards
-// and PINs; never the last enabled administrator removed or demoted. It
-// keeps passwords, cards and PINs in clear, so that tests can check what
+// and PINs; never the last enabled administrator removed or demoted; a
+// user read (get_user) by an administrator or themself only; an e-mail
+// address kept as create's record and update's patch carry it. It keeps
+// passwords, cards and PINs in clear, so that tests can check what
 // arrived and that none of it comes back in a response.
 //
 // Answers, deferred answers and fail_next as fake_answers.hpp says: every
@@ -74,8 +76,10 @@ class fake_user_service final : public web::user_service, public fake_answers {
 
   void get_user(const web::principal& by, std::string name, web::user_callback cb) override {
     calls.push_back("get_user " + name + " by " + by.name);
-    answer([this, name, cb = std::move(cb)] {
+    answer([this, name, allowed = by.admin || by.name == name, cb = std::move(cb)] {
       if (auto e = take_failure()) return cb(*e);
+      // As the server's: administrators read users, a user themself.
+      if (!allowed) return cb(error(errc::permission_denied, "only administrators manage users"));
       auto it = accounts.find(name);
       if (it == accounts.end()) return cb(error(errc::not_found, "no user \"" + name + "\""));
       cb(info(it->second));
@@ -109,6 +113,7 @@ class fake_user_service final : public web::user_service, public fake_answers {
       if (patch.groups) r.groups = *patch.groups;
       if (patch.admin) r.admin = *patch.admin;
       if (patch.disabled) r.disabled = *patch.disabled;
+      if (patch.email) r.email = *patch.email;
       if (is_active_admin(it->second.record) && !is_active_admin(r) && active_admins() == 1)
         return cb(error(errc::not_possible, "the site needs an enabled administrator"));
       r.updated_ms += 1;

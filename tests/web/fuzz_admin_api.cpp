@@ -3,7 +3,7 @@
 // segments and the Basic credentials, behind route_admin_api() with the
 // in-memory fake services.
 //
-// Input: byte 0 picks what the rest is ('0'..'G', modulo 24):
+// Input: byte 0 picks what the rest is ('0'..'R', modulo 35):
 //   0 POST /api/v1/users body          8 the Authorization header of whoami
 //   1 PATCH /api/v1/users/alice body   9 the query of GET /api/v1/jobs
 //   2 PUT .../alice/password body      : the path after /api/v1/jobs/
@@ -16,6 +16,12 @@
 //   A PATCH .../printers/lab-1 body    E POST /api/v1/jobs/4/reprint body
 //   B POST /api/v1/queues body         F the path after DELETE /api/v1/printers/
 //   C PATCH /api/v1/queues/secure body G the path after GET /api/v1/printers/
+//   H POST /api/v1/prices body         L the path after GET /api/v1/prices/
+//   I PATCH .../prices/standard body   M the path after DELETE /api/v1/projects/
+//   J POST /api/v1/projects body       N the path after GET /api/v1/projects, as alice
+//   K PATCH .../projects/open body       (a user: the projects she may charge)
+//   O POST /api/v1/quotas body         Q the path after GET /api/v1/quotas/
+//   P PATCH .../quotas/staff body      R the path after DELETE /api/v1/quotas/
 // byte 1 picks the size of the pieces a body arrives in; the rest is the
 // body, query, path or header.
 //
@@ -62,7 +68,25 @@ constexpr quire::testing::fuzz_target targets[] = {
     {"POST", "/api/v1/jobs/4/reprint"},
     {"DELETE", "/api/v1/printers/"},
     {"GET", "/api/v1/printers/"},
+    {"POST", "/api/v1/prices"},
+    {"PATCH", "/api/v1/prices/standard"},
+    {"POST", "/api/v1/projects"},
+    {"PATCH", "/api/v1/projects/open"},
+    {"GET", "/api/v1/prices/"},
+    {"DELETE", "/api/v1/projects/"},
+    {"GET", "/api/v1/projects"},
+    {"POST", "/api/v1/quotas"},
+    {"PATCH", "/api/v1/quotas/staff"},
+    {"GET", "/api/v1/quotas/"},
+    {"DELETE", "/api/v1/quotas/"},
 };
+
+// The targets whose input is the rest of the path (the others take it as
+// the body, or, for whoami, as the Authorization header).
+bool takes_path(size_t which) {
+  return which == 6 || which == 7 || which == 9 || which == 10 || which == 14 || which == 15 || which == 20 ||
+         which == 22 || which == 23 || (which >= 28 && which <= 30) || which >= 33;
+}
 
 }  // namespace
 
@@ -74,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   testing::fake_user_service service;
   service.add("root", admin_password, true);
-  service.add("alice", "alice-password", false);
+  service.add("alice", "alice-password", false).record.groups = {"staff"};
   testing::fake_job_service jobs;
   for (uint64_t id = 1; id <= 5; ++id) {
     auto& j = jobs.add(id, id % 2 ? "alice" : "root", id < 4 ? "secure" : "demo",
@@ -105,6 +129,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fleet.add_printer("lab-1", "ipps://scan:fuzz-uri-secret@printer.example/ipp/print");
   fleet.add_printer("lab-2", "socket://192.0.2.2:9100", record_origin::api);
   fleet.add_queue("secure", queue_type::pull, {"lab-1"});
+  fleet.add_price_list("standard", 10, 50).sizes = {{"iso_a3_297x420mm", {20, 100, -1, -1}}};
+  fleet.add_price_list("cheap", 5, 20, record_origin::api);
+  fleet.add_project("open", {});
+  fleet.add_project("staff-only", {"staff"}, record_origin::api);
+  fleet.add_project("board", {"board"}, record_origin::api);
+  fleet.add_quota("everyone", {"*"}, {}, 100);
+  fleet.add_quota("staff", {"staff"}, {"alice"}, 500, record_origin::api);
   web::api_options options;
   options.max_body_bytes = 4096;
 
@@ -112,13 +143,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string target = targets[which].path;
   std::string body;
   std::string authorization = "Basic " + web::base64_encode(std::string("root:") + admin_password);
-  if (which == 6 || which == 7 || which == 9 || which == 10 || which == 14 || which == 15 || which == 20 ||
-      which >= 22)
+  if (takes_path(which))
     target += rest;
   else if (which == 8)
     authorization = rest;
   else
     body = rest;
+  if (which == 30) authorization = "Basic " + web::base64_encode("alice:alice-password");
   // Chunked: the body's size shows only as it arrives.
   http::request_head head =
       testing::make_head(method, target, body, "application/json", true, {{"Authorization", authorization}});

@@ -13,18 +13,9 @@
 using namespace quire;
 using namespace quire::quirectl;
 using quire::testing::parse;
+using quire::testing::request_of;
 using quire::testing::usage_message;
 using nlohmann::json;
-
-namespace {
-
-api_request request_of(std::vector<std::string> args) {
-  auto inv = parse(std::move(args));
-  REQUIRE(inv.ok());
-  return build_request(*inv, "");
-}
-
-}  // namespace
 
 TEST_CASE("quirectl: printers add, set and remove, their requests") {
   auto req = request_of({"printers", "add", "lab-3", "--uri", "ipp://192.0.2.30/ipp/print", "--location",

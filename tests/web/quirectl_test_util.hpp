@@ -1,6 +1,8 @@
 // What quirectl's tests share: a command line parsed as quirectl parses
-// it, and the message a refused one gets.
+// it, the request it builds, and the message a refused one gets.
 #pragma once
+
+#include <doctest/doctest.h>
 
 #include <string>
 #include <utility>
@@ -18,6 +20,13 @@ inline result<quirectl::invocation> parse(std::vector<std::string> args) {
 inline std::string usage_message(std::vector<std::string> args) {
   auto r = parse(std::move(args));
   return r.ok() ? "(accepted)" : r.err().message;
+}
+
+/// The request of a command line quirectl takes (REQUIREs that it does).
+inline quirectl::api_request request_of(std::vector<std::string> args) {
+  auto inv = parse(std::move(args));
+  REQUIRE(inv.ok());
+  return quirectl::build_request(*inv, "");
 }
 
 }  // namespace quire::testing

@@ -1,12 +1,14 @@
 // The admin console (/admin): the fleet with live state, reasons, supplies
-// and alerts; queues; users (list, create, disable, credit); jobs (filter by
-// user, queue and state, pages, cancel, release); usage reports and a chart
-// of pages per printer drawn as plain SVG (admin_reports.js). Administrators
-// only: anyone else sees a notice.
+// and alerts; printers and queues added, changed and removed (admin_fleet.js);
+// users (list, create, disable, credit); jobs (filter by user, queue and
+// state, pages, cancel, release); usage reports and a chart of pages per
+// printer drawn as plain SVG (admin_reports.js). Administrators only: anyone
+// else sees a notice.
 import {
   api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, showLive, wireLogin,
 } from './common.js';
 import { loadPrinterChart, loadReport, wireReports } from './admin_reports.js';
+import { loadPrinterRecords, loadQueues, printerTools, rememberPrinter, resetFleet, wireFleet } from './admin_fleet.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,7 +16,7 @@ const state = {
   me: null,
   stream: null,
   printers: new Map(),
-  queues: [],
+  listings: 0, // how many listings of the printers arrived
   users: { after: '', next: null },
   jobs: { filter: {}, after: 0, next: null },
   chartTimer: null,
@@ -60,28 +62,45 @@ function printerCard(p) {
       el('span', { class: 'delivered' }, p.delivered + ' printed since start'),
       d.life_count !== undefined ? ' · counter ' + d.life_count : ''),
     el('div', { class: 'muted' }, 'Device: ' + seen),
-    supplies, alerts);
+    supplies, alerts, printerTools(p.name));
 }
 
+// Events redraw the cards: a focused button (Edit, Remove) keeps the focus.
 function renderPrinters() {
   const list = [...state.printers.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const focused = document.activeElement;
+  const card = focused && $('printers').contains(focused) ? focused.closest('.printer') : null;
+  const action = card && focused.getAttribute('data-action');
   fill($('printers'), list.map(printerCard));
+  if (action) {
+    const again = $('printers').querySelector(
+      `.printer[data-printer="${CSS.escape(card.dataset.printer)}"] [data-action="${action}"]`);
+    if (again) again.focus();
+  }
 }
 
 async function loadPrinters() {
   try {
     const r = await api('GET', '/api/v1/printers');
     state.printers = new Map(r.printers.map((p) => [p.name, p]));
+    state.listings += 1;
     say($('printers-status'), '');
   } catch (e) {
     say($('printers-status'), 'The printers cannot be listed: ' + e.message, 'error');
   }
   renderPrinters();
+  // Where each printer comes from (its record) is in GET /printers/{name}.
+  loadPrinterRecords([...state.printers.keys()]).then(renderPrinters);
 }
 
 async function refreshPrinter(name) {
+  const listings = state.listings;
   try {
-    state.printers.set(name, await api('GET', '/api/v1/printers/' + encodeURIComponent(name)));
+    const p = await api('GET', '/api/v1/printers/' + encodeURIComponent(name));
+    // A listing that arrived meanwhile without it: it was removed.
+    if (state.listings !== listings && !state.printers.has(name)) return;
+    rememberPrinter(p);
+    state.printers.set(name, p);
     renderPrinters();
   } catch { /* the event's own data stays shown */ }
 }
@@ -122,22 +141,6 @@ function onEvent(ev) {
     const row = document.querySelector('#job-rows tr[data-job-id="' + ev.job_id + '"]');
     if (row && ev.job_state) fill(row.querySelector('.state'), badge(ev.job_state));
   }
-}
-
-
-// ---- queues -------------------------------------------------------------------
-
-async function loadQueues() {
-  try {
-    state.queues = (await api('GET', '/api/v1/queues')).queues || [];
-    say($('queues-status'), '');
-  } catch (e) {
-    state.queues = [];
-    say($('queues-status'), 'The queues cannot be listed: ' + e.message, 'error');
-  }
-  fill($('queue-rows'), state.queues.map((q) => el('tr', { 'data-queue': q.name },
-    el('td', {}, q.name), el('td', {}, q.type), el('td', {}, (q.printers || []).join(', ')),
-    el('td', { class: 'opt' }, q.description || ''), el('td', {}, el('code', {}, q.ipp_uri || '')))));
 }
 
 // ---- users ----------------------------------------------------------------------
@@ -283,6 +286,7 @@ async function start(me) {
 async function stop() {
   if (state.stream) state.stream.stop();
   state.stream = null;
+  resetFleet();
   await logout();
   for (const id of ['app', 'not-admin', 'logout', 'live']) $(id).classList.add('hidden');
   $('who').textContent = '';
@@ -307,6 +311,13 @@ async function main() {
   $('jobs-first').addEventListener('click', () => loadJobs(0));
   $('jobs-next').addEventListener('click', () => loadJobs(state.jobs.next));
   wireReports();
+  wireFleet({
+    printerNames: () => [...state.printers.keys()],
+    reloadPrinters: async () => {
+      await loadPrinters();
+      loadChart();
+    },
+  });
   const me = await currentUser();
   if (me) start(me);
   else $('login-form').querySelector('input').focus();
