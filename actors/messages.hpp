@@ -37,11 +37,17 @@ struct fleet;  // below
 using fleet_ptr = std::shared_ptr<const fleet>;
 struct job_env;  // job_env.hpp
 using job_env_ptr = std::shared_ptr<const job_env>;
+struct directory_plan;  // directory_rules.hpp: one directory sync's changes
+using directory_plan_ptr = std::shared_ptr<const directory_plan>;
+struct directory_status;  // directory_sync.hpp
+using directory_status_ptr = std::shared_ptr<const directory_status>;
 }  // namespace quire
 
 // Snapshots travel between actors of this process only.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::fleet_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::job_env_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::directory_plan_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(quire::directory_status_ptr)
 
 namespace quire {
 
@@ -90,6 +96,11 @@ using polled_atom = caf::atom_constant<caf::atom("polled")>;
 using counters_atom = caf::atom_constant<caf::atom("counters")>;
 using latency_atom = caf::atom_constant<caf::atom("latency")>;
 using fleet_atom = caf::atom_constant<caf::atom("fleet")>;  // a new fleet snapshot
+using dsync_atom = caf::atom_constant<caf::atom("dsync")>;        // a directory sync
+using apply_atom = caf::atom_constant<caf::atom("apply")>;        // apply a directory sync's plan
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using bind_atom = caf::atom_constant<caf::atom("bind")>;          // an LDAP bind: a directory password
 
 // --- errors ------------------------------------------------------------------
 
@@ -262,7 +273,8 @@ struct job_query {
 
 /// An administrator's operation on users (the admin API's user_service).
 enum class user_op : uint8_t {
-  list = 1, get, create, update, set_password, add_card, remove_card, set_pin, clear_pin, remove, set_delegates
+  list = 1, get, create, update, set_password, add_card, remove_card, set_pin, clear_pin, remove, set_delegates,
+  enroll_card  // a user binds an unknown card to themself at a terminal (by.user == name, just authenticated)
 };
 
 struct user_request {
@@ -282,6 +294,8 @@ struct user_request {
   int8_t admin = -1;       // -1: unchanged, 0/1
   int8_t disabled = -1;
   std::vector<std::string> delegates;  // set_delegates: who may release the user's jobs
+  bool set_email = false;
+  std::string email;
 };
 
 /// What the admin API may see of a user: never a hash, card id or PIN.
@@ -303,13 +317,13 @@ struct event_backlog {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_record& x) {
   return f(caf::meta::type_name("user_record"), x.name, x.display_name, x.groups, x.admin, x.password_hash,
-           x.disabled, x.created_ms, x.updated_ms);
+           x.disabled, x.created_ms, x.updated_ms, x.email, x.source, x.dn, x.directory_state, x.directory_cards);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_request& x) {
   return f(caf::meta::type_name("user_request"), x.op, x.by, x.name, x.after, x.limit, x.record, x.secret,
            x.has_secret, x.set_display_name, x.display_name, x.set_groups, x.groups, x.admin, x.disabled,
-           x.delegates);
+           x.delegates, x.set_email, x.email);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_info_msg& x) {
@@ -451,7 +465,13 @@ typename Inspector::result_type inspect(Inspector& f, job_query& x) {
 /// messages, and are never logged.
 using user_directory_actor = caf::typed_actor<
     caf::replies_to<auth_atom, std::string, std::string, std::string>::with<requester>,
-    caf::replies_to<users_atom, user_request>::with<std::vector<user_info_msg>>>;
+    caf::replies_to<users_atom, user_request>::with<std::vector<user_info_msg>>,
+    caf::replies_to<apply_atom, directory_plan_ptr>::with<bool>>;
+
+/// The directory sync (actors/directory_sync.hpp): start one now (true: a
+/// full one), answering whether it started; and its status.
+using directory_sync_actor = caf::typed_actor<caf::replies_to<dsync_atom, bool>::with<bool>,
+                                              caf::replies_to<status_atom>::with<directory_status_ptr>>;
 
 /// The site's accounts (actors/account.hpp): one actor per user or project
 /// behind one front, so that the charges of an account are serialized.

@@ -1,6 +1,7 @@
 #include "actors/site.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 #include <grp.h>
 #include <pwd.h>
@@ -19,6 +20,8 @@
 #include "actors/io/http_server.hpp"
 #include "actors/io/loop.hpp"
 #include "actors/io/tls.hpp"
+#include "actors/directory_service_adapter.hpp"
+#include "actors/directory_sync.hpp"
 #include "actors/disk_watch.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/fleet_keeper.hpp"
@@ -52,6 +55,18 @@
 namespace quire {
 
 namespace {
+
+// The first line of a secret's file (the directory's service account
+// password). The message names the file, never its content.
+result<std::string> read_secret_line(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return error{errc::io_error, "cannot read " + path};
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) return error{errc::invalid_argument, path + " is empty: its first line is the password"};
+  return line;
+}
 
 status drop_privileges(const std::string& user) {
   if (user.empty() || ::geteuid() != 0) return {};
@@ -315,8 +330,21 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
 
   user_directory_options uo;
   uo.now_ms = &wall_clock_ms;
+  const auto& dir_cfg = d.cfg.directory;
+  if (dir_cfg.enabled && dir_cfg.password_logins) {
+    uo.directory = ldap_options_of(dir_cfg);
+    uo.offline_cached = dir_cfg.offline_logins == "cached";
+  }
   d.users = spawn_user_directory(sys, *d.st, uo);
   watched.push_back(caf::actor_cast<caf::actor>(d.users));
+  if (dir_cfg.enabled) {
+    auto o = directory_options_of(dir_cfg, d.directory_password);
+    wipe(d.directory_password);
+    o.now_ms = &wall_clock_ms;
+    auto sync = spawn_directory_sync(sys, std::move(o), *d.st, d.users, bus);
+    watched.push_back(caf::actor_cast<caf::actor>(sync));
+    d.directory_api = make_directory_service(sys, sync, dir_cfg.url, dir_cfg.base_dn);
+  }
   d.users_api = make_user_service(sys, d.users);
   web_sessions_options wso;
   wso.now_ms = &wall_clock_ms;
@@ -363,6 +391,7 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
   to.money = {d.cfg.accounting.currency, d.cfg.accounting.minor_digits};
   to.idle_ms = int64_t{d.cfg.terminals.session_idle_s} * 1000;
   to.pin_min_digits = d.cfg.terminals.pin_login_min_digits;
+  to.card_enrolment = d.cfg.terminals.card_enrolment;
   to.limits.max_user_failures = to.limits.max_address_failures = d.cfg.terminals.max_login_failures;
   to.limits.base_backoff_ms = to.limits.max_backoff_ms = int64_t{d.cfg.terminals.lockout_s} * 1000;
   to.now_ms = &wall_clock_ms;
@@ -482,6 +511,11 @@ result<std::unique_ptr<site>> site::start(const config& cfg, std::function<void(
   raw->actor_cfg = std::make_unique<caf::actor_system_config>();
   configure_actor_system(*raw->actor_cfg);
   raw->actors = std::make_unique<caf::actor_system>(*raw->actor_cfg);
+  if (cfg.directory.enabled) {
+    auto pw = read_secret_line(cfg.directory.bind_password_file);
+    if (!pw.ok()) return error{pw.err().code, "directory.bind_password_file: " + pw.err().message};
+    raw->directory_password = std::move(*pw);
+  }
   auto watched = spawn_actors(*raw);
   raw->supervisor = spawn_supervisor(*raw->actors, std::move(watched), std::move(on_fatal));
 
@@ -544,6 +578,7 @@ void site::stop() {
   d.accounting_api.reset();
   d.printers_api.reset();
   d.fleet_api.reset();
+  d.directory_api.reset();
   d.users = nullptr;
   d.metrics = nullptr;
   d.fleet.reset();

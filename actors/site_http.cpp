@@ -209,7 +209,8 @@ io::router make_router(site::impl& d) {
     if (web::is_admin_api_path(path) && d.users_api && d.jobs_api)
       return web::route_admin_api(info, std::move(respond), *d.users_api, *d.jobs_api, d.api_options,
                                   d.accounting_api.get(), d.printers_api.get(), d.sessions_api.get(),
-                                  d.tokens_api.get(), d.reports_api.get(), d.audit_api.get(), d.fleet_api.get());
+                                  d.tokens_api.get(), d.reports_api.get(), d.audit_api.get(), d.fleet_api.get(),
+                                  d.directory_api.get());
     if (head.method == "POST" && (path == "/" || path.rfind("/ipp/", 0) == 0)) {
       const std::string* type = head.find("Content-Type");
       if (!type || ::strncasecmp(type->c_str(), "application/ipp", 15) != 0) {

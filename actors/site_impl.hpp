@@ -21,6 +21,7 @@
 #include "devices/snmp_client.hpp"
 #include "storage/store.hpp"
 #include "web/admin_api.hpp"
+#include "web/directory_service.hpp"
 #include "web/fleet_service.hpp"
 #include "web/print_api.hpp"
 #include "web/terminal_api.hpp"
@@ -61,6 +62,8 @@ struct site::impl {
   std::unique_ptr<web::accounting_service> accounting_api;  // credit, ledger, delegates, terminals (admin API)
   std::unique_ptr<web::printer_service> printers_api;       // the printers' state and counters (admin API)
   std::unique_ptr<web::fleet_service> fleet_api;            // printers and queues changed at run time (admin API)
+  std::unique_ptr<web::directory_service> directory_api;    // the LDAP/AD sync (admin API); null without [directory]
+  std::string directory_password;  // the directory's service account, until the sync has it (then wiped)
   fleet_cell_ptr fleet;  // the fleet as the router and the adapters read it
   event_stream_options stream_options;  // WebSocket /api/v1/events
   metrics_actor metrics;  // what GET /metrics exports (site_http.cpp)

@@ -30,7 +30,7 @@ using submission_ptr = std::shared_ptr<submission>;
 bool known_user(const store* users, const std::string& name) {
   if (!users) return false;
   auto u = users->get_user(name);
-  return u.ok() && !u->disabled;
+  return u.ok() && !user_disabled(*u);
 }
 
 // Every document answered: report, and take back what was accepted if the

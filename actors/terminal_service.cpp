@@ -100,6 +100,7 @@ void describe(terminals_self self, const terminal_call_ptr& call) {
   info.location = p->record.location;
   info.money = o.money;
   if (auto it = o.printers.find(call->terminal.printer); it != o.printers.end()) info.methods = it->second.methods;
+  info.methods.enrol_cards = o.card_enrolment && (info.methods.card || info.methods.card_pin);
   self->request(p->actor, caf::infinite, describe_atom::value)
       .then(
           [call, info](printer_status& s) mutable {
@@ -168,7 +169,7 @@ void start_session(terminals_self self, const terminal_call_ptr& call, const std
   auto& st = self->state;
   int64_t now = st.opts->now_ms();
   auto user = st.opts->st->get_user(name);
-  if (!user.ok() || user->disabled) {
+  if (!user.ok() || user_disabled(*user)) {
     st.login_limiter_.failed("", call->terminal.terminal, now);
     return call->fail(unknown_login);
   }
@@ -187,6 +188,48 @@ void start_session(terminals_self self, const terminal_call_ptr& call, const std
   self->send(actor, call);
 }
 
+// An unknown card with a name and password: the card becomes the user's,
+// and the session opens (issue: card enrolment at first tap). Only at a
+// printer that takes cards, where enrolment is allowed, and for a card
+// nobody has; the password is checked as any login's (the directory's bind
+// for a directory user).
+void enrol_card(terminals_self self, const terminal_call_ptr& call, const web::login_methods& m) {
+  auto& st = self->state;
+  const auto& o = *st.opts;
+  const std::string& where = call->terminal.terminal;
+  if (!o.card_enrolment || !(m.card || m.card_pin))
+    return call->fail(error{errc::permission_denied, "cards are not enrolled at this printer; ask the print desk"});
+  std::string card = normalise_card(call->login.card);
+  if (card.empty()) return call->fail(unknown_login);
+  if (o.st->find_credential(credential_kind::card, card).ok())
+    return call->fail(error{errc::already_exists, "this card is registered already"});
+  std::string user = call->login.user;
+  self->request(o.users, caf::infinite, auth_atom::value, user, call->login.password, "terminal:" + where)
+      .then(
+          [self, call, card](requester& who) mutable {
+            user_request r;
+            r.op = user_op::enroll_card;
+            r.by = requester{who.user, false};
+            r.name = who.user;
+            r.secret = std::move(card);
+            r.has_secret = true;
+            self->request(self->state.opts->users, caf::infinite, users_atom::value, std::move(r))
+                .then(
+                    [self, call, name = who.user](std::vector<user_info_msg>&) {
+                      spdlog::info("terminal {}: a card was enrolled for {}", call->terminal.terminal, name);
+                      start_session(self, call, name, "card enrolment");
+                    },
+                    [call](caf::error& e) { call->fail(error{code_of(e), message_of(e)}); });
+          },
+          [self, call, user, where](caf::error& e) {
+            if (code_of(e) == errc::permission_denied)
+              self->state.login_limiter_.failed(user, where, self->state.opts->now_ms());
+            call->fail(code_of(e) == errc::permission_denied ? unknown_login : error{code_of(e), message_of(e)});
+          });
+  wipe(card);
+  wipe(call->login.password);
+}
+
 void open_session(terminals_self self, const terminal_call_ptr& call) {
   auto& st = self->state;
   const auto& o = *st.opts;
@@ -197,11 +240,12 @@ void open_session(terminals_self self, const terminal_call_ptr& call) {
   if (!verdict.allowed) return call->fail(locked_out(verdict));
   web::login_methods m;
   if (auto it = o.printers.find(call->terminal.printer); it != o.printers.end()) m = it->second.methods;
+  if (by_password && !call->login.card.empty()) return enrol_card(self, call, m);
   if (by_password) {
     if (!m.password) return call->fail(error{errc::permission_denied, "this printer does not take passwords"});
     std::string user = call->login.user;
     self->request(o.users, caf::infinite, auth_atom::value, user, call->login.password, "terminal:" + where)
-        .then([self, call, user](requester&) { start_session(self, call, user, "password"); },
+        .then([self, call](requester& who) { start_session(self, call, who.user, "password"); },
               [self, call, user, where](caf::error& e) {
                 // The directory keeps its own per-user limiter; this one
                 // locks the terminal out after repeated failures too.

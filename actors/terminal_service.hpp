@@ -70,6 +70,7 @@ struct terminal_options {
   web::money_format money;
   int64_t idle_ms = 60000;           // a session closes after this long unused
   uint32_t pin_min_digits = 6;       // a PIN typed alone needs at least this many digits
+  bool card_enrolment = true;        // [terminals] card_enrolment
   login_limits limits;               // failed logins per terminal (address) and per user
   std::function<int64_t()> now_ms;
 };

@@ -26,7 +26,7 @@ class token_service_impl final : public web::token_service {
     if (t->expires_ms != 0 && now_ms_() >= t->expires_ms) return cb(denied());
     auto u = st_.get_user(t->user);
     if (!u.ok()) return cb(u.err().code == errc::not_found ? denied() : u.err());
-    if (u->disabled) return cb(denied());
+    if (user_disabled(*u)) return cb(denied());
     cb(web::principal{u->name, u->admin});
   }
 

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "actors/directory_rules.hpp"
 #include "storage/credentials.hpp"
 #include "storage/store.hpp"
 
@@ -34,6 +37,46 @@ hasher_actor::behavior_type hasher() {
   };
 }
 
+// One LDAP bind at a time, on its own thread (libldap blocks): checks a
+// directory user's password by binding as their entry. One connection is
+// kept and reused (a bind on it replaces the last one's identity); a broken
+// one is opened again once.
+enum class bind_verdict : int { ok = 0, wrong = 1, unavailable = 2 };
+
+using binder_actor = caf::typed_actor<caf::replies_to<bind_atom, std::string, std::string>::with<int>>;
+
+struct binder_state {
+  std::optional<ldap::connection> conn;
+  static inline const char* name = "ldap_binder";
+};
+
+binder_actor::behavior_type binder(binder_actor::stateful_pointer<binder_state> self, ldap::client_options o) {
+  return {
+      [self, o](bind_atom, const std::string& dn, std::string& password) -> int {
+        auto& conn = self->state.conn;
+        status s{errc::unavailable, ""};
+        for (int attempt = 0; attempt < 2 && s.code == errc::unavailable; ++attempt) {
+          if (!conn || attempt > 0) {
+            conn.reset();
+            auto c = ldap::connection::open(o);
+            if (!c.ok()) {
+              s = c.err();
+              continue;
+            }
+            conn.emplace(std::move(*c));
+          }
+          s = conn->bind(dn, password);
+        }
+        wipe(password);
+        if (!s) return static_cast<int>(bind_verdict::ok);
+        if (s.code == errc::permission_denied) return static_cast<int>(bind_verdict::wrong);
+        conn.reset();
+        spdlog::warn("directory: a password check could not reach the directory: {}", s.message);
+        return static_cast<int>(bind_verdict::unavailable);
+      },
+  };
+}
+
 // The directory's own messages besides its public interface.
 using directory_impl = user_directory_actor::extend<caf::reacts_to<committed_atom, uint64_t, error>>;
 
@@ -44,6 +87,8 @@ struct directory_state {
   login_limiter limiter;
   std::vector<hasher_actor> hashers;
   size_t next_hasher = 0;
+  std::vector<binder_actor> binders;  // empty: directory passwords are not checked by binding
+  size_t next_binder = 0;
   size_t pending = 0;
   uint64_t next_seq = 1;
   std::unordered_map<uint64_t, std::function<void(const error&)>> commits;
@@ -55,6 +100,98 @@ using directory_self = directory_impl::stateful_pointer<directory_state>;
 
 caf::error refused() { return make_caf_error(errc::permission_denied, "wrong user name or password"); }
 
+// The user a login names: exactly, else in lower case (directory logins
+// are kept in lower case; people type them in any case).
+result<user_record> login_user(const store& users, const std::string& name) {
+  auto rec = users.get_user(name);
+  if (rec.ok() || rec.err().code != errc::not_found) return rec;
+  std::string lower = name;
+  for (auto& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (lower == name) return rec;
+  return users.get_user(lower);
+}
+
+// Checks `password` against the scrypt hash `stored` on a hasher; answers rp.
+void verify_by_hash(directory_self self, caf::typed_response_promise<requester> rp, requester who,
+                    const std::string& password, const std::string& stored, const std::string& peer) {
+  auto& st = self->state;
+  if (st.opts.on_scrypt) st.opts.on_scrypt();
+  auto& h = st.hashers[st.next_hasher++ % st.hashers.size()];
+  self->request(h, caf::infinite, verify_atom::value, password, stored)
+      .then(
+          [self, rp, who, password, stored, peer](bool ok) mutable {
+            auto& s = self->state;
+            s.pending -= 1;
+            int64_t t = s.opts.now_ms();
+            if (!ok) {
+              s.limiter.failed(who.user, peer, t);
+              spdlog::info("login refused for '{}' from {}", who.user, peer);
+              rp.deliver(refused());
+              return;
+            }
+            s.cache.remember(who.user, password, stored, t);
+            s.limiter.succeeded(who.user, peer, t);
+            rp.deliver(who);
+          },
+          [self, rp](caf::error& e) mutable {
+            self->state.pending -= 1;
+            rp.deliver(make_caf_error(errc::internal, "password check failed: " + message_of(e)));
+          });
+}
+
+void keep_offline_hash(directory_self self, const std::string& name, const std::string& password);
+
+// A directory user's password: a bind as their entry. When the directory
+// cannot be reached, the last password that bound (its scrypt hash) lets
+// them in if offline_logins is "cached".
+caf::result<requester> authenticate_by_directory(directory_self self, const user_record& rec, requester who,
+                                                 const std::string& password, const std::string& peer) {
+  auto& st = self->state;
+  int64_t now = st.opts.now_ms();
+  const std::string cache_key = "ldap:" + rec.dn;
+  if (st.cache.lookup(who.user, password, cache_key, now)) {
+    st.limiter.succeeded(who.user, peer, now);
+    return who;
+  }
+  if (st.pending >= st.opts.max_pending) return make_caf_error(errc::busy, "too many logins at once; try again");
+  st.pending += 1;
+  auto rp = self->make_response_promise<requester>();
+  auto& b = st.binders[st.next_binder++ % st.binders.size()];
+  std::string stored = rec.password_hash;
+  self->request(b, caf::infinite, bind_atom::value, rec.dn, password)
+      .then(
+          [self, rp, who, password, stored, peer, cache_key](int verdict) mutable {
+            auto& s = self->state;
+            int64_t t = s.opts.now_ms();
+            if (verdict == static_cast<int>(bind_verdict::ok)) {
+              s.pending -= 1;
+              s.cache.remember(who.user, password, cache_key, t);
+              s.limiter.succeeded(who.user, peer, t);
+              if (s.opts.offline_cached) keep_offline_hash(self, who.user, password);
+              rp.deliver(who);
+              return;
+            }
+            if (verdict == static_cast<int>(bind_verdict::unavailable) && s.opts.offline_cached && !stored.empty()) {
+              verify_by_hash(self, rp, who, password, stored, peer);
+              return;
+            }
+            s.pending -= 1;
+            if (verdict == static_cast<int>(bind_verdict::unavailable)) {
+              rp.deliver(make_caf_error(errc::unavailable, "the directory cannot be reached; try again later"));
+              return;
+            }
+            s.limiter.failed(who.user, peer, t);
+            spdlog::info("login refused for '{}' from {}", who.user, peer);
+            rp.deliver(refused());
+          },
+          [self, rp](caf::error& e) mutable {
+            self->state.pending -= 1;
+            rp.deliver(make_caf_error(errc::internal, "password check failed: " + message_of(e)));
+          });
+  return rp;
+}
+
 caf::result<requester> authenticate(directory_self self, const std::string& user, const std::string& password,
                                     const std::string& peer) {
   auto& st = self->state;
@@ -63,44 +200,25 @@ caf::result<requester> authenticate(directory_self self, const std::string& user
   if (!verdict.allowed)
     return make_caf_error(errc::limit_exceeded, "too many failed logins; try again in " +
                                                     std::to_string((verdict.retry_after_ms + 999) / 1000) + " s");
-  auto rec = st.users->get_user(user);
+  auto rec = login_user(*st.users, user);
   auto fail = [self, user, peer] {
     self->state.limiter.failed(user, peer, self->state.opts.now_ms());
     spdlog::info("login refused for '{}' from {}", user, peer);
     return refused();
   };
-  if (!rec.ok() || rec->disabled || rec->password_hash.empty()) return fail();
+  if (!rec.ok() || user_disabled(*rec)) return fail();
   requester who{rec->name, rec->admin};
-  if (st.cache.lookup(user, password, rec->password_hash, now)) {
-    st.limiter.succeeded(user, peer, now);
+  if (rec->source == "directory" && !st.binders.empty() && !rec->dn.empty())
+    return authenticate_by_directory(self, *rec, who, password, peer);
+  if (rec->password_hash.empty()) return fail();
+  if (st.cache.lookup(rec->name, password, rec->password_hash, now)) {
+    st.limiter.succeeded(rec->name, peer, now);
     return who;
   }
   if (st.pending >= st.opts.max_pending) return make_caf_error(errc::busy, "too many logins at once; try again");
   st.pending += 1;
-  if (st.opts.on_scrypt) st.opts.on_scrypt();
   auto rp = self->make_response_promise<requester>();
-  auto& h = st.hashers[st.next_hasher++ % st.hashers.size()];
-  std::string stored = rec->password_hash;
-  self->request(h, caf::infinite, verify_atom::value, password, stored)
-      .then(
-          [self, rp, who, user, password, stored, peer](bool ok) mutable {
-            auto& s = self->state;
-            s.pending -= 1;
-            int64_t t = s.opts.now_ms();
-            if (!ok) {
-              s.limiter.failed(user, peer, t);
-              spdlog::info("login refused for '{}' from {}", user, peer);
-              rp.deliver(refused());
-              return;
-            }
-            s.cache.remember(user, password, stored, t);
-            s.limiter.succeeded(user, peer, t);
-            rp.deliver(who);
-          },
-          [self, rp](caf::error& e) mutable {
-            self->state.pending -= 1;
-            rp.deliver(make_caf_error(errc::internal, "password check failed: " + message_of(e)));
-          });
+  verify_by_hash(self, rp, who, password, rec->password_hash, peer);
   return rp;
 }
 
@@ -167,10 +285,95 @@ void hash_then(directory_self self, std::string password, std::function<void(con
           [fail](caf::error& e) { fail(make_caf_error(errc::internal, "hashing failed: " + message_of(e))); });
 }
 
+// After a directory login: keeps the password's scrypt hash for logins while
+// the directory is unreachable (offline_logins = "cached"), unless the kept
+// one already matches. Best effort: a failure only means no offline login.
+void keep_offline_hash(directory_self self, const std::string& name, const std::string& password) {
+  auto& st = self->state;
+  auto rec = st.users->get_user(name);
+  if (!rec.ok() || st.changing.count(name)) return;
+  auto store_new = [self, name, password] {
+    hash_then(
+        self, password,
+        [self, name](const std::string& hash) {
+          auto& s = self->state;
+          auto cur = s.users->get_user(name);
+          if (!cur.ok() || s.changing.count(name)) return;
+          cur->password_hash = hash;
+          cur->updated_ms = std::max(s.opts.now_ms(), cur->updated_ms + 1);
+          write_batch b;
+          b.put_user(*cur);
+          s.changing.insert(name);
+          commit(self, std::move(b), [self, name](const error& e) {
+            self->state.changing.erase(name);
+            if (e) spdlog::warn("directory: keeping {}'s offline login failed: {}", name, e.describe());
+          });
+        },
+        [](caf::error) {});
+  };
+  if (rec->password_hash.empty()) return store_new();
+  auto& h = st.hashers[st.next_hasher++ % st.hashers.size()];
+  self->request(h, caf::infinite, verify_atom::value, password, rec->password_hash)
+      .then([store_new](bool same) { if (!same) store_new(); }, [](caf::error&) {});
+}
+
+// --- directory sync ------------------------------------------------------------
+
+// Applies a directory sync's plan (actors/directory_sync.hpp) as one batch,
+// or not at all: busy when a user in it changed since it was planned (the
+// sync plans again), or while a change to one of them is on its way.
+caf::result<bool> apply_plan(directory_self self, const directory_plan_ptr& plan) {
+  auto& st = self->state;
+  auto changed = [](const std::string& name) {
+    return make_caf_error(errc::busy, "user " + name + " changed while the directory sync ran");
+  };
+  std::unordered_set<std::string> taken;  // card keys the plan takes off their holder
+  for (const auto& c : plan->cards) {
+    if (c.add) continue;
+    auto owner = st.users->credential_owner(credential_kind::card, c.key);
+    if (!owner.ok() || *owner != c.user) return changed(c.user);
+    taken.insert(c.key);
+  }
+  for (const auto& c : plan->cards) {
+    if (!c.add) continue;
+    auto owner = st.users->credential_owner(credential_kind::card, c.key);
+    if (owner.ok() && !taken.count(c.key)) return changed(c.user);
+  }
+  for (const auto& u : plan->users) {
+    const auto& name = u.after.name;
+    if (st.changing.count(name)) return changed(name);
+    auto cur = st.users->get_user(name);
+    bool same = u.before_ms < 0 ? !cur.ok() : cur.ok() && cur->updated_ms == u.before_ms;
+    if (!same) return changed(name);
+    if (auto v = validate_user(u.after))
+      return make_caf_error(errc::internal, "the directory sync planned an invalid user " + name + ": " + v.message);
+  }
+  write_batch b;
+  for (const auto& u : plan->users) b.put_user(u.after);
+  for (const auto& c : plan->cards)
+    if (!c.add) b.erase_credential(credential_kind::card, c.key, c.user);
+  for (const auto& c : plan->cards)
+    if (c.add) b.put_credential(credential_kind::card, c.key, c.user);
+  for (const auto& [key, value] : plan->meta) b.put(cf::meta, key, value);
+  std::vector<std::string> names;
+  names.reserve(plan->users.size());
+  for (const auto& u : plan->users)
+    if (st.changing.insert(u.after.name).second) names.push_back(u.after.name);
+  auto rp = self->make_response_promise<bool>();
+  commit(self, std::move(b), [self, rp, names = std::move(names)](const error& e) mutable {
+    for (const auto& n : names) self->state.changing.erase(n);
+    if (e)
+      rp.deliver(make_caf_error(e));
+    else
+      rp.deliver(true);
+  });
+  return rp;
+}
+
 size_t enabled_admins(directory_self self) {
   size_t n = 0;
   for (const auto& u : self->state.users->list_users())
-    if (u.admin && !u.disabled) n += 1;
+    if (u.admin && !user_disabled(u)) n += 1;
   return n;
 }
 
@@ -182,6 +385,7 @@ users_result credential_change(directory_self self, user_request& r, const user_
   auto creds = st.users->user_credentials(user.name);
   switch (r.op) {
     case user_op::add_card:
+    case user_op::enroll_card:
     case user_op::remove_card: {
       std::string card = normalise_card(r.secret);
       wipe(r.secret);
@@ -189,7 +393,7 @@ users_result credential_change(directory_self self, user_request& r, const user_
       std::string key = st.users->credential_key(credential_kind::card, card);
       auto owner = st.users->find_credential(credential_kind::card, card);
       wipe(card);
-      if (r.op == user_op::add_card) {
+      if (r.op != user_op::remove_card) {
         if (owner.ok() && *owner != user.name) return fail_with(errc::already_exists, "that card belongs to another user");
         if (owner.ok()) return std::vector<user_info_msg>{info_of(self, user)};
         uint32_t cards = 0;
@@ -269,7 +473,8 @@ void drop_delegations(const store& users, const std::string& name, write_batch& 
 users_result manage(directory_self self, user_request& r) {
   auto& st = self->state;
   if (r.op == user_op::set_delegates) return set_delegates(self, r);
-  bool own_record = r.op == user_op::get && r.by.user == r.name;  // a user may read themself
+  bool own_record = (r.op == user_op::get || r.op == user_op::enroll_card) &&
+                    r.by.user == r.name;  // a user may read themself, and enrol a card just authenticated
   if (!r.by.admin && !own_record) return fail_with(errc::permission_denied, "only administrators manage users");
   int64_t now = st.opts.now_ms();
   if (r.op == user_op::list) {
@@ -311,9 +516,17 @@ users_result manage(directory_self self, user_request& r) {
   switch (r.op) {
     case user_op::get: return std::vector<user_info_msg>{info_of(self, std::move(rec))};
     case user_op::update: {
+      if (rec.source == "directory" && ((r.set_display_name && r.display_name != rec.display_name) ||
+                                        (r.set_groups && r.groups != rec.groups)))
+        return fail_with(errc::not_possible, rec.name + "'s name and groups come from the directory");
       bool was_admin = rec.admin && !rec.disabled;
       if (r.set_display_name) rec.display_name = r.display_name;
       if (r.set_groups) rec.groups = r.groups;
+      if (r.set_email) {
+        if (rec.source == "directory" && r.email != rec.email)
+          return fail_with(errc::not_possible, rec.name + "'s e-mail address comes from the directory");
+        rec.email = r.email;
+      }
       if (r.admin >= 0) rec.admin = r.admin == 1;
       if (r.disabled >= 0) rec.disabled = r.disabled == 1;
       if (was_admin && !(rec.admin && !rec.disabled) && enabled_admins(self) <= 1)
@@ -328,6 +541,8 @@ users_result manage(directory_self self, user_request& r) {
       return rp;
     }
     case user_op::set_password: {
+      if (rec.source == "directory")
+        return fail_with(errc::not_possible, rec.name + "'s password is the directory's; change it there");
       st.changing.insert(rec.name);
       auto rp = self->make_response_promise<std::vector<user_info_msg>>();
       hash_then(
@@ -346,6 +561,7 @@ users_result manage(directory_self self, user_request& r) {
       return rp;
     }
     case user_op::add_card:
+    case user_op::enroll_card:
     case user_op::remove_card:
     case user_op::set_pin:
     case user_op::clear_pin: return credential_change(self, r, rec);
@@ -377,11 +593,18 @@ directory_impl::behavior_type directory_behavior(directory_self self, store* use
     self->link_to(h);
     st.hashers.push_back(h);
   }
+  if (st.opts.directory)
+    for (size_t i = 0; i < std::max<size_t>(1, st.opts.binders); ++i) {
+      auto b = self->system().spawn<caf::detached>(binder, *st.opts.directory);
+      self->link_to(b);
+      st.binders.push_back(b);
+    }
   return {
       [self](auth_atom, const std::string& user, const std::string& password, const std::string& peer) {
         return authenticate(self, user, password, peer);
       },
       [self](users_atom, user_request& r) { return manage(self, r); },
+      [self](apply_atom, const directory_plan_ptr& plan) { return apply_plan(self, plan); },
       [self](committed_atom, uint64_t seq, error& e) {
         auto it = self->state.commits.find(seq);
         if (it == self->state.commits.end()) return;

@@ -16,9 +16,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "actors/auth_rules.hpp"
 #include "actors/messages.hpp"
+#include "devices/directory/ldap_client.hpp"
 
 namespace quire {
 
@@ -31,6 +33,11 @@ struct user_directory_options {
   size_t max_pending = 64;         // verifications queued at most; more answer busy
   std::function<int64_t()> now_ms;
   std::function<void()> on_scrypt;  // called for each verification sent to a hasher (tests count them)
+  // Directory users' passwords are checked by an LDAP bind as their entry,
+  // on `binders` detached actors (libldap blocks); none when not set.
+  std::optional<ldap::client_options> directory;
+  size_t binders = 2;
+  bool offline_cached = true;  // the directory unreachable: the last password that bound logs in
 };
 
 user_directory_actor spawn_user_directory(caf::actor_system& sys, store& users, user_directory_options opts);

@@ -69,6 +69,10 @@ class actor_user_service final : public web::user_service {
     }
     if (patch.admin) r.admin = *patch.admin ? 1 : 0;
     if (patch.disabled) r.disabled = *patch.disabled ? 1 : 0;
+    if (patch.email) {
+      r.set_email = true;
+      r.email = *patch.email;
+    }
     ask(std::move(r), one(std::move(cb)));
   }
 

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "protocols/pdl/price.hpp"
+#include "config/directory_config.hpp"
 #include "protocols/result.hpp"
 
 namespace quire {
@@ -158,6 +159,8 @@ struct terminals_config {
   uint32_t max_login_failures = 5;    // 1..100: failed logins at one terminal, or for one user
                                       // by card+PIN, before a lock-out
   uint32_t lockout_s = 300;           // 1..86400: how long a lock-out lasts
+  bool card_enrolment = true;         // an unknown card tapped at a terminal that takes cards may be
+                                      // bound to a user who logs in with name and password there
 };
 
 /// Printer monitoring over SNMP v1/v2c (devices/snmp_poller.hpp): every
@@ -336,6 +339,7 @@ struct config {
   accounting_config accounting;
   terminals_config terminals;
   monitoring_config monitoring;
+  directory_config directory;
   std::vector<pdl::price_list> prices;   // sorted by name
   std::vector<printer_config> printers;  // sorted by name
   std::vector<queue_config> queues;      // sorted by name

@@ -60,6 +60,15 @@ status read_groups(const toml::table& t, std::string_view key, const std::string
                    bool allow_everyone, std::vector<std::string>& out,
                    const char* noun = "group");
 
+/// An absolute, lexically normal path for `p` (relative ones against `cwd`).
+result<std::string> absolute_path(const std::string& key, const std::string& p, const std::string& cwd);
+
+// --- config_directory.cpp ----------------------------------------------------
+
+/// Reads [directory]: checks every key, fills the schema's defaults, and
+/// when enabled requires url, base_dn, bind_dn and bind_password_file.
+status read_directory(const toml::table& t, const std::string& cwd, directory_config& out);
+
 // --- config_entities.cpp -----------------------------------------------------
 
 /// Reads [prices] (nullptr: none).

@@ -42,6 +42,37 @@ std::string sources_text(const std::vector<identity_source>& sources) {
 // A secret as printed: whether it is set, never what it is.
 std::string secret_text(const std::string& value) { return quote(value.empty() ? "" : "(set)"); }
 
+void print_directory(std::string& out, const directory_config& d) {
+  out += "\n[directory]\n";
+  line(out, "enabled", d.enabled ? "true" : "false");
+  line(out, "url", quote(d.url));
+  line(out, "start_tls", d.start_tls ? "true" : "false");
+  line(out, "ca_file", quote(d.ca_file));
+  line(out, "verify_server", d.verify_server ? "true" : "false");
+  line(out, "timeout_ms", std::to_string(d.timeout_ms));
+  line(out, "bind_dn", quote(d.bind_dn));
+  line(out, "bind_password_file", quote(d.bind_password_file));
+  line(out, "schema", quote(d.schema));
+  line(out, "base_dn", quote(d.base_dn));
+  line(out, "user_filter", quote(d.user_filter));
+  line(out, "group_base_dn", quote(d.group_base_dn));
+  line(out, "group_filter", quote(d.group_filter));
+  line(out, "login_attribute", quote(d.login_attribute));
+  line(out, "name_attribute", quote(d.name_attribute));
+  line(out, "email_attribute", quote(d.email_attribute));
+  line(out, "card_attribute", quote(d.card_attribute));
+  line(out, "disabled_attribute", quote(d.disabled_attribute));
+  line(out, "group_name_attribute", quote(d.group_name_attribute));
+  line(out, "member_attribute", quote(d.member_attribute));
+  line(out, "changed_attribute", quote(d.changed_attribute));
+  line(out, "admin_groups", detail::array_text(d.admin_groups));
+  line(out, "page_size", std::to_string(d.page_size));
+  line(out, "interval_s", std::to_string(d.interval_s));
+  line(out, "full_interval_s", std::to_string(d.full_interval_s));
+  line(out, "password_logins", d.password_logins ? "true" : "false");
+  line(out, "offline_logins", quote(d.offline_logins));
+}
+
 void print_monitoring(std::string& out, const monitoring_config& m) {
   out += "\n[monitoring]\n";
   line(out, "enabled", m.enabled ? "true" : "false");
@@ -146,7 +177,9 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "pin_login_min_digits", std::to_string(c.terminals.pin_login_min_digits));
   line(out, "max_login_failures", std::to_string(c.terminals.max_login_failures));
   line(out, "lockout_s", std::to_string(c.terminals.lockout_s));
+  line(out, "card_enrolment", c.terminals.card_enrolment ? "true" : "false");
   print_monitoring(out, c.monitoring);
+  print_directory(out, c.directory);
 }
 
 std::string size_rate_text(const std::string& media, const pdl::rate& r) {

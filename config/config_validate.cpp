@@ -18,6 +18,22 @@
 
 namespace quire::detail {
 
+// An absolute, lexically normal path without a trailing slash. Lexical only:
+// loading must not depend on (or create) what is on disk.
+result<std::string> absolute_path(const std::string& key, const std::string& p,
+                                  const std::string& cwd) {
+  if (p.find('\0') != std::string::npos) return bad_value(key, "a path cannot contain NUL", p);
+  std::filesystem::path path(p);
+  if (path.is_relative()) {
+    if (cwd.empty())
+      return bad_value(key, "a relative path needs the working directory, which is unknown", p);
+    path = std::filesystem::path(cwd) / path;
+  }
+  std::string out = path.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
 namespace {
 
 constexpr int64_t no_limit = std::numeric_limits<int64_t>::max();
@@ -54,22 +70,6 @@ status read_int(const toml::table& t, const char* section, const char* key, int6
   }
   out = static_cast<Int>(n);
   return {};
-}
-
-// An absolute, lexically normal path without a trailing slash. Lexical only:
-// loading must not depend on (or create) what is on disk.
-result<std::string> absolute_path(const std::string& key, const std::string& p,
-                                  const std::string& cwd) {
-  if (p.find('\0') != std::string::npos) return bad_value(key, "a path cannot contain NUL", p);
-  std::filesystem::path path(p);
-  if (path.is_relative()) {
-    if (cwd.empty())
-      return bad_value(key, "a relative path needs the working directory, which is unknown", p);
-    path = std::filesystem::path(cwd) / path;
-  }
-  std::string out = path.lexically_normal().string();
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
 }
 
 status read_server(const toml::table& t, const std::string& cwd, server_config& out) {
@@ -286,6 +286,7 @@ status read_terminals(const toml::table& t, terminals_config& out) {
   // A PIN alone names its user, so a short one is a guess away from someone's jobs.
   if (status s = read_int(t, "terminals", "pin_login_min_digits", 4, 16, out.pin_login_min_digits)) return s;
   if (status s = read_int(t, "terminals", "max_login_failures", 1, 100, out.max_login_failures)) return s;
+  if (const auto* v = t.get_as<bool>("card_enrolment")) out.card_enrolment = v->get();
   return read_int(t, "terminals", "lockout_s", 1, 86400, out.lockout_s);
 }
 
@@ -394,6 +395,7 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_accounting(section("accounting"), c.accounting)) return s;
   if (status s = read_terminals(section("terminals"), c.terminals)) return s;
   if (status s = read_monitoring(section("monitoring"), c.monitoring)) return s;
+  if (status s = read_directory(section("directory"), cwd, c.directory)) return s;
   if (status s = read_prices(doc.get_as<toml::table>("prices"), c.prices)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.prices, c.printers))
     return s;

@@ -142,6 +142,12 @@ class store {
   /// are not stored), in key order. Only those whose look-up entry still names
   /// `name`: what erase_user must remove.
   std::vector<credential_ref> user_credentials(const std::string& name) const;
+  /// The user whose credential has the look-up key `hmac` (32 bytes, as
+  /// credential_key made it); errc::not_found when nobody.
+  result<std::string> credential_owner(credential_kind kind, std::string_view hmac) const;
+  /// The `meta` entry `key` (a name chosen by its writer: directory sync
+  /// state...); errc::not_found when absent.
+  result<std::string> get_meta(const std::string& key) const;
 
   /// `name`'s API tokens: each one's HMAC (32 bytes; api_token_id names it)
   /// and record, in key order. Records that do not decode are skipped.

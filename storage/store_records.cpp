@@ -54,6 +54,17 @@ result<std::string> store::find_credential(credential_kind kind, std::string_vie
   return user;
 }
 
+result<std::string> store::credential_owner(credential_kind kind, std::string_view hmac) const {
+  if (kind == credential_kind::terminal || hmac.size() != 32)
+    return error{errc::not_found, std::string("no user has this ") + to_string(kind)};
+  auto user = impl_->get(cf::credentials, keys::credential(kind, hmac));
+  if (!user.ok() && user.err().code == errc::not_found)
+    return error{errc::not_found, std::string("no user has this ") + to_string(kind)};
+  return user;
+}
+
+result<std::string> store::get_meta(const std::string& key) const { return impl_->get(cf::meta, key); }
+
 std::vector<credential_ref> store::user_credentials(const std::string& name) const {
   std::vector<credential_ref> out;
   if (validate_user_name(name)) return out;

@@ -81,7 +81,22 @@ status validate_user(const user_record& user) {
     if (auto s = check_text(g, "a group name", 1, max_user_name_chars)) return s;
   if (!user.password_hash.empty() && !is_password_hash(user.password_hash))
     return {errc::invalid_argument, "the password hash is not a scrypt hash string"};
+  if (auto s = check_text(user.email, "the e-mail address", 0, max_email_chars)) return s;
+  if (!user.source.empty() && user.source != "directory")
+    return {errc::invalid_argument, "a user's source is \"\" or \"directory\""};
+  if (auto s = check_text(user.dn, "the directory entry", 0, max_dn_chars)) return s;
+  const auto& ds = user.directory_state;
+  if (!ds.empty() && ds != "active" && ds != "disabled" && ds != "gone")
+    return {errc::invalid_argument, "a directory state is active, disabled or gone"};
+  if (user.directory_cards.size() > max_user_directory_cards)
+    return {errc::invalid_argument, "too many directory cards"};
+  for (const auto& k : user.directory_cards)
+    if (k.size() != 32) return {errc::invalid_argument, "a directory card key is not 32 bytes"};
   return {};
+}
+
+bool user_disabled(const user_record& u) {
+  return u.disabled || (u.source == "directory" && u.directory_state != "active");
 }
 
 std::string encode_user(const user_record& user) { return encode_record(user); }

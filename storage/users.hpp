@@ -49,6 +49,9 @@ struct credential_ref {
 inline constexpr size_t max_user_name_chars = 64;
 inline constexpr size_t max_display_name_chars = 256;
 inline constexpr size_t max_user_groups = 256;
+inline constexpr size_t max_email_chars = 254;
+inline constexpr size_t max_dn_chars = 1024;
+inline constexpr size_t max_user_directory_cards = 16;
 
 struct user_record {
   std::string name;                 // the login name and key; see validate_user_name
@@ -59,8 +62,18 @@ struct user_record {
   bool disabled = false;            // may not log in by any means
   int64_t created_ms = 0;           // wall-clock milliseconds since the Unix epoch
   int64_t updated_ms = 0;
+  std::string email;                // "" or an address (PINs and notices are sent there)
+  // Users from the directory (actors/directory_rules.hpp): source
+  // "directory", their entry's DN, the directory's word on them ("active",
+  // "disabled" there, or "gone" from it: either one keeps them from logging
+  // in), and the look-up keys of the cards the directory gave them.
+  std::string source;               // "" = made in Quire
+  std::string dn;
+  std::string directory_state;
+  std::vector<std::string> directory_cards;
 
-  MSGPACK_DEFINE_MAP(name, display_name, groups, admin, password_hash, disabled, created_ms, updated_ms)
+  MSGPACK_DEFINE_MAP(name, display_name, groups, admin, password_hash, disabled, created_ms, updated_ms, email,
+                     source, dn, directory_state, directory_cards)
 };
 
 /// ok when `name` is 1 to 64 characters of valid UTF-8 with no control
@@ -95,6 +108,10 @@ std::string api_token_id(std::string_view hmac);
 std::string encode_api_token(const api_token_record& t);
 /// errc::corruption when `bytes` does not decode or the user name is invalid.
 status decode_api_token(std::string_view bytes, api_token_record& out);
+
+/// True when `u` may not log in by any means: disabled by an administrator,
+/// or, for a directory user, disabled in or gone from the directory.
+bool user_disabled(const user_record& u);
 
 /// The stored bytes of a user.
 std::string encode_user(const user_record& user);

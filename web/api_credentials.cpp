@@ -12,6 +12,7 @@
 #include "storage/users.hpp"
 #include "web/api_request.hpp"
 #include "web/session_service.hpp"
+#include "web/terminal_api.hpp"
 #include "web/token_json.hpp"
 #include "web/token_service.hpp"
 

@@ -76,7 +76,12 @@ status check_email(std::string_view email) {
   size_t at = email.find('@');
   bool ok = email.size() <= max_email_bytes && at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
             email.find('@', at + 1) == std::string_view::npos;
-  for (char c : email) ok = ok && static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+  for (size_t i = 0; i < email.size(); ++i) {
+    auto c = static_cast<unsigned char>(email[i]);
+    // C0, space and DEL; and C1 (U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8), as validate_user.
+    bool c1 = c == 0xc2 && i + 1 < email.size() && static_cast<unsigned char>(email[i + 1]) <= 0x9f;
+    ok = ok && c > 0x20 && c != 0x7f && !c1;
+  }
   if (!ok)
     return bad("field \"email\" must be \"\" or an e-mail address (at most 254 bytes, one @, no spaces or control "
                "characters)");
@@ -141,6 +146,7 @@ result<user_patch> parse_user_patch(std::string_view name, std::string_view body
   probe.name = std::string(name);
   if (patch.display_name) probe.display_name = *patch.display_name;
   if (patch.groups) probe.groups = *patch.groups;
+  if (patch.email) probe.email = *patch.email;
   if (auto s = validate_user(probe)) return bad(s.message);
   return patch;
 }

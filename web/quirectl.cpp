@@ -11,6 +11,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -191,6 +192,35 @@ int credit(const server_url& server, const client_options& client, const invocat
   return call(server, client, inv, user, password, credit_request(inv, *minor), reply);
 }
 
+// directory sync --wait, once `reply` holds the POST's answer (sent at
+// `asked_ms`): polls GET /api/v1/directory every second until the sync is
+// done; `reply` then holds the last answer. The exit code.
+int wait_for_directory_sync(const server_url& server, const client_options& client, const invocation& inv,
+                            const std::string& user, const std::string& password, int64_t asked_ms,
+                            http_reply& reply) {
+  auto started = sync_started(reply.body);
+  if (!started) {
+    std::cerr << "quirectl: the server's answer to the sync says nothing of it starting\n";
+    return exit_refused;
+  }
+  invocation status = inv;
+  status.what = action::directory_status;
+  const api_request get = build_request(status, {});
+  int rc = exit_ok;
+  auto fetch = [&]() -> result<std::string> {
+    rc = call(server, client, inv, user, password, get, reply);
+    if (rc != exit_ok) return error(errc::unavailable, "");  // call() said why
+    return reply.body;
+  };
+  auto done = wait_for_sync(fetch, [] { ::sleep(1); }, sync_wait_since(inv.full, *started, asked_ms));
+  if (rc != exit_ok) return rc;
+  if (!done.ok()) {
+    std::cerr << "quirectl: " << done.err().message << "\n";
+    return exit_refused;
+  }
+  return exit_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -233,9 +263,13 @@ int main(int argc, char** argv) {
   api_request req = build_request(inv, secret);
   wipe(secret);
   http_reply reply;
+  using namespace std::chrono;
+  const int64_t asked_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   int rc = call(*server, client, inv, user, password, req, reply);
   wipe(req.body);
   if (rc == exit_ok && inv.what == action::credit) rc = credit(*server, client, inv, user, password, reply);
+  if (rc == exit_ok && inv.what == action::directory_sync && inv.wait)
+    rc = wait_for_directory_sync(*server, client, inv, user, password, asked_ms, reply);
 
   std::vector<std::string> pages;
   bool listing = inv.what == action::user_list || inv.what == action::jobs_list;
@@ -317,6 +351,14 @@ int main(int argc, char** argv) {
     case action::jobs_reprint:
       std::cout << (inv.json ? printable(reply.body) + "\n" : job_details(reply.body));
       break;
+    case action::directory_status:
+    case action::directory_sync: {
+      std::string out, err;
+      int code = directory_output(inv, reply.body, out, err);
+      std::cout << out;
+      std::cerr << err;
+      return code;
+    }
     case action::account:
     case action::credit:
       std::cout << (inv.json ? printable(reply.body) + "\n" : account_details(reply.body));

@@ -12,94 +12,6 @@
 
 namespace quire::quirectl {
 
-const char* const usage_text =
-    "usage: quirectl [OPTIONS] COMMAND\n"
-    "\n"
-    "Commands:\n"
-    "  whoami                       who the credentials authenticate as\n"
-    "  user list [--after NAME] [--limit N]\n"
-    "  user show NAME\n"
-    "  user add NAME [--display-name S] [--group G]... [--admin] [--disabled] [--password-stdin]\n"
-    "  user set NAME [--display-name S] [--group G]... [--no-groups] [--admin|--no-admin]\n"
-    "                [--disable|--enable]\n"
-    "  user passwd NAME             the new password is read from stdin\n"
-    "  user card add|del NAME       the card id is read from stdin\n"
-    "  user pin set NAME            the PIN is read from stdin\n"
-    "  user pin clear NAME\n"
-    "  user del NAME\n"
-    "  jobs list [--owner USER] [--queue Q] [--which active|completed|all] [--limit N]\n"
-    "  jobs show ID\n"
-    "  jobs reprint ID [--printer P]\n"
-    "                               print a finished job again (the release's checks, charged again)\n"
-    "  printers [list]              every printer: state, reasons, device online, page count, lowest supply\n"
-    "  printers show NAME           one printer: its state and device, supplies and alerts, settings\n"
-    "  printers counters NAME [--limit N]\n"
-    "                               the device's page counter snapshots, oldest first (N up to 10000)\n"
-    "  printers add NAME --uri URI [--location L] [--info I] [--model M] [--language X] [--price-list P]\n"
-    "                               add a printer at run time (it stays until removed)\n"
-    "  printers set NAME [--uri URI] [--location L] [--info I] [--model M] [--language X] [--price-list P]\n"
-    "  printers remove NAME         a printer no queue uses and with no job waiting\n"
-    "  queues [list]                the queues users print to\n"
-    "  queues show NAME             one queue's settings\n"
-    "  queues add NAME --type pull|direct|group [--printers a,b] [--location L] [--info I] [--auth]\n"
-    "                [--failover]\n"
-    "  queues set NAME [--type T] [--printers a,b] [--location L] [--info I] [--auth|--no-auth]\n"
-    "                [--failover|--no-failover]\n"
-    "  queues remove NAME           a queue without unfinished jobs\n"
-    "  prices [list]                every price list (rates N in minor units of the currency: 5 = 0.05 EUR)\n"
-    "  prices show NAME\n"
-    "  prices add NAME [--per sheet|impression] [--mono N] [--colour N] [--duplex-mono N]\n"
-    "                [--duplex-colour N] [--size MEDIA=MONO/COLOUR[/DMONO/DCOLOUR]]... [--mono-only]\n"
-    "                               a duplex rate of -1 is the one-sided rate; MEDIA a PWG or short\n"
-    "                               name (a4, letter...)\n"
-    "  prices set NAME [the same options] [--no-sizes] [--no-mono-only]\n"
-    "                               --size replaces every size, --no-sizes removes them,\n"
-    "                               --no-mono-only prices colour again\n"
-    "  prices remove NAME           a price list no printer names\n"
-    "  projects [list]              the projects (yours to charge, without admin rights)\n"
-    "  projects show NAME\n"
-    "  projects add NAME [--description T] [--group G]...\n"
-    "                               who may charge it: members of a G (none: every user)\n"
-    "  projects set NAME [--description T] [--group G]... [--no-groups]\n"
-    "  projects remove NAME         its account and ledger stay\n"
-    "  quotas [list]                every quota: sheets per period, and whom it applies to\n"
-    "  quotas show NAME\n"
-    "  quotas add NAME --sheets N [--period day|week|month|year] [--group G]... [--member U]...\n"
-    "                               members of a G ('*': every user) and each user U may print N\n"
-    "                               sheets a period (default month); a user under several gets the\n"
-    "                               largest\n"
-    "  quotas set NAME [--sheets N] [--period P] [--group G]... [--no-groups] [--member U]... [--no-members]\n"
-    "                               --group and --member replace the groups and the users\n"
-    "  quotas remove NAME           not one the configuration file declares\n"
-    "  account USER                 USER's balance, reservations and quota (yours without admin rights)\n"
-    "  credit USER AMOUNT [--adjust] [--note TEXT]\n"
-    "                               top up USER's account by AMOUNT in major units (5, 5.50); with\n"
-    "                               --adjust, correct it (-1.25 takes credit away). quirectl reads\n"
-    "                               the account first: the server's currency says how many decimals\n"
-    "  ledger USER [--limit N]      the account's entries, newest first\n"
-    "  delegates USER [NAME...]     who may release USER's jobs; NAMEs replace them, --none clears\n"
-    "  terminals list\n"
-    "  terminals add NAME PRINTER   register a terminal; its token is printed this once only\n"
-    "  terminals revoke NAME\n"
-    "  tokens list USER             USER's API tokens (for scripts: Authorization: Bearer qt_...)\n"
-    "  tokens add USER LABEL [--days N]   a new API token, printed this once only\n"
-    "  tokens revoke USER ID\n"
-    "  report [--from DAY] [--to DAY] [--by user|group|printer|project|day|month] [--csv]\n"
-    "                               pages and cost over a period (DAY: YYYY-MM-DD, UTC; default the last 30 days)\n"
-    "\n"
-    "Options:\n"
-    "  --server URL          https://HOST[:PORT] (default $QUIRE_SERVER, else https://127.0.0.1:8631)\n"
-    "  --user NAME           administrator to authenticate as (default $QUIRE_USER, else your login)\n"
-    "  --password-file FILE  read that user's password from FILE (else $QUIRE_PASSWORD, else a prompt)\n"
-    "  --token-file FILE     authenticate with the API token in FILE instead (else $QUIRE_TOKEN)\n"
-    "  --cacert FILE         trust the server certificate(s) in FILE (e.g. <data_dir>/tls/server.crt)\n"
-    "  --insecure            do not verify the server's certificate\n"
-    "  --json                print the server's JSON instead of tables\n"
-    "  -h, --help            this text\n"
-    "\n"
-    "Secrets are never taken from the command line. Exit status: 0 done, 1 refused by the\n"
-    "server (or unreachable), 2 usage error.\n";
-
 namespace {
 
 error usage(std::string message) { return error(errc::invalid_argument, std::move(message)); }
@@ -109,6 +21,7 @@ enum class scope {
   printer_fields, queue_fields, fleet_text, reprint,  // quirectl_cli_fleet.cpp
   price_fields, price_set, project_fields,             // quirectl_cli_prices.cpp
   quota_fields, quota_set,                             // quirectl_cli_prices.cpp too
+  directory_sync,                                      // quirectl_cli_directory.cpp
 };
 
 struct option_spec {
@@ -147,6 +60,7 @@ constexpr option_spec options[] = {
     {"--no-mono-only", false, scope::price_set}, {"--description", true, scope::project_fields},
     {"--sheets", true, scope::quota_fields},   {"--period", true, scope::quota_fields},
     {"--member", true, scope::quota_fields},   {"--no-members", false, scope::quota_set},
+    {"--full", false, scope::directory_sync},  {"--wait", false, scope::directory_sync},
 };
 
 bool applies(scope where, action what) {
@@ -180,6 +94,7 @@ bool applies(scope where, action what) {
     case scope::project_fields: return what == action::projects_add || what == action::projects_set;
     case scope::quota_fields: return what == action::quotas_add || what == action::quotas_set;
     case scope::quota_set: return what == action::quotas_set;
+    case scope::directory_sync: return what == action::directory_sync;
   }
   return false;
 }
@@ -249,6 +164,9 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"tokens", "add"})) return action::tokens_add;
   if (is({"tokens", "revoke"})) return action::tokens_revoke;
   if (is({"report"})) return action::report;
+  if (is({"directory", "status"})) return action::directory_status;
+  if (is({"directory", "sync"})) return action::directory_sync;
+  if (is({"directory"})) return action::directory_status;
   if (is({"account"})) return action::account;
   if (is({"credit"})) return action::credit;
   if (is({"ledger"})) return action::ledger;
@@ -284,6 +202,8 @@ status apply_option(invocation& inv, const given_option& o) {
   if (n == "--to") return once(inv.to);
   if (n == "--by") return once(inv.by);
   if (n == "--csv") return inv.csv = true, status{};
+  if (n == "--full") return inv.full = true, status{};
+  if (n == "--wait") return inv.wait = true, status{};
   if (n == "--days") {
     uint32_t v = 0;
     auto [end, ec] = std::from_chars(o.value.data(), o.value.data() + o.value.size(), v);
@@ -456,6 +376,11 @@ result<invocation> parse_command_line(const std::vector<std::string>& args) {
           return usage("--from and --to are YYYY-MM-DD, --by a word such as printer");
     return inv;
   }
+  if (is_directory_action(inv.what)) {
+    if (auto s = take_directory_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
+    if (auto s = apply_options(inv, given)) return s;
+    return inv;
+  }
   if (is_token_action(inv.what)) {
     if (auto s = take_token_words(inv, std::vector<std::string>(words.begin() + consumed, words.end()))) return s;
     if (auto s = apply_options(inv, given)) return s;
@@ -569,6 +494,7 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
   auto secret_body = [&](const char* key) { return body_of(json{{key, std::string(secret)}}); };
   if (is_fleet_action(inv.what)) return fleet_request(inv);
   if (is_price_action(inv.what)) return prices_request(inv);
+  if (is_directory_action(inv.what)) return directory_request(inv);
   switch (inv.what) {
     case action::help: return {};
     case action::whoami: return {"GET", std::string(web::api_root) + "/whoami", {}};

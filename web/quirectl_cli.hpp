@@ -39,6 +39,8 @@
 //                                         [--member U]...
 //   quirectl [GLOBAL...] quotas set NAME [--sheets N] [--period P] [--group G]... [--no-groups]
 //                                         [--member U]... [--no-members]
+//   quirectl [GLOBAL...] directory [status]
+//   quirectl [GLOBAL...] directory sync [--full] [--wait]
 //   quirectl [GLOBAL...] account USER
 //   quirectl [GLOBAL...] credit USER AMOUNT [--adjust] [--note TEXT]
 //   quirectl [GLOBAL...] ledger USER [--limit N]
@@ -65,6 +67,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,6 +135,9 @@ enum class action {
   tokens_add,     // tokens add USER LABEL [--days N]
   tokens_revoke,  // tokens revoke USER ID
   report,         // report [--from DAY] [--to DAY] [--by KEY] [--csv]
+  // The directory sync (quirectl_cli_directory.cpp).
+  directory_status,  // directory   or   directory status
+  directory_sync,    // directory sync [--full] [--wait]
   // The accounting commands come last (parse_command_line relies on it).
   account,           // account USER
   credit,            // credit USER AMOUNT
@@ -171,6 +177,9 @@ struct invocation {
   // report
   std::string from, to, by;
   bool csv = false;
+  // directory sync
+  bool full = false;  // --full: every entry, and who is gone, not only the changes
+  bool wait = false;  // --wait: poll until the sync is done, then print its report
   std::string name;  // the NAME of user commands, the USER of accounting ones, a terminal's or printer's NAME
   // user add / user set (and --group, --no-groups of projects and quotas add / set)
   std::optional<std::string> display_name;
@@ -222,7 +231,7 @@ struct invocation {
   bool users_given = false;              // --member or --no-members: replace the users
 };
 
-/// The usage text (quirectl --help).
+/// The usage text (quirectl --help; quirectl_usage.cpp).
 extern const char* const usage_text;
 
 /// Parses the arguments after argv[0]. invalid_argument, with a message
@@ -322,6 +331,27 @@ api_request printers_request(const invocation& inv);
 api_request fleet_request(const invocation& inv);
 /// build_request's part for the price-list, project and quota actions (is_price_action).
 api_request prices_request(const invocation& inv);
+
+/// True for the directory commands (directory status, directory sync).
+bool is_directory_action(action what) noexcept;
+/// The command words after `directory status|sync`: none.
+status take_directory_words(invocation& inv, const std::vector<std::string>& words);
+/// build_request's part for the directory actions: GET /api/v1/directory,
+/// or POST /api/v1/directory/sync with {"full": true} for --full, else {}.
+api_request directory_request(const invocation& inv);
+
+/// What `directory sync --wait` waits for, once the sync was asked for at
+/// `asked_ms` (the client's clock) and answered `started`: the sync that
+/// began then, or, for an incremental one that found one running, that
+/// one (the server starts no other; a full one asked for runs after it).
+/// The least "started_ms" of the report to wait for.
+int64_t sync_wait_since(bool full, bool started, int64_t asked_ms) noexcept;
+/// Polls for `directory sync --wait`: `pause` (a second), then `fetch` (GET
+/// /api/v1/directory: the body, or an error, which ends the wait), until
+/// the answer says no sync runs and its "last" report started at or after
+/// `since_ms` (sync_wait_state). Answers that last GET's body.
+result<std::string> wait_for_sync(const std::function<result<std::string>()>& fetch,
+                                  const std::function<void()>& pause, int64_t since_ms);
 
 /// The API-token commands (quirectl_tokens.cpp): whether `what` is one,
 /// their words after the command (USER, LABEL or ID), their request, and

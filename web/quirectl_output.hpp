@@ -111,6 +111,42 @@ std::string quota_table(std::string_view quotas_body);
 /// One quota (quotas show/add/set), one "field: value" line each.
 std::string quota_details(std::string_view quota_body);
 
+// ---- The directory sync (quirectl_output_directory.cpp) ----
+
+/// directory status: where the directory is, whether a sync runs (and how
+/// many entries it read), the last sync's report (sync_report_lines), the
+/// last full sync's time, the next sync's, one "field: value" line each.
+std::string directory_details(std::string_view directory_body);
+/// The "last" report of a GET /api/v1/directory answer as directory status
+/// prints it: its kind and times, its counts, its error, and its problems
+/// (at most 20 lines, then "... N more"); "last sync: none yet" without one.
+std::string sync_report_lines(std::string_view directory_body);
+/// The "last" report's error ("" when it applied, or there is none).
+std::string sync_error(std::string_view directory_body);
+/// directory sync without --wait: "full directory sync started", or
+/// "a directory sync is running already; ...".
+std::string sync_started_line(const invocation& inv, std::string_view started_body);
+/// The "started" of POST /api/v1/directory/sync's answer; nullopt when it
+/// has none.
+std::optional<bool> sync_started(std::string_view started_body);
+
+/// What directory status and directory sync print for the answer `body`
+/// (GET /api/v1/directory's; the POST's for sync without --wait, the last
+/// GET's with it): `out` for stdout (the JSON itself with --json), `err`
+/// for stderr ("the directory sync failed: ..." when the sync waited for
+/// failed). The exit status: exit_refused for that failure, else exit_ok.
+int directory_output(const invocation& inv, std::string_view body, std::string& out, std::string& err);
+
+/// Where directory sync --wait stands after one GET /api/v1/directory.
+enum class sync_wait {
+  pending,     // a sync runs, or the last report started before the one waited for
+  done,        // nothing runs, and the last report started at or after it
+  unreadable,  // the answer is no directory status
+};
+/// sync_wait for `directory_body`, waiting for a report whose "started_ms"
+/// is at least `since_ms`.
+sync_wait sync_wait_state(std::string_view directory_body, int64_t since_ms);
+
 // ---- Accounting ----
 
 /// The "minor_digits" of an account's JSON (0..4), if it has them.

@@ -86,8 +86,10 @@ result<login_request> parse_login(std::string_view body, const credential_limits
   if (!password.ok()) return password.err();
 
   bool c = *card, p = *pin, u = *user, w = *password;
-  bool one_way = (c && !p && !u && !w) || (!c && p && !u && !w) || (!c && !p && u && w) || (c && p && !u && !w);
-  if (!one_way) return bad("give one of: card; pin; user and password; card and pin");
+  // card + user + password: an unknown card enrolled by its new owner.
+  bool one_way = (c && !p && !u && !w) || (!c && p && !u && !w) || (!c && !p && u && w) || (c && p && !u && !w) ||
+                 (c && !p && u && w);
+  if (!one_way) return bad("give one of: card; pin; user and password; card and pin; card, user and password");
 
   login_scratch out;
   if (c) {

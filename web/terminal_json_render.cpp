@@ -99,6 +99,7 @@ std::string terminal_info_json(const terminal_info& info) {
   login["password"] = info.methods.password;
   login["card_pin"] = info.methods.card_pin;
   login["card_requires_pin"] = info.methods.card_requires_pin;
+  login["enrol_cards"] = info.methods.enrol_cards;
   j["login"] = std::move(login);
   add_money_format(j, info.money);
   return dump(j);

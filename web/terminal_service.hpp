@@ -47,6 +47,7 @@ struct login_methods {
   bool password = true;
   bool card_pin = false;  // card and PIN together (two factors)
   bool card_requires_pin = false;  // the printer wants card+PIN: a card alone is refused
+  bool enrol_cards = false;  // an unknown card may be bound here: card + user + password
 };
 
 /// What GET /api/v1/terminal shows: the terminal, its printer and how to log in.

@@ -23,6 +23,7 @@ constexpr entry catalogue[] = {
     {event_type::queue_changed, "queue.changed"},
     {event_type::balance_changed, "balance.changed"}, {event_type::job_charged, "job.charged"},
     {event_type::session_opened, "session.opened"}, {event_type::session_closed, "session.closed"},
+    {event_type::directory_synced, "directory.synced"},
 };
 
 }  // namespace

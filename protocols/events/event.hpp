@@ -41,6 +41,7 @@ enum class event_type : uint8_t {
   job_charged = 41,      // "job.charged": a printed job was charged (`user`: who paid; `text`: "0.60 EUR")
   session_opened = 50,   // "session.opened": a user logged in at a printer's terminal (`printer`, `user`)
   session_closed = 51,   // "session.closed": that session ended (`text`: "logout", "idle")
+  directory_synced = 60,  // "directory.synced": a directory sync ended (`text`: what it changed, or why it failed)
 };
 
 /// "job.held", ...; "unknown" for a value outside the catalogue.

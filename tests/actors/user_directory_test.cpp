@@ -8,6 +8,7 @@
 #include <atomic>
 #include <future>
 
+#include "actors/directory_rules.hpp"
 #include "actors/user_directory.hpp"
 #include "storage/credentials.hpp"
 #include "storage/store.hpp"
@@ -133,4 +134,103 @@ TEST_CASE_FIXTURE(fixture, "a user reads their own record, an administrator anyo
   CHECK(get("root", true, "alice") == std::make_pair(std::string("alice"), errc::ok));
   CHECK(get("alice", false, "root").second == errc::permission_denied);
   CHECK(get("alice", false, "nobody").second == errc::permission_denied);
+}
+
+// --- directory sync plans ---------------------------------------------------
+
+namespace {
+
+errc apply(fixture& f, directory_plan plan) {
+  caf::scoped_actor self{*f.sys};
+  errc code = errc::ok;
+  self->request(f.users, std::chrono::seconds(10), apply_atom::value,
+                directory_plan_ptr(std::make_shared<const directory_plan>(std::move(plan))))
+      .receive([](bool) {}, [&](caf::error& e) { code = code_of(e); });
+  return code;
+}
+
+planned_user from_directory(const std::string& name, int64_t before_ms) {
+  planned_user u;
+  u.before_ms = before_ms;
+  u.after.name = name;
+  u.after.source = "directory";
+  u.after.dn = "uid=" + name + ",ou=people,dc=uni,dc=test";
+  u.after.directory_state = "active";
+  u.after.updated_ms = 5;
+  return u;
+}
+
+errc update(fixture& f, const std::string& name, std::function<void(user_request&)> set) {
+  caf::scoped_actor self{*f.sys};
+  user_request r;
+  r.op = user_op::update;
+  r.by = requester{"root", true};
+  r.name = name;
+  set(r);
+  errc code = errc::ok;
+  self->request(f.users, std::chrono::seconds(10), users_atom::value, r)
+      .receive([](std::vector<user_info_msg>&) {}, [&](caf::error& e) { code = code_of(e); });
+  return code;
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(fixture, "a directory plan is applied whole with its cards and state, or refused whole") {
+  std::string card = st->credential_key(credential_kind::card, "4711");
+  directory_plan plan;
+  plan.users.push_back(from_directory("dora", -1));
+  plan.users.push_back(from_directory("eve", -1));
+  plan.users[0].after.directory_cards = {card};
+  plan.cards.push_back({true, card, "dora"});
+  plan.meta.emplace_back("directory_sync", "state bytes");
+  REQUIRE(apply(*this, plan) == errc::ok);
+  CHECK(st->get_user("dora").ok());
+  CHECK(st->find_credential(credential_kind::card, "4711").value() == "dora");
+  CHECK(st->get_meta("directory_sync").value() == "state bytes");
+
+  // Planned from an older dora (updated_ms 4, stored 5): nothing is written,
+  // not even the new user in the same plan.
+  directory_plan stale;
+  stale.users.push_back(from_directory("dora", 4));
+  stale.users.push_back(from_directory("fay", -1));
+  CHECK(apply(*this, stale) == errc::busy);
+  CHECK_FALSE(st->get_user("fay").ok());
+  // A card planned for someone while another holds it: refused.
+  directory_plan taken;
+  taken.users.push_back(from_directory("fay", -1));
+  taken.cards.push_back({true, card, "fay"});
+  CHECK(apply(*this, taken) == errc::busy);
+  // ... unless the same plan takes it from its holder first.
+  directory_plan moved;
+  auto dora = from_directory("dora", 5);
+  dora.after.updated_ms = 6;
+  moved.users.push_back(dora);
+  moved.users.push_back(from_directory("fay", -1));
+  moved.cards.push_back({false, card, "dora"});
+  moved.cards.push_back({true, card, "fay"});
+  REQUIRE(apply(*this, moved) == errc::ok);
+  CHECK(st->find_credential(credential_kind::card, "4711").value() == "fay");
+}
+
+TEST_CASE_FIXTURE(fixture, "a directory user's name, groups, e-mail and password are the directory's") {
+  directory_plan plan;
+  plan.users.push_back(from_directory("dora", -1));
+  plan.users[0].after.email = "dora@uni.test";
+  REQUIRE(apply(*this, plan) == errc::ok);
+  CHECK(update(*this, "dora", [](user_request& r) {
+          r.set_groups = true;
+          r.groups = {"staff"};
+        }) == errc::not_possible);
+  CHECK(update(*this, "dora", [](user_request& r) {
+          r.set_email = true;
+          r.email = "other@uni.test";
+        }) == errc::not_possible);
+  CHECK(update(*this, "dora", [](user_request& r) { r.disabled = 1; }) == errc::ok);  // a local decision
+  CHECK(update(*this, "alice", [](user_request& r) {
+          r.set_email = true;
+          r.email = "alice@uni.test";
+        }) == errc::ok);
+  CHECK(st->get_user("alice")->email == "alice@uni.test");
+  // Gone from the directory: no login, even with a password hash kept.
+  CHECK(login("dora", "anything").second == errc::permission_denied);
 }

@@ -308,7 +308,7 @@ TEST_CASE("a --set of a whole section to {} gives the same as the defaults") {
   // in the code and in quire.example.toml agree.
   config c = load_ok("", {"server={}", "log={}", "ipp={}", "tls={}", "api={}", "lpd={}", "intake={}",
                           "privacy={}", "limits={}", "jobs={}", "processors={}", "delivery={}",
-                          "accounting={}", "terminals={}", "monitoring={}", "server.data_dir=/srv/quire"});
+                          "accounting={}", "terminals={}", "monitoring={}", "directory={}", "server.data_dir=/srv/quire"});
   quire::test::check_same(c, load_ok(""));
   config p = load_ok("", {"printers.demo={device_uri = \"file://${data_dir}/sink/demo\"}",
                           "queues.secure={printers = [\"demo\"]}"});

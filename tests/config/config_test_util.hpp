@@ -102,6 +102,8 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.terminals.pin_login_min_digits == b.terminals.pin_login_min_digits);
   CHECK(a.terminals.max_login_failures == b.terminals.max_login_failures);
   CHECK(a.terminals.lockout_s == b.terminals.lockout_s);
+  CHECK(a.directory == b.directory);
+  CHECK(a.terminals.card_enrolment == b.terminals.card_enrolment);
   CHECK(a.monitoring.enabled == b.monitoring.enabled);
   CHECK(a.monitoring.interval_s == b.monitoring.interval_s);
   CHECK(a.monitoring.busy_interval_s == b.monitoring.busy_interval_s);

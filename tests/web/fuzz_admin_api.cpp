@@ -3,7 +3,7 @@
 // segments and the Basic credentials, behind route_admin_api() with the
 // in-memory fake services.
 //
-// Input: byte 0 picks what the rest is ('0'..'R', modulo 35):
+// Input: byte 0 picks what the rest is ('0'..'T', modulo 37):
 //   0 POST /api/v1/users body          8 the Authorization header of whoami
 //   1 PATCH /api/v1/users/alice body   9 the query of GET /api/v1/jobs
 //   2 PUT .../alice/password body      : the path after /api/v1/jobs/
@@ -22,6 +22,7 @@
 //   K PATCH .../projects/open body       (a user: the projects she may charge)
 //   O POST /api/v1/quotas body         Q the path after GET /api/v1/quotas/
 //   P PATCH .../quotas/staff body      R the path after DELETE /api/v1/quotas/
+//   S POST /api/v1/directory/sync body T the path after GET /api/v1/directory
 // byte 1 picks the size of the pieces a body arrives in; the rest is the
 // body, query, path or header.
 //
@@ -36,6 +37,7 @@
 
 #include "api_test_util.hpp"
 #include "fake_accounting_service.hpp"
+#include "fake_directory_service.hpp"
 #include "fake_fleet_service.hpp"
 #include "fake_printer_service.hpp"
 
@@ -79,13 +81,15 @@ constexpr quire::testing::fuzz_target targets[] = {
     {"PATCH", "/api/v1/quotas/staff"},
     {"GET", "/api/v1/quotas/"},
     {"DELETE", "/api/v1/quotas/"},
+    {"POST", "/api/v1/directory/sync"},
+    {"GET", "/api/v1/directory"},
 };
 
 // The targets whose input is the rest of the path (the others take it as
 // the body, or, for whoami, as the Authorization header).
 bool takes_path(size_t which) {
   return which == 6 || which == 7 || which == 9 || which == 10 || which == 14 || which == 15 || which == 20 ||
-         which == 22 || which == 23 || (which >= 28 && which <= 30) || which >= 33;
+         which == 22 || which == 23 || (which >= 28 && which <= 30) || which == 33 || which == 34 || which == 36;
 }
 
 }  // namespace
@@ -136,6 +140,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fleet.add_project("board", {"board"}, record_origin::api);
   fleet.add_quota("everyone", {"*"}, {}, 100);
   fleet.add_quota("staff", {"staff"}, {"alice"}, 500, record_origin::api);
+  testing::fake_directory_service directory;
+  directory.view.running = rest.size() % 2 == 1;  // a sync asked for may find one running
+  directory.view.last = testing::fake_directory_service::report(false, INT64_MAX - 4000, "fuzz: \xff not UTF-8");
+  directory.view.last->problems = {"uid=x\x01", ""};
+  directory.view.last->problem_count = UINT64_MAX;
+  directory.view.last_full = testing::fake_directory_service::report(true, INT64_MIN);
   web::api_options options;
   options.max_body_bytes = 4096;
 
@@ -157,7 +167,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto box = std::make_shared<testing::api_reply>();
   io::request_info info{head, "192.0.2.1", "127.0.0.1:8631", true};
   testing::drive(web::route_admin_api(info, testing::capture(box), service, jobs, options, &accounting, &printers,
-                                      nullptr, nullptr, nullptr, nullptr, &fleet),
+                                      nullptr, nullptr, nullptr, nullptr, &fleet, &directory),
                  *box, body, step);
 
   // The administrator's password, a job's PIN hash, a terminal's token, a

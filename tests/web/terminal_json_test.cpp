@@ -19,7 +19,7 @@ bool release_fails(const std::string& body) { return !web::parse_release(body).o
 
 }  // namespace
 
-TEST_CASE("parse_login: exactly one of the four shapes") {
+TEST_CASE("parse_login: exactly one of the five shapes") {
   auto card = web::parse_login(R"({"card":"04:A2:3B"})", limits);
   REQUIRE(card.ok());
   CHECK(card->card == "04:A2:3B");
@@ -35,9 +35,14 @@ TEST_CASE("parse_login: exactly one of the four shapes") {
   REQUIRE(pw.ok());
   CHECK(pw->user == "bob smith");
   CHECK(pw->password == "p: w");
+  // A card with a name and password: the card's enrolment.
+  auto enrol = web::parse_login(R"({"card":"C","user":"b","password":"x"})", limits);
+  REQUIRE(enrol.ok());
+  CHECK(enrol->card == "C");
+  CHECK(enrol->user == "b");
 
   for (const char* body : {R"({})", R"({"user":"bob"})", R"({"password":"x"})", R"({"card":"C","password":"x"})",
-                           R"({"pin":"1234","user":"bob","password":"x"})", R"({"card":"C","user":"b","password":"x"})",
+                           R"({"pin":"1234","user":"bob","password":"x"})", R"({"card":"C","user":"b"})",
                            R"({"card":"C","pin":"1234","user":"b","password":"x"})", R"({"pin":"1234","user":"b"})"}) {
     CAPTURE(body);
     auto r = web::parse_login(body, limits);
@@ -151,7 +156,7 @@ TEST_CASE("terminal_info_json and session_json") {
   CHECK(j["terminal"] == "t1");
   CHECK(j["printer_state"] == "stopped");
   CHECK(j["login"] == json({{"card", true}, {"pin", false}, {"password", true}, {"card_pin", true},
-                            {"card_requires_pin", false}}));
+                            {"card_requires_pin", false}, {"enrol_cards", false}}));
   CHECK(j["minor_digits"] == 2);
 
   web::session_info s;

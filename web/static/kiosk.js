@@ -126,10 +126,19 @@ async function logIn(creds, form) {
     say($('status'), '');
     await enterSession(s);
   } catch (e) {
+    // An unknown card where cards may be enrolled: the password form below
+    // binds it to whoever logs in there next.
+    const enrol = e.code === 'login_failed' && creds.card && !creds.pin && !creds.user && kiosk.info.login.enrol_cards;
+    kiosk.pendingCard = enrol ? creds.card : '';
     if (!handleAuthError(e)) {
-      say($('status'), e.code === 'login_failed' ? 'Not recognised. Try again.' : e.message, 'error');
+      say($('status'), enrol ? 'This card is not registered yet. Log in with your user name and password ' +
+        'to register it to you.' : e.code === 'login_failed' ? 'Not recognised. Try again.' : e.message, 'error');
     }
     form.reset();
+    if (enrol && !$('password-login').classList.contains('hidden')) {
+      $('user').focus();
+      return;
+    }
     form.querySelector('input').focus();
   } finally {
     button.disabled = false;
@@ -286,7 +295,10 @@ function wireForms() {
   });
   $('password-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    logIn({ user: $('user').value.trim(), password: $('password').value }, e.target);
+    const creds = { user: $('user').value.trim(), password: $('password').value };
+    if (kiosk.pendingCard) creds.card = kiosk.pendingCard;
+    kiosk.pendingCard = '';
+    logIn(creds, e.target);
   });
   $('print-all').addEventListener('click', () => release(null));
   $('session-logout').addEventListener('click', () => endSession('Logged out.'));
