@@ -311,6 +311,8 @@ directory_plan plan_sync(const directory_snapshot& snap, const directory_map& m,
                          directory_report report) {
   directory_plan plan;
   planning p{m, in, report, {}, {}, {}};
+  p.stored.reserve(in.users->size());
+  p.names_by_key.reserve(in.users->size() + snap.users.size());
   for (const auto& u : *in.users) {
     p.stored.emplace(u.name, &u);
     if (u.source == "directory" && !u.dn.empty()) p.names_by_key.emplace(ldap::lower_dn(u.dn), u.name);

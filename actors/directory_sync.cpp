@@ -109,7 +109,18 @@ directory_plan run_directory_sync(const directory_options& o, const store& st, b
     return failed;
   }
   new_watermark = newest > 0 ? ldap::generalized_time(newest) : watermark;
-  auto users = st.list_users();
+  // The stored users the plan compares with: all of them for a full sync
+  // (who is gone) and when groups changed (who had them); else only those
+  // the directory changed, so an incremental sync costs its changes, not
+  // the site's size.
+  std::vector<user_record> users;
+  if (snap.full || !snap.groups.empty()) {
+    users = st.list_users();
+  } else {
+    users.reserve(snap.users.size());
+    for (const auto& u : snap.users)
+      if (auto r = st.get_user(u.name); r.ok()) users.push_back(std::move(*r));
+  }
   plan_inputs in;
   in.users = &users;
   in.card_key = [&st](const std::string& card) { return st.credential_key(credential_kind::card, card); };

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "actors/directory_rules.hpp"
+#include "actors/ldap_binder.hpp"
 #include "storage/credentials.hpp"
 #include "storage/store.hpp"
 
@@ -37,46 +38,6 @@ hasher_actor::behavior_type hasher() {
   };
 }
 
-// One LDAP bind at a time, on its own thread (libldap blocks): checks a
-// directory user's password by binding as their entry. One connection is
-// kept and reused (a bind on it replaces the last one's identity); a broken
-// one is opened again once.
-enum class bind_verdict : int { ok = 0, wrong = 1, unavailable = 2 };
-
-using binder_actor = caf::typed_actor<caf::replies_to<bind_atom, std::string, std::string>::with<int>>;
-
-struct binder_state {
-  std::optional<ldap::connection> conn;
-  static inline const char* name = "ldap_binder";
-};
-
-binder_actor::behavior_type binder(binder_actor::stateful_pointer<binder_state> self, ldap::client_options o) {
-  return {
-      [self, o](bind_atom, const std::string& dn, std::string& password) -> int {
-        auto& conn = self->state.conn;
-        status s{errc::unavailable, ""};
-        for (int attempt = 0; attempt < 2 && s.code == errc::unavailable; ++attempt) {
-          if (!conn || attempt > 0) {
-            conn.reset();
-            auto c = ldap::connection::open(o);
-            if (!c.ok()) {
-              s = c.err();
-              continue;
-            }
-            conn.emplace(std::move(*c));
-          }
-          s = conn->bind(dn, password);
-        }
-        wipe(password);
-        if (!s) return static_cast<int>(bind_verdict::ok);
-        if (s.code == errc::permission_denied) return static_cast<int>(bind_verdict::wrong);
-        conn.reset();
-        spdlog::warn("directory: a password check could not reach the directory: {}", s.message);
-        return static_cast<int>(bind_verdict::unavailable);
-      },
-  };
-}
-
 // The directory's own messages besides its public interface.
 using directory_impl = user_directory_actor::extend<caf::reacts_to<committed_atom, uint64_t, error>>;
 
@@ -89,6 +50,9 @@ struct directory_state {
   size_t next_hasher = 0;
   std::vector<binder_actor> binders;  // empty: directory passwords are not checked by binding
   size_t next_binder = 0;
+  // Until then the directory counts as unreachable: logins skip the bind
+  // (each would wait out the timeout) and go to the offline hash at once.
+  int64_t directory_down_until = 0;
   size_t pending = 0;
   uint64_t next_seq = 1;
   std::unordered_map<uint64_t, std::function<void(const error&)>> commits;
@@ -142,6 +106,8 @@ void verify_by_hash(directory_self self, caf::typed_response_promise<requester> 
 
 void keep_offline_hash(directory_self self, const std::string& name, const std::string& password);
 
+constexpr int64_t directory_retry_ms = 30 * 1000;  // after an unreachable directory, binds pause this long
+
 // A directory user's password: a bind as their entry. When the directory
 // cannot be reached, the last password that bound (its scrypt hash) lets
 // them in if offline_logins is "cached".
@@ -155,8 +121,15 @@ caf::result<requester> authenticate_by_directory(directory_self self, const user
     return who;
   }
   if (st.pending >= st.opts.max_pending) return make_caf_error(errc::busy, "too many logins at once; try again");
+  bool down = now < st.directory_down_until;
+  if (down && !(st.opts.offline_cached && !rec.password_hash.empty()))
+    return make_caf_error(errc::unavailable, "the directory cannot be reached; try again later");
   st.pending += 1;
   auto rp = self->make_response_promise<requester>();
+  if (down) {
+    verify_by_hash(self, rp, who, password, rec.password_hash, peer);
+    return rp;
+  }
   auto& b = st.binders[st.next_binder++ % st.binders.size()];
   std::string stored = rec.password_hash;
   self->request(b, caf::infinite, bind_atom::value, rec.dn, password)
@@ -172,6 +145,7 @@ caf::result<requester> authenticate_by_directory(directory_self self, const user
               rp.deliver(who);
               return;
             }
+            if (verdict == static_cast<int>(bind_verdict::unavailable)) s.directory_down_until = t + directory_retry_ms;
             if (verdict == static_cast<int>(bind_verdict::unavailable) && s.opts.offline_cached && !stored.empty()) {
               verify_by_hash(self, rp, who, password, stored, peer);
               return;
@@ -595,7 +569,7 @@ directory_impl::behavior_type directory_behavior(directory_self self, store* use
   }
   if (st.opts.directory)
     for (size_t i = 0; i < std::max<size_t>(1, st.opts.binders); ++i) {
-      auto b = self->system().spawn<caf::detached>(binder, *st.opts.directory);
+      auto b = spawn_ldap_binder(self->system(), *st.opts.directory);
       self->link_to(b);
       st.binders.push_back(b);
     }
