@@ -12,11 +12,14 @@ LDAP filter characters finds nobody; and that with the directory down the
 last synced state keeps working, a sync fails without changing anything,
 and a user who logged in before still can (offline_logins = "cached")."""
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import unittest
 
-from quire_harness import SAMPLE_PDF, Client, Quired, api_call, basic_auth, wait_for
+from quire_harness import SAMPLE_PDF, SOURCE_DIR, Client, Quired, api_call, basic_auth, wait_for
 from slapd import Slapd, card_of, password_of, uid_of
 
 ROOT_PASSWORD = "dir-root-pw-1"
@@ -279,6 +282,27 @@ class DirectorySync(DirectoryTestCase):
         self.assertIn("not enrolled", body["message"], body)
         self.server.stop()
         self.server.start()
+
+
+    def test_i_console_and_kiosk_in_a_browser(self):
+        """tests/browser/directory_flow.mjs: the console's directory card
+        starts a sync and shows its report; the kiosk enrols a card."""
+        browser_dir = os.path.join(SOURCE_DIR, "tests", "browser")
+        chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+        self.assertTrue(os.access(chromium, os.X_OK) and shutil.which("node") and
+                        os.path.isdir(os.path.join(browser_dir, "node_modules", "playwright-core")),
+                        "chromium, node and tests/browser/node_modules are needed: run .ci/install-deps test")
+        status, t = self.call("POST", "/api/v1/terminals", {"name": "kiosk-t", "printer": "demo"})
+        self.assertEqual(status, 201, t)
+        shots = tempfile.mkdtemp(prefix="quire-directory-ui-")
+        env = dict(os.environ, QUIRE_URL="http://" + self.server.address, QUIRE_ADMIN="root",
+                   QUIRE_ADMIN_PASSWORD=ROOT_PASSWORD, QUIRE_TERMINAL_TOKEN=t["token"], QUIRE_NEW_CARD="9900000012",
+                   QUIRE_USER=uid_of(12), QUIRE_PASSWORD=password_of(12), QUIRE_SHOTS=shots, CHROMIUM=chromium)
+        run = subprocess.run(["node", os.path.join(browser_dir, "directory_flow.mjs")], env=env, cwd=browser_dir,
+                             capture_output=True, text=True, timeout=300)
+        print("\ndirectory UI screenshots: " + shots, file=sys.stderr)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("STEP done", run.stdout)
 
 
 class ActiveDirectorySchema(DirectoryTestCase):

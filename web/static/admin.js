@@ -8,6 +8,7 @@ import {
   api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, showLive, wireLogin,
 } from './common.js';
 import { loadPrinterChart, loadReport, wireReports } from './admin_reports.js';
+import { loadDirectory, wireDirectory } from './admin_directory.js';
 import { loadPrinterRecords, loadQueues, printerTools, rememberPrinter, resetFleet, wireFleet } from './admin_fleet.js';
 
 const $ = (id) => document.getElementById(id);
@@ -32,7 +33,10 @@ function showTab(name) {
     $(t).classList.toggle('hidden', t !== name);
   }
   if (name === 'queues') loadQueues();
-  if (name === 'users') loadUsers(state.users.after);
+  if (name === 'users') {
+    loadUsers(state.users.after);
+    loadDirectory();
+  }
   if (name === 'jobs') loadJobs(state.jobs.after);
   if (name === 'reports') loadReport();
 }
@@ -161,12 +165,15 @@ async function loadUsers(after = '') {
 }
 
 function userRow(u) {
-  const logins = [u.password && 'password', u.cards && u.cards + ' card' + (u.cards > 1 ? 's' : ''), u.pin && 'PIN']
-    .filter(Boolean).join(', ') || 'none';
+  const logins = [u.source === 'directory' ? 'directory password' : u.password && 'password',
+    u.cards && u.cards + ' card' + (u.cards > 1 ? 's' : ''), u.pin && 'PIN'].filter(Boolean).join(', ') || 'none';
+  const status = u.disabled ? badge('failed', 'disabled')
+    : u.directory_state === 'gone' ? badge('failed', 'gone from the directory')
+      : u.directory_state === 'disabled' ? badge('failed', 'disabled in the directory') : badge('ok', 'enabled');
   return el('tr', { 'data-user': u.name },
     el('td', {}, u.name), el('td', { class: 'opt' }, u.display_name),
     el('td', {}, u.admin ? 'administrator' : 'user'), el('td', { class: 'opt' }, logins),
-    el('td', {}, u.disabled ? badge('failed', 'disabled') : badge('ok', 'enabled')),
+    el('td', {}, status),
     el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: () => setDisabled(u, !u.disabled) },
       u.disabled ? 'Enable' : 'Disable')));
 }
@@ -300,6 +307,7 @@ async function main() {
   $('new-user').addEventListener('submit', createUser);
   $('credit').addEventListener('submit', credit);
   $('users-first').addEventListener('click', () => loadUsers(''));
+  wireDirectory();
   $('users-next').addEventListener('click', () => loadUsers(state.users.next));
   $('job-filter').addEventListener('submit', (e) => {
     e.preventDefault();
