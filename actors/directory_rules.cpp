@@ -268,12 +268,16 @@ void plan_cards(planning& p, const directory_snapshot& snap, std::vector<planned
     std::vector<std::string> kept;
     for (const auto& k : u.directory_cards) {
       // A card the user still has in the directory stays theirs, even
-      // while another entry claims it too (reported above).
+      // while another entry claims it too (reported above). One whose
+      // credential an administrator removed (or gave away) by hand is no
+      // longer theirs to keep or to take back: it is looked at again below.
+      bool held = p.in.card_owner(k) == name;
       bool still = std::find(keys.begin(), keys.end(), k) != keys.end();
-      if (still) {
+      if (still && held) {
         kept.push_back(k);
         continue;
       }
+      if (!held) continue;
       out.push_back({false, k, name});
       released.insert(k);
       p.report.cards_removed += 1;

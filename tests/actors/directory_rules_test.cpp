@@ -309,3 +309,20 @@ TEST_CASE("more than 256 groups: the first kept and reported") {
   CHECK(plan.report.problem_count == 1);
   CHECK(validate_user(plan.users[0].after).code == errc::ok);
 }
+
+TEST_CASE("cards: one removed by hand is bound again, and one gone from both is simply forgotten") {
+  planner p;
+  p.apply(p.plan(full({person("a", {"1", "2"})}, {})));
+  // An administrator removes both credentials by hand.
+  p.cards.owners.erase(cards_world::key("1"));
+  p.cards.owners.erase(cards_world::key("2"));
+  // The directory still gives card 1, no longer card 2.
+  auto plan = p.plan(full({person("a", {"1"})}, {}));
+  REQUIRE(plan.cards.size() == 1);
+  CHECK(plan.cards[0].add);
+  CHECK(plan.cards[0].key == cards_world::key("1"));
+  CHECK(plan.report.cards_removed == 0);
+  p.apply(plan);
+  CHECK(p.get("a").directory_cards == std::vector<std::string>{cards_world::key("1")});
+  CHECK(p.plan(full({person("a", {"1"})}, {})).users.empty());
+}
