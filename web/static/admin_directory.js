@@ -28,6 +28,7 @@ function render(d) {
     ? badge('processing', (d.running_full ? 'full sync' : 'sync') + ' running: ' + d.entries_read + ' entries read')
     : badge('ok', 'idle'));
   fill($('directory-last'), reportSummary(d.last));
+  $('directory-last').dataset.started = d.last ? String(d.last.started_ms) : '';
   fill($('directory-full'), 'Last full sync: ' + when(d.last_full_ms) + '. Next sync: ' + when(d.next_ms) + '.');
   const problems = (d.last && d.last.problems) || [];
   fill($('directory-problems'), ...problems.map((p) => el('li', {}, p)));
