@@ -28,8 +28,8 @@ bool as_if_missing(const api_reply& r, uint64_t id) {
          r.response.body == R"({"error":"not_found","message":")" + web::no_such_job(id).message + R"("})";
 }
 
-api_request as(const std::string& user, std::string method, std::string target, std::string body = "") {
-  auto r = make_request<api_request>(std::move(method), std::move(target), std::move(body));
+quire::testing::api_request as(const std::string& user, std::string method, std::string target, std::string body = "") {
+  auto r = make_request<quire::testing::api_request>(std::move(method), std::move(target), std::move(body));
   r.authorization = basic(user, user + "-password-1");
   return r;
 }
@@ -212,7 +212,7 @@ TEST_CASE("GET /api/v1/queues: any user, URIs from the Host the client used") {
   CHECK(j["queues"][0]["ipp_uri"] == "ipp://127.0.0.1:8631/ipp/print/secure");  // no Host: the local address
   CHECK(r.response.body.find("device") == std::string::npos);
   CHECK(h.send(as("bob", "GET", "/api/v1/queues?all=1")).status() == 400);
-  auto anon = make_request<api_request>("GET", "/api/v1/queues");
+  auto anon = make_request<quire::testing::api_request>("GET", "/api/v1/queues");
   anon.no_authorization = true;
   CHECK(h.send(anon).status() == 401);
 }
