@@ -38,13 +38,16 @@ bool has_control(std::string_view s) {
   return false;
 }
 
-// A DN in a report: bounded, without control characters.
-std::string shown(std::string_view dn) {
+}  // namespace
+
+std::string shown_dn(std::string_view dn) {
   std::string out;
   for (unsigned char c : dn.substr(0, 200)) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
   if (dn.size() > 200) out += "...";
   return out;
 }
+
+namespace {
 
 // AD's userAccountControl: flag 0x2 is ACCOUNTDISABLE. Other attributes: a
 // value "true"/"TRUE"/"1" means disabled.
@@ -296,7 +299,7 @@ void plan_cards(planning& p, const directory_snapshot& snap, std::vector<planned
         continue;
       }
       if (!owner.empty() && !released.count(k)) {
-        note_problem(p.report, (u.dn.empty() ? name : shown(u.dn)) + ": a card number of theirs already belongs to " +
+        note_problem(p.report, (u.dn.empty() ? name : shown_dn(u.dn)) + ": a card number of theirs already belongs to " +
                                    owner + "; not bound");
         continue;
       }
@@ -330,12 +333,12 @@ directory_plan plan_sync(const directory_snapshot& snap, const directory_map& m,
   std::unordered_set<std::string> in_snapshot;
   for (const auto& d : snap.users) {
     if (entries_of[d.name] > 1) {
-      note_problem(report, shown(d.dn) + ": the login name " + d.name + " is used by another entry too; skipped");
+      note_problem(report, shown_dn(d.dn) + ": the login name " + d.name + " is used by another entry too; skipped");
       continue;
     }
     auto s = p.stored.find(d.name);
     if (s != p.stored.end() && s->second->source != "directory") {
-      note_problem(report, shown(d.dn) + ": a user " + d.name + " made in Quire has that name; left alone");
+      note_problem(report, shown_dn(d.dn) + ": a user " + d.name + " made in Quire has that name; left alone");
       continue;
     }
     user_record* u = nullptr;

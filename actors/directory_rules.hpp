@@ -100,6 +100,10 @@ struct directory_report {
 
 inline constexpr size_t max_report_problems = 100;
 
+/// A DN as a report shows it: at most 200 bytes (then "..."), control
+/// characters as '?'.
+std::string shown_dn(std::string_view dn);
+
 /// Adds a problem to the report (counted always, kept while under the cap).
 void note_problem(directory_report& r, std::string problem);
 

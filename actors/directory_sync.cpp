@@ -53,7 +53,7 @@ status fetch(const directory_options& o, bool full, const std::string& watermark
     note_change(e, o.changed_attribute, newest);
     std::vector<std::string> problems;
     auto u = user_of(e, m, problems);
-    std::string who = e.dn.size() > 200 ? e.dn.substr(0, 200) + "..." : e.dn;
+    std::string who = shown_dn(e.dn);
     for (auto& p : problems) note_problem(report, who + ": " + p);
     if (!u.ok()) {
       note_problem(report, who + ": skipped: " + u.err().message);
@@ -77,11 +77,11 @@ status fetch(const directory_options& o, bool full, const std::string& watermark
     note_change(e, o.changed_attribute, newest);
     auto g = group_of(e, m);
     if (!g.ok()) {
-      note_problem(report, e.dn.substr(0, 200) + ": group skipped: " + g.err().message);
+      note_problem(report, shown_dn(e.dn) + ": group skipped: " + g.err().message);
       return {};
     }
     for (const auto& a : e.oversized)
-      note_problem(report, e.dn.substr(0, 200) + ": its " + a + " has oversized or too many values; some dropped");
+      note_problem(report, shown_dn(e.dn) + ": its " + a + " has oversized or too many values; some dropped");
     snap.groups.push_back(std::move(*g));
     return {};
   });
