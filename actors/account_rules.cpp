@@ -5,40 +5,14 @@
 #include <cstdio>
 #include <limits>
 
+#include "protocols/civil.hpp"
+
 namespace quire {
 
 namespace {
 
 constexpr int64_t ms_per_day = 86'400'000;
 
-// Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian,
-// day 0 = 1970-01-01): exact for every date Quire meets, no table, no libc
-// time zone.
-constexpr int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  auto yoe = static_cast<unsigned>(y - era * 400);
-  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-struct civil {
-  int64_t y;
-  unsigned m, d;
-};
-
-civil civil_from_days(int64_t z) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  auto doe = static_cast<unsigned>(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
-}
 
 // The day number of now_ms, held to years 1970..9999 so that keys keep
 // their shape and no arithmetic below can overflow.
@@ -163,7 +137,7 @@ bool parse_quota_period(std::string_view s, quota_period_kind& out) {
 
 std::string period_key(quota_period_kind k, int64_t now_ms) {
   int64_t day = day_of(now_ms);
-  civil c = civil_from_days(day);
+  civil_date c = civil_from_days(day);
   char out[32];
   switch (k) {
     case quota_period_kind::none: return {};
@@ -190,7 +164,7 @@ std::string period_key(quota_period_kind k, int64_t now_ms) {
 
 int64_t period_end_ms(quota_period_kind k, int64_t now_ms) {
   int64_t day = day_of(now_ms);
-  civil c = civil_from_days(day);
+  civil_date c = civil_from_days(day);
   switch (k) {
     case quota_period_kind::none: return 0;
     case quota_period_kind::day: return (day + 1) * ms_per_day;

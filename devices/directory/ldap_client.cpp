@@ -12,6 +12,8 @@
 #include <optional>
 #include <thread>
 
+#include "protocols/service_url.hpp"
+
 namespace quire::ldap {
 
 struct connection::state {
@@ -50,48 +52,9 @@ struct connection::state {
 
 namespace {
 
-bool host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_';
-}
-
 // Exactly one "ldap[s]://host[:port][/]": libldap would also take a
-// space-separated list, ldapi:// and cldap://, DN and filter parts, which a
-// configuration has no business smuggling in.
-bool parse_url(std::string_view url, bool& ldaps) {
-  std::string_view rest;
-  if (url.starts_with("ldap://")) {
-    ldaps = false;
-    rest = url.substr(7);
-  } else if (url.starts_with("ldaps://")) {
-    ldaps = true;
-    rest = url.substr(8);
-  } else {
-    return false;
-  }
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  if (rest.empty()) return false;
-  if (rest[0] == '[') {  // an IPv6 literal
-    const size_t close = rest.find(']');
-    if (close == std::string_view::npos || close < 3) return false;
-    for (char c : rest.substr(1, close - 1))
-      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.')) return false;
-    rest = rest.substr(close + 1);
-  } else {
-    size_t n = 0;
-    while (n < rest.size() && host_char(rest[n])) ++n;
-    if (n == 0) return false;
-    rest = rest.substr(n);
-  }
-  if (rest.empty()) return true;
-  if (rest[0] != ':' || rest.size() < 2 || rest.size() > 6) return false;
-  unsigned port = 0;
-  for (char c : rest.substr(1)) {
-    if (c < '0' || c > '9') return false;
-    port = port * 10 + static_cast<unsigned>(c - '0');
-  }
-  return port >= 1 && port <= 65535;
-}
+// space-separated list, ldapi:// and cldap://, DN and filter parts.
+bool parse_url(std::string_view url, bool& ldaps) { return parse_service_url(url, "ldap", "ldaps", ldaps); }
 
 // libldap 2.5 with GnuTLS busy-loops on EAGAIN in a TLS handshake that the
 // server never answers (ldaps:// or StartTLS to a stopped or wedged server):

@@ -2,31 +2,10 @@
 
 #include <cstdio>
 
+#include "protocols/civil.hpp"
+
 namespace quire::ldap {
 namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
-// Hinnant's algorithms): no gmtime/timegm, so no time zone and no locale.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
-}
 
 bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -78,9 +57,7 @@ std::string generalized_time(int64_t unix_seconds) {
     secs += 86400;
     days -= 1;
   }
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
+  const auto [y, m, d] = civil_from_days(days);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d%02u%02u%02d%02d%02dZ", static_cast<int>(y), m, d,
                 static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
