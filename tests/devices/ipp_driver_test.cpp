@@ -117,7 +117,7 @@ bool have_ippeveprinter() {
 TEST_CASE_FIXTURE(loop_fixture, "ipp: a PDF from bytes and from a file prints whole on ippeveprinter") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port(), write_command(dir.path()));
+  ippeve_printer printer(dir.path(), free_loopback_port(), write_command(dir.path()));
   REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
   auto d = make(printer.uri());
 
@@ -147,7 +147,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: a PDF from bytes and from a file prints wh
 TEST_CASE_FIXTURE(loop_fixture, "ipp: a 5 MB document streams from its file in chunks and arrives whole") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port());
+  ippeve_printer printer(dir.path(), free_loopback_port());
   REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
   std::string big = slurp(pdf_path);
   for (size_t i = 0; big.size() < (5u << 20); ++i) big.append("% filler line ").append(std::to_string(i)).append("\n");
@@ -167,7 +167,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: a 5 MB document streams from its file in c
 TEST_CASE_FIXTURE(loop_fixture, "ipp: ipps:// accepts the printer's self-signed certificate") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port());
+  ippeve_printer printer(dir.path(), free_loopback_port());
   REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
   auto d = make(printer.uri("ipps"));
   deliver(*d, pdf(5, true));
@@ -185,7 +185,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: ipps:// accepts the printer's self-signed 
 TEST_CASE_FIXTURE(loop_fixture, "ipp: three jobs in a row all complete, in order, one at a time") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port());
+  ippeve_printer printer(dir.path(), free_loopback_port());
   REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
   auto d = make(printer.uri());
   CHECK(d->max_pending() == 2);
@@ -205,7 +205,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: three jobs in a row all complete, in order
 TEST_CASE_FIXTURE(loop_fixture, "ipp: a busy printer is tried again until it takes the job") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port(), write_command(dir.path(), "[ \"$IPP_JOB_NAME\" = slow ] && sleep 1.5\n"));
+  ippeve_printer printer(dir.path(), free_loopback_port(), write_command(dir.path(), "[ \"$IPP_JOB_NAME\" = slow ] && sleep 1.5\n"));
   REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
   // Someone else's job keeps the printer busy for 1.5 s.
   http_t* http = httpConnect2("127.0.0.1", printer.port(), nullptr, AF_INET, HTTP_ENCRYPTION_IF_REQUESTED, 1, 1000,
@@ -242,7 +242,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: a busy printer is tried again until it tak
 TEST_CASE_FIXTURE(loop_fixture, "ipp: the printer's refusals and aborts fail the job with its reasons") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port(), write_command(dir.path()));
+  ippeve_printer printer(dir.path(), free_loopback_port(), write_command(dir.path()));
   REQUIRE_MESSAGE(printer.start_and_wait("application/pdf"), printer.log());
   auto d = make(printer.uri());
   job_document text = pdf(20, false);
@@ -264,7 +264,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: the printer's refusals and aborts fail the
 TEST_CASE_FIXTURE(loop_fixture, "ipp: a job the printer does not finish in time fails") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port(), write_command(dir.path(), "sleep 3\n"));
+  ippeve_printer printer(dir.path(), free_loopback_port(), write_command(dir.path(), "sleep 3\n"));
   REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
   auto o = quick();
   o.job_timeout_ms = 1'000;
@@ -278,7 +278,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: a job the printer does not finish in time 
 }
 
 TEST_CASE_FIXTURE(loop_fixture, "ipp: a printer that is down is retried, then the job fails with a reason") {
-  int port = free_port();
+  int port = free_loopback_port();
   auto o = quick();
   o.retries = 2;
   auto d = make("ipp://127.0.0.1:" + std::to_string(port) + "/ipp/print", o);
@@ -297,12 +297,12 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: a printer that is down is retried, then th
 
 TEST_CASE_FIXTURE(loop_fixture, "ipp: the device says which formats it takes (language auto)") {
   std::vector<std::string> down{"not called"};
-  make("ipp://127.0.0.1:" + std::to_string(free_port()) + "/ipp/print")->probe_formats([&](auto f) { down = f; });
+  make("ipp://127.0.0.1:" + std::to_string(free_loopback_port()) + "/ipp/print")->probe_formats([&](auto f) { down = f; });
   uv_run(&loop, UV_RUN_DEFAULT);
   CHECK(down.empty());
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  ippeve_printer printer(dir.path(), free_port(), write_command(dir.path()));
+  ippeve_printer printer(dir.path(), free_loopback_port(), write_command(dir.path()));
   REQUIRE_MESSAGE(printer.start_and_wait(), printer.log());
   std::vector<std::string> formats;
   make(printer.uri())->probe_formats([&](auto f) { formats = f; });
@@ -315,7 +315,7 @@ TEST_CASE_FIXTURE(loop_fixture, "ipp: the device says which formats it takes (la
 TEST_CASE_FIXTURE(loop_fixture, "ipp: a printer that comes up during the retries gets the job") {
   if (!have_ippeveprinter()) return;
   temp_dir dir;
-  int port = free_port();
+  int port = free_loopback_port();
   ippeve_printer printer(dir.path(), port);
   auto o = quick();
   o.retries = 5;

@@ -30,19 +30,6 @@ namespace quire::testing {
 
 constexpr const char* ippeveprinter_path = "/usr/sbin/ippeveprinter";
 
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 /// Starts `argv` with `env` added to this process's environment.
 inline pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                    const std::string& log) {

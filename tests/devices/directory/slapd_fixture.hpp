@@ -49,19 +49,6 @@ inline const std::string ldap_root_password = "root-secret";
 inline const std::string ldap_people = "ou=people,dc=quire,dc=test";
 inline const std::string photo_bytes = std::string("\x00\x01\xff\xfe\x80 photo", 11);
 
-/// A loopback TCP port that was free a moment ago (bound, then closed).
-inline int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 class slapd_fixture {
  public:
   std::string ldap_url, ldaps_url, ca_file, wrong_ca_file;
