@@ -32,6 +32,7 @@
 
 #include "protocols/pdl/price.hpp"
 #include "config/directory_config.hpp"
+#include "config/mail_config.hpp"
 #include "protocols/result.hpp"
 
 namespace quire {
@@ -161,6 +162,8 @@ struct terminals_config {
   uint32_t lockout_s = 300;           // 1..86400: how long a lock-out lasts
   bool card_enrolment = true;         // an unknown card tapped at a terminal that takes cards may be
                                       // bound to a user who logs in with name and password there
+  uint32_t enrolment_code_s = 900;    // 60..86400: how long a one-time enrolment code from the
+                                      // portal (instead of the password) stays valid
 };
 
 /// Printer monitoring over SNMP v1/v2c (devices/snmp_poller.hpp): every
@@ -340,6 +343,8 @@ struct config {
   terminals_config terminals;
   monitoring_config monitoring;
   directory_config directory;
+  mail_config mail;
+  pins_config pins;
   std::vector<pdl::price_list> prices;   // sorted by name
   std::vector<printer_config> printers;  // sorted by name
   std::vector<queue_config> queues;      // sorted by name

@@ -69,6 +69,14 @@ result<std::string> absolute_path(const std::string& key, const std::string& p, 
 /// when enabled requires url, base_dn, bind_dn and bind_password_file.
 status read_directory(const toml::table& t, const std::string& cwd, directory_config& out);
 
+// --- config_mail.cpp ---------------------------------------------------------
+
+/// Reads [mail]: when enabled requires url and from, and a password_file
+/// with a user (who is refused over plain text).
+status read_mail(const toml::table& t, const std::string& cwd, mail_config& out);
+/// Reads [pins].
+status read_pins(const toml::table& t, pins_config& out);
+
 // --- config_entities.cpp -----------------------------------------------------
 
 /// Reads [prices] (nullptr: none).

@@ -73,6 +73,26 @@ void print_directory(std::string& out, const directory_config& d) {
   line(out, "offline_logins", quote(d.offline_logins));
 }
 
+void print_mail(std::string& out, const mail_config& m, const pins_config& p) {
+  out += "\n[mail]\n";
+  line(out, "enabled", m.enabled ? "true" : "false");
+  line(out, "url", quote(m.url));
+  line(out, "start_tls", m.start_tls ? "true" : "false");
+  line(out, "ca_file", quote(m.ca_file));
+  line(out, "verify_server", m.verify_server ? "true" : "false");
+  line(out, "user", quote(m.user));
+  line(out, "password_file", quote(m.password_file));
+  line(out, "timeout_ms", std::to_string(m.timeout_ms));
+  line(out, "from", quote(m.from));
+  line(out, "from_name", quote(m.from_name));
+  line(out, "site_name", quote(m.site_name));
+  out += "\n[pins]\n";
+  line(out, "policy", quote(p.policy));
+  line(out, "digits", std::to_string(p.digits));
+  line(out, "refuse_trivial", p.refuse_trivial ? "true" : "false");
+  line(out, "resend_s", std::to_string(p.resend_s));
+}
+
 void print_monitoring(std::string& out, const monitoring_config& m) {
   out += "\n[monitoring]\n";
   line(out, "enabled", m.enabled ? "true" : "false");
@@ -178,8 +198,10 @@ void print_fixed(std::string& out, const config& c) {
   line(out, "max_login_failures", std::to_string(c.terminals.max_login_failures));
   line(out, "lockout_s", std::to_string(c.terminals.lockout_s));
   line(out, "card_enrolment", c.terminals.card_enrolment ? "true" : "false");
+  line(out, "enrolment_code_s", std::to_string(c.terminals.enrolment_code_s));
   print_monitoring(out, c.monitoring);
   print_directory(out, c.directory);
+  print_mail(out, c.mail, c.pins);
 }
 
 std::string size_rate_text(const std::string& media, const pdl::rate& r) {

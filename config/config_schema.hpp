@@ -29,7 +29,7 @@ struct key_spec {
 inline constexpr std::string_view fixed_sections[] = {"server", "log", "ipp", "tls", "api", "lpd",
                                                      "intake", "privacy", "limits", "jobs",
                                                      "processors", "delivery", "accounting",
-                                                     "terminals", "monitoring", "directory"};
+                                                     "terminals", "monitoring", "directory", "mail", "pins"};
 
 /// The sections whose entries are named by the user, in the order they are
 /// read (a printer names a price list, a queue names printers, a raw

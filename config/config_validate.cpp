@@ -287,6 +287,7 @@ status read_terminals(const toml::table& t, terminals_config& out) {
   if (status s = read_int(t, "terminals", "pin_login_min_digits", 4, 16, out.pin_login_min_digits)) return s;
   if (status s = read_int(t, "terminals", "max_login_failures", 1, 100, out.max_login_failures)) return s;
   if (const auto* v = t.get_as<bool>("card_enrolment")) out.card_enrolment = v->get();
+  if (status s = read_int(t, "terminals", "enrolment_code_s", 60, 86400, out.enrolment_code_s)) return s;
   return read_int(t, "terminals", "lockout_s", 1, 86400, out.lockout_s);
 }
 
@@ -396,6 +397,8 @@ result<config> validate(const toml::table& doc, const std::string& cwd) {
   if (status s = read_terminals(section("terminals"), c.terminals)) return s;
   if (status s = read_monitoring(section("monitoring"), c.monitoring)) return s;
   if (status s = read_directory(section("directory"), cwd, c.directory)) return s;
+  if (status s = read_mail(section("mail"), cwd, c.mail)) return s;
+  if (status s = read_pins(section("pins"), c.pins)) return s;
   if (status s = read_prices(doc.get_as<toml::table>("prices"), c.prices)) return s;
   if (status s = read_printers(doc.get_as<toml::table>("printers"), c.server.data_dir, c.prices, c.printers))
     return s;

@@ -103,6 +103,9 @@ inline void check_same(const config& a, const config& b) {
   CHECK(a.terminals.max_login_failures == b.terminals.max_login_failures);
   CHECK(a.terminals.lockout_s == b.terminals.lockout_s);
   CHECK(a.directory == b.directory);
+  CHECK(a.mail == b.mail);
+  CHECK(a.pins == b.pins);
+  CHECK(a.terminals.enrolment_code_s == b.terminals.enrolment_code_s);
   CHECK(a.terminals.card_enrolment == b.terminals.card_enrolment);
   CHECK(a.monitoring.enabled == b.monitoring.enabled);
   CHECK(a.monitoring.interval_s == b.monitoring.interval_s);
