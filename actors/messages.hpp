@@ -100,6 +100,7 @@ using dsync_atom = caf::atom_constant<caf::atom("dsync")>;        // a directory
 using apply_atom = caf::atom_constant<caf::atom("apply")>;        // apply a directory sync's plan
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
+using mail_atom = caf::atom_constant<caf::atom("mail")>;          // send one e-mail
 using bind_atom = caf::atom_constant<caf::atom("bind")>;          // an LDAP bind: a directory password
 
 // --- errors ------------------------------------------------------------------
@@ -274,7 +275,10 @@ struct job_query {
 /// An administrator's operation on users (the admin API's user_service).
 enum class user_op : uint8_t {
   list = 1, get, create, update, set_password, add_card, remove_card, set_pin, clear_pin, remove, set_delegates,
-  enroll_card  // a user binds an unknown card to themself at a terminal (by.user == name, just authenticated)
+  enroll_card,  // a user binds an unknown card to themself at a terminal (by.user == name, just authenticated)
+  generate_pin,  // a new random PIN, e-mailed to the user (answers the user; the PIN is never shown)
+  enrolment_code,  // a one-time code to enrol a card with at a terminal (answers it in user_info_msg::code)
+  enroll_card_by_code  // the terminals actor: `secret` (a card) becomes the owner of `code`'s; name is ""
 };
 
 struct user_request {
@@ -296,6 +300,7 @@ struct user_request {
   std::vector<std::string> delegates;  // set_delegates: who may release the user's jobs
   bool set_email = false;
   std::string email;
+  std::string code;        // enroll_card_by_code: the one-time code (never logged; wiped after use)
 };
 
 /// What the admin API may see of a user: never a hash, card id or PIN.
@@ -304,6 +309,10 @@ struct user_info_msg {
   bool has_password = false;
   uint32_t cards = 0;
   bool pin = false;
+  bool may_choose_pin = false;    // [pins] policy lets the user set their own PIN
+  bool may_generate_pin = false;  // ... have one generated and e-mailed ([mail] on, an address)
+  std::string code;               // enrolment_code: the new code (shown once)
+  int64_t code_expires_ms = 0;
 };
 
 /// What a subscriber gets when it subscribes: the retained events after the
@@ -323,11 +332,12 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_request& x) {
   return f(caf::meta::type_name("user_request"), x.op, x.by, x.name, x.after, x.limit, x.record, x.secret,
            x.has_secret, x.set_display_name, x.display_name, x.set_groups, x.groups, x.admin, x.disabled,
-           x.delegates, x.set_email, x.email);
+           x.delegates, x.set_email, x.email, x.code);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_info_msg& x) {
-  return f(caf::meta::type_name("user_info_msg"), x.record, x.has_password, x.cards, x.pin);
+  return f(caf::meta::type_name("user_info_msg"), x.record, x.has_password, x.cards, x.pin, x.may_choose_pin,
+           x.may_generate_pin, x.code, x.code_expires_ms);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
@@ -467,6 +477,11 @@ using user_directory_actor = caf::typed_actor<
     caf::replies_to<auth_atom, std::string, std::string, std::string>::with<requester>,
     caf::replies_to<users_atom, user_request>::with<std::vector<user_info_msg>>,
     caf::replies_to<apply_atom, directory_plan_ptr>::with<bool>>;
+
+/// The mailer (actors/mailer.hpp): sends one message (to, to's name,
+/// subject, text) and answers true once the mail server accepted it.
+using mailer_actor =
+    caf::typed_actor<caf::replies_to<mail_atom, std::string, std::string, std::string, std::string>::with<bool>>;
 
 /// The directory sync (actors/directory_sync.hpp): start one now (true: a
 /// full one), answering whether it started; and its status.

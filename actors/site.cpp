@@ -31,6 +31,7 @@
 #include "actors/job_reader.hpp"
 #include "actors/job_registry.hpp"
 #include "actors/job_service_adapter.hpp"
+#include "actors/mailer.hpp"
 #include "actors/metrics.hpp"
 #include "actors/printer.hpp"
 #include "actors/queue.hpp"
@@ -55,6 +56,20 @@
 namespace quire {
 
 namespace {
+
+mailer_options mailer_options_of(const mail_config& m, const std::string& password) {
+  mailer_options o;
+  o.smtp.url = m.url;
+  o.smtp.start_tls = m.start_tls && m.url.rfind("smtps://", 0) != 0;
+  o.smtp.ca_file = m.ca_file;
+  o.smtp.verify_server = m.verify_server;
+  o.smtp.user = m.user;
+  o.smtp.password = password;
+  o.smtp.timeout_ms = static_cast<int>(m.timeout_ms);
+  o.from = m.from;
+  o.from_name = m.from_name;
+  return o;
+}
 
 // The first line of a secret's file (the directory's service account
 // password). The message names the file, never its content.
@@ -330,6 +345,16 @@ std::vector<caf::actor> spawn_actors(site::impl& d) {
 
   user_directory_options uo;
   uo.now_ms = &wall_clock_ms;
+  uo.pins = pin_policy_of(d.cfg.pins);
+  uo.card_enrolment = d.cfg.terminals.card_enrolment;
+  uo.enrolment_code_ms = int64_t{d.cfg.terminals.enrolment_code_s} * 1000;
+  if (d.cfg.mail.enabled) {
+    uo.mailer = spawn_mailer(sys, mailer_options_of(d.cfg.mail, d.mail_password));
+    wipe(d.mail_password);
+    watched.push_back(caf::actor_cast<caf::actor>(*uo.mailer));
+    uo.mail_timeout_ms = d.cfg.mail.timeout_ms;
+    uo.site_name = d.cfg.mail.site_name;
+  }
   const auto& dir_cfg = d.cfg.directory;
   if (dir_cfg.enabled && dir_cfg.password_logins) {
     uo.directory = ldap_options_of(dir_cfg);
@@ -515,6 +540,15 @@ result<std::unique_ptr<site>> site::start(const config& cfg, std::function<void(
     auto pw = read_secret_line(cfg.directory.bind_password_file);
     if (!pw.ok()) return error{pw.err().code, "directory.bind_password_file: " + pw.err().message};
     raw->directory_password = std::move(*pw);
+  }
+  if (cfg.mail.enabled) {
+    if (!cfg.mail.user.empty()) {
+      auto pw = read_secret_line(cfg.mail.password_file);
+      if (!pw.ok()) return error{pw.err().code, "mail.password_file: " + pw.err().message};
+      raw->mail_password = std::move(*pw);
+    }
+    if (auto s = mail::check_options(mailer_options_of(cfg.mail, raw->mail_password).smtp))
+      return error{s.code, "[mail]: " + s.message};
   }
   auto watched = spawn_actors(*raw);
   raw->supervisor = spawn_supervisor(*raw->actors, std::move(watched), std::move(on_fatal));

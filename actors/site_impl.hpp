@@ -64,6 +64,7 @@ struct site::impl {
   std::unique_ptr<web::fleet_service> fleet_api;            // printers and queues changed at run time (admin API)
   std::unique_ptr<web::directory_service> directory_api;    // the LDAP/AD sync (admin API); null without [directory]
   std::string directory_password;  // the directory's service account, until the sync has it (then wiped)
+  std::string mail_password;       // [mail]'s SMTP AUTH password, until the mailer has it (then wiped)
   fleet_cell_ptr fleet;  // the fleet as the router and the adapters read it
   event_stream_options stream_options;  // WebSocket /api/v1/events
   metrics_actor metrics;  // what GET /metrics exports (site_http.cpp)

@@ -193,16 +193,26 @@ void start_session(terminals_self self, const terminal_call_ptr& call, const std
 // printer that takes cards, where enrolment is allowed, and for a card
 // nobody has; the password is checked as any login's (the directory's bind
 // for a directory user).
+// The card of an enrolment, normalised; or why it cannot be enrolled here.
+result<std::string> enrolable_card(terminals_self self, const terminal_call_ptr& call, const web::login_methods& m) {
+  const auto& o = *self->state.opts;
+  if (!o.card_enrolment || !(m.card || m.card_pin))
+    return error{errc::permission_denied, "cards are not enrolled at this printer; ask the print desk"};
+  std::string card = normalise_card(call->login.card);
+  if (card.empty()) return unknown_login;
+  if (o.st->find_credential(credential_kind::card, card).ok())
+    return error{errc::already_exists, "this card is registered already"};
+  return card;
+}
+
 void enrol_card(terminals_self self, const terminal_call_ptr& call, const web::login_methods& m) {
   auto& st = self->state;
   const auto& o = *st.opts;
   const std::string& where = call->terminal.terminal;
-  if (!o.card_enrolment || !(m.card || m.card_pin))
-    return call->fail(error{errc::permission_denied, "cards are not enrolled at this printer; ask the print desk"});
-  std::string card = normalise_card(call->login.card);
-  if (card.empty()) return call->fail(unknown_login);
-  if (o.st->find_credential(credential_kind::card, card).ok())
-    return call->fail(error{errc::already_exists, "this card is registered already"});
+  auto enrolable = enrolable_card(self, call, m);
+  if (!enrolable.ok()) return call->fail(enrolable.err());
+  std::string card;
+  card.swap(*enrolable);  // no copy of the card id is left behind in `enrolable`
   std::string user = call->login.user;
   self->request(o.users, caf::infinite, auth_atom::value, user, call->login.password, "terminal:" + where)
       .then(
@@ -230,6 +240,32 @@ void enrol_card(terminals_self self, const terminal_call_ptr& call, const web::l
   wipe(call->login.password);
 }
 
+// An unknown card with a one-time code from the portal: as above, the code
+// standing in for the password. The user directory checks and spends the
+// code and binds the card in one step.
+void enrol_card_by_code(terminals_self self, const terminal_call_ptr& call, const web::login_methods& m) {
+  auto enrolable = enrolable_card(self, call, m);
+  if (!enrolable.ok()) return call->fail(enrolable.err());
+  user_request r;
+  r.op = user_op::enroll_card_by_code;
+  r.secret.swap(*enrolable);
+  r.has_secret = true;
+  r.code = call->login.code;
+  wipe(call->login.code);
+  self->request(self->state.opts->users, caf::infinite, users_atom::value, std::move(r))
+      .then(
+          [self, call](std::vector<user_info_msg>& who) {
+            if (who.empty()) return call->fail(error{errc::internal, "enrolment answered nobody"});
+            spdlog::info("terminal {}: a card was enrolled for {} by code", call->terminal.terminal, who[0].record.name);
+            start_session(self, call, who[0].record.name, "enrolment code");
+          },
+          [self, call](caf::error& e) {
+            if (code_of(e) == errc::permission_denied)
+              self->state.login_limiter_.failed("", call->terminal.terminal, self->state.opts->now_ms());
+            call->fail(code_of(e) == errc::permission_denied ? unknown_login : error{code_of(e), message_of(e)});
+          });
+}
+
 void open_session(terminals_self self, const terminal_call_ptr& call) {
   auto& st = self->state;
   const auto& o = *st.opts;
@@ -241,6 +277,7 @@ void open_session(terminals_self self, const terminal_call_ptr& call) {
   web::login_methods m;
   if (auto it = o.printers.find(call->terminal.printer); it != o.printers.end()) m = it->second.methods;
   if (by_password && !call->login.card.empty()) return enrol_card(self, call, m);
+  if (!call->login.code.empty()) return enrol_card_by_code(self, call, m);
   if (by_password) {
     if (!m.password) return call->fail(error{errc::permission_denied, "this printer does not take passwords"});
     std::string user = call->login.user;

@@ -1,4 +1,5 @@
 #include "actors/user_directory.hpp"
+#include "actors/user_directory_impl.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,17 +12,15 @@
 
 #include "actors/directory_rules.hpp"
 #include "actors/ldap_binder.hpp"
+#include "devices/mail/mail_text.hpp"
 #include "storage/credentials.hpp"
 #include "storage/store.hpp"
 
 namespace quire {
 
-namespace {
+using namespace user_dir;
 
-// One scrypt at a time, on its own thread: verify a password, or hash a new
-// one ("" when hashing failed).
-using hasher_actor = caf::typed_actor<caf::replies_to<verify_atom, std::string, std::string>::with<bool>,
-                                      caf::replies_to<hash_atom, std::string>::with<std::string>>;
+namespace {
 
 hasher_actor::behavior_type hasher() {
   return {
@@ -37,30 +36,6 @@ hasher_actor::behavior_type hasher() {
       },
   };
 }
-
-// The directory's own messages besides its public interface.
-using directory_impl = user_directory_actor::extend<caf::reacts_to<committed_atom, uint64_t, error>>;
-
-struct directory_state {
-  store* users = nullptr;
-  user_directory_options opts;
-  credential_cache cache;
-  login_limiter limiter;
-  std::vector<hasher_actor> hashers;
-  size_t next_hasher = 0;
-  std::vector<binder_actor> binders;  // empty: directory passwords are not checked by binding
-  size_t next_binder = 0;
-  // Until then the directory counts as unreachable: logins skip the bind
-  // (each would wait out the timeout) and go to the offline hash at once.
-  int64_t directory_down_until = 0;
-  size_t pending = 0;
-  uint64_t next_seq = 1;
-  std::unordered_map<uint64_t, std::function<void(const error&)>> commits;
-  std::set<std::string> changing;  // users with a change on its way: one at a time
-  static inline const char* name = "user_directory";
-};
-
-using directory_self = directory_impl::stateful_pointer<directory_state>;
 
 caf::error refused() { return make_caf_error(errc::permission_denied, "wrong user name or password"); }
 
@@ -198,7 +173,9 @@ caf::result<requester> authenticate(directory_self self, const std::string& user
 
 // --- administration -----------------------------------------------------------
 
-using users_result = caf::result<std::vector<user_info_msg>>;
+}  // namespace
+
+namespace user_dir {
 
 caf::error fail_with(errc code, std::string message) { return make_caf_error(code, std::move(message)); }
 
@@ -210,11 +187,13 @@ user_info_msg info_of(directory_self self, user_record rec) {
     if (c.kind == credential_kind::card) out.cards += 1;
     if (c.kind == credential_kind::pin) out.pin = true;
   }
+  const auto& o = self->state.opts;
+  out.may_choose_pin = o.pins.choose;
+  out.may_generate_pin = o.pins.generate && o.mailer && !rec.email.empty() && !mail::check_address(rec.email);
   out.record = std::move(rec);
   return out;
 }
 
-// Makes `batch` durable, then runs `then` on the actor.
 void commit(directory_self self, write_batch batch, std::function<void(const error&)> then) {
   auto& st = self->state;
   uint64_t seq = st.next_seq++;
@@ -225,8 +204,6 @@ void commit(directory_self self, write_batch batch, std::function<void(const err
   });
 }
 
-// Commits `batch` for the user `name` (whose change is in progress) and
-// answers `rp` with the user as stored, or the error.
 void finish(directory_self self, caf::typed_response_promise<std::vector<user_info_msg>> rp, std::string name,
             write_batch batch) {
   commit(self, std::move(batch), [self, rp, name](const error& e) mutable {
@@ -242,6 +219,10 @@ void finish(directory_self self, caf::typed_response_promise<std::vector<user_in
       rp.deliver(std::vector<user_info_msg>{});  // deleted
   });
 }
+
+}  // namespace user_dir
+
+namespace {
 
 // Hashes `password` on a hasher, then continues with the hash.
 void hash_then(directory_self self, std::string password, std::function<void(const std::string&)> then,
@@ -353,7 +334,9 @@ size_t enabled_admins(directory_self self) {
 
 constexpr uint32_t max_cards_per_user = 16;
 
-users_result credential_change(directory_self self, user_request& r, const user_record& user) {
+}  // namespace
+
+users_result user_dir::credential_change(directory_self self, user_request& r, const user_record& user) {
   auto& st = self->state;
   write_batch batch;
   auto creds = st.users->user_credentials(user.name);
@@ -382,13 +365,15 @@ users_result credential_change(directory_self self, user_request& r, const user_
       break;
     }
     case user_op::set_pin: {
-      auto owner = st.users->find_credential(credential_kind::pin, r.secret);
-      if (owner.ok() && *owner != user.name) {
+      if (auto bad = check_chosen_pin(self, r.secret)) {
         wipe(r.secret);
-        return fail_with(errc::already_exists, "that PIN identifies another user; choose another");
+        return fail_with(bad.code, bad.message);
       }
       std::string key = st.users->credential_key(credential_kind::pin, r.secret);
       wipe(r.secret);
+      auto owner = st.users->credential_owner(credential_kind::pin, key);
+      if ((owner.ok() && *owner != user.name) || st.reserved_pins.count(key))  // reserved: being e-mailed
+        return fail_with(errc::already_exists, "that PIN identifies another user; choose another");
       for (const auto& c : creds)
         if (c.kind == credential_kind::pin && c.key != key) batch.erase_credential(c.kind, c.key, user.name);
       batch.put_credential(credential_kind::pin, key, user.name);
@@ -405,6 +390,8 @@ users_result credential_change(directory_self self, user_request& r, const user_
   finish(self, rp, user.name, std::move(batch));
   return rp;
 }
+
+namespace {
 
 // Who may release `r.name`'s jobs: existing users other than the owner, at
 // most max_delegates. The owner sets them, or an administrator.
@@ -447,8 +434,12 @@ void drop_delegations(const store& users, const std::string& name, write_batch& 
 users_result manage(directory_self self, user_request& r) {
   auto& st = self->state;
   if (r.op == user_op::set_delegates) return set_delegates(self, r);
-  bool own_record = (r.op == user_op::get || r.op == user_op::enroll_card) &&
-                    r.by.user == r.name;  // a user may read themself, and enrol a card just authenticated
+  if (r.op == user_op::enroll_card_by_code) return enroll_by_code(self, r);  // the code is the authority
+  // A user may read themself, enrol a card just authenticated, and look
+  // after their own PIN and enrolment codes.
+  bool self_service = r.op == user_op::get || r.op == user_op::enroll_card || r.op == user_op::set_pin ||
+                      r.op == user_op::clear_pin || r.op == user_op::generate_pin || r.op == user_op::enrolment_code;
+  bool own_record = self_service && r.by.user == r.name;
   if (!r.by.admin && !own_record) return fail_with(errc::permission_denied, "only administrators manage users");
   int64_t now = st.opts.now_ms();
   if (r.op == user_op::list) {
@@ -539,6 +530,8 @@ users_result manage(directory_self self, user_request& r) {
     case user_op::remove_card:
     case user_op::set_pin:
     case user_op::clear_pin: return credential_change(self, r, rec);
+    case user_op::generate_pin: return generate_pin(self, rec);
+    case user_op::enrolment_code: return new_enrolment_code(self, rec);
     case user_op::remove: {
       if (rec.admin && !rec.disabled && enabled_admins(self) <= 1)
         return fail_with(errc::not_possible, "the last administrator cannot be deleted");
@@ -562,6 +555,8 @@ directory_impl::behavior_type directory_behavior(directory_self self, store* use
   st.opts = std::move(opts);
   st.cache = credential_cache(st.opts.cache);
   st.limiter = login_limiter(st.opts.limits);
+  st.pin_sends = pin_send_limiter(st.opts.pins.resend_ms);
+  st.codes = enrolment_codes(st.opts.enrolment_code_ms);
   for (size_t i = 0; i < std::max<size_t>(1, st.opts.hashers); ++i) {
     auto h = self->system().spawn<caf::detached>(hasher);
     self->link_to(h);

@@ -20,6 +20,7 @@
 
 #include "actors/auth_rules.hpp"
 #include "actors/messages.hpp"
+#include "actors/pin_rules.hpp"
 #include "devices/directory/ldap_client.hpp"
 
 namespace quire {
@@ -38,6 +39,15 @@ struct user_directory_options {
   std::optional<ldap::client_options> directory;
   size_t binders = 2;
   bool offline_cached = true;  // the directory unreachable: the last password that bound logs in
+  // PINs ([pins]) and the mailer that sends generated ones (none: [mail]
+  // is off, and no PIN can be generated).
+  pin_policy pins;
+  std::optional<mailer_actor> mailer;
+  uint32_t mail_timeout_ms = 10000;        // [mail] timeout_ms; the mailer is given a little more
+  std::string site_name = "the printers";  // [mail] site_name, in the message's words
+  // Card enrolment by a one-time code from the portal ([terminals]).
+  bool card_enrolment = true;
+  int64_t enrolment_code_ms = 900 * 1000;
 };
 
 user_directory_actor spawn_user_directory(caf::actor_system& sys, store& users, user_directory_options opts);

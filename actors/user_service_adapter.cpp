@@ -12,6 +12,8 @@ web::user_info to_info(user_info_msg m) {
   out.has_password = m.has_password;
   out.cards = m.cards;
   out.pin = m.pin;
+  out.may_choose_pin = m.may_choose_pin;
+  out.may_generate_pin = m.may_generate_pin;
   return out;
 }
 
@@ -91,6 +93,20 @@ class actor_user_service final : public web::user_service {
   }
   void clear_pin(const web::principal& by, std::string name, web::status_callback cb) override {
     ask(base(user_op::clear_pin, by, std::move(name)), done(std::move(cb)));
+  }
+  void generate_pin(const web::principal& by, std::string name, web::address_callback cb) override {
+    ask(base(user_op::generate_pin, by, std::move(name)), [cb](result<std::vector<user_info_msg>> got) {
+      if (!got.ok()) return cb(got.err());
+      if (got->empty()) return cb(error{errc::not_found, "the user is gone"});
+      cb(got->front().record.email);
+    });
+  }
+  void new_enrolment_code(const web::principal& by, std::string name, web::code_callback cb) override {
+    ask(base(user_op::enrolment_code, by, std::move(name)), [cb](result<std::vector<user_info_msg>> got) {
+      if (!got.ok()) return cb(got.err());
+      if (got->empty() || got->front().code.empty()) return cb(error{errc::internal, "no code was made"});
+      cb(web::enrolment_code{std::move(got->front().code), got->front().code_expires_ms});
+    });
   }
   void delete_user(const web::principal& by, std::string name, web::status_callback cb) override {
     ask(base(user_op::remove, by, std::move(name)), done(std::move(cb)));

@@ -320,6 +320,14 @@ void dispatch(const call_ptr& c) {
       return with_secret(c, [&](std::string_view b) { return parse_pin(b, limits); },
                          [&](std::string pin) { users->set_pin(who, c->user, std::move(pin), answer_done(c)); });
     case endpoint::clear_pin: return users->clear_pin(who, c->user, answer_done(c));
+    case endpoint::generate_pin:
+      return users->generate_pin(who, c->user, [c](result<std::string> r) {
+        c->reply(r.ok() ? json_response(200, pin_sent_json(*r)) : service_error(r.err()));
+      });
+    case endpoint::enrolment_code:
+      return users->new_enrolment_code(who, c->user, [c](result<enrolment_code> r) {
+        c->reply(r.ok() ? json_response(201, enrolment_code_json(*r)) : service_error(r.err()));
+      });
     case endpoint::list_jobs: return list_jobs(c);
     case endpoint::get_job: return c->jobs->get_job(who, c->job, answer_job(c));
     case endpoint::cancel_job: return c->jobs->cancel_job(who, c->job, answer_job(c));

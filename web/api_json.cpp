@@ -207,12 +207,28 @@ ordered_json user_object(const user_info& u) {
   j["source"] = own ? "quire" : "directory";
   j["dn"] = u.record.dn;
   j["directory_state"] = own ? ordered_json(nullptr) : ordered_json(u.record.directory_state);
+  // What [pins] lets the user do about their PIN (the portal offers it).
+  j["pin_choice"] = u.may_choose_pin;
+  j["pin_by_mail"] = u.may_generate_pin;
   return j;
 }
 
 }  // namespace
 
 std::string user_json(const user_info& user) { return dump(user_object(user)); }
+
+std::string pin_sent_json(const std::string& address) {
+  ordered_json j;
+  j["sent_to"] = address;
+  return dump(j);
+}
+
+std::string enrolment_code_json(const enrolment_code& code) {
+  ordered_json j;
+  j["code"] = code.code;
+  j["expires_ms"] = code.expires_ms;
+  return dump(j);
+}
 
 std::string user_list_json(const std::vector<user_info>& users, const std::optional<std::string>& next) {
   ordered_json j;

@@ -87,6 +87,10 @@ result<std::string> parse_pin(std::string_view body, const credential_limits& li
 ///  "directory_state": null for Quire's own users, else "active",
 ///  "disabled" or "gone" (as the directory has it)}
 std::string user_json(const user_info& user);
+/// {"sent_to": address}: where a generated PIN went.
+std::string pin_sent_json(const std::string& address);
+/// {"code", "expires_ms"}: a new enrolment code (the one place a code is shown).
+std::string enrolment_code_json(const enrolment_code& code);
 /// {"users": [user...], "next": name or null}: `next` is the `after` of the
 /// following page.
 std::string user_list_json(const std::vector<user_info>& users, const std::optional<std::string>& next);

@@ -26,6 +26,8 @@ const char* to_string(endpoint e) noexcept {
     case endpoint::remove_card: return "DELETE /api/v1/users/{name}/cards";
     case endpoint::set_pin: return "PUT /api/v1/users/{name}/pin";
     case endpoint::clear_pin: return "DELETE /api/v1/users/{name}/pin";
+    case endpoint::generate_pin: return "POST /api/v1/users/{name}/pin/generate";
+    case endpoint::enrolment_code: return "POST /api/v1/users/{name}/enrolment-code";
     case endpoint::list_tokens: return "GET /api/v1/users/{name}/tokens";
     case endpoint::create_token: return "POST /api/v1/users/{name}/tokens";
     case endpoint::revoke_token: return "DELETE /api/v1/users/{name}/tokens/{id}";
@@ -140,6 +142,11 @@ bool is_user_endpoint(endpoint e) noexcept {
 
 bool is_self_service(endpoint e) noexcept {
   switch (e) {
+    case endpoint::get_user:
+    case endpoint::set_pin:
+    case endpoint::clear_pin:
+    case endpoint::generate_pin:
+    case endpoint::enrolment_code:
     case endpoint::get_account:
     case endpoint::ledger:
     case endpoint::get_delegates:
@@ -343,6 +350,8 @@ route_match match_user_sub(std::string_view method, std::string_view sub) {
   if (sub == "/password") return pick(method, {{"PUT", endpoint::set_password}});
   if (sub == "/cards") return pick(method, {{"POST", endpoint::add_card}, {"DELETE", endpoint::remove_card}});
   if (sub == "/pin") return pick(method, {{"PUT", endpoint::set_pin}, {"DELETE", endpoint::clear_pin}});
+  if (sub == "/pin/generate") return pick(method, {{"POST", endpoint::generate_pin}});
+  if (sub == "/enrolment-code") return pick(method, {{"POST", endpoint::enrolment_code}});
   if (sub == "/account") return pick(method, {{"GET", endpoint::get_account}});
   if (sub == "/credit") return pick(method, {{"POST", endpoint::credit}});
   if (sub == "/ledger") return pick(method, {{"GET", endpoint::ledger}});

@@ -37,8 +37,11 @@ enum class endpoint : uint8_t {
   set_password,  // PUT    /api/v1/users/{name}/password
   add_card,      // POST   /api/v1/users/{name}/cards
   remove_card,   // DELETE /api/v1/users/{name}/cards   (the card id in the body: URLs get logged)
-  set_pin,       // PUT    /api/v1/users/{name}/pin
-  clear_pin,     // DELETE /api/v1/users/{name}/pin
+  // A user's own PIN and card enrolment code (self), else an administrator.
+  set_pin,       // PUT    /api/v1/users/{name}/pin                 (self)
+  clear_pin,     // DELETE /api/v1/users/{name}/pin                 (self)
+  generate_pin,  // POST   /api/v1/users/{name}/pin/generate        (self: e-mailed, never shown)
+  enrolment_code,  // POST /api/v1/users/{name}/enrolment-code      (self)
   // API tokens (token_service.hpp), self: a user's own, or an administrator.
   list_tokens,   // GET    /api/v1/users/{name}/tokens
   create_token,  // POST   /api/v1/users/{name}/tokens

@@ -379,6 +379,9 @@ int main(int argc, char** argv) {
     case action::tokens_list:
       std::cout << (inv.json ? printable(reply.body) + "\n" : token_table(reply.body));
       break;
+    case action::user_pin_mail:
+      std::cout << (inv.json ? printable(reply.body) + "\n" : pin_mailed_line(inv, reply.body));
+      break;
     case action::tokens_add:
       // As for terminals: the token is printed once, to stdout only.
       std::cout << (inv.json ? printable(reply.body) + "\n" : token_added(reply.body));

@@ -125,6 +125,7 @@ result<action> match_command(const std::vector<std::string>& words, size_t& cons
   if (is({"user", "card", "del"})) return action::user_card_del;
   if (is({"user", "pin", "set"})) return action::user_pin_set;
   if (is({"user", "pin", "clear"})) return action::user_pin_clear;
+  if (is({"user", "pin", "mail"})) return action::user_pin_mail;
   if (is({"user", "del"})) return action::user_del;
   if (is({"jobs", "list"})) return action::jobs_list;
   if (is({"jobs", "show"})) return action::jobs_show;
@@ -533,6 +534,7 @@ api_request build_request(const invocation& inv, std::string_view secret, const 
     case action::user_card_del: return {"DELETE", user + "/cards", secret_body("card_id")};
     case action::user_pin_set: return {"PUT", user + "/pin", secret_body("pin")};
     case action::user_pin_clear: return {"DELETE", user + "/pin", {}};
+    case action::user_pin_mail: return {"POST", user + "/pin/generate", {}};
     case action::user_del: return {"DELETE", user, {}};
     case action::jobs_list: {
       std::string query;

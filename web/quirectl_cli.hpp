@@ -96,6 +96,7 @@ enum class action {
   user_card_del,
   user_pin_set,
   user_pin_clear,
+  user_pin_mail,
   user_del,
   jobs_list,
   jobs_show,

@@ -372,6 +372,12 @@ std::string whoami_line(std::string_view body) {
   return text_of(*j, "name") + (bool_of(*j, "admin") ? " (administrator)" : "") + "\n";
 }
 
+std::string pin_mailed_line(const invocation& inv, std::string_view body) {
+  auto j = parse_json(body);
+  std::string to = j && j->is_object() ? text_of(*j, "sent_to") : std::string();
+  return "a new PIN for " + printable(inv.name) + " was e-mailed to " + (to.empty() ? "their address" : to) + "\n";
+}
+
 std::string done_line(const invocation& inv) {
   std::string name = printable(inv.name);
   switch (inv.what) {

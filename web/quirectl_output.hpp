@@ -63,6 +63,8 @@ std::string whoami_line(std::string_view body);
 
 /// The line a successful command without output prints: "password set for bob".
 std::string done_line(const invocation& inv);
+/// "a new PIN for NAME was e-mailed to ADDRESS": POST .../pin/generate's answer.
+std::string pin_mailed_line(const invocation& inv, std::string_view body);
 
 // ---- Printers (quirectl_output_printers.cpp) ----
 

@@ -19,6 +19,7 @@ const char* const usage_text =
     "  user card add|del NAME       the card id is read from stdin\n"
     "  user pin set NAME            the PIN is read from stdin\n"
     "  user pin clear NAME\n"
+    "  user pin mail NAME           a new random PIN, e-mailed to the user ([mail], [pins])\n"
     "  user del NAME\n"
     "  jobs list [--owner USER] [--queue Q] [--which active|completed|all] [--limit N]\n"
     "  jobs show ID\n"

@@ -109,6 +109,7 @@ login_request hand_over(login_request& l) {
   out.pin = hand_over(l.pin);
   out.user = hand_over(l.user);
   out.password = hand_over(l.password);
+  out.code = hand_over(l.code);
   return out;
 }
 

@@ -24,6 +24,7 @@ struct login_scratch {
     wipe(req.pin);
     wipe(req.user);
     wipe(req.password);
+    wipe(req.code);
   }
 };
 
@@ -75,7 +76,7 @@ result<login_request> parse_login(std::string_view body, const credential_limits
   scrubbed doc;
   if (auto s = parse_object(body, doc.value)) return s;
   const json& obj = doc.value;
-  if (auto s = check_keys(obj, {"card", "pin", "user", "password"})) return s;
+  if (auto s = check_keys(obj, {"card", "pin", "user", "password", "code"})) return s;
   auto card = find_string(obj, "card");
   if (!card.ok()) return card.err();
   auto pin = find_string(obj, "pin");
@@ -84,12 +85,17 @@ result<login_request> parse_login(std::string_view body, const credential_limits
   if (!user.ok()) return user.err();
   auto password = find_string(obj, "password");
   if (!password.ok()) return password.err();
+  auto code = find_string(obj, "code");
+  if (!code.ok()) return code.err();
 
-  bool c = *card, p = *pin, u = *user, w = *password;
-  // card + user + password: an unknown card enrolled by its new owner.
-  bool one_way = (c && !p && !u && !w) || (!c && p && !u && !w) || (!c && !p && u && w) || (c && p && !u && !w) ||
-                 (c && !p && u && w);
-  if (!one_way) return bad("give one of: card; pin; user and password; card and pin; card, user and password");
+  bool c = *card, p = *pin, u = *user, w = *password, k = *code;
+  // card + user + password, or card + code: an unknown card enrolled by its
+  // new owner.
+  bool one_way = !k && ((c && !p && !u && !w) || (!c && p && !u && !w) || (!c && !p && u && w) ||
+                        (c && p && !u && !w) || (c && !p && u && w));
+  if (k) one_way = c && !p && !u && !w;
+  if (!one_way)
+    return bad("give one of: card; pin; user and password; card and pin; card, user and password; card and code");
 
   login_scratch out;
   if (c) {
@@ -105,6 +111,12 @@ result<login_request> parse_login(std::string_view body, const credential_limits
     if (auto s = check_password(**password)) return s;
     out.req.user = **user;
     out.req.password = **password;
+  }
+  if (k) {
+    const std::string& v = **code;
+    if (v.size() != enrolment_code_digits || !all_digits(v))
+      return bad("field \"code\" must be the " + std::to_string(enrolment_code_digits) + " digits the portal showed");
+    out.req.code = v;
   }
   return login_request(out.req);  // a copy: `out` wipes its own
 }

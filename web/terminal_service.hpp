@@ -62,11 +62,15 @@ struct terminal_info {
 
 /// The credentials a user offers at a terminal. Exactly one way is filled:
 /// card; pin; user and password; or card and pin.
+/// The length of a one-time enrolment code (user_service::new_enrolment_code).
+inline constexpr size_t enrolment_code_digits = 8;
+
 struct login_request {
   std::string card;
   std::string pin;
   std::string user;
   std::string password;
+  std::string code;  // with card: a one-time enrolment code from the portal, instead of user and password
 };
 
 /// A user's account as a session shows it, in minor units of the currency.

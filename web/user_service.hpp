@@ -43,6 +43,15 @@ struct user_info {
   bool has_password = false;  // record had a password hash
   uint32_t cards = 0;         // card ids registered to the user
   bool pin = false;           // the user has a login PIN
+  bool may_choose_pin = false;    // [pins] policy lets them set their own PIN (set_pin)
+  bool may_generate_pin = false;  // they may have one generated and e-mailed (generate_pin)
+};
+
+/// A one-time code that enrols a card at a terminal in place of the
+/// password (new_enrolment_code).
+struct enrolment_code {
+  std::string code;        // 8 digits, shown once
+  int64_t expires_ms = 0;  // wall-clock milliseconds
 };
 
 /// The fields of a user that PATCH may change; absent ones stay as they are.
@@ -61,6 +70,8 @@ using principal_callback = std::function<void(result<principal>)>;
 using user_callback = std::function<void(result<user_info>)>;
 using user_list_callback = std::function<void(result<std::vector<user_info>>)>;
 using status_callback = std::function<void(status)>;
+using address_callback = std::function<void(result<std::string>)>;
+using code_callback = std::function<void(result<enrolment_code>)>;
 
 class user_service {
  public:
@@ -105,6 +116,18 @@ class user_service {
   virtual void set_pin(const principal& by, std::string name, std::string pin, status_callback cb) = 0;
   /// Removes the login PIN; ok when there was none. not_found.
   virtual void clear_pin(const principal& by, std::string name, status_callback cb) = 0;
+  /// Makes a new random PIN for the user and e-mails it to them; the old
+  /// one is replaced only once the mail server has taken the message.
+  /// Answers the address it went to; nobody else ever sees the PIN.
+  /// not_found; permission_denied when the PIN policy is "chosen";
+  /// not_possible when the user has no e-mail address or the site sends no
+  /// mail; limit_exceeded within [pins] resend_s of the last one;
+  /// unavailable when the mail server could not be reached or refused.
+  virtual void generate_pin(const principal& by, std::string name, address_callback cb) = 0;
+  /// A new one-time code for enrolling a card at a terminal instead of the
+  /// password, valid [terminals] enrolment_code_s; it replaces the user's
+  /// previous code. not_found; permission_denied when card enrolment is off.
+  virtual void new_enrolment_code(const principal& by, std::string name, code_callback cb) = 0;
 
   /// Deletes the user, its cards and PIN. not_found; not_possible for the
   /// last enabled administrator.

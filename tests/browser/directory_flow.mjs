@@ -12,44 +12,11 @@
 //  2. the kiosk: an unknown card asks for the user's name and password, and
 //     once they are given the session opens as that user; the card alone
 //     then logs them in.
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { flow } from './flow_util.mjs';
 
-const env = process.env;
-const need = (k) => {
-  if (!env[k]) {
-    console.error('directory_flow: set ' + k);
-    process.exit(2);
-  }
-  return env[k];
-};
-const base = need('QUIRE_URL').replace(/\/$/, '');
-const T = Number(env.QUIRE_TIMEOUT_MS || 30000);
-const shots = need('QUIRE_SHOTS');
-fs.mkdirSync(shots, { recursive: true });
-const step = (what) => console.log('STEP ' + what);
+const { need, T, step, shot, open, run } = flow('directory_flow');
 
-async function shot(page, name) {
-  const file = path.join(shots, name + '.png');
-  await page.screenshot({ path: file, fullPage: true });
-  console.log('SHOT ' + file);
-}
-
-async function open(context, url, label) {
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') console.log(`[${label} console.${m.type()}] ${m.text()}`);
-  });
-  page.on('pageerror', (e) => console.log(`[${label} page error] ${e.message}`));
-  await page.goto(base + url);
-  return page;
-}
-
-const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
-const browser = await chromium.launch({ executablePath: env.CHROMIUM || '/usr/bin/chromium', args, headless: true });
-let failed = false;
-try {
+await run(async (browser) => {
   step('admin console: the directory card');
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await open(ctx, '/admin', 'admin');
@@ -95,11 +62,4 @@ try {
   await kiosk.locator('#card').fill(need('QUIRE_NEW_CARD'));
   await kiosk.locator('#card-form').getByRole('button', { name: 'Log in' }).click();
   await kiosk.locator('#session-view').waitFor({ state: 'visible', timeout: T });
-  step('done');
-} catch (e) {
-  failed = true;
-  console.log('FAILED ' + (e && e.stack ? e.stack : e));
-} finally {
-  await browser.close();
-}
-process.exit(failed ? 1 : 0);
+});

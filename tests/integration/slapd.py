@@ -203,6 +203,32 @@ def free_tcp_port():
         return s.getsockname()[1]
 
 
+def make_test_certificates(folder, ca_file):
+    """A throw-away CA (written to ca_file) and a server certificate for
+    127.0.0.1 and localhost (folder/server.pem, folder/server.key), EC
+    P-256: key generation is instant. Also used by test_pins.py for its SMTP
+    server."""
+    def run(cmd, what):
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s\n%s%s" % (what, p.returncode, " ".join(cmd), p.stdout, p.stderr))
+
+    ca_key, key, csr, ext = (os.path.join(folder, n) for n in ("ca.key", "server.key", "server.csr", "server.ext"))
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", ca_key, "-out", ca_file, "-days", "2", "-subj", "/CN=Quire test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign"], "openssl (CA)")
+    run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost"], "openssl (server key)")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run(["openssl", "x509", "-req", "-in", csr, "-CA", ca_file, "-CAkey", ca_key,
+         "-CAcreateserial", "-out", os.path.join(folder, "server.pem"), "-days", "2", "-extfile", ext],
+        "openssl (server certificate)")
+    return os.path.join(folder, "server.pem"), key
+
+
 class Slapd:
     """One private slapd. Use as a context manager or call start()/stop().
     stop() removes the folder unless keep=True."""
@@ -303,22 +329,7 @@ class Slapd:
         return p
 
     def _make_certificates(self):
-        """A throw-away CA and a server certificate for 127.0.0.1 and
-        localhost (EC P-256: key generation is instant)."""
-        d = self.dir
-        ca_key, key, csr, ext = (os.path.join(d, n) for n in ("ca.key", "server.key", "server.csr", "server.ext"))
-        self._run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                   "-nodes", "-keyout", ca_key, "-out", self.ca_file, "-days", "2", "-subj", "/CN=Quire test CA",
-                   "-addext", "basicConstraints=critical,CA:TRUE",
-                   "-addext", "keyUsage=critical,keyCertSign,cRLSign"], "openssl (CA)")
-        self._run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                   "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost"], "openssl (server key)")
-        with open(ext, "w") as f:
-            f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                    "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n")
-        self._run(["openssl", "x509", "-req", "-in", csr, "-CA", self.ca_file, "-CAkey", ca_key,
-                   "-CAcreateserial", "-out", os.path.join(d, "server.pem"), "-days", "2", "-extfile", ext],
-                  "openssl (server certificate)")
+        make_test_certificates(self.dir, self.ca_file)
 
     def config_ldif(self):
         """The whole cn=config, schemas inlined (slapadd -n0 reads it once)."""

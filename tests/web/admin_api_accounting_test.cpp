@@ -355,7 +355,7 @@ TEST_CASE("accounting: without a service every endpoint is 503 unavailable, afte
   CHECK(h.send("GET", "/api/v1/users/bob/account", "", "alice").status() == 403);
   CHECK(h.send("GET", "/api/v1/users/alice/account", "", "alice").status() == 503);
   CHECK(h.send("GET", "/api/v1/users/alice").status() == 200);
-  CHECK(h.send("GET", "/api/v1/users/alice", "", "alice").status() == 403);
+  CHECK(h.send("GET", "/api/v1/users/bob", "", "alice").status() == 403);
 }
 
 TEST_CASE("accounting: late answers arrive once, after the handler is gone") {

@@ -115,14 +115,16 @@ TEST_CASE("authorization: whoami is for anyone authenticated, everything else fo
   for (auto c : std::initializer_list<admin_only>{
            {"GET", "/api/v1/users", ""},
            {"POST", "/api/v1/users", R"({"name":"x"})"},
-           {"GET", "/api/v1/users/alice", ""},
+           {"GET", "/api/v1/users/root", ""},
            {"PATCH", "/api/v1/users/alice", R"({"admin":true})"},
            {"DELETE", "/api/v1/users/root", ""},
            {"PUT", "/api/v1/users/alice/password", R"({"password":"abcdefgh"})"},
            {"POST", "/api/v1/users/alice/cards", R"({"card_id":"04A1"})"},
            {"DELETE", "/api/v1/users/alice/cards", R"({"card_id":"04A1"})"},
-           {"PUT", "/api/v1/users/alice/pin", R"({"pin":"1234"})"},
-           {"DELETE", "/api/v1/users/alice/pin", ""}}) {
+           {"PUT", "/api/v1/users/root/pin", R"({"pin":"1234"})"},
+           {"DELETE", "/api/v1/users/root/pin", ""},
+           {"POST", "/api/v1/users/root/pin/generate", ""},
+           {"POST", "/api/v1/users/root/enrolment-code", ""}}) {
     CAPTURE(c.method);
     CAPTURE(c.target);
     h.service.calls.clear();

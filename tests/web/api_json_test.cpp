@@ -27,7 +27,7 @@ TEST_CASE("user_json shows counts and flags, never a hash or a credential") {
   for (auto& [k, v] : j.items()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"name", "display_name", "groups", "admin", "disabled", "password", "cards",
                                          "pin", "created_ms", "updated_ms", "email", "source", "dn",
-                                         "directory_state"});
+                                         "directory_state", "pin_choice", "pin_by_mail"});
   CHECK(j["password"] == true);
   CHECK(j["cards"] == 3);
   CHECK(j["created_ms"] == 5);

@@ -27,6 +27,8 @@ TEST_CASE("match_route names every endpoint and decodes {name}") {
                  row{"DELETE", "/api/v1/users/bob/cards", endpoint::remove_card, "bob"},
                  row{"PUT", "/api/v1/users/b+b/pin", endpoint::set_pin, "b+b"},
                  row{"DELETE", "/api/v1/users/%C3%A9/pin", endpoint::clear_pin, "\xc3\xa9"},
+                 row{"POST", "/api/v1/users/bob/pin/generate", endpoint::generate_pin, "bob"},
+                 row{"POST", "/api/v1/users/bob/enrolment-code", endpoint::enrolment_code, "bob"},
                  row{"GET", "/api/v1/users/bob/account", endpoint::get_account, "bob"},
                  row{"POST", "/api/v1/users/bob/credit", endpoint::credit, "bob"},
                  row{"GET", "/api/v1/users/bob/ledger", endpoint::ledger, "bob"},
@@ -49,6 +51,8 @@ TEST_CASE("match_route names every endpoint and decodes {name}") {
   CHECK(match_route("GET", "/api/v1/users/%").status == 400);
   CHECK(takes_body(endpoint::remove_card));
   CHECK_FALSE(takes_body(endpoint::clear_pin));
+  CHECK_FALSE(takes_body(endpoint::generate_pin));
+  CHECK_FALSE(takes_body(endpoint::enrolment_code));
   CHECK_FALSE(needs_admin(endpoint::whoami));
   CHECK(needs_admin(endpoint::list_users));
   CHECK(match_route("GET", "/api/v1/users/bob/credit").allow == "POST");
@@ -68,7 +72,8 @@ TEST_CASE("who may call what: administrators, the user themself, and which endpo
     CAPTURE(to_string(e));
     bool self = e == endpoint::get_account || e == endpoint::ledger || e == endpoint::get_delegates ||
                 e == endpoint::set_delegates || e == endpoint::list_tokens || e == endpoint::create_token ||
-                e == endpoint::revoke_token;
+                e == endpoint::revoke_token || e == endpoint::get_user || e == endpoint::set_pin ||
+                e == endpoint::clear_pin || e == endpoint::generate_pin || e == endpoint::enrolment_code;
     CHECK(is_self_service(e) == self);
     CHECK(needs_admin(e) == (e != endpoint::whoami && !self && !is_user_endpoint(e)));
     CHECK(needs_accounting(e) == (e >= endpoint::get_account));

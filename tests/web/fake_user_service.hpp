@@ -169,6 +169,36 @@ class fake_user_service final : public web::user_service, public fake_answers {
     });
   }
 
+  // generate_pin "sends" the new PIN to sent_pins (address -> PIN) unless
+  // the user has no address; new_enrolment_code makes "1234567N" codes.
+  std::map<std::string, std::string> sent_pins;
+  std::map<std::string, std::string> codes;  // user -> their live code
+
+  void generate_pin(const web::principal& by, std::string name, web::address_callback cb) override {
+    calls.push_back("generate_pin " + name + " by " + by.name);
+    answer([this, name, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      auto it = accounts.find(name);
+      if (it == accounts.end()) return cb(error(errc::not_found, "no user \"" + name + "\""));
+      if (it->second.record.email.empty()) return cb(error(errc::not_possible, name + " has no e-mail address"));
+      std::string pin = "90" + std::to_string(1000 + sent_pins.size());
+      it->second.pin = pin;
+      sent_pins[it->second.record.email] = pin;
+      cb(it->second.record.email);
+    });
+  }
+
+  void new_enrolment_code(const web::principal& by, std::string name, web::code_callback cb) override {
+    calls.push_back("new_enrolment_code " + name + " by " + by.name);
+    answer([this, name, cb = std::move(cb)] {
+      if (auto e = take_failure()) return cb(*e);
+      if (!accounts.count(name)) return cb(error(errc::not_found, "no user \"" + name + "\""));
+      std::string code = "1234567" + std::to_string(codes.size() % 10);
+      codes[name] = code;
+      cb(web::enrolment_code{code, 5000});
+    });
+  }
+
   void delete_user(const web::principal& by, std::string name, web::status_callback cb) override {
     calls.push_back("delete_user " + name + " by " + by.name);
     answer([this, name, cb = std::move(cb)] {

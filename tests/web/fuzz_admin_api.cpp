@@ -3,7 +3,7 @@
 // segments and the Basic credentials, behind route_admin_api() with the
 // in-memory fake services.
 //
-// Input: byte 0 picks what the rest is ('0'..'T', modulo 37):
+// Input: byte 0 picks what the rest is ('0'..'U', modulo 38):
 //   0 POST /api/v1/users body          8 the Authorization header of whoami
 //   1 PATCH /api/v1/users/alice body   9 the query of GET /api/v1/jobs
 //   2 PUT .../alice/password body      : the path after /api/v1/jobs/
@@ -23,6 +23,7 @@
 //   O POST /api/v1/quotas body         Q the path after GET /api/v1/quotas/
 //   P PATCH .../quotas/staff body      R the path after DELETE /api/v1/quotas/
 //   S POST /api/v1/directory/sync body T the path after GET /api/v1/directory
+//   U the path after POST /api/v1/users/ (pin/generate, enrolment-code), as alice
 // byte 1 picks the size of the pieces a body arrives in; the rest is the
 // body, query, path or header.
 //
@@ -83,13 +84,14 @@ constexpr quire::testing::fuzz_target targets[] = {
     {"DELETE", "/api/v1/quotas/"},
     {"POST", "/api/v1/directory/sync"},
     {"GET", "/api/v1/directory"},
+    {"POST", "/api/v1/users/"},
 };
 
 // The targets whose input is the rest of the path (the others take it as
 // the body, or, for whoami, as the Authorization header).
 bool takes_path(size_t which) {
   return which == 6 || which == 7 || which == 9 || which == 10 || which == 14 || which == 15 || which == 20 ||
-         which == 22 || which == 23 || (which >= 28 && which <= 30) || which == 33 || which == 34 || which == 36;
+         which == 22 || which == 23 || (which >= 28 && which <= 30) || which == 33 || which == 34 || which == 36 || which == 37;
 }
 
 }  // namespace
@@ -159,7 +161,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     authorization = rest;
   else
     body = rest;
-  if (which == 30) authorization = "Basic " + web::base64_encode("alice:alice-password");
+  service.accounts["alice"].record.email = "alice@uni.test";
+  if (which == 30 || which == 37) authorization = "Basic " + web::base64_encode("alice:alice-password");
   // Chunked: the body's size shows only as it arrives.
   http::request_head head =
       testing::make_head(method, target, body, "application/json", true, {{"Authorization", authorization}});
@@ -171,10 +174,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  *box, body, step);
 
   // The administrator's password, a job's PIN hash, a terminal's token, a
-  // device URI's credentials (unless the input itself named it, e.g. as a
-  // new user's name).
+  // device URI's credentials, a generated PIN (unless the input itself named
+  // it, e.g. as a new user's name).
+  std::string mailed = service.sent_pins.count("alice@uni.test") ? service.sent_pins["alice@uni.test"] : "fuzz-no-pin";
   if (!testing::reply_is_sound(*box, rest,
-                               {admin_password, "fuzz-pin-hash", "fuzz-terminal-secret", "fuzz-uri-secret"}))
+                               {admin_password, "fuzz-pin-hash", "fuzz-terminal-secret", "fuzz-uri-secret",
+                                mailed.c_str()}))
     __builtin_trap();
   return 0;
 }

@@ -34,6 +34,7 @@ TEST_CASE("quirectl: commands and their NAME") {
                         row{{"user", "card", "del", "bob"}, action::user_card_del, "bob"},
                         row{{"user", "pin", "set", "bob"}, action::user_pin_set, "bob"},
                         row{{"user", "pin", "clear", "bob"}, action::user_pin_clear, "bob"},
+                        row{{"user", "pin", "mail", "bob"}, action::user_pin_mail, "bob"},
                         row{{"user", "del", "bob"}, action::user_del, "bob"},
                         row{{"user", "del", "--", "-odd name"}, action::user_del, "-odd name"}}) {
     CAPTURE(r.args.size());
@@ -152,6 +153,12 @@ TEST_CASE("quirectl: requests carry secrets only in bodies, names encoded in pat
   inv = *parse({"user", "pin", "clear", "bob"});
   CHECK(secret_of(inv) == stdin_secret::none);
   CHECK(build_request(inv, "").method == "DELETE");
+  inv = *parse({"user", "pin", "mail", "bob"});
+  CHECK(secret_of(inv) == stdin_secret::none);
+  req = build_request(inv, "");
+  CHECK(req.method == "POST");
+  CHECK(req.path == "/api/v1/users/bob/pin/generate");
+  CHECK(req.body.empty());
 
   inv = *parse({"user", "add", "bob", "--group", "g1", "--display-name", "Bob"});
   CHECK(secret_of(inv) == stdin_secret::none);
@@ -260,6 +267,9 @@ TEST_CASE("quirectl: output for people") {
   CHECK(whoami_line(R"({"name":"al","admin":false})") == "al\n");
   CHECK(done_line(*parse_command_line({"user", "passwd", "bob"})) == "password set for bob\n");
   CHECK(done_line(*parse_command_line({"user", "del", "bob"})) == "user bob deleted\n");
+  auto mail = *parse_command_line({"user", "pin", "mail", "bob"});
+  CHECK(pin_mailed_line(mail, R"({"sent_to":"bob@uni.test"})") == "a new PIN for bob was e-mailed to bob@uni.test\n");
+  CHECK(pin_mailed_line(mail, "not json") == "a new PIN for bob was e-mailed to their address\n");
 }
 
 TEST_CASE("quirectl: jobs list and jobs show") {

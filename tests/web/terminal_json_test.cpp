@@ -19,7 +19,7 @@ bool release_fails(const std::string& body) { return !web::parse_release(body).o
 
 }  // namespace
 
-TEST_CASE("parse_login: exactly one of the five shapes") {
+TEST_CASE("parse_login: exactly one of the six shapes") {
   auto card = web::parse_login(R"({"card":"04:A2:3B"})", limits);
   REQUIRE(card.ok());
   CHECK(card->card == "04:A2:3B");
@@ -40,6 +40,24 @@ TEST_CASE("parse_login: exactly one of the five shapes") {
   REQUIRE(enrol.ok());
   CHECK(enrol->card == "C");
   CHECK(enrol->user == "b");
+  // A card with a one-time code from the portal: the same, by code.
+  auto by_code = web::parse_login(R"({"card":"C","code":"04918273"})", limits);
+  REQUIRE(by_code.ok());
+  CHECK(by_code->card == "C");
+  CHECK(by_code->code == "04918273");
+  CHECK(by_code->user.empty());
+
+  for (const char* body : {R"({"code":"04918273"})", R"({"card":"C","pin":"1234","code":"04918273"})",
+                           R"({"card":"C","user":"b","password":"x","code":"04918273"})",
+                           R"({"pin":"1234","code":"04918273"})", R"({"card":"C","code":"0491827"})",
+                           R"({"card":"C","code":"049182731"})", R"({"card":"C","code":"0491 827"})",
+                           R"({"card":"C","code":4918273})", R"({"card":"C","code":""})"}) {
+    CAPTURE(body);
+    auto r = web::parse_login(body, limits);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.err().code == errc::invalid_argument);
+    CHECK(r.err().message.find("0491") == std::string::npos);
+  }
 
   for (const char* body : {R"({})", R"({"user":"bob"})", R"({"password":"x"})", R"({"card":"C","password":"x"})",
                            R"({"pin":"1234","user":"bob","password":"x"})", R"({"card":"C","user":"b"})",

@@ -174,8 +174,24 @@ function userRow(u) {
     el('td', {}, u.name), el('td', { class: 'opt' }, u.display_name),
     el('td', {}, u.admin ? 'administrator' : 'user'), el('td', { class: 'opt' }, logins),
     el('td', {}, status),
-    el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: () => setDisabled(u, !u.disabled) },
-      u.disabled ? 'Enable' : 'Disable')));
+    el('td', { class: 'actions' },
+      el('button', { type: 'button', class: 'secondary', onclick: () => setDisabled(u, !u.disabled) },
+        u.disabled ? 'Enable' : 'Disable'),
+      // The print desk sends a forgotten PIN to the student's own mailbox;
+      // it never sees the PIN itself.
+      u.pin_by_mail && !u.disabled ? el('button', { type: 'button', class: 'secondary',
+        'aria-label': 'E-mail ' + u.name + ' a new PIN', onclick: () => mailPin(u) }, 'E-mail new PIN') : false));
+}
+
+async function mailPin(u) {
+  if (!window.confirm('E-mail ' + u.name + ' a new PIN? Their current PIN stops working.')) return;
+  try {
+    const r = await api('POST', '/api/v1/users/' + encodeURIComponent(u.name) + '/pin/generate');
+    say($('users-status'), 'A new PIN for ' + u.name + ' was sent to ' + r.sent_to + '.', 'ok');
+  } catch (e) {
+    say($('users-status'), 'No PIN sent to ' + u.name + ': ' + e.message, 'error');
+  }
+  loadUsers(state.users.after);
 }
 
 async function setDisabled(u, disabled) {

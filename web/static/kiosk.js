@@ -97,7 +97,9 @@ function showLogin() {
   $('card-pin').required = !!l.card_requires_pin || (!l.card && l.card_pin);
   $('pin-login').classList.toggle('hidden', !l.pin);
   $('password-login').classList.toggle('hidden', !l.password);
-  for (const f of ['card-form', 'pin-form', 'password-form']) $(f).reset();
+  $('code-login').classList.add('hidden');
+  kiosk.pendingCard = '';
+  for (const f of ['card-form', 'pin-form', 'password-form', 'code-form']) $(f).reset();
   show('login-view');
   const first = l.card || l.card_pin ? $('card') : l.pin ? $('pin') : $('user');
   first.focus();
@@ -126,17 +128,23 @@ async function logIn(creds, form) {
     say($('status'), '');
     await enterSession(s);
   } catch (e) {
-    // An unknown card where cards may be enrolled: the password form below
-    // binds it to whoever logs in there next.
-    const enrol = e.code === 'login_failed' && creds.card && !creds.pin && !creds.user && kiosk.info.login.enrol_cards;
-    kiosk.pendingCard = enrol ? creds.card : '';
+    // An unknown card where cards may be enrolled: the password form, or
+    // the code form shown now, binds it to whoever logs in there next.
+    const enrol = e.code === 'login_failed' && creds.card && !creds.pin && !creds.user && !creds.code &&
+      kiosk.info.login.enrol_cards;
+    if (enrol) kiosk.pendingCard = creds.card;
+    else if (!creds.code) kiosk.pendingCard = '';
+    const byPassword = !$('password-login').classList.contains('hidden');
+    $('code-login').classList.toggle('hidden', !kiosk.pendingCard);
     if (!handleAuthError(e)) {
-      say($('status'), enrol ? 'This card is not registered yet. Log in with your user name and password ' +
-        'to register it to you.' : e.code === 'login_failed' ? 'Not recognised. Try again.' : e.message, 'error');
+      say($('status'), enrol ? 'This card is not registered yet. ' + (byPassword
+        ? 'Log in with your user name and password, or type an enrolment code from the portal, '
+        : 'Type an enrolment code from the portal ') + 'to register it to you.'
+        : e.code === 'login_failed' ? 'Not recognised. Try again.' : e.message, 'error');
     }
     form.reset();
-    if (enrol && !$('password-login').classList.contains('hidden')) {
-      $('user').focus();
+    if (enrol) {
+      (byPassword ? $('user') : $('code')).focus();
       return;
     }
     form.querySelector('input').focus();
@@ -299,6 +307,11 @@ function wireForms() {
     if (kiosk.pendingCard) creds.card = kiosk.pendingCard;
     kiosk.pendingCard = '';
     logIn(creds, e.target);
+  });
+  $('code-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!kiosk.pendingCard) return;
+    logIn({ card: kiosk.pendingCard, code: $('code').value.replace(/\s+/g, '') }, e.target);
   });
   $('print-all').addEventListener('click', () => release(null));
   $('session-logout').addEventListener('click', () => endSession('Logged out.'));

@@ -1,10 +1,12 @@
 // The user portal (/): log in, "My jobs" kept live from the event stream,
 // web print (upload), cancel and release, balance and ledger, and the
-// queues' IPP addresses, API tokens for scripts (portal_tokens.js). Talks
-// only to the REST API and the WebSocket.
+// queues' IPP addresses, the PIN and card enrolment codes (portal_pins.js),
+// API tokens for scripts (portal_tokens.js). Talks only to the REST API and
+// the WebSocket.
 import {
   api, badge, currentUser, el, EventStream, fill, FINAL_STATES, logout, say, shortTime, showLive, wireLogin,
 } from './common.js';
+import { startPins, wirePins } from './portal_pins.js';
 import { startTokens, wireTokens } from './portal_tokens.js';
 
 const $ = (id) => document.getElementById(id);
@@ -272,6 +274,7 @@ async function start(me) {
     onEvent, onGap: loadJobs, onState: (st) => showLive($('live'), st, stop, $('login-status')),
   });
   startTokens(me.name);
+  startPins(me.name);
   await Promise.all([loadQueues(), loadJobs(), loadAccount()]);
 }
 
@@ -282,6 +285,7 @@ async function stop() {
   state.me = null;
   state.jobs.clear();
   startTokens(null);
+  startPins(null);
   render();
   $('app').classList.add('hidden');
   $('logout').classList.add('hidden');
@@ -295,6 +299,7 @@ async function main() {
   $('logout').addEventListener('click', stop);
   $('upload-form').addEventListener('submit', upload);
   wireTokens();
+  wirePins();
   const me = await currentUser();
   if (me) start(me);
   else $('login-form').querySelector('input').focus();
