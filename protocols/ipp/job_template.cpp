@@ -83,7 +83,13 @@ bool read_resolution(ipp_attribute_t* a, int& dpi) {
   int yres = 0;
   ipp_res_t units = IPP_RES_PER_INCH;
   int xres = ippGetResolution(a, 0, &yres, &units);
-  if (units != IPP_RES_PER_INCH || xres != yres || !in(offer().resolutions_dpi, xres)) return false;
+  // The units byte comes from the client as it was sent (libcups checks
+  // nothing), and an ipp_res_t holding anything but 3 or 4 may not even be
+  // read as one (UBSan: "not a valid value"): its bytes are compared.
+  static_assert(sizeof(ipp_res_t) == sizeof(int));
+  int unit_code = 0;
+  std::memcpy(&unit_code, &units, sizeof unit_code);
+  if (unit_code != IPP_RES_PER_INCH || xres != yres || !in(offer().resolutions_dpi, xres)) return false;
   dpi = xres;
   return true;
 }
@@ -149,7 +155,8 @@ bool read_media_col(ipp_attribute_t* a, job_ticket& t) {
       if (x && y) {
         // Clients compute hundredths of mm from inches or points: allow
         // half a millimetre of rounding.
-        int w = ippGetInteger(x, 0), l = ippGetInteger(y, 0);
+        // 64-bit: a client's dimension may be any 32-bit value (INT_MIN too).
+        int64_t w = ippGetInteger(x, 0), l = ippGetInteger(y, 0);
         for (const auto& s : offer().media)
           if (std::abs(s.width - w) <= 50 && std::abs(s.length - l) <= 50) by_size = &s;
       }

@@ -119,6 +119,38 @@ TEST_CASE("job_template: unsupported values and syntaxes keep the default and ar
   CHECK(p.unsupported.size() == 12);
 }
 
+TEST_CASE("job_template: a printer-resolution in dots per centimetre is unsupported") {
+  // A client may send any units byte, which libcups keeps as it came; one
+  // that no ipp_res_t can hold (101) was found by tests/fuzz.sh (UBSan
+  // refused the enum's load). ippAddResolution refuses to make such an
+  // attribute, so the seed regress_resolution_units of fuzz_ipp_request,
+  // raw bytes, is that case's test.
+  auto req = printer_request(IPP_OP_PRINT_JOB);
+  REQUIRE(ippAddResolution(req.get(), IPP_TAG_JOB, "printer-resolution", IPP_RES_PER_CM, 300, 300));
+  auto p = parse(req.get());
+  CHECK_FALSE(p.status);
+  CHECK(p.ticket.resolution_dpi == job_ticket{}.resolution_dpi);
+  CHECK(has(p.unsupported, "printer-resolution"));
+}
+
+TEST_CASE("job_template: media-size dimensions at the ends of the integer range match nothing") {
+  // INT_MIN minus a size overflowed an int (found by tests/fuzz.sh; the
+  // seed regress_media_size_overflow of fuzz_ipp_request replays it).
+  for (auto [x, y] : {std::pair{INT32_MIN, 15240}, std::pair{10160, INT32_MIN}, std::pair{INT32_MAX, INT32_MAX}}) {
+    auto req = printer_request(IPP_OP_PRINT_JOB);
+    ipp_t* col = ippNew();
+    ipp_t* size = size_col(x, y);
+    ippAddCollection(col, IPP_TAG_ZERO, "media-size", size);
+    ippDelete(size);
+    ippAddCollection(req.get(), IPP_TAG_JOB, "media-col", col);
+    ippDelete(col);
+    auto p = parse(req.get());
+    CHECK_FALSE(p.status);
+    CHECK(has(p.unsupported, "media-col"));
+    CHECK(p.ticket.media == job_ticket{}.media);
+  }
+}
+
 TEST_CASE("job_template: media-col by size, by name, with a source and type") {
   auto req = printer_request(IPP_OP_PRINT_JOB);
   ipp_t* col = ippNew();
