@@ -139,7 +139,7 @@ namespace {
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<const directory_options> o, store* st,
                                    caf::actor parent) {
   return {
-      [self, o, st, parent](dsync_atom, bool full, const std::string& watermark) -> directory_plan_ptr {
+      [o, st, parent](dsync_atom, bool full, const std::string& watermark) -> directory_plan_ptr {
         std::string next;
         auto plan = std::make_shared<directory_plan>(run_directory_sync(
             *o, *st, full, watermark, next,
@@ -227,7 +227,6 @@ void apply(sync_self self, std::shared_ptr<directory_plan> plan, bool retried) {
             finished(self, plan->report);
           },
           [self, plan, retried, full](caf::error& e) {
-            auto& s = self->state;
             if (!retried && code_of(e) == errc::busy) {
               // A user changed while the plan was made: plan again, once.
               spdlog::info("directory: users changed during the sync; planning it again");

@@ -59,7 +59,8 @@ std::vector<std::string_view> ipp_events_of(const event& e) {
     case event_type::balance_changed:  // not IPP's: WebSocket and the event flow only
     case event_type::job_charged:
     case event_type::session_opened:
-    case event_type::session_closed: return {};
+    case event_type::session_closed:
+    case event_type::directory_synced: return {};
   }
   return {};
 }
