@@ -20,6 +20,8 @@ export function flow(name) {
   fs.mkdirSync(shots, { recursive: true });
   return {
     need,
+    base,
+    shots,
     T: Number(env.QUIRE_TIMEOUT_MS || 30000),
     step: (what) => console.log('STEP ' + what),
     async shot(page, label) {
@@ -36,8 +38,10 @@ export function flow(name) {
       await page.goto(base + url);
       return page;
     },
-    /** Runs `steps(browser)` in a fresh headless Chromium, then exits: 0 when
-     *  they all passed ("STEP done" printed), 1 with "FAILED <why>". */
+    /** Runs `steps(browser)` in a fresh headless Chromium (as root without
+     *  its sandbox, which cannot start then: CI runs as root), then exits: 0
+     *  when they all passed ("STEP done" printed), 1 with "FAILED <why>" and
+     *  a screenshot of every page. */
     async run(steps) {
       const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
       const browser = await chromium.launch({ executablePath: env.CHROMIUM || '/usr/bin/chromium', args, headless: true });
@@ -48,6 +52,16 @@ export function flow(name) {
       } catch (e) {
         failed = true;
         console.log('FAILED ' + (e && e.stack ? e.stack : e));
+        // Every page as it was when the step failed.
+        for (const [c, ctx] of browser.contexts().entries()) {
+          for (const [i, page] of ctx.pages().entries()) {
+            try {
+              const file = path.join(shots, `failure-${c}-${i}.png`);
+              await page.screenshot({ path: file, fullPage: true });
+              console.log('SHOT ' + file);
+            } catch { /* the page is gone */ }
+          }
+        }
       } finally {
         await browser.close();
       }

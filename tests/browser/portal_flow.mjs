@@ -38,53 +38,22 @@
 //     label, and revokes it;
 //  9. the student opening /admin sees "Administrators only".
 // It prints "JOB <name> <id>" for each job and "SHOT <path>" per screenshot.
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { flow } from './flow_util.mjs';
 
+const { need, base, T, step, shot, open, run } = flow('portal_flow');
 const env = process.env;
-const need = (k) => {
-  if (!env[k]) {
-    console.error('portal_flow: set ' + k);
-    process.exit(2);
-  }
-  return env[k];
-};
-const base = need('QUIRE_URL').replace(/\/$/, '');
 const user = need('QUIRE_USER');
 const password = need('QUIRE_PASSWORD');
 const admin = need('QUIRE_ADMIN');
 const adminPassword = need('QUIRE_ADMIN_PASSWORD');
 const token = need('QUIRE_TERMINAL_TOKEN');
 const card = need('QUIRE_CARD');
-const shots = need('QUIRE_SHOTS');
 const printer = env.QUIRE_PRINTER || 'demo';
 const ipp = env.QUIRE_IPP_JOB || '';
 const upload = env.QUIRE_UPLOAD !== '0';
 const pdf = upload ? need('QUIRE_PDF') : '';
-const T = Number(env.QUIRE_TIMEOUT_MS || 30000);
 const sinkDir = (env.QUIRE_SINK_DIR || '').replace(/\/$/, '');
 const newPrinter = env.QUIRE_NEW_PRINTER || 'web-lab';
-
-const step = (what) => console.log('STEP ' + what);
-fs.mkdirSync(shots, { recursive: true });
-
-async function shot(page, name) {
-  const file = path.join(shots, name + '.png');
-  await page.screenshot({ path: file, fullPage: true });
-  console.log('SHOT ' + file);
-}
-
-// A page that records what the browser says, so a failure shows it.
-async function open(context, url, label) {
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') console.log(`[${label} console.${m.type()}] ${m.text()}`);
-  });
-  page.on('pageerror', (e) => console.log(`[${label} page error] ${e.message}`));
-  await page.goto(base + url);
-  return page;
-}
 
 async function logIn(page, name, pw) {
   const form = page.locator('#login-form');
@@ -217,12 +186,7 @@ async function fleetEditing(page) {
   console.log('FLEET removed ' + newPrinter + ' ' + queue);
 }
 
-const executablePath = env.CHROMIUM || '/usr/bin/chromium';
-// As root, Chromium's sandbox cannot start: the tests run as root in CI.
-const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
-const browser = await chromium.launch({ executablePath, args, headless: true });
-let failed = false;
-try {
+await run(async (browser) => {
   const viewport = { width: 1100, height: 900 };
   const adminCtx = await browser.newContext({ viewport });
   const studentCtx = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
@@ -391,20 +355,4 @@ try {
   await denied.getByText('Administrators only').waitFor({ timeout: T });
   if (await denied.locator('#app').isVisible()) throw new Error('the console showed its sections to a student');
   await shot(denied, 'admin-denied');
-  step('done');
-} catch (e) {
-  failed = true;
-  console.error('FAILED: ' + (e && e.stack ? e.stack : e));
-  for (const ctx of browser.contexts()) {
-    for (const [i, page] of ctx.pages().entries()) {
-      try {
-        const file = path.join(shots, `failure-${browser.contexts().indexOf(ctx)}-${i}.png`);
-        await page.screenshot({ path: file, fullPage: true });
-        console.log('SHOT ' + file);
-      } catch { /* the page is gone */ }
-    }
-  }
-} finally {
-  await browser.close();
-}
-process.exit(failed ? 1 : 0);
+});
