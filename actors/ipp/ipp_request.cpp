@@ -141,7 +141,7 @@ class ipp_request_handler final : public io::request_handler {
   // compression attribute of the wrong syntax is left for the operation to
   // refuse as a bad request.
   bool start_decompression() {
-    ipp_op_t op = ippGetOperation(request_.get());
+    ipp_op_t op = ipp::operation_of(request_.get());
     if (op != IPP_OP_PRINT_JOB && op != IPP_OP_SEND_DOCUMENT) return true;
     ipp_attribute_t* a = ippFindAttribute(request_.get(), "compression", IPP_TAG_ZERO);
     if (!a || ippGetGroupTag(a) != IPP_TAG_OPERATION || ippGetValueTag(a) != IPP_TAG_KEYWORD ||
@@ -238,7 +238,7 @@ class ipp_request_handler final : public io::request_handler {
     stage_ = stage::failed;
     // One line per refused request, so an operator can tell what clients send.
     spdlog::info("ipp: {} from {} refused, {}: {}",
-                 request_ ? ippOpString(ippGetOperation(request_.get())) : "a request", peer_host_,
+                 request_ ? ippOpString(ipp::operation_of(request_.get())) : "a request", peer_host_,
                  ippErrorString(status), message);
     discard_upload();
     document_.clear();

@@ -32,6 +32,7 @@
 
 #include "actors/io/http_server.hpp"
 #include "protocols/ipp/codec.hpp"
+#include "protocols/ipp/operations.hpp"
 #include "storage/spool.hpp"
 
 namespace quire {
@@ -51,7 +52,7 @@ class ipp_call {
   ipp_call& operator=(const ipp_call&) = delete;
 
   ipp_t* request() const { return request_.get(); }
-  ipp_op_t operation() const { return ippGetOperation(request_.get()); }
+  ipp_op_t operation() const { return ipp::operation_of(request_.get()); }
 
   std::string document;      // the document, when small
   std::string upload_path;   // or the spool upload that holds it ("" if none)

@@ -108,8 +108,16 @@ bool parse_resource(std::string_view path, resource& out) {
   return true;
 }
 
+ipp_op_t operation_of(ipp_t* req) {
+  ipp_op_t op = ippGetOperation(req);
+  static_assert(sizeof(ipp_op_t) == sizeof(int));
+  int id = 0;
+  std::memcpy(&id, &op, sizeof id);  // its bytes: the enum may not be read as such
+  return id >= 0 && id <= 0x7fff ? static_cast<ipp_op_t>(id) : IPP_OP_CUPS_INVALID;
+}
+
 check parse_common(ipp_t* req, bool needs_job, operation_common& out) {
-  out.op = ippGetOperation(req);
+  out.op = operation_of(req);
   if (auto c = read_name(req, "requesting-user-name", out.requesting_user)) return c;
 
   ipp_attribute_t* job_uri = find_op(req, "job-uri");
@@ -162,7 +170,7 @@ check parse_send_document(ipp_t* req, send_document& out) {
   if (auto c = read_name(req, "document-name", out.document_name)) return c;
   if (auto c = read_document_format(req, out.document_format, out.format_given)) return c;
   out.last = true;  // Close-Job has no last-document: it is the end
-  if (ippGetOperation(req) != IPP_OP_SEND_DOCUMENT) return {};
+  if (operation_of(req) != IPP_OP_SEND_DOCUMENT) return {};
   ipp_attribute_t* a = find_op(req, "last-document");
   if (!a) return bad("last-document is required");
   if (ippGetValueTag(a) != IPP_TAG_BOOLEAN || ippGetCount(a) != 1) return bad("last-document must be a boolean");

@@ -36,6 +36,13 @@ bool parse_resource(std::string_view path, resource& out);
 /// The path of an ipp:// or ipps:// URI ("ipp://h:631/ipp/print/q" -> "/ipp/print/q").
 bool uri_path(std::string_view uri, std::string& path);
 
+/// The request's operation, or IPP_OP_CUPS_INVALID for an operation-id that
+/// no ipp_op_t can hold. The id is 16 bits on the wire and libcups keeps it
+/// as sent; an ipp_op_t holding 0x8000 or more may not even be read as one
+/// (UBSan: "not a valid value for type ipp_op_t"), so every caller reads
+/// the operation through this, never through ippGetOperation().
+ipp_op_t operation_of(ipp_t* req);
+
 /// What every operation carries besides its own attributes.
 struct operation_common {
   ipp_op_t op = IPP_OP_CUPS_INVALID;
