@@ -523,8 +523,12 @@ void ipp_driver::step_done(std::unique_ptr<ipp_job> job, int status) {
     case ipp_job::next::poll:
       return wait_then_step(std::move(job), opts_.poll_interval_ms);
     case ipp_job::next::retry:
-      if (static_cast<uint32_t>(job->tries) <= opts_.retries)
-        return wait_then_step(std::move(job), backoff_ms(opts_, job->tries));
+      if (static_cast<uint32_t>(job->tries) <= opts_.retries) {
+        // The delay first: the order of the arguments is the compiler's, and
+        // clang moves `job` out before reading job->tries (found by UBSan).
+        uint64_t delay = backoff_ms(opts_, job->tries);
+        return wait_then_step(std::move(job), delay);
+      }
       std::string why = "the printer at " + target_.where();
       why.append(job->busy ? " is busy (" : " cannot be reached (")
           .append(std::to_string(job->tries))
