@@ -44,6 +44,11 @@ class SyncOrder(unittest.TestCase):
     def test_syncs_precede_the_acknowledgement(self):
         if not shutil.which("strace"):
             self.skipTest("strace is not installed")
+        if os.environ.get("QUIRE_SANITIZED"):
+            # tests/sanitize.sh: LeakSanitizer cannot run under ptrace, and the
+            # traced instrumented server also drops the request (not yet
+            # understood). The order of syscalls is the plain build's to prove.
+            self.skipTest("not under sanitizers (strace)")
         tmp = tempfile.mkdtemp(prefix="quire-strace-")
         trace = os.path.join(tmp, "trace")
         # Job processors off: stub "PDFs", and only the intake's syscalls are traced.

@@ -342,7 +342,8 @@ TEST_CASE("GET /api/v1/projects for a user: only what they may charge, by name a
   r = h.send("GET", "/api/v1/projects", "", "bob");
   REQUIRE(r.status() == 200);
   CHECK(names_in(r.json(), "projects") == std::vector<std::string>{"everyone", "open", "staff-only"});
-  for (const auto& p : r.json()["projects"]) {
+  auto listed = r.json();  // kept: a range-for over r.json()["projects"] would read a destroyed temporary
+  for (const auto& p : listed["projects"]) {
     CHECK(!p.contains("groups"));
     CHECK(!p.contains("origin"));
   }

@@ -278,7 +278,7 @@ TEST_CASE("pdf: an ICC profile with a verified neutral axis") {
       std::string tag;
       if (i < 3) tag = std::string("XYZ ") + std::string(4, '\0') + fixed(cols[i][0]) + fixed(cols[i][1]) + fixed(cols[i][2]);
       else tag = std::string("curv") + std::string(4, '\0') + be32(1) + std::string(1, '\x02') +
-                 std::string(1, i == 4 ? static_cast<char>(green_gamma * 256 - 512) : '\x33') + std::string(2, '\0');
+                 std::string(1, i == 4 ? static_cast<char>(static_cast<unsigned char>(green_gamma * 256 - 512)) : '\x33') + std::string(2, '\0');
       table += sigs[i] + be32(static_cast<uint32_t>(base + data.size())) + be32(static_cast<uint32_t>(tag.size()));
       data += tag;
     }
